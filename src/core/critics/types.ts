@@ -1,0 +1,65 @@
+/** The common contract of every judge of steps: built-in checker, local PRMs, remote PRMs, LLM critics. */
+
+export type Verdict = 'correct' | 'incorrect' | 'unknown';
+
+export interface CriticInput {
+  problem: string;
+  steps: readonly string[];
+  signal?: AbortSignal;
+}
+
+export interface StepJudgement {
+  /** Probability-like score in [0,1] that the step is correct; null when the critic gives no score. */
+  score: number | null;
+  verdict: Verdict;
+  /** Short human-readable reason (why the verdict). */
+  reason?: string;
+}
+
+export interface CriticUsage {
+  promptTokens?: number;
+  completionTokens?: number;
+  requests?: number;
+}
+
+export interface CriticResult {
+  criticId: string;
+  steps: StepJudgement[];
+  /** Predicted earliest erroneous step (0-based), -1 for "all correct", null for "no prediction". */
+  firstError: number | null;
+  rationale?: string;
+  raw?: string;
+  timing: { startedAt: number; durationMs: number };
+  usage?: CriticUsage;
+}
+
+export interface Critic {
+  readonly id: string;
+  readonly type: string;
+  /** Human-readable name for pickers and hovers. */
+  readonly label: string;
+  score(input: CriticInput): Promise<CriticResult>;
+  dispose?(): void;
+}
+
+/** One entry of `prmLens.critics` / the CLI's `--config` file. Type-specific fields are validated by each factory. */
+export interface CriticConfig {
+  id: string;
+  type: string;
+  label?: string;
+  [key: string]: unknown;
+}
+
+export class CriticConfigError extends Error {
+  constructor(message: string, readonly criticId?: string, readonly field?: string) {
+    super(message);
+    this.name = 'CriticConfigError';
+  }
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}

@@ -1,0 +1,32 @@
+/** A solution with a ground-truth first-error label (ProcessBench layout). */
+export interface DatasetItem {
+  id: string;
+  subset: string;
+  problem: string;
+  steps: string[];
+  /** 0-based index of the earliest erroneous step, -1 when all steps are correct. */
+  label: number;
+  finalAnswerCorrect?: boolean | null;
+  generator?: string;
+  /** Where the record came from (1-based line for JSONL, 0-based array index for JSON). */
+  source: { file: string; line?: number; index?: number };
+}
+
+/** A problem found in input: reported, skipped, never fatal for the other records. */
+export interface InputIssue {
+  file: string;
+  line?: number;
+  index?: number;
+  field?: string;
+  message: string;
+}
+
+/** One line of a results JSONL file (written by `prm-lens eval`, read by `prm-lens metrics`). */
+export interface ResultRecord {
+  id: string;
+  subset: string;
+  label: number;
+  prediction: number | null;
+  critic: string;
+  scores: number[] | null;
+}
