@@ -14,3 +14,44 @@ export interface MetricsReport {
   /** Mean of the subset F1s weighted by subset size (one public script's average). */
   f1_weighted: number | null;
 }
+
+/** Match counts of one subset; SubsetMetrics are computed from them. */
+export interface SubsetCounts {
+  n_error: number;
+  n_correct: number;
+  matched_error: number;
+  matched_correct: number;
+}
+
+/** A solution with scalar step scores from a PRM (higher = more likely correct). */
+export interface ScoredItem {
+  subset: string;
+  label: number;
+  scores: readonly number[];
+}
+
+/** Metrics when every step whose score is not above `threshold` counts as an error. */
+export interface ThresholdPoint {
+  threshold: number;
+  report: MetricsReport;
+}
+
+/** A subset's own F1-optimal threshold (null when its F1 is undefined: an empty group). */
+export interface SubsetOptimum {
+  threshold: number | null;
+  metrics: SubsetMetrics;
+}
+
+/** ProcessBench's protocol: pick the threshold on one subset, apply it to all. */
+export interface Calibration {
+  calibrationSubset: string;
+  /** The F1-optimal threshold on the calibration subset (the smallest one on ties). */
+  threshold: number;
+  /** Every subset at `threshold`, the calibration subset included (ProcessBench's table). */
+  report: MetricsReport;
+  /** The subsets other than the calibration one at `threshold`. */
+  heldOut: MetricsReport;
+  /** Each subset at its own optimal threshold: an upper bound, not a fair score. */
+  perSubset: Record<string, SubsetOptimum>;
+  upperBound: MetricsReport;
+}

@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { analyzeText } from '../../core/analysis/analyze';
+import { formatScore, verdictLabel } from '../../core/analysis/describe';
+import { createCritic, selectCritics } from '../../core/critics/registry';
+import { CriticConfig } from '../../core/critics/types';
+import { SegmentOptions } from '../../core/segment/types';
+import { oneLine, table, writeJson } from '../io';
+
+export async function scoreCommand(file: string, configs: CriticConfig[], criticIds: string[], options: SegmentOptions, json: boolean, signal: AbortSignal): Promise<number> {
+  const text = await readFile(file, 'utf8');
+  const critics = await Promise.all(selectCritics(configs, criticIds).map(createCritic));
+  try {
+    const analysis = await analyzeText(text, options, critics, signal);
+    const { segmentation, results, failures } = analysis;
+    if (json) {
+      writeJson({
+        file,
+        strategy: segmentation.strategy,
+        reason: segmentation.reason,
+        steps: segmentation.steps,
+        critics: results.map((r) => ({ id: r.criticId, firstError: r.firstError, steps: r.steps, timing: r.timing, usage: r.usage, rationale: r.rationale })),
+        failures,
+      });
+    } else {
+      console.log(`${file}: ${segmentation.steps.length} steps (${segmentation.strategy})`);
+      for (const r of results) {
+        const verdict = r.firstError === null ? 'no prediction' : r.firstError < 0 ? 'no error found' : `first error at idx ${r.firstError}`;
+        console.log(`${r.criticId}: ${verdict} (${Math.round(r.timing.durationMs)} ms)`);
+      }
+      const header = ['idx', 'step', ...results.flatMap((r) => [`${r.criticId} score`, `${r.criticId} verdict`]), 'reason'];
+      const rows = segmentation.steps.map((s) => [
+        String(s.index),
+        oneLine(s.text, 48),
+        ...results.flatMap((r) => [formatScore(r.steps[s.index]), `${verdictLabel(r.steps[s.index])}${r.firstError === s.index ? ' ⚑' : ''}`]),
+        results.map((r) => r.steps[s.index]?.reason).find(Boolean) ?? '',
+      ]);
+      console.log(table(header, rows));
+    }
+    for (const f of failures) console.error(`critic ${f.criticId} failed: ${f.message}`);
+    return failures.length > 0 ? 1 : 0;
+  } finally {
+    for (const c of critics) c.dispose?.();
+  }
+}

@@ -1,0 +1,103 @@
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import { SEGMENT_STRATEGIES, SegmentOptions, SegmentStrategy } from '../core/segment/types';
+import { CriticConfigError } from '../core/critics/types';
+import { loadCriticConfigs, UsageError } from './io';
+import { segmentCommand } from './commands/segment';
+import { scoreCommand } from './commands/score';
+import { evalCommand } from './commands/eval';
+import { metricsCommand } from './commands/metrics';
+
+const USAGE = `prm-lens — segment, score and evaluate chain-of-thought steps
+
+Usage:
+  prm-lens segment FILE [--strategy S] [--tag T] [--regex R] [--json]
+  prm-lens score FILE [--critic ID]... [--config critics.json] [--strategy S] [--json]
+  prm-lens eval DATASET... [--critic ID]... [--config critics.json] [--out results.jsonl] [--concurrency N] [--json]
+  prm-lens metrics RESULTS.jsonl... [--json]
+
+Strategies: ${SEGMENT_STRATEGIES.join(', ')} (default auto).
+Critics: the built-in "checker" (default) and those in --config {"critics": [{"id", "type", ...}]}.
+Datasets: ProcessBench layout, a JSON array or JSONL; the subset is the record's "subset", else the file name.
+Metrics are ProcessBench's: acc_error, acc_correct, F1 (harmonic mean), per subset, with f1_mean (plain mean of
+subset F1s, the paper's headline) and f1_weighted (weighted by subset size). Indices are 0-based.
+Exit codes: 0 ok, 1 a critic failed, 2 bad arguments or bad input (good records are still processed), 130 interrupted.`;
+
+const OPTIONS = {
+  strategy: { type: 'string' },
+  tag: { type: 'string' },
+  regex: { type: 'string' },
+  critic: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  concurrency: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  const [command, ...files] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const json = values.json ?? false;
+  const segmentation = segmentOptions(values);
+  const controller = new AbortController();
+  // First Ctrl-C stops new work and keeps what finished; a second one exits at once.
+  process.once('SIGINT', () => {
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  const need = (n: number, what: string) => {
+    if (files.length < n) throw new UsageError(`prm-lens ${command}: missing ${what}\n\n${USAGE}`);
+  };
+  switch (command) {
+    case 'segment':
+      need(1, 'FILE');
+      return segmentCommand(files[0], segmentation, json);
+    case 'score':
+      need(1, 'FILE');
+      return scoreCommand(files[0], await loadCriticConfigs(values.config), values.critic ?? ['checker'], segmentation, json, controller.signal);
+    case 'eval':
+      need(1, 'DATASET');
+      return evalCommand({
+        datasets: files,
+        configs: await loadCriticConfigs(values.config),
+        criticIds: values.critic ?? ['checker'],
+        out: values.out,
+        json,
+        concurrency: positiveInt(values.concurrency ?? '4', '--concurrency'),
+        signal: controller.signal,
+      });
+    case 'metrics':
+      need(1, 'RESULTS.jsonl');
+      return metricsCommand(files, json);
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+function segmentOptions(values: { strategy?: string; tag?: string; regex?: string }): SegmentOptions {
+  const strategy = values.strategy ?? 'auto';
+  if (!(SEGMENT_STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`--strategy must be one of ${SEGMENT_STRATEGIES.join(', ')}; got "${strategy}"`);
+  if (strategy === 'regex' && !values.regex) throw new UsageError('--strategy regex needs --regex PATTERN');
+  return { strategy: strategy as SegmentStrategy, tag: values.tag, regex: values.regex };
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer; got "${text}"`);
+  return n;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const userError = err instanceof UsageError || err instanceof CriticConfigError || (err as NodeJS.ErrnoException)?.code === 'ENOENT' || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
+    console.error(`prm-lens: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = userError ? 2 : 1;
+  },
+);

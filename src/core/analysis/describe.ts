@@ -1,0 +1,71 @@
+import { CriticResult, StepJudgement, Verdict } from '../critics/types';
+import { Analysis } from './analyze';
+
+const VERDICT_LABEL: Record<Verdict, string> = { correct: '✓ correct', incorrect: '✗ incorrect', unknown: '· no verdict' };
+
+export function formatScore(judgement: StepJudgement | undefined): string {
+  return judgement?.score == null ? '—' : judgement.score.toFixed(3);
+}
+
+export function verdictLabel(judgement: StepJudgement | undefined): string {
+  return judgement ? VERDICT_LABEL[judgement.verdict] : '· not scored';
+}
+
+/** Steps are numbered from 1 for people; JSON and dataset labels keep ProcessBench's 0-based indices. */
+export function firstErrorLabel(result: CriticResult): string {
+  if (result.firstError === null) return 'no prediction';
+  if (result.firstError < 0) return 'no error found';
+  return `first error: step ${result.firstError + 1}`;
+}
+
+/** Escapes text for a markdown table cell: model text must never become markup. */
+export function markdownCell(text: string): string {
+  return text.replace(/[\\`*_{}[\]()<>#+!|~$-]/g, '\\$&').replace(/\r?\n/g, ' ');
+}
+
+/** The hover of one step: every critic's score, verdict and reason. */
+export function stepHoverMarkdown(analysis: Analysis, stepIndex: number): string {
+  const total = analysis.segmentation.steps.length;
+  const lines = [`**PRM Lens · step ${stepIndex + 1} of ${total}**`, '', '| critic | score | verdict | reason |', '|---|---|---|---|'];
+  for (const result of analysis.results) {
+    const judgement = result.steps[stepIndex];
+    const flag = result.firstError === stepIndex ? ' ⚑' : '';
+    lines.push(`| ${markdownCell(result.criticId)}${flag} | ${formatScore(judgement)} | ${verdictLabel(judgement)} | ${markdownCell(judgement?.reason ?? '')} |`);
+  }
+  for (const failure of analysis.failures) {
+    lines.push(`| ${markdownCell(failure.criticId)} | — | failed | ${markdownCell(failure.message)} |`);
+  }
+  const flaggedBy = analysis.results.filter((r) => r.firstError === stepIndex).map((r) => r.criticId);
+  if (flaggedBy.length > 0) lines.push('', `⚑ first error according to ${flaggedBy.map(markdownCell).join(', ')}`);
+  return lines.join('\n');
+}
+
+/** A readable markdown report of a whole analysis (the details view until the webviews exist). */
+export function analysisReportMarkdown(analysis: Analysis, title: string): string {
+  const { segmentation, document, results, failures } = analysis;
+  const out: string[] = [`# PRM Lens: ${title}`, ''];
+  out.push(`${segmentation.steps.length} steps · segmentation \`${segmentation.strategy}\` (${segmentation.reason})`, '');
+  out.push('| critic | verdict on the solution | time |', '|---|---|---|');
+  for (const r of results) out.push(`| ${markdownCell(r.criticId)} | ${firstErrorLabel(r)} | ${Math.round(r.timing.durationMs)} ms |`);
+  for (const f of failures) out.push(`| ${markdownCell(f.criticId)} | failed: ${markdownCell(f.message)} | |`);
+  out.push('');
+  if (document.problem.trim()) out.push('## Problem', '', fenced(document.problem), '');
+  out.push('## Steps', '');
+  for (const step of segmentation.steps) {
+    out.push(`### Step ${step.index + 1}`, '', fenced(step.text), '', '| critic | score | verdict | reason |', '|---|---|---|---|');
+    for (const r of results) {
+      const j = r.steps[step.index];
+      const flag = r.firstError === step.index ? ' ⚑ first error' : '';
+      out.push(`| ${markdownCell(r.criticId)} | ${formatScore(j)} | ${verdictLabel(j)}${flag} | ${markdownCell(j?.reason ?? '')} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** Fences text so that whatever it contains is shown literally. */
+function fenced(text: string): string {
+  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}text\n${text}\n${fence}`;
+}

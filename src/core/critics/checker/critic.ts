@@ -1,0 +1,33 @@
+import { CancelledError, Critic, CriticInput, CriticResult, StepJudgement } from '../types';
+import { checkStep } from './check-step';
+
+/** The default judge: checks the arithmetic each step asserts, offline and deterministically. */
+export class CheckerCritic implements Critic {
+  readonly id: string;
+  readonly type = 'checker';
+  readonly label: string;
+
+  constructor(config: { id?: string; label?: string } = {}) {
+    this.id = config.id ?? 'checker';
+    this.label = config.label ?? 'Built-in arithmetic checker';
+  }
+
+  async score(input: CriticInput): Promise<CriticResult> {
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const steps: StepJudgement[] = [];
+    for (const step of input.steps) {
+      if (input.signal?.aborted) throw new CancelledError();
+      const { verdict, reason } = checkStep(step, { problem: input.problem });
+      // A verdict, not a probability: the checker never scores.
+      steps.push(reason === undefined ? { score: null, verdict } : { score: null, verdict, reason });
+    }
+    if (input.signal?.aborted) throw new CancelledError();
+    return {
+      criticId: this.id,
+      steps,
+      firstError: steps.findIndex((s) => s.verdict === 'incorrect'),
+      timing: { startedAt, durationMs: performance.now() - t0 },
+    };
+  }
+}

@@ -1,0 +1,4 @@
+export { CheckerCritic } from './critic';
+export { checkStep } from './check-step';
+export type { ClaimCheck, StepCheck } from './types';
+export type { Match } from './compare';

@@ -1,0 +1,77 @@
+import { Critic, CriticConfig, CriticConfigError } from './types';
+
+/** Builds a critic from its configuration; heavy critics load their modules only when built. */
+type CriticFactory = (config: CriticConfig) => Promise<Critic>;
+
+const factories: Record<string, CriticFactory> = {
+  checker: async (config) => new (await import('./checker/index.js')).CheckerCritic(config),
+};
+
+/** Critics that exist without any configuration. */
+export const BUILTIN_CRITICS: readonly CriticConfig[] = [{ id: 'checker', type: 'checker' }];
+
+export function knownCriticTypes(): string[] {
+  return Object.keys(factories);
+}
+
+/**
+ * Checks the shape of a critics list (the `prmLens.critics` setting or a `--config` file's `critics`).
+ * Returns the valid entries and one message per invalid one, naming where it came from.
+ */
+export function parseCriticConfigs(raw: unknown, source: string): { configs: CriticConfig[]; errors: string[] } {
+  const configs: CriticConfig[] = [];
+  const errors: string[] = [];
+  if (!Array.isArray(raw)) {
+    errors.push(`${source}: "critics" must be an array of critic objects`);
+    return { configs, errors };
+  }
+  const seen = new Set<string>();
+  raw.forEach((entry, i) => {
+    const where = `${source}: critics[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      errors.push(`${where} must be an object with "id" and "type"`);
+      return;
+    }
+    const { id, type } = entry as Record<string, unknown>;
+    if (typeof id !== 'string' || !/^[\w.-]+$/.test(id)) {
+      errors.push(`${where}.id must be a non-empty string of letters, digits, "_", "-" or "."`);
+      return;
+    }
+    if (typeof type !== 'string' || !(type in factories)) {
+      errors.push(`${where}.type is ${JSON.stringify(type)}; known types: ${knownCriticTypes().join(', ')}`);
+      return;
+    }
+    if (seen.has(id)) {
+      errors.push(`${where}.id "${id}" is used twice`);
+      return;
+    }
+    seen.add(id);
+    configs.push(entry as CriticConfig);
+  });
+  return { configs, errors };
+}
+
+/** All configured critics plus the built-in ones not overridden by id. */
+export function withBuiltins(configs: readonly CriticConfig[]): CriticConfig[] {
+  const ids = new Set(configs.map((c) => c.id));
+  return [...configs, ...BUILTIN_CRITICS.filter((b) => !ids.has(b.id))];
+}
+
+export async function createCritic(config: CriticConfig): Promise<Critic> {
+  const factory = factories[config.type];
+  if (!factory) {
+    throw new CriticConfigError(`critic "${config.id}" has unknown type "${config.type}"; known types: ${knownCriticTypes().join(', ')}`, config.id, 'type');
+  }
+  return factory(config);
+}
+
+/** Picks the configurations for the requested ids, failing with the list of available ids for an unknown one. */
+export function selectCritics(configs: readonly CriticConfig[], ids: readonly string[]): CriticConfig[] {
+  return ids.map((id) => {
+    const found = configs.find((c) => c.id === id);
+    if (!found) {
+      throw new CriticConfigError(`unknown critic "${id}"; available: ${configs.map((c) => c.id).join(', ')}`, id);
+    }
+    return found;
+  });
+}

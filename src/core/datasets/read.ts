@@ -1,0 +1,72 @@
+import type { Readable } from 'node:stream';
+import { detectLayout, openInput, type Layout } from './files';
+import { JsonSyntaxError, streamJsonArray } from './jsonArray';
+import { parseJsonLines } from './jsonLines';
+import type { DatasetItem, InputIssue } from './types';
+import { checkDatasetRecord, type Source } from './validate';
+
+export interface ReadOptions {
+  /** Called for every malformed record (which is skipped) and for a file-level problem. */
+  onIssue: (issue: InputIssue) => void;
+  /** When aborted, reading stops and the generator ends quietly; the caller decides what an abort means. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Streams the items of a ProcessBench-layout dataset: a JSON array file (positions are 0-based array indices) or
+ * JSON lines (1-based line numbers, blank lines skipped), told apart by the first non-whitespace character, not
+ * by the extension. The file is never held whole. Malformed records are reported through `onIssue` and skipped;
+ * a syntax error part-way through a JSON array is reported with its position and ends that file, keeping the
+ * items before it. A missing file throws an Error naming it.
+ */
+export async function* readDataset(file: string, opts: ReadOptions): AsyncGenerator<DatasetItem> {
+  const fh = await openInput(file, 'Dataset file');
+  let layout: Layout;
+  try {
+    layout = await detectLayout(fh);
+  } catch (e) {
+    await fh.close();
+    throw new Error(`Cannot read dataset file ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  if (layout !== 'lines') await fh.close();
+  if (layout === 'empty') {
+    opts.onIssue({ file, message: 'the file is empty: no records' });
+    return;
+  }
+  const records = layout === 'array' ? arrayRecords(file, opts.onIssue) : lineRecords(file, fh.createReadStream({ start: 0 }), opts.onIssue);
+  for await (const { raw, source } of records) {
+    if (opts.signal?.aborted) return;
+    const { value, issues } = checkDatasetRecord(raw, source);
+    issues.forEach(opts.onIssue);
+    if (value !== undefined) yield value;
+  }
+}
+
+interface RawRecord {
+  raw: unknown;
+  source: Source;
+}
+
+async function* lineRecords(file: string, input: Readable, onIssue: ReadOptions['onIssue']): AsyncGenerator<RawRecord> {
+  for await (const parsed of parseJsonLines(input)) {
+    if ('error' in parsed) onIssue({ file, line: parsed.line, message: `${parsed.error}; record skipped` });
+    else yield { raw: parsed.value, source: { file, line: parsed.line } };
+  }
+}
+
+async function* arrayRecords(file: string, onIssue: ReadOptions['onIssue']): AsyncGenerator<RawRecord> {
+  let count = 0;
+  try {
+    for await (const { index, value } of streamJsonArray(file)) {
+      count += 1;
+      yield { raw: value, source: { file, index } };
+    }
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    onIssue({
+      file,
+      ...(e.line === undefined ? {} : { line: e.line }),
+      message: `${e.message}; stopped reading this file after ${count} array element${count === 1 ? '' : 's'}`,
+    });
+  }
+}

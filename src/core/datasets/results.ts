@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { openInput } from './files';
+import { parseJsonLines } from './jsonLines';
+import type { InputIssue, ResultRecord } from './types';
+import { describe, isObject, type Checked } from './validate';
+
+/**
+ * Checks one results line. Required: `id` (string, or number → string), `subset` (non-empty string), `label`
+ * (integer ≥ -1). Optional: `prediction` (integer or null; missing → null, a miss), `critic` (string; missing →
+ * "unknown"), `scores` (array of finite numbers or null; missing → null).
+ */
+function checkResultRecord(raw: unknown, file: string, line: number): Checked<ResultRecord> {
+  const issues: InputIssue[] = [];
+  const issue = (field: string | undefined, message: string): void => {
+    issues.push({ file, line, ...(field === undefined ? {} : { field }), message });
+  };
+  if (!isObject(raw)) {
+    issue(undefined, `expected a JSON object, got ${describe(raw)}`);
+    return { issues };
+  }
+  const { id, subset, label, prediction = null, critic = 'unknown', scores = null } = raw;
+  if (!(typeof id === 'string' && id !== '') && !(typeof id === 'number' && Number.isFinite(id))) {
+    issue('id', `expected a non-empty string or a number, got ${describe(id)}`);
+  }
+  if (typeof subset !== 'string' || subset === '') issue('subset', `expected a non-empty string, got ${describe(subset)}`);
+  if (!Number.isInteger(label) || (label as number) < -1) issue('label', `expected an integer ≥ -1, got ${describe(label)}`);
+  if (prediction !== null && !Number.isInteger(prediction)) issue('prediction', `expected an integer or null, got ${describe(prediction)}`);
+  if (typeof critic !== 'string') issue('critic', `expected a string, got ${describe(critic)}`);
+  if (scores !== null) {
+    if (!Array.isArray(scores)) issue('scores', `expected an array of numbers or null, got ${describe(scores)}`);
+    else {
+      const bad = scores.findIndex((s) => typeof s !== 'number' || !Number.isFinite(s));
+      if (bad !== -1) issue(`scores[${bad}]`, `expected a finite number, got ${describe(scores[bad])}`);
+    }
+  }
+  if (issues.length > 0) return { issues };
+  return {
+    value: {
+      id: String(id),
+      subset: subset as string,
+      label: label as number,
+      prediction: prediction as number | null,
+      critic: critic as string,
+      scores: scores as number[] | null,
+    },
+    issues,
+  };
+}
+
+/** Streams a results JSONL file; malformed lines are reported through `onIssue` and skipped. */
+export async function* readResults(file: string, opts: { onIssue: (issue: InputIssue) => void; signal?: AbortSignal }): AsyncGenerator<ResultRecord> {
+  const fh = await openInput(file, 'Results file');
+  for await (const parsed of parseJsonLines(fh.createReadStream())) {
+    if (opts.signal?.aborted) return;
+    if ('error' in parsed) {
+      opts.onIssue({ file, line: parsed.line, message: `${parsed.error}; line skipped` });
+      continue;
+    }
+    const { value, issues } = checkResultRecord(parsed.value, file, parsed.line);
+    for (const i of issues) opts.onIssue({ ...i, message: `${i.message}; line skipped` });
+    if (value !== undefined) yield value;
+  }
+}
+
+/** One JSONL line with the keys in the documented order: id, subset, label, prediction, critic, scores. */
+function formatResultLine(r: ResultRecord): string {
+  return JSON.stringify({ id: r.id, subset: r.subset, label: r.label, prediction: r.prediction, critic: r.critic, scores: r.scores });
+}
+
+const FLUSH_CHARS = 1 << 20;
+
+/**
+ * Writes results as JSONL to a temporary file next to `file`, then renames it over `file`: results files are
+ * complete or absent. On any failure (an invalid record, an error from `records`, an I/O error) the temporary file
+ * is removed, `file` is left untouched and the error is rethrown. Resolves to the number of lines written.
+ */
+export async function writeResultsAtomic(file: string, records: AsyncIterable<ResultRecord> | Iterable<ResultRecord>): Promise<number> {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fh = await open(temp, 'wx');
+  let count = 0;
+  try {
+    let pending = '';
+    for await (const record of records) {
+      const { issues } = checkResultRecord(record, file, count + 1);
+      if (issues.length > 0) {
+        const first = issues[0];
+        throw new Error(`Cannot write result ${count + 1} (id ${JSON.stringify(record.id)}) to ${file}: ${first.field ?? 'record'}: ${first.message}`);
+      }
+      pending += `${formatResultLine(record)}\n`;
+      count += 1;
+      if (pending.length >= FLUSH_CHARS) {
+        await fh.write(pending);
+        pending = '';
+      }
+    }
+    await fh.write(pending);
+    await fh.sync();
+    await fh.close();
+    await rename(temp, file);
+    return count;
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,109 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classifyJudgement, computeStepMarks, DEFAULT_THRESHOLDS, stepAt } from '../../src/core/analysis/marks';
+import { analysisReportMarkdown, markdownCell, stepHoverMarkdown } from '../../src/core/analysis/describe';
+import { analyzeText, judgeSteps } from '../../src/core/analysis/analyze';
+import { Critic, CriticResult } from '../../src/core/critics/types';
+import { mapConcurrent } from '../../src/core/util/concurrency';
+
+function fixedCritic(id: string, result: Omit<CriticResult, 'criticId' | 'timing'>): Critic {
+  return { id, type: 'test', label: id, score: async () => ({ ...result, criticId: id, timing: { startedAt: 0, durationMs: 1 } }) };
+}
+
+describe('step classes', () => {
+  test('scores decide by threshold, verdicts decide without a score', () => {
+    assert.equal(classifyJudgement({ score: 0.9, verdict: 'incorrect' }, DEFAULT_THRESHOLDS), 'good');
+    assert.equal(classifyJudgement({ score: 0.7, verdict: 'unknown' }, DEFAULT_THRESHOLDS), 'good');
+    assert.equal(classifyJudgement({ score: 0.5, verdict: 'unknown' }, DEFAULT_THRESHOLDS), 'uncertain');
+    assert.equal(classifyJudgement({ score: 0.3, verdict: 'unknown' }, DEFAULT_THRESHOLDS), 'bad');
+    assert.equal(classifyJudgement({ score: null, verdict: 'correct' }, DEFAULT_THRESHOLDS), 'good');
+    assert.equal(classifyJudgement({ score: null, verdict: 'incorrect' }, DEFAULT_THRESHOLDS), 'bad');
+    assert.equal(classifyJudgement({ score: null, verdict: 'unknown' }, DEFAULT_THRESHOLDS), 'none');
+    assert.equal(classifyJudgement(undefined, DEFAULT_THRESHOLDS), 'none');
+  });
+
+  test('marks carry spans and the first error', () => {
+    const steps = [
+      { index: 0, text: 'a', start: 0, end: 1 },
+      { index: 1, text: 'b', start: 3, end: 4 },
+    ];
+    const result: CriticResult = {
+      criticId: 'x',
+      steps: [{ score: null, verdict: 'correct' }, { score: null, verdict: 'incorrect', reason: 'no' }],
+      firstError: 1,
+      timing: { startedAt: 0, durationMs: 0 },
+    };
+    assert.deepEqual(computeStepMarks(steps, result, DEFAULT_THRESHOLDS), [
+      { stepIndex: 0, start: 0, end: 1, kind: 'good', firstError: false },
+      { stepIndex: 1, start: 3, end: 4, kind: 'bad', firstError: true },
+    ]);
+  });
+
+  test('stepAt finds the step under an offset, including its end, and -1 between steps', () => {
+    const steps = [0, 10, 20].map((start, index) => ({ index, text: 'x', start, end: start + 5 }));
+    assert.equal(stepAt(steps, 0), 0);
+    assert.equal(stepAt(steps, 5), 0);
+    assert.equal(stepAt(steps, 7), -1);
+    assert.equal(stepAt(steps, 12), 1);
+    assert.equal(stepAt(steps, 25), 2);
+    assert.equal(stepAt(steps, 26), -1);
+    assert.equal(stepAt([], 0), -1);
+  });
+});
+
+describe('descriptions', () => {
+  test('markdown cells escape markup and pipes so model text stays text', () => {
+    assert.equal(markdownCell('a|b <img src=x onerror=alert(1)> *x*\nnext'), 'a\\|b \\<img src=x onerror=alert\\(1\\)\\> \\*x\\* next');
+  });
+
+  test('hover lists every critic, marks the first error and reports failures', async () => {
+    const analysis = await analyzeText('## Problem\n\nP?\n\n## Solution\n\nOne.\n\nTwo.', { strategy: 'paragraphs' }, [
+      fixedCritic('alpha', { steps: [{ score: 0.9, verdict: 'correct' }, { score: 0.1, verdict: 'incorrect', reason: 'bad | step' }], firstError: 1 }),
+      { id: 'broken', type: 'test', label: 'broken', score: async () => Promise.reject(new Error('server said 500')) },
+    ]);
+    const hover = stepHoverMarkdown(analysis, 1);
+    assert.match(hover, /step 2 of 2/);
+    assert.match(hover, /\| alpha ⚑ \| 0\.100 \| ✗ incorrect \| bad \\\| step \|/);
+    assert.match(hover, /\| broken \| — \| failed \| server said 500 \|/);
+    assert.match(hover, /first error according to alpha/);
+    const report = analysisReportMarkdown(analysis, 'demo.md');
+    assert.match(report, /alpha \| first error: step 2/);
+    assert.match(report, /```text\nP\?\n```/);
+  });
+});
+
+describe('running critics', () => {
+  test('one failing critic keeps the others and an abort rejects', async () => {
+    const ok = fixedCritic('ok', { steps: [{ score: null, verdict: 'unknown' }], firstError: -1 });
+    const bad: Critic = { id: 'bad', type: 't', label: 'bad', score: async () => Promise.reject(new Error('boom')) };
+    const { results, failures } = await judgeSteps([ok, bad], '', ['s']);
+    assert.deepEqual(results.map((r) => r.criticId), ['ok']);
+    assert.deepEqual(failures, [{ criticId: 'bad', message: 'boom' }]);
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(judgeSteps([ok], '', ['s'], controller.signal), { name: 'CancelledError' });
+  });
+
+  test('mapConcurrent keeps order, bounds concurrency and stops pulling after abort', async () => {
+    let running = 0;
+    let peak = 0;
+    const out: number[] = [];
+    for await (const v of mapConcurrent([5, 1, 4, 2, 3], 2, async (n) => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, n * 2));
+      running -= 1;
+      return n * 10;
+    })) out.push(v);
+    assert.deepEqual(out, [50, 10, 40, 20, 30]);
+    assert.equal(peak, 2);
+
+    const controller = new AbortController();
+    const seen: number[] = [];
+    for await (const v of mapConcurrent([1, 2, 3, 4, 5, 6], 1, async (n) => n, controller.signal)) {
+      seen.push(v);
+      if (v === 2) controller.abort();
+    }
+    assert.deepEqual(seen, [1, 2]);
+  });
+});
