@@ -13,4 +13,4 @@ run(process.execPath, ['scripts/build.mjs', '--production']);
 ensureNode24();
 const vsce = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
 // Everything the extension runs is bundled into dist/, so node_modules stays out of the package.
-run(NODE24, [vsce, 'package', '--no-dependencies', '--out', `prm-lens-${process.env.npm_package_version ?? 'dev'}.vsix`, ...process.argv.slice(2)]);
+run(NODE24, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', `prm-lens-${process.env.npm_package_version ?? 'dev'}.vsix`, ...process.argv.slice(2)]);

@@ -1,6 +1,6 @@
 // Starts and stops a throwaway code-server (VS Code server build with a real Node extension host) for tests.
 // Facts this relies on: /work/shared/docs/vscode-harness.md (kept in the team's shared docs).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -63,6 +63,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * @param {Record<string, unknown>} [opts.settings] extra user settings merged over DEFAULT_SETTINGS
  * @param {boolean} [opts.workspaceTrust] leave workspace trust on (Restricted Mode tests); default off
  * @param {string} [opts.name] label used in temp dir and log file names
+ * @param {string[]} [opts.installExtensions] .vsix files installed into the fresh extensions dir before starting
  * @returns {Promise<{port:number, baseUrl:string, tmpDir:string, logFile:string, stop:() => Promise<void>}>}
  */
 export async function startCodeServer(opts = {}) {
@@ -112,6 +113,11 @@ export async function startCodeServer(opts = {}) {
   delete env.VSCODE_IPC_HOOK_CLI;
   delete env.ELECTRON_RUN_AS_NODE;
   delete env.NODE_OPTIONS;
+
+  for (const vsix of opts.installExtensions ?? []) {
+    const r = spawnSync(paths.node, [paths.codeServerEntry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix], { env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`installing ${vsix} into code-server failed:\n${r.stdout}${r.stderr}`);
+  }
 
   // detached: the child becomes leader of a new session and process group (setsid), so one
   // kill(-pgid) ends the server, its extension hosts and anything they started.

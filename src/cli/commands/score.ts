@@ -27,11 +27,16 @@ export async function scoreCommand(file: string, configs: CriticConfig[], critic
         const verdict = r.firstError === null ? 'no prediction' : r.firstError < 0 ? 'no error found' : `first error at idx ${r.firstError}`;
         console.log(`${r.criticId}: ${verdict} (${Math.round(r.timing.durationMs)} ms)`);
       }
-      const header = ['idx', 'step', ...results.flatMap((r) => [`${r.criticId} score`, `${r.criticId} verdict`]), 'reason'];
+      // Verdict-only critics (the checker, LLM critics) get no score column.
+      const scored = new Set(results.filter((r) => r.steps.some((j) => j.score !== null)).map((r) => r.criticId));
+      const header = ['idx', 'step', ...results.flatMap((r) => [...(scored.has(r.criticId) ? [`${r.criticId} score`] : []), `${r.criticId} verdict`]), 'reason'];
       const rows = segmentation.steps.map((s) => [
         String(s.index),
         oneLine(s.text, 48),
-        ...results.flatMap((r) => [formatScore(r.steps[s.index]), `${verdictLabel(r.steps[s.index])}${r.firstError === s.index ? ' ⚑' : ''}`]),
+        ...results.flatMap((r) => [
+          ...(scored.has(r.criticId) ? [formatScore(r.steps[s.index])] : []),
+          `${verdictLabel(r.steps[s.index])}${r.firstError === s.index ? ' ⚑' : ''}`,
+        ]),
         results.map((r) => r.steps[s.index]?.reason).find(Boolean) ?? '',
       ]);
       console.log(table(header, rows));

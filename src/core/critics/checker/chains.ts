@@ -35,14 +35,14 @@ export function findChains(tokens: readonly Token[]): Chain[] {
     const result = classify(tokens, i, items);
     if (result === 'skip') continue;
     if ('role' in result) {
-      // "x = 2 then x^2 = 4": a word after a number ends the run when a new quantity follows it.
+      // A word after a number ends the run when a new quantity follows it. A known unit is a clean end, an
+      // unknown word may continue the number ("= 3 with a remainder of 2"); the quantity after it may belong to
+      // the word ("1 in 4 = 25%").
       const last = items[items.length - 1];
       if (last?.role === 'unit' && opensQuantity(result)) {
-        // A known unit is a clean end; an unknown word may continue the number ("= 1 with a remainder of 40").
-        const listed = last.unit?.listed === true;
-        runs.push({ items, startSafe, endSafe: listed });
+        runs.push({ items, startSafe, endSafe: last.unit?.listed === true });
         items = [];
-        startSafe = !listed;
+        startSafe = false;
       }
       items.push(result);
       // "approx." — the period belongs to the word.
@@ -77,7 +77,7 @@ interface Run {
 }
 
 /**
- * "(3-2), (5-2) = 1, -2, 0": an operand next to a comma whose other side is a bare expression is one entry of a
+ * "(7-4), (9-4) = 3, 5": an operand next to a comma whose other side is a bare expression is one entry of a
  * list, and the list pairs up with another list, not with the operand.
  */
 function guardLists(runs: Run[]): void {
@@ -146,7 +146,7 @@ function startsCleanly(list: readonly Item[]): boolean {
 
 /**
  * Drops brackets at the outer edge that open (or close) outside the chain: "(so 2 + 3 = 5)". A chain that starts
- * with a closing bracket began inside a structure ("\\frac{\\text{count}}{100} = …") and is not read.
+ * with a closing bracket began inside a structure ("\frac{\text{total}}{12} = …") and is not read.
  */
 function trimUnmatched(list: Item[], side: 'start' | 'end'): { items: Item[]; clean: boolean } {
   const opens: number[] = [];

@@ -11,7 +11,9 @@ import { unitsComparable } from './units';
 import { Value, toNumber } from './value';
 import { definitions } from './variables';
 import { isMeasure } from './words';
-import { announcesRounding, distancesItself, moduliOf } from './wording';
+import { announcesRounding, distancesItself, moduliOf, usesOtherBase } from './wording';
+
+const RELATION = /[=≈≃≅∼≒]|\\(?:approx|simeq|approxeq|thickapprox|sim|doteq)\b/;
 
 export interface CheckOptions {
   /** The problem the step belongs to: its wording can change what "=" means. */
@@ -23,7 +25,8 @@ export interface CheckOptions {
  * when both sides are fully read as numbers, so the verdict is `incorrect` only on a definite mistake.
  */
 export function checkStep(text: string, options: CheckOptions = {}): StepCheck {
-  const chains = findChains(tokenize(text));
+  // Most steps are prose: without an equality sign there is nothing to read.
+  const chains = RELATION.test(text) ? findChains(tokenize(text)) : [];
   const context: Context = {
     text,
     announced: announcesRounding(text),
@@ -32,7 +35,7 @@ export function checkStep(text: string, options: CheckOptions = {}): StepCheck {
   };
   let claims: ClaimCheck[] = [];
   for (const chain of chains) claims.push(...checkChain(context, chain));
-  if (distancesItself(text)) claims = claims.filter((c) => c.ok);
+  if (distancesItself(text) || usesOtherBase(`${options.problem ?? ''}\n${text}`)) claims = claims.filter((c) => c.ok);
   const failed = claims.filter((c) => !c.ok);
   if (failed.length > 0) {
     const more = failed.length > 1 ? ` (and ${failed.length - 1} more wrong claim${failed.length > 2 ? 's' : ''})` : '';
@@ -91,8 +94,10 @@ function checkLink(context: Context, link: Link): ClaimCheck | null {
   const [[leftOp, left], [rightOp, right]] = [link.left, link.right];
   const l = left.node;
   const r = right.node;
-  // Two bare numbers ("1 hour = 60 minutes", "Step 3 = …") state a conversion or a label, not arithmetic.
+  // Two bare numbers ("1 hour = 60 minutes", "Step 3 = …") state a conversion or a label, not arithmetic; π on
+  // its own may be a name (profit in economics).
   if (isBareNumber(l) && isBareNumber(r) && hasPercent(l) === hasPercent(r)) return null;
+  if (l.t === 'pi' || r.t === 'pi') return null;
   if (!unitsComparable(left, right) || convertsUnits(left, right)) return null;
   const relation = link.approx ? '≈' : '=';
   const assertedOnLeft = assertsLeft(l, r);
@@ -142,7 +147,7 @@ function convertsUnits(left: ParsedOperand, right: ParsedOperand): boolean {
   return isBareNumber(left.node) && keys(left) !== keys(right);
 }
 
-/** "336 × 74 + 52 = 24984 + 52": the right side evaluates part of the left one, it does not run on from it. */
+/** "23 × 41 + 7 = 953 + 7": the right side evaluates part of the left one, it does not run on from it. */
 function partlyEvaluates(l: Node, r: Node, lead: Node): boolean {
   const right = printNode(r);
   const first = printNode(lead);

@@ -10,7 +10,7 @@ import {
  * ("5 times 3 + 1 = 16", "3:45", "3,5") and is not read.
  */
 
-export type UnitKind = 'plain' | 'scale' | 'angle';
+type UnitKind = 'plain' | 'scale' | 'angle';
 
 export interface UnitMark {
   /** Singular lower-case form ("apples" → "apple", "$" → "dollar"). */
@@ -29,7 +29,7 @@ export interface Item {
   unit?: UnitMark;
 }
 
-export interface Boundary {
+interface Boundary {
   /** Whether the chain before it may end here. */
   endSafe: boolean;
   /** Whether the chain after it may start here. */
@@ -47,6 +47,7 @@ export function isRelation(item: Item): boolean {
   return item.tok.kind === 'eq' || item.tok.kind === 'approx';
 }
 
+/** What token `i` is, given the items of the current run: one more item, a boundary, or see-through. */
 export function classify(tokens: readonly Token[], i: number, items: readonly Item[]): Item | Boundary | 'skip' {
   const t = tokens[i];
   if (EXPRESSION_KINDS.has(t.kind) || t.kind === 'eq' || t.kind === 'approx') return { tok: t, role: 'expr' };
@@ -79,14 +80,14 @@ function punctuation(tokens: readonly Token[], i: number): Boundary {
   const prev = tokens[i - 1];
   const next = tokens[i + 1];
   if (t.sym === '!') return UNSAFE; // factorial or exclamation: undecidable
-  if (t.sym === '?') return { endSafe: false, startSafe: true }; // "125^2 + 120^2 = 117^2?" asks, not claims
+  if (t.sym === '?') return { endSafe: false, startSafe: true }; // "Is 13^2 + 15^2 = 20^2?" asks, not claims
   const gluedBefore = prev !== undefined && !t.spaceBefore;
   const gluedAfter = next !== undefined && !next.spaceBefore;
   // 3,5 · 3:45 · (3,4) · 1.a — a number glued to the mark on either side.
   if (gluedAfter && next.kind === 'num') return UNSAFE;
   if (gluedBefore && gluedAfter && prev.kind === 'num' && t.sym !== '**') return UNSAFE;
   // "3 : 4" is a ratio.
-  if (t.sym === ':' && t.spaceBefore) return UNSAFE;
+  if (t.sym === ':' && t.spaceBefore && prev?.kind === 'num') return UNSAFE;
   return SAFE;
 }
 
@@ -108,7 +109,8 @@ function word(tokens: readonly Token[], i: number, items: readonly Item[]): Item
     return { tok: t, role: 'var' };
   }
   if (lower === 'x' && isTimesX(tokens, i, prevItem)) return { tok: { ...t, kind: 'op', sym: '*' }, role: 'expr' };
-  if ([...t.sym].length === 1) return { tok: t, role: 'var' };
+  // Letters and names with digits (x, t0, log2, R1 as in "3 R1") are never units or prose.
+  if ([...t.sym].length === 1 || /[0-9]/.test(t.sym)) return { tok: t, role: 'var' };
   if (APPROX_WORDS.has(lower) && prevItem !== undefined && isRelation(prevItem)) return { tok: t, role: 'approx' };
   if (afterNumber && (lower === 'percent' || (lower === 'per' && nextWord === 'cent'))) {
     return { tok: { ...t, kind: 'percent', sym: '%' }, role: 'expr' };
@@ -149,7 +151,7 @@ function word(tokens: readonly Token[], i: number, items: readonly Item[]): Item
   return { endSafe: true, startSafe: !hangs && !call };
 }
 
-/** "and 1/3", "and \\frac{1}{3}", "and a half": the number before "and" is the whole part of a mixed number. */
+/** "and 1/3", "and \frac{1}{3}", "and a half": the number before "and" is the whole part of a mixed number. */
 function mixedNumberFollows(tokens: readonly Token[], i: number): boolean {
   const [a, b, c] = significantAfter(tokens, i, 3);
   if (a?.kind === 'num' && b?.sym === '/' && c?.kind === 'num') return true;

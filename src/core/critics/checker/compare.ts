@@ -19,7 +19,7 @@ export interface Precision {
   measured: boolean;
 }
 
-/** Relative slack when rounding is announced ("≈", "about") or the inputs are measured ("5.17 / 1.72 = 3"): 1%. */
+/** Relative slack when rounding is announced ("≈", "about") or the inputs are measured ("4.13 / 1.37 = 3"): 1%. */
 const APPROXIMATE = 0.01;
 /** Float noise allowed when roots or π are involved. */
 const FLOAT_NOISE = 1e-9;

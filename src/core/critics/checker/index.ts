@@ -1,4 +1,5 @@
 export { CheckerCritic } from './critic';
 export { checkStep } from './check-step';
+export type { CheckOptions } from './check-step';
 export type { ClaimCheck, StepCheck } from './types';
 export type { Match } from './compare';

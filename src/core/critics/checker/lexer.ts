@@ -128,6 +128,8 @@ const MORE_DECIMALS = /(?:\.\d+)+/y;
 const WORD = /\p{L}[\p{L}0-9]*(?:['’]\p{L}+)*/uy;
 const LATEX_DEGREE = /\^\s*(?:\\circ\b|\{\s*\\circ\s*\})/y;
 const COMMAND_NAME = /[A-Za-z]+/y;
+const ENVIRONMENT = /\s*\{([A-Za-z]+)\*?\}/y;
+const DISPLAY_ENVIRONMENTS = new Set(['align', 'aligned', 'equation', 'gather', 'gathered', 'multline', 'eqnarray', 'split']);
 
 class Lexer {
   private readonly tokens: Token[] = [];
@@ -187,7 +189,7 @@ class Lexer {
     if (c + after in PAIRS) return this.emit(PAIRS[c + after], 2);
     if (c === '$') {
       this.emit(['dollar', '$'], after === '$' ? 2 : 1);
-      // A math delimiter separates what it stands between: "- $-4 + 18$" is a bullet, then -4.
+      // A math delimiter separates what it stands between: "- $-6 + 17$" is a bullet, then -6.
       this.space = true;
       return;
     }
@@ -268,6 +270,14 @@ class Lexer {
     if (IGNORED.has(name)) {
       // `\left.` and `\right.` are invisible delimiters.
       this.i = (name === 'left' || name === 'right') && text[end] === '.' ? end + 1 : end;
+      return;
+    }
+    if (name === 'begin' || name === 'end') {
+      // Display environments (align, equation) separate statements; matrices and cases hold structure.
+      const env = this.matchAt(ENVIRONMENT, end);
+      const display = env !== null && DISPLAY_ENVIRONMENTS.has(env[1]);
+      this.i = end + (env ? env[0].length : 0);
+      this.push(display ? 'newline' : 'other', display ? '\n' : name, i, this.i);
       return;
     }
     if (SPACES.has(name)) {

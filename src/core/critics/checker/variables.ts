@@ -3,7 +3,7 @@ import { evaluate } from './evaluate';
 import { parseOperand } from './parse-expression';
 import { Value } from './value';
 
-/** Alternatives: "either a = 0 or a^2 - a - 2 = 0" binds a in one branch only. */
+/** Alternatives: "either b = 1 or b^2 + b - 6 = 0" binds b in one branch only. */
 const ALTERNATIVES = /\b(?:or|either|otherwise|else|cases?)\b|\\lor\b|∨/i;
 
 /**

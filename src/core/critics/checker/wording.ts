@@ -16,7 +16,7 @@ const DISTANCING = new RegExp(`\\b(?:${DISTANCING_WORDS.join('|')})\\b|≠|\\\\n
 
 /**
  * The step distances itself from the equalities it writes: it tests, supposes or rejects them
- * ("1 = \sqrt{9} + 4, which is false", "the equation becomes 10 = -14 + 4"), or "=" gives a quotient with a
+ * ("2 = \sqrt{16} + 1, which is false", "the equation becomes 7 = -3 + 4"), or "=" gives a quotient with a
  * remainder. A false equality there is no mistake.
  */
 export function distancesItself(text: string): boolean {
@@ -33,4 +33,11 @@ const MODULUS = /(?:\bmod(?:ulo)?|\\pmod|\\bmod)\s*\{?\s*(\d{1,9})\b/gi;
 export function moduliOf(text: string): bigint[] | null {
   if (!MODULAR.test(text)) return null;
   return [...text.matchAll(MODULUS)].map((m) => BigInt(m[1]));
+}
+
+const OTHER_BASE = /\bbase[- ]?\(?(?!10\b)\d+\b|\b(?:binary|octal|hexadecimal|duodecimal)\b|\d_\{?(?!10\b)\d+\b/i;
+
+/** The text writes numerals in another base ("101 + 11 = 1000 in base 2", "58_9"): digits do not mean decimals. */
+export function usesOtherBase(text: string): boolean {
+  return OTHER_BASE.test(text);
 }

@@ -44,20 +44,18 @@ export const FUNCTION_WORDS = new Set([
   'sinh', 'cosh', 'tanh', 'max', 'min', 'gcd', 'lcm', 'abs', 'floor', 'ceil', 'round', 'mod', 'det', 'lim',
 ]);
 
-/** Common units; a unit inside an expression ("12 kg × 3") must be one of these or appear again in the claim. */
+/** Units of measurement; one may sit inside an expression ("12 kg × 3") and makes the data measured. */
 export const UNIT_WORDS = new Set([
-  'mm', 'cm', 'dm', 'm', 'km', 'in', 'inch', 'inches', 'ft', 'foot', 'feet', 'yd', 'yard', 'yards', 'mile', 'miles',
-  'mi', 'meter', 'meters', 'metre', 'metres', 'centimeter', 'centimeters', 'millimeter', 'millimeters',
-  'kilometer', 'kilometers', 'mg', 'g', 'kg', 'gram', 'grams', 'kilogram', 'kilograms', 'lb', 'lbs', 'pound',
-  'pounds', 'oz', 'ounce', 'ounces', 'ton', 'tons', 'tonne', 'tonnes', 's', 'sec', 'secs', 'second', 'seconds',
-  'min', 'mins', 'minute', 'minutes', 'h', 'hr', 'hrs', 'hour', 'hours', 'day', 'days', 'week', 'weeks', 'month',
-  'months', 'year', 'years', 'yr', 'yrs', 'ml', 'l', 'liter', 'liters', 'litre', 'litres', 'gallon', 'gallons',
-  'gal', 'cup', 'cups', 'quart', 'quarts', 'pint', 'pints', 'dollar', 'dollars', 'cent', 'cents', 'euro', 'euros',
-  'usd', 'eur', 'gbp', 'mph', 'kph', 'kmh', 'n', 'j', 'kj', 'w', 'kw', 'kwh', 'v', 'hz', 'pa', 'kpa', 'atm', 'mol',
-  'mmol', 'cal', 'kcal', 'calorie', 'calories', 'sq', 'cu', 'square', 'cubic', 'unit', 'units', 'point', 'points',
-  'item', 'items', 'piece', 'pieces', 'page', 'pages', 'people', 'person', 'persons', 'student', 'students',
-  'nm', 'um', 'µm', 'ms', 'hz', 'khz', 'mhz', 'ghz', 'ev', 'kev', 'mev', 'gev', 'torr', 'mmhg', 'ohm', 'ohms',
-  'dl', 'cl', 'µg', 'ug', 'rupee', 'rupees', 'yen', 'won', 'ruble',
+  'mm', 'cm', 'dm', 'km', 'inch', 'inches', 'ft', 'foot', 'feet', 'yd', 'yard', 'yards', 'mile', 'miles', 'mi',
+  'meter', 'meters', 'metre', 'metres', 'centimeter', 'centimeters', 'millimeter', 'millimeters', 'kilometer',
+  'kilometers', 'mg', 'kg', 'gram', 'grams', 'kilogram', 'kilograms', 'lb', 'lbs', 'pound', 'pounds', 'oz', 'ounce',
+  'ounces', 'ton', 'tons', 'tonne', 'tonnes', 'sec', 'secs', 'second', 'seconds', 'min', 'mins', 'minute', 'minutes',
+  'hr', 'hrs', 'hour', 'hours', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'yr', 'yrs',
+  'ml', 'liter', 'liters', 'litre', 'litres', 'gallon', 'gallons', 'gal', 'cup', 'cups', 'quart', 'quarts', 'pint',
+  'pints', 'dollar', 'dollars', 'cent', 'cents', 'euro', 'euros', 'usd', 'eur', 'gbp', 'mph', 'kph', 'kmh', 'kj',
+  'kw', 'kwh', 'hz', 'khz', 'mhz', 'ghz', 'pa', 'kpa', 'atm', 'mol', 'mmol', 'cal', 'kcal', 'calorie', 'calories',
+  'nm', 'um', 'µm', 'ms', 'ev', 'kev', 'mev', 'gev', 'torr', 'mmhg', 'ohm', 'ohms', 'dl', 'cl', 'µg', 'ug', 'rupee',
+  'rupees', 'yen', 'won', 'ruble',
 ]);
 
 /** A unit of measurement (singular key, see unitKey), as opposed to a counted noun. */
