@@ -1,0 +1,315 @@
+/**
+ * The typed message protocol between the extension host and the PRM Lens webviews (inspector, dataset, metrics).
+ * Pure types plus small guards: imported by both sides, never imports `vscode` or the DOM. Messages from a webview
+ * are checked with the guards before the host acts on them; the host trusts nothing a webview sends.
+ */
+
+export type Verdict = 'correct' | 'incorrect' | 'unknown';
+/** How a step looks for one critic (same classes as the editor's marks). */
+export type MarkKind = 'good' | 'uncertain' | 'bad' | 'none';
+/** A person's judgement of a step, made in the inspector. */
+export type HumanLabel = 'correct' | 'incorrect' | 'neutral';
+export const HUMAN_LABELS: readonly HumanLabel[] = ['correct', 'incorrect', 'neutral'];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Step inspector
+
+export interface InspectorJudgement {
+  score: number | null;
+  verdict: Verdict;
+  reason?: string;
+  kind: MarkKind;
+}
+
+/** Solution-level aggregates of a scalar critic's step scores. */
+export interface Aggregates {
+  min: number;
+  product: number;
+  last: number;
+  mean: number;
+}
+
+export interface InspectorCritic {
+  id: string;
+  label: string;
+  /** Every step has a numeric score (a PRM), so aggregates and reward bars are meaningful. */
+  scalar: boolean;
+  firstError: number | null;
+  steps: InspectorJudgement[];
+  aggregates?: Aggregates;
+  rationale?: string;
+  raw?: string;
+  durationMs: number;
+}
+
+/** Where the dataset item shown in the inspector came from. */
+export interface ItemContext {
+  dataset: string;
+  id: string;
+  subset: string;
+  /** Ground-truth first error (0-based, -1 = all correct). */
+  label: number;
+  /** Steps in the dataset; a different count in the editor means the labels may not line up. */
+  stepCount: number;
+}
+
+export interface InspectorModel {
+  /** The document shown (a file, or a dataset item's read-only view). */
+  uri: string;
+  title: string;
+  problem: string;
+  steps: { index: number; text: string }[];
+  critics: InspectorCritic[];
+  failures: { criticId: string; message: string }[];
+  /** Steps where one critic judges the step good and another bad. */
+  disagreements: number[];
+  item?: ItemContext;
+  humanLabels: (HumanLabel | null)[];
+  /** Critics that can be (re-)run from the view. */
+  availableCritics: { id: string; label: string }[];
+  segmentation: string;
+}
+
+export type HostToInspector =
+  | { type: 'inspector/model'; model: InspectorModel }
+  | { type: 'inspector/empty'; uri?: string; title: string; message: string }
+  | { type: 'inspector/highlight'; step: number | null }
+  | { type: 'inspector/running'; running: boolean };
+
+export type InspectorToHost =
+  | { type: 'ready' }
+  | { type: 'inspector/reveal'; step: number }
+  | { type: 'inspector/rerun'; criticId?: string }
+  | { type: 'inspector/score' }
+  | { type: 'inspector/label'; step: number; label: HumanLabel | null }
+  | { type: 'inspector/openReport' }
+  | { type: 'inspector/exportLabels' };
+
+/** What the inspector webview keeps across reloads (read by the panel serializer). */
+export interface InspectorState {
+  view: 'inspector';
+  uri?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dataset view
+
+/** What the dataset list needs of an item (the full text stays in the extension host). */
+export interface ItemSummary {
+  /** Position in the dataset (0-based, in reading order). */
+  i: number;
+  id: string;
+  subset: string;
+  label: number;
+  steps: number;
+  /** The start of the problem on one line. */
+  preview: string;
+  /** 1-based line (JSONL) or 0-based array index (JSON). */
+  line?: number;
+  index?: number;
+}
+
+/** One critic's prediction for one item (as in the CLI's results file). */
+export interface ItemPrediction {
+  critic: string;
+  prediction: number | null;
+  scores: number[] | null;
+}
+
+export interface IssueSummary {
+  line?: number;
+  index?: number;
+  field?: string;
+  message: string;
+}
+
+export type RunScope = 'all' | 'filtered' | 'sample';
+
+export interface RunProgress {
+  running: boolean;
+  total: number;
+  done: number;
+  /** Already in the results cache: not run again. */
+  cached: number;
+  failed: number;
+  message?: string;
+}
+
+export type HostToDataset =
+  | { type: 'dataset/begin'; name: string; format: string | null; critics: { id: string; label: string }[]; activeCritics: string[] }
+  | { type: 'dataset/items'; items: ItemSummary[] }
+  | { type: 'dataset/format'; format: string }
+  | { type: 'dataset/loaded'; count: number; issueCount: number; ms: number; error?: string }
+  | { type: 'dataset/issues'; issues: IssueSummary[]; total: number }
+  | { type: 'dataset/results'; results: { i: number; predictions: ItemPrediction[] }[]; replace: boolean }
+  | { type: 'dataset/search'; query: string; hits: number[] | null }
+  | { type: 'dataset/progress'; progress: RunProgress };
+
+export type DatasetToHost =
+  | { type: 'ready' }
+  | { type: 'dataset/open'; i: number }
+  | { type: 'dataset/search'; query: string }
+  | { type: 'dataset/run'; criticIds: string[]; scope: RunScope; indices?: number[]; sample?: number }
+  | { type: 'dataset/cancel' }
+  | { type: 'dataset/metrics' }
+  | { type: 'dataset/exportResults' };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Metrics panel
+
+/** One row of the metrics table: a critic on a subset, or one of the two named averages. */
+export interface MetricsRow {
+  critic: string;
+  subset: string;
+  kind: 'subset' | 'mean' | 'weighted';
+  n_error: number | null;
+  n_correct: number | null;
+  acc_error: number | null;
+  acc_correct: number | null;
+  f1: number | null;
+}
+
+export interface SweepSeries {
+  thresholds: number[];
+  f1: (number | null)[];
+  accError: (number | null)[];
+  accCorrect: (number | null)[];
+}
+
+export interface CalibrationView {
+  critic: string;
+  calibrationSubset: string;
+  threshold: number;
+  /** The calibration subset's own sweep (the chart). */
+  sweep: SweepSeries;
+  /** Every subset at the calibrated threshold, and each at its own optimum (upper bound). */
+  rows: MetricsRow[];
+  upperBound: MetricsRow[];
+  perSubsetThreshold: Record<string, number | null>;
+}
+
+export interface Histogram {
+  labels: string[];
+  counts: number[];
+}
+
+export interface CriticCharts {
+  critic: string;
+  /** (predicted − true) first-error index over erroneous items with a step prediction; misses and false alarms apart. */
+  offset: Histogram;
+  /** Where the minimum step score falls, in tenths of the solution, plus the share at the last step. */
+  minPosition?: Histogram & { lastStepShare: number; n: number };
+}
+
+export interface MetricsModel {
+  dataset: string;
+  subsets: string[];
+  critics: string[];
+  scalarCritics: string[];
+  rows: MetricsRow[];
+  calibrationSubset: string | null;
+  calibrations: CalibrationView[];
+  /** Why a scalar critic has no calibration (e.g. the subset lacks all-correct cases). */
+  calibrationErrors: { critic: string; message: string }[];
+  charts: CriticCharts[];
+  items: number;
+  computeMs: number;
+}
+
+export type HostToMetrics = { type: 'metrics/model'; model: MetricsModel | null; message?: string };
+
+export type MetricsToHost =
+  | { type: 'ready' }
+  | { type: 'metrics/calibrate'; subset: string }
+  | { type: 'metrics/export'; what: 'results' | 'csv' | 'markdown' };
+
+export interface MetricsState {
+  view: 'metrics';
+  dataset?: string;
+  calibrationSubset?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Guards for messages from webviews (the host validates everything it receives)
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isIndex(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+const isIndexList = (value: unknown): value is number[] => Array.isArray(value) && value.every(isIndex);
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
+export function isInspectorToHost(msg: unknown): msg is InspectorToHost {
+  if (!isRecord(msg)) return false;
+  switch (msg.type) {
+    case 'ready':
+    case 'inspector/score':
+    case 'inspector/openReport':
+    case 'inspector/exportLabels':
+      return true;
+    case 'inspector/reveal':
+      return isIndex(msg.step);
+    case 'inspector/rerun':
+      return msg.criticId === undefined || typeof msg.criticId === 'string';
+    case 'inspector/label':
+      return isIndex(msg.step) && (msg.label === null || HUMAN_LABELS.includes(msg.label as HumanLabel));
+    default:
+      return false;
+  }
+}
+
+export function isDatasetToHost(msg: unknown): msg is DatasetToHost {
+  if (!isRecord(msg)) return false;
+  switch (msg.type) {
+    case 'ready':
+    case 'dataset/cancel':
+    case 'dataset/metrics':
+    case 'dataset/exportResults':
+      return true;
+    case 'dataset/open':
+      return isIndex(msg.i);
+    case 'dataset/search':
+      return typeof msg.query === 'string';
+    case 'dataset/run':
+      return (
+        isStringList(msg.criticIds) &&
+        (msg.scope === 'all' || msg.scope === 'filtered' || msg.scope === 'sample') &&
+        (msg.indices === undefined || isIndexList(msg.indices)) &&
+        (msg.sample === undefined || (isIndex(msg.sample) && msg.sample > 0))
+      );
+    default:
+      return false;
+  }
+}
+
+export function isMetricsToHost(msg: unknown): msg is MetricsToHost {
+  if (!isRecord(msg)) return false;
+  switch (msg.type) {
+    case 'ready':
+      return true;
+    case 'metrics/calibrate':
+      return typeof msg.subset === 'string';
+    case 'metrics/export':
+      return msg.what === 'results' || msg.what === 'csv' || msg.what === 'markdown';
+    default:
+      return false;
+  }
+}
+
+/** The serializer's view of a webview's saved state (anything else is treated as no state). */
+export function isInspectorState(state: unknown): state is InspectorState {
+  return isRecord(state) && state.view === 'inspector' && (state.uri === undefined || typeof state.uri === 'string');
+}
+
+export function isMetricsState(state: unknown): state is MetricsState {
+  return (
+    isRecord(state) &&
+    state.view === 'metrics' &&
+    (state.dataset === undefined || typeof state.dataset === 'string') &&
+    (state.calibrationSubset === undefined || typeof state.calibrationSubset === 'string')
+  );
+}
