@@ -76,8 +76,10 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(fileName);
-    await this.page.locator(`.quick-input-list .monaco-list-row[aria-label*="${fileName}"]`).first().waitFor();
-    await this.page.keyboard.press('Enter');
+    // Click the matching row: Enter would open whichever row is focused while the list is still filtering.
+    const row = this.page.locator(`.quick-input-list .monaco-list-row[aria-label*="${fileName}"]`).first();
+    await row.waitFor();
+    await row.click();
     await this.waitForEditorTab(fileName);
   }
 

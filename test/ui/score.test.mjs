@@ -116,4 +116,28 @@ describe('PRM Lens in the workbench', function () {
     assert.ok(!status.some((t) => /\d+ steps? ·/.test(t)), `no PRM Lens status after clearing: ${JSON.stringify(status)}`);
     await wb.screenshotEditor('06-cleared');
   });
+
+  it('marks show in both halves of a split editor and come back when switching tabs', async () => {
+    await wb.runCommand(SCORE);
+    await wb.waitForDecorations(ex.steps.length);
+    await wb.runCommand('View: Split Editor Right');
+    const perEditor = async () =>
+      wb.page.evaluate(() => [...document.querySelectorAll('.editor-instance')].map((e) => e.querySelectorAll('.view-overlays [class*="ced-"]').length));
+    let counts = [];
+    for (let i = 0; i < 50 && !(counts.length === 2 && counts.every((n) => n >= ex.steps.length)); i++) {
+      counts = await perEditor();
+      await wb.page.waitForTimeout(200);
+    }
+    assert.equal(counts.length, 2, `two editors after splitting: ${JSON.stringify(counts)}`);
+    assert.ok(counts.every((n) => n >= ex.steps.length), `both editors show every step's mark: ${JSON.stringify(counts)}`);
+    await wb.screenshot('07-split-editors');
+    await wb.runCommand('View: Join All Editor Groups');
+
+    await wb.quickOpen('all-correct.md');
+    const other = await wb.statusBarTexts();
+    assert.ok(!other.some((t) => /first error: step/.test(t)), `an unscored tab shows no verdict: ${JSON.stringify(other)}`);
+    await wb.quickOpen(EXAMPLE);
+    await wb.waitForDecorations(ex.steps.length);
+    await wb.waitForStatusBar(new RegExp(`first error: step ${ex.wrongStep + 1}`));
+  });
 });

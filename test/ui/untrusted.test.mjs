@@ -33,6 +33,6 @@ describe('PRM Lens in Restricted Mode', function () {
     await wb.waitForDecorations(ex.steps.length);
     const status = await wb.waitForStatusBar(/\d+ steps?/);
     assert.match(status, new RegExp(`${ex.steps.length} steps · first error: step ${ex.wrongStep + 1} \\(checker\\)`));
-    await wb.screenshot('07-restricted-mode-scored');
+    await wb.screenshot('08-restricted-mode-scored');
   });
 });
