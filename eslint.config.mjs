@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', '.vscode-test/', 'test-results/', '**/*.d.ts'] },
@@ -7,11 +8,16 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+      globals: { ...globals.node },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Browser code: the webviews, and page callbacks that playwright runs inside the workbench.
+    files: ['webview/**', 'test/ui/**', 'test/harness/**'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     // Pure logic is shared with the CLI and tested in plain Node: it must never depend on VS Code.

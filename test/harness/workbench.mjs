@@ -1,5 +1,4 @@
 // Helpers that drive a real VS Code workbench (code-server + headless Chromium) the way a person would.
-/* global document, getComputedStyle */
 import fs from 'node:fs';
 import path from 'node:path';
 import { startCodeServer } from './code-server.mjs';
