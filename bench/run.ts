@@ -5,6 +5,8 @@ import { segmentFile } from '../src/core/analysis/analyze';
 import { computeStepMarks, DEFAULT_THRESHOLDS } from '../src/core/analysis/marks';
 import { CheckerCritic } from '../src/core/critics/checker';
 import { activationCost } from './activation';
+import { remoteBenchmark } from './remote';
+import { webviewBenchmarks } from './webview';
 import { checkerQuality, formatCheckerQuality } from './checker-quality';
 
 // `npm run bench`: measurements printed side by side in one run. Timings are medians of repeated runs.
@@ -73,6 +75,11 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(root, '..', 'shared', 'data');
   console.log('Built-in checker on ../shared/data:');
   console.log(formatCheckerQuality(await checkerQuality(dataDir)));
+  console.log('');
+
+  await remoteBenchmark(root);
+  console.log('');
+  await webviewBenchmarks(root);
   console.log('');
 
   if (existsSync(path.join(root, 'dist', 'extension.js'))) {

@@ -1,6 +1,6 @@
-// Bundles the extension host, the CLI (and later the webviews) with esbuild.
+// Bundles the extension host, the CLI and the webviews with esbuild.
 import * as esbuild from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -18,9 +18,45 @@ const common = {
   external: ['vscode'],
 };
 
+/** KaTeX's stylesheet lists each font as woff2, woff and ttf; Chromium uses woff2, so the others are dropped. */
+const katexWoff2Only = {
+  name: 'katex-woff2-only',
+  setup(build) {
+    build.onLoad({ filter: /katex[\\/]dist[\\/]katex(\.min)?\.css$/ }, async (args) => {
+      const css = await readFile(args.path, 'utf8');
+      return { contents: css.replace(/,\s*url\([^)]*\.(?:woff|ttf)\)\s*format\("(?:woff|truetype)"\)/g, ''), loader: 'css' };
+    });
+  },
+};
+
+// The webviews run in the browser: one self-contained script + stylesheet per panel in dist/webview, loaded only when
+// that panel opens. KaTeX's fonts are emitted next to the CSS that names them (see katexWoff2Only).
+const webviewBuilds = [
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'iife',
+    sourcemap: production ? false : 'linked',
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: {
+      inspector: 'webview/inspector/main.ts',
+      dataset: 'webview/dataset/main.ts',
+      metrics: 'webview/metrics/main.ts',
+    },
+    outdir: 'dist/webview',
+    loader: { '.woff2': 'file' },
+    plugins: [katexWoff2Only],
+    assetNames: 'fonts/[name]-[hash]',
+    legalComments: 'linked',
+  },
+];
+
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  ...webviewBuilds,
 ];
 
 if (watch) {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { SEGMENT_STRATEGIES, SegmentOptions, SegmentStrategy } from '../core/segment/types';
 import { ScoreController } from './controller';
-import { reportUri } from './report';
+import { showInspector } from './webviews';
 
 const SCORABLE_LANGUAGES = new Set(['markdown', 'plaintext']);
 
@@ -60,8 +60,7 @@ export function registerCommands(controller: ScoreController): vscode.Disposable
       const doc = await targetDocument(arg);
       if (!doc) return;
       if (!controller.analysis(doc.uri) && !(await scoreOrReport(controller, doc))) return;
-      const report = await vscode.workspace.openTextDocument(reportUri(doc.uri));
-      await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+      showInspector(doc.uri);
     }),
   ];
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { Analysis, analyzeText } from '../core/analysis/analyze';
-import { computeStepMarks, StepMark } from '../core/analysis/marks';
-import { CancelledError, CriticResult } from '../core/critics/types';
+import { Analysis, analyzeText, judgeSteps } from '../core/analysis/analyze';
+import { computeStepMarks, ScoreThresholds, StepMark } from '../core/analysis/marks';
+import { CancelledError, Critic, CriticConfig, CriticResult } from '../core/critics/types';
 import { SegmentOptions } from '../core/segment/types';
 import { CriticPool } from './criticPool';
 import { DecorationPainter } from './painter';
@@ -18,7 +18,18 @@ export interface AnalysisSnapshot {
   primaryCriticId: string | undefined;
 }
 
+/** How a run differs from Score Steps on the active critics. */
+export interface ScoreOptions {
+  /** Critics to run instead of `prmLens.activeCritics` (Compare Critics); re-scoring after an edit keeps them. */
+  criticIds?: readonly string[];
+  /** Cancels the run; the caller shows its own progress, so no delayed notification appears. */
+  signal?: AbortSignal;
+  /** Called as each critic finishes, for progress. */
+  onCriticDone?: (criticId: string) => void;
+}
+
 interface DocState {
+  criticIds?: readonly string[];
   analysis?: Analysis;
   marks?: StepMark[];
   version?: number;
@@ -33,7 +44,7 @@ const PROGRESS_NOTIFICATION_DELAY_MS = 800;
 /** Scores documents on request, keeps each document's latest analysis and renders it in every visible editor. */
 export class ScoreController implements vscode.Disposable {
   private readonly states = new Map<string, DocState>();
-  private readonly critics = new CriticPool();
+  private readonly critics: CriticPool;
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('prm-lens');
   private readonly painter: DecorationPainter;
   private readonly statusBar = new StepStatusBar();
@@ -50,6 +61,7 @@ export class ScoreController implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.painter = new DecorationPainter(context.extensionUri);
+    this.critics = new CriticPool(context, (err) => log.warn(`result cache: ${err instanceof Error ? err.message : String(err)}`));
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length > 0 && this.onEdit(e.document)),
       vscode.workspace.onDidCloseTextDocument((doc) => this.clear(doc.uri)),
@@ -91,7 +103,7 @@ export class ScoreController implements vscode.Disposable {
   }
 
   /** Segments and scores a document; resolves to undefined when the run was superseded or cancelled. */
-  async score(doc: vscode.TextDocument): Promise<Analysis | undefined> {
+  async score(doc: vscode.TextDocument, options: ScoreOptions = {}): Promise<Analysis | undefined> {
     const key = doc.uri.toString();
     const state = this.states.get(key) ?? {};
     this.states.set(key, state);
@@ -99,13 +111,18 @@ export class ScoreController implements vscode.Disposable {
     state.running?.abort();
     const running = new AbortController();
     state.running = running;
+    state.criticIds = options.criticIds;
+    if (options.signal?.aborted) running.abort();
+    options.signal?.addEventListener('abort', () => running.abort(), { once: true });
     const version = doc.version;
 
     this.reportSettingErrors();
-    const critics = await this.critics.get(this.settings.critics, this.settings.activeCritics);
+    const built = await this.critics.get(this.settings.critics, options.criticIds ?? this.settings.activeCritics);
+    const done = options.onCriticDone;
+    const critics = done ? built.map((c): Critic => ({ id: c.id, type: c.type, label: c.label, score: (input) => c.score(input).finally(() => done(c.id)) })) : built;
     const work = analyzeText(doc.getText(), this.segmentationFor(doc.uri), critics, running.signal);
     this.updateStatusBar();
-    const analysis = await this.withDelayedProgress(work, running).catch((err: unknown) => {
+    const analysis = await (options.signal ? work : this.withDelayedProgress(work, running)).catch((err: unknown) => {
       if (err instanceof CancelledError) return undefined;
       throw err;
     }).finally(() => {
@@ -121,6 +138,40 @@ export class ScoreController implements vscode.Disposable {
     for (const r of analysis.results) this.log.info(`${doc.uri.fsPath}: ${r.criticId} scored ${analysis.segmentation.steps.length} steps in ${Math.round(r.timing.durationMs)} ms`);
     this.render(doc);
     return analysis;
+  }
+
+  /**
+   * Re-runs one critic on the document's current steps and replaces its result (or adds it), keeping the other
+   * critics' results; scores the whole document when it has no current analysis. Resolves to undefined when the
+   * document changed meanwhile.
+   */
+  async rescoreCritic(doc: vscode.TextDocument, criticId: string): Promise<Analysis | undefined> {
+    const state = this.states.get(doc.uri.toString());
+    const analysis = state?.analysis;
+    if (!state || !analysis || state.version !== doc.version || state.running) return this.score(doc);
+    const critics = await this.getCritics([criticId]);
+    const steps = analysis.segmentation.steps.map((s) => s.text);
+    const { results, failures } = await judgeSteps(critics, analysis.document.problem, steps);
+    if (state.analysis !== analysis || state.version !== doc.version) return undefined;
+    const others = analysis.results.filter((r) => r.criticId !== criticId);
+    const at = analysis.results.findIndex((r) => r.criticId === criticId);
+    const merged = [...others];
+    if (results[0]) merged.splice(at < 0 ? merged.length : at, 0, results[0]);
+    state.analysis = { ...analysis, results: merged, failures: [...analysis.failures.filter((f) => f.criticId !== criticId), ...failures] };
+    state.marks = computeStepMarks(analysis.segmentation.steps, state.analysis.results[0], this.settings.thresholds);
+    for (const f of failures) this.log.error(`${doc.uri.fsPath}: critic ${f.criticId} failed: ${f.message}`);
+    this.render(doc);
+    return state.analysis;
+  }
+
+  /** Builds (or reuses) critics by id: the same pool as the editor's runs, so a local model is loaded once. */
+  getCritics(ids: readonly string[]): Promise<Critic[]> {
+    return this.critics.get(this.settings.critics, ids);
+  }
+
+  /** The configured critics (built-in ones included), the ids Score Steps runs, and the mark thresholds. */
+  criticSettings(): { critics: readonly CriticConfig[]; active: readonly string[]; thresholds: ScoreThresholds } {
+    return { critics: this.settings.critics, active: this.settings.activeCritics, thresholds: this.settings.thresholds };
   }
 
   /** Drops a document's marks and stops re-scoring it until it is scored again. */
@@ -146,7 +197,7 @@ export class ScoreController implements vscode.Disposable {
     }
     clearTimeout(state.timer);
     if (this.settings.autoRescore) {
-      state.timer = setTimeout(() => this.score(doc).catch((err: unknown) => this.log.error(`re-scoring ${doc.uri.fsPath}: ${String(err)}`)), this.settings.rescoreDelayMs);
+      state.timer = setTimeout(() => this.score(doc, { criticIds: state.criticIds }).catch((err: unknown) => this.log.error(`re-scoring ${doc.uri.fsPath}: ${String(err)}`)), this.settings.rescoreDelayMs);
     }
   }
 
@@ -154,7 +205,7 @@ export class ScoreController implements vscode.Disposable {
     this.settings = readSettings();
     for (const editor of vscode.window.visibleTextEditors) {
       const state = this.states.get(editor.document.uri.toString());
-      if (state?.analysis) void this.score(editor.document).catch((err: unknown) => this.log.error(String(err)));
+      if (state?.analysis) void this.score(editor.document, { criticIds: state.criticIds }).catch((err: unknown) => this.log.error(String(err)));
     }
   }
 

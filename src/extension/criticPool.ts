@@ -1,12 +1,60 @@
+import * as vscode from 'vscode';
 import { Critic, CriticConfig } from '../core/critics/types';
-import { createCritic, selectCritics } from '../core/critics/registry';
+import { createCritic, CriticContext, selectCritics } from '../core/critics/registry';
+import { DirectoryStore, isCacheable, withCache } from '../core/critics/cache';
+import { ApiKeys } from './secrets';
 
-/** Keeps built critics alive between runs (a local model stays loaded) and rebuilds one only when its config changes. */
-export class CriticPool {
+/** Where the extension caches results of remote critics (per user, shared by all workspaces). */
+export function criticCacheDir(context: vscode.ExtensionContext): string | undefined {
+  // A non-file storage location (a web extension host) has no folder to write to: no cache then.
+  return context.globalStorageUri.scheme === 'file' ? vscode.Uri.joinPath(context.globalStorageUri, 'critic-results').fsPath : undefined;
+}
+
+/**
+ * Keeps built critics alive between runs (a local model stays loaded) and rebuilds one only when its config or its
+ * stored API key changes. Keys come from SecretStorage at build time; remote critics read and fill the result cache
+ * while `prmLens.cache.enabled` is on.
+ */
+export class CriticPool implements vscode.Disposable {
   private readonly built = new Map<string, { key: string; critic: Promise<Critic> }>();
+  // Made on first use: activation stays cheap and touches neither the keychain nor the disk.
+  private keys?: ApiKeys;
+  private subscription?: vscode.Disposable;
+  private store?: DirectoryStore | null;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly onStoreError?: (err: unknown) => void,
+  ) {}
+
+  private apiKeys(): ApiKeys {
+    if (!this.keys) {
+      this.keys = new ApiKeys(this.context.secrets);
+      this.subscription = this.keys.onDidChange((criticId) => this.invalidate(criticId));
+    }
+    return this.keys;
+  }
+
+  private resultStore(): DirectoryStore | undefined {
+    if (this.store === undefined) {
+      const dir = criticCacheDir(this.context);
+      this.store = dir === undefined ? null : new DirectoryStore(dir);
+    }
+    return this.store ?? undefined;
+  }
 
   async get(configs: readonly CriticConfig[], ids: readonly string[]): Promise<Critic[]> {
-    return Promise.all(selectCritics(configs, ids).map((config) => this.one(config)));
+    const critics = await Promise.all(selectCritics(configs, ids).map((config) => this.one(config)));
+    const store = vscode.workspace.getConfiguration('prmLens').get<boolean>('cache.enabled', true) ? this.resultStore() : undefined;
+    return store ? critics.map((c) => (isCacheable(c) ? withCache(c, store, this.onStoreError) : c)) : critics;
+  }
+
+  /** Drops a built critic so the next run builds it again (its key changed). */
+  invalidate(criticId: string): void {
+    const existing = this.built.get(criticId);
+    if (!existing) return;
+    this.built.delete(criticId);
+    void existing.critic.then((c) => c.dispose?.(), () => undefined);
   }
 
   private one(config: CriticConfig): Promise<Critic> {
@@ -14,14 +62,24 @@ export class CriticPool {
     const existing = this.built.get(config.id);
     if (existing?.key === key) return existing.critic;
     if (existing) void existing.critic.then((c) => c.dispose?.(), () => undefined);
-    const critic = createCritic(config);
+    const critic = createCritic(config, this.criticContext());
     this.built.set(config.id, { key, critic });
     // A failed build is not cached: fixing the setting and re-running must retry.
     critic.catch(() => this.built.get(config.id)?.critic === critic && this.built.delete(config.id));
     return critic;
   }
 
+  private criticContext(): CriticContext {
+    return {
+      apiKey: (config) => this.apiKeys().get(config),
+      keyHint: () => 'the key stored with "PRM Lens: Set API Key for Critic…"',
+      // Relative prompt templates are found in the (first) workspace folder.
+      baseDir: vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath,
+    };
+  }
+
   dispose(): void {
+    this.subscription?.dispose();
     for (const { critic } of this.built.values()) void critic.then((c) => c.dispose?.(), () => undefined);
     this.built.clear();
   }

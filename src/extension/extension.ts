@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
 import { AnalysisSnapshot, ScoreController } from './controller';
 import { registerCommands } from './commands';
+import { registerRemoteCriticCommands } from './compare';
 import { StepHoverProvider } from './hover';
+import { registerLocalModels } from './localModels';
 import { REPORT_SCHEME, ReportProvider } from './report';
+import { registerWebviews } from './webviews';
 
 /** The API returned by `activate()`, for tests and other extensions. */
 export interface PrmLensApi {
@@ -20,6 +23,9 @@ export function activate(context: vscode.ExtensionContext): PrmLensApi {
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.languages.registerHoverProvider([{ language: 'markdown' }, { language: 'plaintext' }], new StepHoverProvider(controller)),
     ...registerCommands(controller),
+    ...registerRemoteCriticCommands(context, controller, log),
+    ...registerWebviews(context, controller, log),
+    ...registerLocalModels(log),
   );
   return { getAnalysis: (uri) => controller.snapshot(uri) };
 }

@@ -140,7 +140,8 @@ export type HostToDataset =
   | { type: 'dataset/items'; items: ItemSummary[] }
   | { type: 'dataset/format'; format: string }
   | { type: 'dataset/loaded'; count: number; issueCount: number; ms: number; error?: string }
-  | { type: 'dataset/issues'; issues: IssueSummary[]; total: number }
+  /** `total` problems were found; `skipped` records were left out because of them (the others were kept). */
+  | { type: 'dataset/issues'; issues: IssueSummary[]; total: number; skipped: number }
   | { type: 'dataset/results'; results: { i: number; predictions: ItemPrediction[] }[]; replace: boolean }
   | { type: 'dataset/search'; query: string; hits: number[] | null }
   | { type: 'dataset/progress'; progress: RunProgress };
@@ -169,11 +170,13 @@ export interface MetricsRow {
   f1: number | null;
 }
 
+/** Metrics of the calibration subset at each threshold, and every subset's F1 for comparison. */
 export interface SweepSeries {
   thresholds: number[];
   f1: (number | null)[];
   accError: (number | null)[];
   accCorrect: (number | null)[];
+  subsetF1: Record<string, (number | null)[]>;
 }
 
 export interface CalibrationView {
@@ -195,8 +198,13 @@ export interface Histogram {
 
 export interface CriticCharts {
   critic: string;
-  /** (predicted − true) first-error index over erroneous items with a step prediction; misses and false alarms apart. */
-  offset: Histogram;
+  /**
+   * Erroneous items by (predicted − true) first-error index: negative = flagged too early, positive = too late;
+   * items where the critic found no error or gave no prediction are counted apart.
+   */
+  offset: Histogram & { missed: number; noPrediction: number; n: number };
+  /** All-correct items where the critic still flagged a step (not part of the offset histogram). */
+  falseAlarms: number;
   /** Where the minimum step score falls, in tenths of the solution, plus the share at the last step. */
   minPosition?: Histogram & { lastStepShare: number; n: number };
 }
@@ -216,7 +224,8 @@ export interface MetricsModel {
   computeMs: number;
 }
 
-export type HostToMetrics = { type: 'metrics/model'; model: MetricsModel | null; message?: string };
+/** `dataset` is the dataset's URI (kept by the webview so the panel can be restored after a reload). */
+export type HostToMetrics = { type: 'metrics/model'; model: MetricsModel | null; message?: string; dataset?: string; calibrationSubset?: string | null };
 
 export type MetricsToHost =
   | { type: 'ready' }

@@ -200,14 +200,14 @@ describe('PRM Lens in the extension host', () => {
     assert.equal(byLine.segmentation.steps[1].text, 'Then we double it: 42 × 2 = 86.');
   });
 
-  it('show details opens a report of the scored file', async () => {
+  it('show details opens the step inspector on the scored file', async () => {
     const editor = await openExample(EXAMPLE);
     await scoreActive(api, editor);
     await vscode.commands.executeCommand('prmLens.showDetails');
-    const report = await waitFor('the details document', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'prm-lens-report'));
-    const text = report.getText();
-    assert.match(text, /checker/);
-    assert.match(text, /first error: step \d+/);
+    const tab = await waitFor('the inspector tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('prmLens.inspector')),
+    );
+    assert.match(tab.label, new RegExp(`Steps: ${EXAMPLE.replace('.', '\\.')}`));
   });
 
   it('the scoring commands ignore a non-text language without throwing', async () => {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyJudgement, computeStepMarks, DEFAULT_THRESHOLDS, stepAt } from '../../src/core/analysis/marks';
-import { analysisReportMarkdown, markdownCell, stepHoverMarkdown } from '../../src/core/analysis/describe';
+import { analysisReportMarkdown, costLabel, markdownCell, stepHoverMarkdown } from '../../src/core/analysis/describe';
 import { analyzeText, judgeSteps } from '../../src/core/analysis/analyze';
 import { Critic, CriticResult } from '../../src/core/critics/types';
 import { mapConcurrent } from '../../src/core/util/concurrency';
@@ -69,6 +69,15 @@ describe('descriptions', () => {
     const report = analysisReportMarkdown(analysis, 'demo.md');
     assert.match(report, /alpha \| first error: step 2/);
     assert.match(report, /```text\nP\?\n```/);
+  });
+});
+
+describe('cost labels', () => {
+  const base: CriticResult = { criticId: 'c', steps: [], firstError: -1, timing: { startedAt: 0, durationMs: 42.4 } };
+  test('latency alone for local critics, tokens and requests when reported', () => {
+    assert.equal(costLabel(base), '42 ms');
+    assert.equal(costLabel({ ...base, timing: { startedAt: 0, durationMs: 1530 }, usage: { promptTokens: 350, completionTokens: 80, requests: 2 } }), '1.5 s · 350 + 80 tokens · 2 requests');
+    assert.equal(costLabel({ ...base, usage: { requests: 1 } }), '42 ms · 1 request');
   });
 });
 

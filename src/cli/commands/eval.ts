@@ -1,52 +1,79 @@
 import { judgeSteps } from '../../core/analysis/analyze';
-import { createCritic, selectCritics } from '../../core/critics/registry';
-import { Critic, CriticConfig } from '../../core/critics/types';
+import { RemoteError } from '../../core/critics/remote/http/errors';
+import { CancelledError, Critic, CriticConfig } from '../../core/critics/types';
 import { readDataset } from '../../core/datasets/read';
 import { writeResultsAtomic } from '../../core/datasets/results';
 import { DatasetItem, ResultRecord } from '../../core/datasets/types';
 import { mapConcurrent } from '../../core/util/concurrency';
 import { formatIssue } from '../io';
+import { buildCritics } from './critics';
 import { printMetrics } from './metrics';
+import { UsageTotals } from './usage';
 
 export interface EvalOptions {
   datasets: string[];
   configs: CriticConfig[];
+  configFile?: string;
   criticIds: string[];
   out?: string;
   json: boolean;
   concurrency: number;
+  /** null: no result cache. */
+  cacheDir: string | null;
   signal: AbortSignal;
 }
 
-/** Runs critics over ProcessBench-layout datasets, prints the metrics, writes one result line per item and critic. */
+/** Failures no retry or later item can fix: the run stops at the first one instead of repeating it per item. */
+const FATAL_KINDS = new Set(['bad-key', 'forbidden', 'unknown-model', 'wrong-url']);
+
+/**
+ * Runs critics over ProcessBench-layout datasets, prints the metrics, writes one result line per item and critic.
+ * Ctrl-C stops new requests at once; items already judged are kept (and cached, so re-running resumes).
+ */
 export async function evalCommand(opts: EvalOptions): Promise<number> {
-  const critics = await Promise.all(selectCritics(opts.configs, opts.criticIds).map(createCritic));
+  const { critics: built, cacheDir } = await buildCritics(opts.configs, opts.criticIds, { configFile: opts.configFile, cacheDir: opts.cacheDir });
+  const stop = new AbortController();
+  const signal = AbortSignal.any([opts.signal, stop.signal]);
+  let fatal: RemoteError | undefined;
+  const critics = built.map((c) => stopOnFatal(c, (err) => {
+    fatal ??= err;
+    stop.abort();
+  }));
   const records: ResultRecord[] = [];
+  const usage = new UsageTotals();
   let badInput = false;
   const failures = new Map<string, { count: number; first: string }>();
   const progress = new Progress();
   try {
     for (const file of opts.datasets) {
       const items = readDataset(file, {
-        signal: opts.signal,
+        signal,
         onIssue: (issue) => {
           badInput = true;
           console.error(formatIssue(issue));
         },
       });
-      for await (const itemRecords of mapConcurrent(items, opts.concurrency, (item) => judgeItem(item, critics, failures, opts.signal), opts.signal)) {
+      for await (const itemRecords of mapConcurrent(items, opts.concurrency, (item) => judgeItem(item, critics, failures, usage, signal), signal)) {
+        if (!itemRecords) continue;
         records.push(...itemRecords);
         progress.tick();
       }
-      if (opts.signal.aborted) break;
+      if (signal.aborted) break;
     }
   } finally {
     for (const c of critics) c.dispose?.();
   }
   progress.done();
+  const totals = usage.format();
+  if (totals) console.error(`${totals}\n`);
+  if (fatal) {
+    console.error(`prm-lens: stopped: ${fatal.message}`);
+    return 1;
+  }
   for (const [criticId, { count, first }] of failures) console.error(`critic ${criticId} failed on ${count} item(s), counted as misses; first error: ${first}`);
   if (opts.signal.aborted) {
-    console.error(`interrupted after ${progress.count} items: the metrics below cover those only${opts.out ? `; ${opts.out} was not written` : ''}`);
+    const resume = cacheDir ? `; results of remote critics are cached in ${cacheDir}: run the same command again to resume` : '';
+    console.error(`interrupted after ${progress.count} items: the metrics below cover those only${opts.out ? `; ${opts.out} was not written` : ''}${resume}`);
   } else if (opts.out) {
     await writeResultsAtomic(opts.out, records);
     console.error(`wrote ${records.length} result lines to ${opts.out}`);
@@ -56,13 +83,36 @@ export async function evalCommand(opts: EvalOptions): Promise<number> {
   return badInput ? 2 : 0;
 }
 
-async function judgeItem(item: DatasetItem, critics: Critic[], failures: Map<string, { count: number; first: string }>, signal: AbortSignal): Promise<ResultRecord[]> {
-  const { results, failures: failed } = await judgeSteps(critics, item.problem, item.steps, signal).catch(() => ({ results: [], failures: [] }));
+function stopOnFatal(critic: Critic, onFatal: (err: RemoteError) => void): Critic {
+  return {
+    id: critic.id,
+    type: critic.type,
+    label: critic.label,
+    score: (input) =>
+      critic.score(input).catch((err: unknown) => {
+        if (err instanceof RemoteError && FATAL_KINDS.has(err.kind)) onFatal(err);
+        throw err;
+      }),
+    dispose: () => critic.dispose?.(),
+  };
+}
+
+/** One record per critic; undefined when the run was stopped before the item was judged (it is not a miss). */
+async function judgeItem(item: DatasetItem, critics: Critic[], failures: Map<string, { count: number; first: string }>, usage: UsageTotals, signal: AbortSignal): Promise<ResultRecord[] | undefined> {
+  let judged;
+  try {
+    judged = await judgeSteps(critics, item.problem, item.steps, signal);
+  } catch (err) {
+    if (err instanceof CancelledError) return undefined;
+    throw err;
+  }
+  const { results, failures: failed } = judged;
   for (const f of failed) {
     const entry = failures.get(f.criticId) ?? { count: 0, first: `${item.source.file} ${item.id}: ${f.message}` };
     entry.count += 1;
     failures.set(f.criticId, entry);
   }
+  for (const r of results) usage.add(r);
   return critics.map((critic) => {
     const result = results.find((r) => r.criticId === critic.id);
     const scores = result?.steps.map((s) => s.score);

@@ -1,14 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { analyzeText } from '../../core/analysis/analyze';
-import { formatScore, verdictLabel } from '../../core/analysis/describe';
-import { createCritic, selectCritics } from '../../core/critics/registry';
+import { costLabel, formatScore, verdictLabel } from '../../core/analysis/describe';
+import { isCachedResult } from '../../core/critics/cache';
 import { CriticConfig } from '../../core/critics/types';
 import { SegmentOptions } from '../../core/segment/types';
 import { oneLine, table, writeJson } from '../io';
+import { buildCritics } from './critics';
 
-export async function scoreCommand(file: string, configs: CriticConfig[], criticIds: string[], options: SegmentOptions, json: boolean, signal: AbortSignal): Promise<number> {
+export interface ScoreCriticOptions {
+  configFile?: string;
+  /** null: no result cache. */
+  cacheDir: string | null;
+}
+
+export async function scoreCommand(file: string, configs: CriticConfig[], criticIds: string[], options: SegmentOptions, json: boolean, signal: AbortSignal, build: ScoreCriticOptions): Promise<number> {
   const text = await readFile(file, 'utf8');
-  const critics = await Promise.all(selectCritics(configs, criticIds).map(createCritic));
+  const { critics } = await buildCritics(configs, criticIds, build);
   try {
     const analysis = await analyzeText(text, options, critics, signal);
     const { segmentation, results, failures } = analysis;
@@ -18,14 +25,14 @@ export async function scoreCommand(file: string, configs: CriticConfig[], critic
         strategy: segmentation.strategy,
         reason: segmentation.reason,
         steps: segmentation.steps,
-        critics: results.map((r) => ({ id: r.criticId, firstError: r.firstError, steps: r.steps, timing: r.timing, usage: r.usage, rationale: r.rationale })),
+        critics: results.map((r) => ({ id: r.criticId, firstError: r.firstError, steps: r.steps, timing: r.timing, usage: r.usage, cached: isCachedResult(r), rationale: r.rationale })),
         failures,
       });
     } else {
       console.log(`${file}: ${segmentation.steps.length} steps (${segmentation.strategy})`);
       for (const r of results) {
         const verdict = r.firstError === null ? 'no prediction' : r.firstError < 0 ? 'no error found' : `first error at idx ${r.firstError}`;
-        console.log(`${r.criticId}: ${verdict} (${Math.round(r.timing.durationMs)} ms)`);
+        console.log(`${r.criticId}: ${verdict} (${isCachedResult(r) ? 'cached' : costLabel(r)})`);
       }
       // Verdict-only critics (the checker, LLM critics) get no score column.
       const scored = new Set(results.filter((r) => r.steps.some((j) => j.score !== null)).map((r) => r.criticId));

@@ -18,6 +18,16 @@ export function firstErrorLabel(result: CriticResult): string {
   return `first error: step ${result.firstError + 1}`;
 }
 
+/** Latency and, where the critic reports them, tokens and requests: "1.2 s · 350 + 80 tokens · 2 requests". */
+export function costLabel(result: CriticResult): string {
+  const ms = result.timing.durationMs;
+  const parts = [ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`];
+  const u = result.usage;
+  if (u?.promptTokens !== undefined || u?.completionTokens !== undefined) parts.push(`${u.promptTokens ?? 0} + ${u.completionTokens ?? 0} tokens`);
+  if (u?.requests) parts.push(`${u.requests} request${u.requests === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}
+
 /** Escapes text for a markdown table cell: model text must never become markup. */
 export function markdownCell(text: string): string {
   return text.replace(/[\\`*_{}[\]()<>#+!|~$-]/g, '\\$&').replace(/\r?\n/g, ' ');
@@ -37,6 +47,7 @@ export function stepHoverMarkdown(analysis: Analysis, stepIndex: number): string
   }
   const flaggedBy = analysis.results.filter((r) => r.firstError === stepIndex).map((r) => r.criticId);
   if (flaggedBy.length > 0) lines.push('', `⚑ first error according to ${flaggedBy.map(markdownCell).join(', ')}`);
+  lines.push('', analysis.results.map((r) => `${markdownCell(r.criticId)}: ${costLabel(r)}`).join(' · '));
   return lines.join('\n');
 }
 
@@ -45,8 +56,8 @@ export function analysisReportMarkdown(analysis: Analysis, title: string): strin
   const { segmentation, document, results, failures } = analysis;
   const out: string[] = [`# PRM Lens: ${title}`, ''];
   out.push(`${segmentation.steps.length} steps · segmentation \`${segmentation.strategy}\` (${segmentation.reason})`, '');
-  out.push('| critic | verdict on the solution | time |', '|---|---|---|');
-  for (const r of results) out.push(`| ${markdownCell(r.criticId)} | ${firstErrorLabel(r)} | ${Math.round(r.timing.durationMs)} ms |`);
+  out.push('| critic | verdict on the solution | cost |', '|---|---|---|');
+  for (const r of results) out.push(`| ${markdownCell(r.criticId)} | ${firstErrorLabel(r)} | ${costLabel(r)} |`);
   for (const f of failures) out.push(`| ${markdownCell(f.criticId)} | failed: ${markdownCell(f.message)} | |`);
   out.push('');
   if (document.problem.trim()) out.push('## Problem', '', fenced(document.problem), '');

@@ -1,10 +1,21 @@
 import { Critic, CriticConfig, CriticConfigError } from './types';
+import type { KeySource } from './remote/config';
+
+/** What the host (CLI or extension) gives factories besides the configuration. */
+export interface CriticContext extends KeySource {
+  /** Folder that relative paths in a configuration (a prompt template) are resolved from. */
+  baseDir?: string;
+}
 
 /** Builds a critic from its configuration; heavy critics load their modules only when built. */
-type CriticFactory = (config: CriticConfig) => Promise<Critic>;
+type CriticFactory = (config: CriticConfig, context: CriticContext) => Promise<Critic>;
 
 const factories: Record<string, CriticFactory> = {
   checker: async (config) => new (await import('./checker/index.js')).CheckerCritic(config),
+  'openai-critic': async (config, context) => (await import('./remote/openai-critic.js')).createOpenAICritic(config, context, context.baseDir),
+  'chat-prm': async (config, context) => (await import('./remote/chat-prm.js')).createChatPrm(config, context),
+  'vllm-pooling': async (config, context) => (await import('./remote/vllm-pooling.js')).createVllmPooling(config, context),
+  onnx: async (config, context) => (await import('./onnx/critic.js')).createOnnxCritic(config, context),
 };
 
 /** Critics that exist without any configuration. */
@@ -57,12 +68,12 @@ export function withBuiltins(configs: readonly CriticConfig[]): CriticConfig[] {
   return [...configs, ...BUILTIN_CRITICS.filter((b) => !ids.has(b.id))];
 }
 
-export async function createCritic(config: CriticConfig): Promise<Critic> {
+export async function createCritic(config: CriticConfig, context: CriticContext = {}): Promise<Critic> {
   const factory = factories[config.type];
   if (!factory) {
     throw new CriticConfigError(`critic "${config.id}" has unknown type "${config.type}"; known types: ${knownCriticTypes().join(', ')}`, config.id, 'type');
   }
-  return factory(config);
+  return factory(config, context);
 }
 
 /** Picks the configurations for the requested ids, failing with the list of available ids for an unknown one. */

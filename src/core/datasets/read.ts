@@ -1,23 +1,28 @@
 import type { Readable } from 'node:stream';
 import { detectLayout, openInput, type Layout } from './files';
+import { detectFormat, normalizeRecord, type DatasetFormat } from './formats';
 import { JsonSyntaxError, streamJsonArray } from './jsonArray';
 import { parseJsonLines } from './jsonLines';
 import type { DatasetItem, InputIssue } from './types';
-import { checkDatasetRecord, type Source } from './validate';
+import type { Source } from './validate';
 
 export interface ReadOptions {
   /** Called for every malformed record (which is skipped) and for a file-level problem. */
   onIssue: (issue: InputIssue) => void;
   /** When aborted, reading stops and the generator ends quietly; the caller decides what an abort means. */
   signal?: AbortSignal;
+  /** Called once with the record layout, when the first record in a known layout has been read (see formats.ts). */
+  onFormat?: (format: DatasetFormat) => void;
 }
 
 /**
- * Streams the items of a ProcessBench-layout dataset: a JSON array file (positions are 0-based array indices) or
- * JSON lines (1-based line numbers, blank lines skipped), told apart by the first non-whitespace character, not
- * by the extension. The file is never held whole. Malformed records are reported through `onIssue` and skipped;
- * a syntax error part-way through a JSON array is reported with its position and ends that file, keeping the
- * items before it. A missing file throws an Error naming it.
+ * Streams the items of a dataset in any layout of formats.ts (ProcessBench, PRM800K, Math-Shepherd, TRL stepwise,
+ * BIG-Bench Mistake), normalised to ProcessBench items. The layout is detected from the records' keys and fixed by
+ * the first record that is valid in its layout; later records are checked against it. The file is a JSON array
+ * (positions are 0-based array indices) or JSON lines (1-based line numbers, blank lines skipped), told apart by the
+ * first non-whitespace character, not by the extension. The file is never held whole. Malformed records are
+ * reported through `onIssue` and skipped; a syntax error part-way through a JSON array is reported with its position
+ * and ends that file, keeping the items before it. A missing file throws an Error naming it.
  */
 export async function* readDataset(file: string, opts: ReadOptions): AsyncGenerator<DatasetItem> {
   const fh = await openInput(file, 'Dataset file');
@@ -34,10 +39,16 @@ export async function* readDataset(file: string, opts: ReadOptions): AsyncGenera
     return;
   }
   const records = layout === 'array' ? arrayRecords(file, opts.onIssue) : lineRecords(file, fh.createReadStream({ start: 0 }), opts.onIssue);
+  let format: DatasetFormat | undefined;
   for await (const { raw, source } of records) {
     if (opts.signal?.aborted) return;
-    const { value, issues } = checkDatasetRecord(raw, source);
+    const recordFormat = format ?? detectFormat(raw) ?? 'processbench';
+    const { value, issues } = normalizeRecord(recordFormat, raw, source);
     issues.forEach(opts.onIssue);
+    if (value !== undefined && format === undefined) {
+      format = recordFormat;
+      opts.onFormat?.(format);
+    }
     if (value !== undefined) yield value;
   }
 }

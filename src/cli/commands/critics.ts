@@ -1,0 +1,49 @@
+import { dirname, join, resolve } from 'node:path';
+import { DirectoryStore, isCacheable, withCache } from '../../core/critics/cache';
+import { CriticContext, createCritic, selectCritics } from '../../core/critics/registry';
+import { Critic, CriticConfig, CriticConfigError } from '../../core/critics/types';
+
+/** API keys in the CLI come only from the environment variable a critic names in "apiKeyEnv". */
+export const ENV_KEYS: Pick<CriticContext, 'apiKey' | 'keyHint'> = {
+  apiKey(config) {
+    const name = config.apiKeyEnv;
+    if (typeof name !== 'string') return undefined;
+    const value = process.env[name];
+    if (!value) throw new CriticConfigError(`critic "${config.id}": "apiKeyEnv" names ${name}, but that environment variable is not set or empty`, config.id, 'apiKeyEnv');
+    return value;
+  },
+  keyHint(config) {
+    return typeof config.apiKeyEnv === 'string'
+      ? `the environment variable ${config.apiKeyEnv} (named by "apiKeyEnv")`
+      : '"apiKeyEnv" in the critic\'s configuration (the NAME of an environment variable holding the key)';
+  },
+};
+
+/**
+ * Where results of remote critics are cached unless --cache-dir says otherwise: `.prm-lens-cache/` next to the
+ * results file (or in the current folder), so an experiment's cache stays with it and re-running the same command
+ * resumes it.
+ */
+export function defaultCacheDir(out: string | undefined): string {
+  return join(out ? dirname(resolve(out)) : process.cwd(), '.prm-lens-cache');
+}
+
+export interface BuiltCritics {
+  critics: Critic[];
+  /** Undefined when caching is off. */
+  cacheDir?: string;
+}
+
+/** Builds the requested critics with keys from the environment; remote ones read and fill the result cache. */
+export async function buildCritics(configs: readonly CriticConfig[], ids: readonly string[], opts: { configFile?: string; cacheDir: string | null }): Promise<BuiltCritics> {
+  const context: CriticContext = { ...ENV_KEYS, baseDir: opts.configFile ? dirname(resolve(opts.configFile)) : process.cwd() };
+  const built = await Promise.all(selectCritics(configs, ids).map((config) => createCritic(config, context)));
+  if (opts.cacheDir === null) return { critics: built };
+  const store = new DirectoryStore(opts.cacheDir);
+  let warned = false;
+  const onStoreError = (err: unknown) => {
+    if (!warned) console.error(`prm-lens: cannot use the cache in ${opts.cacheDir}: ${err instanceof Error ? err.message : String(err)}; continuing without it`);
+    warned = true;
+  };
+  return { critics: built.map((c) => (isCacheable(c) ? withCache(c, store, onStoreError) : c)), cacheDir: opts.cacheDir };
+}

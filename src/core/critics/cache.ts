@@ -1,0 +1,133 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Critic, CriticInput, CriticResult } from './types';
+
+/**
+ * A content-addressed store of critic results: the key is a hash of the problem, the steps and everything in the
+ * critic's configuration that changes its answers (never its id, API key, concurrency or timeouts). Re-scoring an
+ * unchanged file, re-running an evaluation, or resuming an interrupted one reads results from here.
+ */
+export interface ResultStore {
+  get(key: string): Promise<CriticResult | undefined>;
+  set(key: string, result: CriticResult): Promise<void>;
+}
+
+/** A critic whose results may be cached: remote critics, whose calls are slow and cost money. */
+export interface CacheableCritic extends Critic {
+  /** Everything that changes the answers, as plain JSON. Must not contain secrets. */
+  cacheIdentity(): unknown;
+  /** Re-applies settings left out of the identity (a score threshold) to a cached result. */
+  rejudge?(result: CriticResult): CriticResult;
+}
+
+export function isCacheable(critic: Critic): critic is CacheableCritic {
+  return typeof (critic as Partial<CacheableCritic>).cacheIdentity === 'function';
+}
+
+/** Bumped when the meaning of cached results changes, so old entries are ignored rather than misread. */
+const CACHE_FORMAT = 1;
+
+export function cacheKey(identity: unknown, problem: string, steps: readonly string[]): string {
+  return createHash('sha256').update(canonicalJson({ format: CACHE_FORMAT, critic: identity, problem, steps })).digest('hex');
+}
+
+/** JSON with object keys sorted, so equal configurations hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * One JSON file per entry under `dir/ab/<key>.json` (the first two hex digits shard the folder). Writes go to a
+ * temporary file renamed into place, so concurrent runs and interruptions never leave a half-written entry; an
+ * unreadable entry is a miss.
+ */
+export class DirectoryStore implements ResultStore {
+  constructor(readonly dir: string) {}
+
+  private path(key: string): string {
+    return join(this.dir, key.slice(0, 2), `${key}.json`);
+  }
+
+  async get(key: string): Promise<CriticResult | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.path(key), 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const entry = JSON.parse(text) as { key?: string; result?: CriticResult };
+      return entry.key === key && isResult(entry.result) ? entry.result : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(key: string, result: CriticResult): Promise<void> {
+    const file = this.path(key);
+    await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
+    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(temp, JSON.stringify({ key, result }));
+      await rename(temp, file);
+    } catch (err) {
+      await unlink(temp).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Removes every entry. */
+  async clear(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+function isResult(value: unknown): value is CriticResult {
+  const r = value as Partial<CriticResult> | undefined;
+  return typeof r === 'object' && r !== null && Array.isArray(r.steps) && (r.firstError === null || typeof r.firstError === 'number') && typeof r.timing === 'object';
+}
+
+const fromCache = new WeakSet<CriticResult>();
+
+/** True for a result served from the cache (its timing and usage describe the original call). */
+export function isCachedResult(result: CriticResult): boolean {
+  return fromCache.has(result);
+}
+
+/**
+ * Wraps a cacheable critic: a hit returns the stored result (under the critic's current id) without a request;
+ * a miss calls the critic and stores what it returns. Store failures never fail scoring: the cache is an
+ * optimisation, and `onStoreError` hears about them.
+ */
+export function withCache(critic: CacheableCritic, store: ResultStore, onStoreError?: (err: unknown) => void): Critic {
+  const identity = critic.cacheIdentity();
+  return {
+    id: critic.id,
+    type: critic.type,
+    label: critic.label,
+    async score(input: CriticInput): Promise<CriticResult> {
+      const key = cacheKey(identity, input.problem, input.steps);
+      const stored = await store.get(key).catch((err: unknown) => {
+        onStoreError?.(err);
+        return undefined;
+      });
+      if (stored && stored.steps.length === input.steps.length) {
+        const hit = critic.rejudge ? critic.rejudge({ ...stored, criticId: critic.id }) : { ...stored, criticId: critic.id };
+        fromCache.add(hit);
+        return hit;
+      }
+      const result = await critic.score(input);
+      await store.set(key, result).catch((err: unknown) => onStoreError?.(err));
+      return result;
+    },
+    dispose: () => critic.dispose?.(),
+  };
+}

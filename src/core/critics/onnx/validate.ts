@@ -1,0 +1,93 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { readPrmSpec, resolveSpecTokens } from './folder';
+import { readOnnxFile } from './onnxFile';
+import { planFeeds } from './signature';
+import { PrmSpec } from './spec';
+import { PieceTokenizer } from './tokens';
+
+/** What "Add Local Model…" reports about a folder: every problem found, each naming its file and what is wrong. */
+export interface ValidationReport {
+  folder: string;
+  spec?: PrmSpec;
+  problems: string[];
+}
+
+/** Loads a tokenizer.json (natively in the ONNX host); throws when it cannot be parsed. */
+export type TokenizerLoader = (file: string) => Promise<PieceTokenizer & { vocabSize: number }>;
+
+async function fileSize(file: string): Promise<number | undefined> {
+  try {
+    const s = await stat(file);
+    return s.isFile() ? s.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks a model folder without running it: prm.json, the files it names, each graph's inputs and outputs against the
+ * family (read from the .onnx structure, weights untouched), external weight files, and the tokens prm.json names.
+ */
+export async function validateModelFolder(folder: string, loadTokenizer: TokenizerLoader): Promise<ValidationReport> {
+  const report: ValidationReport = { folder, problems: [] };
+  const dir = await stat(folder).catch(() => undefined);
+  if (!dir?.isDirectory()) {
+    report.problems.push(`${folder}: not a folder`);
+    return report;
+  }
+  let spec: PrmSpec;
+  try {
+    spec = await readPrmSpec(folder);
+  } catch (err) {
+    report.problems.push((err as Error).message);
+    return report;
+  }
+  report.spec = spec;
+
+  const tokenizerFile = path.join(folder, spec.tokenizer);
+  let tokenizer: (PieceTokenizer & { vocabSize: number }) | undefined;
+  if ((await fileSize(tokenizerFile)) === undefined) {
+    report.problems.push(`${tokenizerFile}: missing (prm.json "tokenizer" names it; export it with the model's tokenizer.save_pretrained)`);
+  } else {
+    try {
+      tokenizer = await loadTokenizer(tokenizerFile);
+    } catch (err) {
+      report.problems.push(`${tokenizerFile}: not a Hugging Face tokenizer.json: ${(err as Error).message}`);
+    }
+  }
+  let needTokens: number[] = [];
+  if (tokenizer) {
+    try {
+      const tokens = await resolveSpecTokens(spec, tokenizer, tokenizer.vocabSize);
+      needTokens = [tokens.positive, tokens.negative].filter((t): t is number => t !== undefined);
+    } catch (err) {
+      report.problems.push(`${path.join(folder, 'prm.json')}: ${(err as Error).message} (in ${tokenizerFile})`);
+    }
+  }
+
+  const graphs: [string, string][] = [['model', spec.model]];
+  if (spec.referenceModel) graphs.push(['referenceModel', spec.referenceModel]);
+  for (const [field, relative] of graphs) {
+    const file = path.join(folder, relative);
+    if ((await fileSize(file)) === undefined) {
+      report.problems.push(`${file}: missing (prm.json "${field}" names it)`);
+      continue;
+    }
+    let info;
+    try {
+      info = readOnnxFile(file);
+    } catch (err) {
+      report.problems.push((err as Error).message);
+      continue;
+    }
+    for (const ext of info.external) {
+      const dataFile = path.join(path.dirname(file), ext.location);
+      const size = await fileSize(dataFile);
+      if (size === undefined) report.problems.push(`${dataFile}: missing (${path.basename(file)} keeps its weights there)`);
+      else if (size < ext.needs) report.problems.push(`${dataFile}: ${size} bytes, but ${path.basename(file)} reads up to byte ${ext.needs} (incomplete download?)`);
+    }
+    report.problems.push(...planFeeds(spec, info, file, needTokens).problems);
+  }
+  return report;
+}

@@ -1,0 +1,209 @@
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, StepJudgement } from '../types';
+import { ConfigReader, KeySource, OPENAI_BASE_URL, readRemoteSettings, RemoteSettings } from './config';
+import { ChatEndpoint, ChatRequest } from './chat';
+import { critiqueByParagraph, parseFirstError } from './boxed';
+import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, renderPrompt } from './prompt';
+import { RemoteError } from './http/errors';
+import { parseStepVerdicts, StepVerdict } from './per-step';
+import { callSignal } from './http/signal';
+import { UsageTally } from './usage';
+
+export type CriticMode = 'first-error' | 'per-step';
+
+interface Options {
+  mode: CriticMode;
+  votes: number;
+  temperature: number | null;
+  topP: number | null;
+  maxTokens: number;
+  maxTokensParam: 'max_tokens' | 'max_completion_tokens';
+  parallelSamples: boolean;
+  structuredOutput: boolean;
+  template: string;
+}
+
+/** One sampled critique. */
+interface Sample {
+  text: string;
+  finishReason: string | null;
+}
+
+const REASON_CHARS = 400;
+
+export async function createOpenAICritic(config: CriticConfig, keys: KeySource, baseDir?: string): Promise<OpenAICritic> {
+  const r = new ConfigReader(config);
+  const settings = await readRemoteSettings(r, keys, { defaultURL: OPENAI_BASE_URL, modelRequired: true, timeoutMs: 300_000 });
+  const mode = r.oneOf<CriticMode>('mode', ['first-error', 'per-step'], 'first-error');
+  const votes = r.number('votes', 1, { min: 1, max: 64, integer: true });
+  // ProcessBench: greedy for one answer, temperature 1.0 / top_p 0.9 when voting. null = do not send (some
+  // reasoning models reject any temperature).
+  const temperature = r.optionalNumber('temperature', votes > 1 ? 1 : 0, { min: 0, max: 2 });
+  const topP = r.optionalNumber('topP', votes > 1 ? 0.9 : null, { min: 0, max: 1 });
+  const maxTokens = r.number('maxTokens', 8192, { min: 1, integer: true });
+  // OpenAI's newer models accept only max_completion_tokens; many local servers only max_tokens.
+  const maxTokensParam = r.oneOf('maxTokensParam', ['max_tokens', 'max_completion_tokens'] as const, settings.baseURL === OPENAI_BASE_URL ? 'max_completion_tokens' : 'max_tokens');
+  const parallelSamples = r.boolean('parallelSamples', true);
+  const structuredOutput = r.boolean('structuredOutput', true);
+  const templatePath = r.string('promptTemplate');
+  r.done();
+  const template = templatePath ? await loadTemplate(templatePath, baseDir, config.id) : mode === 'per-step' ? DEFAULT_PER_STEP_TEMPLATE : DEFAULT_FIRST_ERROR_TEMPLATE;
+  return new OpenAICritic(config, settings, { mode, votes, temperature, topP, maxTokens, maxTokensParam, parallelSamples, structuredOutput, template });
+}
+
+/** An LLM asked for the earliest erroneous step (ProcessBench), or for a verdict on every step (`per-step`). */
+export class OpenAICritic implements Critic {
+  readonly id: string;
+  readonly type = 'openai-critic';
+  readonly label: string;
+  private readonly endpoint: ChatEndpoint;
+  /** Turned off for good once the server rejects JSON-schema output. */
+  private structured: boolean;
+
+  constructor(
+    config: CriticConfig,
+    private readonly settings: RemoteSettings,
+    private readonly options: Options,
+  ) {
+    this.id = config.id;
+    this.label = config.label ?? `${settings.model} (${options.mode === 'per-step' ? 'per-step critic' : 'critic'})`;
+    this.endpoint = new ChatEndpoint(config.id, settings);
+    this.structured = options.structuredOutput;
+  }
+
+  /** Everything that changes the answers, for the result cache (no id, key, concurrency or timeouts). */
+  cacheIdentity(): unknown {
+    const { baseURL, model } = this.settings;
+    const { mode, votes, temperature, topP, maxTokens, template, structuredOutput } = this.options;
+    return { type: this.type, baseURL, model, mode, votes, temperature, topP, maxTokens, template, structuredOutput };
+  }
+
+  async score(input: CriticInput): Promise<CriticResult> {
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const usage = new UsageTally();
+    const prompt = renderPrompt(this.options.template, input.problem, input.steps);
+    const samples = await this.sample([{ role: 'user', content: prompt }], usage, callSignal(input.signal));
+    if (input.signal?.aborted) throw new CancelledError();
+    const judged = this.options.mode === 'per-step' ? perStepJudgement(samples, input.steps.length) : firstErrorJudgement(samples, input.steps.length);
+    return {
+      criticId: this.id,
+      ...judged,
+      raw: samples.length === 1 ? samples[0].text : samples.map((s, i) => `----- sample ${i + 1} of ${samples.length} -----\n${s.text}`).join('\n\n'),
+      timing: { startedAt, durationMs: performance.now() - t0 },
+      usage: usage.toUsage(),
+    };
+  }
+
+  /** `votes` completions: in one request with `n` when allowed, topped up when a server returns fewer choices. */
+  private async sample(messages: ChatCompletionMessageParam[], usage: UsageTally, signal?: AbortSignal): Promise<Sample[]> {
+    const { votes, parallelSamples } = this.options;
+    if (!parallelSamples) return (await Promise.all(Array.from({ length: votes }, () => this.request(messages, 1, usage, signal)))).flat();
+    const samples: Sample[] = [];
+    // Servers that ignore `n` answer with one choice: a few top-up rounds, never an endless loop.
+    for (let round = 0; samples.length < votes && round < votes; round++) {
+      samples.push(...(await this.request(messages, votes - samples.length, usage, signal)));
+    }
+    return samples.slice(0, votes);
+  }
+
+  private async request(messages: ChatCompletionMessageParam[], n: number, usage: UsageTally, signal?: AbortSignal): Promise<Sample[]> {
+    const { temperature, topP, maxTokens, maxTokensParam, mode } = this.options;
+    const request: ChatRequest = { messages, [maxTokensParam]: maxTokens };
+    if (n > 1) request.n = n;
+    if (temperature !== null) request.temperature = temperature;
+    if (topP !== null) request.top_p = topP;
+    if (mode === 'per-step' && this.structured) request.response_format = { type: 'json_schema', json_schema: { name: 'step_verdicts', strict: true, schema: STEP_VERDICTS_SCHEMA } };
+    try {
+      const completion = await this.endpoint.complete(request, usage, signal);
+      return completion.choices.map((c) => ({ text: c.message.content ?? '', finishReason: c.finish_reason ?? null }));
+    } catch (err) {
+      // Servers without structured output reject response_format: ask again with the prompt's JSON instructions only.
+      if (request.response_format && err instanceof RemoteError && err.kind === 'bad-request' && /response_format|json_schema|guided|grammar/i.test(err.message)) {
+        this.structured = false;
+        return this.request(messages, n, usage, signal);
+      }
+      throw err;
+    }
+  }
+}
+
+const STEP_VERDICTS_SCHEMA = {
+  type: 'object',
+  properties: {
+    steps: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { paragraph: { type: 'integer' }, explanation: { type: 'string' }, correct: { type: 'boolean' } },
+        required: ['paragraph', 'explanation', 'correct'],
+        additionalProperties: false,
+      },
+    },
+  },
+  required: ['steps'],
+  additionalProperties: false,
+};
+
+type Judged = Pick<CriticResult, 'steps' | 'firstError' | 'rationale'>;
+
+/** Majority of the parsed answers (ties: the answer seen first, as Python's Counter.most_common); unparsed ones abstain. */
+export function firstErrorJudgement(samples: readonly Sample[], stepCount: number): Judged {
+  const answers = samples.map((s) => parseFirstError(s.text, stepCount));
+  const counts = new Map<number, number>();
+  for (const a of answers) if (a.index !== null) counts.set(a.index, (counts.get(a.index) ?? 0) + 1);
+  let winner: number | null = null;
+  for (const [index, count] of counts) if (winner === null || count > (counts.get(winner) ?? 0)) winner = index;
+  if (winner === null) {
+    const why = answers.map((a) => (a.index === null ? a.why : '')).find(Boolean) ?? 'no answer';
+    const cut = samples.some((s) => s.finishReason === 'length') ? ' (the output hit maxTokens: raise it)' : '';
+    return {
+      steps: Array.from({ length: stepCount }, () => ({ score: null, verdict: 'unknown', reason: `no prediction: ${why}${cut}` })),
+      firstError: null,
+      rationale: samples[0]?.text,
+    };
+  }
+  const chosen = samples[answers.findIndex((a) => a.index === winner)];
+  const excerpts = critiqueByParagraph(chosen.text, stepCount);
+  const voteNote = samples.length > 1 ? ` (${counts.get(winner)} of ${samples.length} votes)` : '';
+  const steps: StepJudgement[] = excerpts.map((excerpt, i) => {
+    const reason = excerpt === undefined ? undefined : shorten(excerpt);
+    if (winner === -1 || i < winner) return withReason({ score: null, verdict: 'correct' }, reason);
+    if (i === winner) return { score: null, verdict: 'incorrect', reason: `${reason ?? 'the critique names this the earliest error'}${voteNote}` };
+    return withReason({ score: null, verdict: 'unknown' }, reason);
+  });
+  return { steps, firstError: winner, rationale: chosen.text };
+}
+
+/** Per step, the majority verdict over the samples that judged it; with several samples, score = share saying correct. */
+export function perStepJudgement(samples: readonly Sample[], stepCount: number): Judged {
+  const parsed = samples.map((s) => parseStepVerdicts(s.text, stepCount)).filter((p): p is StepVerdict[] => p !== undefined);
+  if (parsed.length === 0) {
+    const cut = samples.some((s) => s.finishReason === 'length') ? ' (the output hit maxTokens: raise it)' : '';
+    return {
+      steps: Array.from({ length: stepCount }, () => ({ score: null, verdict: 'unknown', reason: `no prediction: the answer is not the requested JSON${cut}` })),
+      firstError: null,
+      rationale: samples[0]?.text,
+    };
+  }
+  const steps: StepJudgement[] = Array.from({ length: stepCount }, (_, i) => {
+    const said = parsed.map((p) => p[i]).filter((v): v is StepVerdict => v !== undefined);
+    const yes = said.filter((v) => v.correct).length;
+    const no = said.length - yes;
+    const verdict = yes > no ? 'correct' : no > yes ? 'incorrect' : 'unknown';
+    const score = samples.length > 1 && said.length > 0 ? yes / said.length : null;
+    const explanation = said.find((v) => (verdict === 'correct') === v.correct)?.explanation ?? said[0]?.explanation;
+    const note = samples.length > 1 && said.length > 0 ? ` (${verdict === 'incorrect' ? no : yes} of ${said.length} samples)` : '';
+    return withReason({ score, verdict }, explanation === undefined ? undefined : `${shorten(explanation)}${note}`);
+  });
+  return { steps, firstError: steps.findIndex((s) => s.verdict === 'incorrect'), rationale: samples[0].text };
+}
+
+function withReason(j: StepJudgement, reason: string | undefined): StepJudgement {
+  return reason ? { ...j, reason } : j;
+}
+
+function shorten(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= REASON_CHARS ? flat : `${flat.slice(0, REASON_CHARS - 1)}…`;
+}

@@ -1,0 +1,240 @@
+import { basename } from 'node:path';
+import type { DatasetItem, InputIssue } from './types';
+import { checkDatasetRecord, describe, isObject, subsetFromFileName, type Checked, type Source } from './validate';
+
+/**
+ * Step-labelled dataset layouts that readDataset understands, each normalised to a ProcessBench-style item (problem,
+ * steps, label = 0-based earliest erroneous step or -1):
+ * - processbench: `{id, generator, problem, steps, final_answer_correct, label}`.
+ * - prm800k: OpenAI's PRM800K lines `{question: {problem}, label: {steps: [{completions: [{text, rating}],
+ *   human_completion, chosen_completion}], finish_reason}}`. The solution is the labelled path: each step's chosen
+ *   completion (or the labeller's own), and at the last step the completion rated -1 when the labeller found an
+ *   error. label = first step rated -1; a neutral rating (0) is not an error. Records the labeller did not finish
+ *   (finish_reason other than "solution"/"found_error") have no first-error label and are skipped.
+ * - math-shepherd: `{input, label, task}` where `input` ends every step with the tag "ки" and `label` is the same
+ *   text with each tag replaced by "+" or "-"; the problem is the text before "Step 1:". label = first "-".
+ * - trl-stepwise: TRL's stepwise supervision `{prompt, completions: [str], labels: [bool]}`; label = first false.
+ * - big-bench-mistake: `{input, steps, answer, target, mistake_index}`; label = mistake_index (0-based) or -1 for
+ *   null; final_answer_correct = answer equals target.
+ * An `id` or `subset` key is used when present in any layout; otherwise the id is "<file name>:<line or index>" and
+ * the subset the file name (Math-Shepherd: its `task`).
+ */
+export type DatasetFormat = 'processbench' | 'prm800k' | 'math-shepherd' | 'trl-stepwise' | 'big-bench-mistake';
+
+export const FORMAT_NAMES: Record<DatasetFormat, string> = {
+  processbench: 'ProcessBench',
+  prm800k: 'PRM800K',
+  'math-shepherd': 'Math-Shepherd',
+  'trl-stepwise': 'TRL stepwise',
+  'big-bench-mistake': 'BIG-Bench Mistake',
+};
+
+/** The layout of a record, told by its keys (a non-object has none). Anything unrecognised is checked as ProcessBench. */
+export function detectFormat(raw: unknown): DatasetFormat | undefined {
+  if (!isObject(raw)) return undefined;
+  if ('question' in raw && isObject(raw.label)) return 'prm800k';
+  if ('prompt' in raw && 'completions' in raw && 'labels' in raw) return 'trl-stepwise';
+  if ('mistake_index' in raw && 'steps' in raw) return 'big-bench-mistake';
+  if (typeof raw.input === 'string' && typeof raw.label === 'string') return 'math-shepherd';
+  return 'processbench';
+}
+
+/** Checks a record of the given layout and converts it to a dataset item; problems name the layout's own fields. */
+export function normalizeRecord(format: DatasetFormat, raw: unknown, source: Source): Checked<DatasetItem> {
+  if (format === 'processbench') return checkDatasetRecord(raw, source);
+  const r = new RecordCheck(source);
+  if (!isObject(raw)) {
+    r.block(undefined, `expected a JSON object, got ${describe(raw)}`);
+    return { issues: r.issues };
+  }
+  const parsed = PARSERS[format](raw, r);
+  const id = r.id(raw.id);
+  const subset = r.subset(raw.subset, parsed?.subset);
+  if (r.blocked || !parsed || id === undefined) return { issues: r.issues };
+  return {
+    value: {
+      id,
+      subset,
+      problem: parsed.problem,
+      steps: parsed.steps,
+      label: parsed.label,
+      ...(parsed.finalAnswerCorrect !== undefined ? { finalAnswerCorrect: parsed.finalAnswerCorrect } : {}),
+      source,
+    },
+    issues: r.issues,
+  };
+}
+
+interface Parsed {
+  problem: string;
+  steps: string[];
+  label: number;
+  finalAnswerCorrect?: boolean | null;
+  subset?: string;
+}
+
+/** Collects a record's problems; `block` marks the record unusable (it is skipped). */
+class RecordCheck {
+  readonly issues: InputIssue[] = [];
+  blocked = false;
+
+  constructor(private readonly source: Source) {}
+
+  note(field: string | undefined, message: string): void {
+    const s = this.source;
+    this.issues.push({
+      file: s.file,
+      ...(s.line === undefined ? {} : { line: s.line }),
+      ...(s.index === undefined ? {} : { index: s.index }),
+      ...(field === undefined ? {} : { field }),
+      message,
+    });
+  }
+
+  block(field: string | undefined, message: string): undefined {
+    this.blocked = true;
+    this.note(field, `${message}; record skipped`);
+    return undefined;
+  }
+
+  string(value: unknown, field: string): string | undefined {
+    if (typeof value === 'string') return value;
+    return this.block(field, value === undefined ? 'missing' : `expected a string, got ${describe(value)}`);
+  }
+
+  strings(value: unknown, field: string): string[] | undefined {
+    if (!Array.isArray(value) || value.length === 0) return this.block(field, `expected a non-empty array of strings, got ${describe(value)}`);
+    const bad = value.findIndex((s) => typeof s !== 'string');
+    if (bad !== -1) return this.block(`${field}[${bad}]`, `expected a string, got ${describe(value[bad])}`);
+    return value as string[];
+  }
+
+  /** A given id (string or number), else "<file name>:<line or index>"; undefined when it has a wrong type. */
+  id(value: unknown): string | undefined {
+    if (value === undefined || value === null || value === '') return `${basename(this.source.file)}:${this.source.line ?? this.source.index}`;
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    return this.block('id', `expected a string or a number, got ${describe(value)}`);
+  }
+
+  subset(value: unknown, fromRecord: string | undefined): string {
+    const fallback = fromRecord ?? subsetFromFileName(this.source.file);
+    if (typeof value === 'string' && value !== '') return value;
+    if (value !== undefined && value !== '') this.note('subset', `expected a string, got ${describe(value)}; using "${fallback}"`);
+    return fallback;
+  }
+}
+
+const PARSERS: Record<Exclude<DatasetFormat, 'processbench'>, (raw: Record<string, unknown>, r: RecordCheck) => Parsed | undefined> = {
+  prm800k: parsePrm800k,
+  'math-shepherd': parseMathShepherd,
+  'trl-stepwise': parseTrlStepwise,
+  'big-bench-mistake': parseBigBenchMistake,
+};
+
+const FINISHED = new Set(['solution', 'found_error']);
+
+function parsePrm800k(raw: Record<string, unknown>, r: RecordCheck): Parsed | undefined {
+  const question = raw.question;
+  const problem = isObject(question) ? r.string(question.problem, 'question.problem') : r.block('question', `expected an object with "problem", got ${describe(question)}`);
+  const label = raw.label as Record<string, unknown>;
+  const finish = label.finish_reason;
+  if (typeof finish !== 'string' || !FINISHED.has(finish)) {
+    return r.block('label.finish_reason', `${describe(finish)}: the labeller did not finish this solution, so it has no first-error label`);
+  }
+  if (!Array.isArray(label.steps) || label.steps.length === 0) return r.block('label.steps', `expected a non-empty array, got ${describe(label.steps)}`);
+  const steps: string[] = [];
+  let firstError = -1;
+  for (let k = 0; k < label.steps.length && firstError === -1; k++) {
+    const field = `label.steps[${k}]`;
+    const step = label.steps[k];
+    if (!isObject(step)) return r.block(field, `expected an object, got ${describe(step)}`);
+    const picked = pickPrm800kCompletion(step, field, r);
+    if (picked === null) break; // no completion was chosen: the labelled path ends here
+    if (picked === undefined) return undefined;
+    steps.push(picked.text);
+    if (picked.rating === -1) firstError = k;
+  }
+  if (finish === 'found_error' && firstError === -1) return r.block('label.steps', 'finish_reason is "found_error" but no step on the labelled path is rated -1');
+  if (steps.length === 0) return r.block('label.steps', 'no step on the labelled path');
+  if (problem === undefined) return undefined;
+  return { problem, steps, label: firstError };
+}
+
+/** The step on the labelled path: the chosen completion, the labeller's own, or (last step) the one rated -1. */
+function pickPrm800kCompletion(step: Record<string, unknown>, field: string, r: RecordCheck): { text: string; rating: number | null } | null | undefined {
+  const completions = step.completions ?? [];
+  if (!Array.isArray(completions)) return r.block(`${field}.completions`, `expected an array or null, got ${describe(completions)}`);
+  const chosen = step.chosen_completion;
+  const completion = (i: number): { text: string; rating: number | null } | undefined => {
+    const c = completions[i];
+    if (!isObject(c) || typeof c.text !== 'string') return r.block(`${field}.completions[${i}]`, `expected {"text": string, "rating": -1, 0, 1 or null}, got ${describe(c)}`);
+    if (c.rating !== null && c.rating !== undefined && ![-1, 0, 1].includes(c.rating as number)) return r.block(`${field}.completions[${i}].rating`, `expected -1, 0, 1 or null, got ${describe(c.rating)}`);
+    return { text: c.text, rating: (c.rating as number | null | undefined) ?? null };
+  };
+  if (chosen !== null && chosen !== undefined) {
+    if (!Number.isInteger(chosen) || (chosen as number) < 0 || (chosen as number) >= completions.length) {
+      return r.block(`${field}.chosen_completion`, `${describe(chosen)} is not an index into its ${completions.length} completions`);
+    }
+    return completion(chosen as number);
+  }
+  const human = step.human_completion;
+  if (typeof human === 'string') return { text: human, rating: 1 };
+  if (isObject(human) && typeof human.text === 'string') return { text: human.text, rating: 1 };
+  for (let i = 0; i < completions.length; i++) {
+    const c = completions[i];
+    if (isObject(c) && c.rating === -1) return completion(i);
+  }
+  return null;
+}
+
+const STEP_TAG = 'ки';
+
+function parseMathShepherd(raw: Record<string, unknown>, r: RecordCheck): Parsed | undefined {
+  const input = raw.input as string;
+  const labelled = raw.label as string;
+  const parts = input.split(STEP_TAG);
+  if (parts.length < 2) return r.block('input', `no step tag "${STEP_TAG}" in the text`);
+  if (parts[parts.length - 1].trim() !== '') return r.block('input', `text after the last step tag "${STEP_TAG}" has no label`);
+  const marks: string[] = [];
+  let at = 0;
+  for (let i = 0; i < parts.length - 1; i++) {
+    if (!labelled.startsWith(parts[i], at) || !'+-'.includes(labelled[at + parts[i].length] ?? 'x')) {
+      return r.block('label', `does not match "input" at step ${i + 1}: expected the same text with "+" or "-" in place of each "${STEP_TAG}"`);
+    }
+    at += parts[i].length;
+    marks.push(labelled[at]);
+    at += 1;
+  }
+  const start = /Step 1\s*:/.exec(parts[0]);
+  if (!start) return r.block('input', 'cannot tell the problem from the first step: no "Step 1:" in the text');
+  const steps = [parts[0].slice(start.index), ...parts.slice(1, -1)].map((s) => s.trim());
+  const task = typeof raw.task === 'string' && raw.task !== '' ? raw.task : undefined;
+  return { problem: parts[0].slice(0, start.index).trim(), steps, label: marks.indexOf('-'), ...(task ? { subset: task } : {}) };
+}
+
+function parseTrlStepwise(raw: Record<string, unknown>, r: RecordCheck): Parsed | undefined {
+  const problem = r.string(raw.prompt, 'prompt');
+  const steps = r.strings(raw.completions, 'completions');
+  const labels = raw.labels;
+  if (!Array.isArray(labels) || labels.length === 0) return r.block('labels', `expected a non-empty array of booleans, got ${describe(labels)}`);
+  const bad = labels.findIndex((l) => typeof l !== 'boolean');
+  if (bad !== -1) return r.block(`labels[${bad}]`, `expected true or false, got ${describe(labels[bad])}`);
+  if (steps && labels.length !== steps.length) return r.block('labels', `has ${labels.length} entries for ${steps.length} completions`);
+  if (problem === undefined || steps === undefined) return undefined;
+  return { problem, steps, label: labels.indexOf(false) };
+}
+
+function parseBigBenchMistake(raw: Record<string, unknown>, r: RecordCheck): Parsed | undefined {
+  const problem = r.string(raw.input, 'input');
+  const steps = r.strings(raw.steps, 'steps');
+  const mistake = raw.mistake_index;
+  if (mistake !== null && (!Number.isInteger(mistake) || (mistake as number) < 0)) return r.block('mistake_index', `expected a 0-based step index or null, got ${describe(mistake)}`);
+  if (steps && mistake !== null && (mistake as number) >= steps.length) return r.block('mistake_index', `${mistake as number} is out of range for ${steps.length} steps`);
+  if (problem === undefined || steps === undefined) return undefined;
+  const { answer, target } = raw;
+  let finalAnswerCorrect: boolean | null | undefined;
+  if (answer === null) finalAnswerCorrect = null;
+  else if (typeof answer === 'string' && typeof target === 'string') finalAnswerCorrect = answer.trim() === target.trim();
+  return { problem, steps, label: mistake === null ? -1 : (mistake as number), ...(finalAnswerCorrect !== undefined ? { finalAnswerCorrect } : {}) };
+}

@@ -1,0 +1,97 @@
+import type { Analysis } from '../analysis/analyze';
+import { classifyJudgement, type ScoreThresholds } from '../analysis/marks';
+import type { CriticResult } from '../critics/types';
+import type { Aggregates, HumanLabel, InspectorCritic, InspectorModel, ItemContext, MarkKind } from '../../protocol/messages';
+
+/** Solution scores from step scores, as PRM papers aggregate them; undefined without scores. */
+export function aggregateScores(scores: readonly number[]): Aggregates | undefined {
+  if (scores.length === 0) return undefined;
+  let min = Infinity;
+  let product = 1;
+  let sum = 0;
+  for (const s of scores) {
+    min = Math.min(min, s);
+    product *= s;
+    sum += s;
+  }
+  return { min, product, last: scores[scores.length - 1], mean: sum / scores.length };
+}
+
+/** A critic is scalar when it scored every step with a number (a PRM); verdict-only critics are not. */
+export function scalarScores(result: CriticResult, stepCount: number): number[] | undefined {
+  if (result.steps.length !== stepCount || stepCount === 0) return undefined;
+  const scores: number[] = [];
+  for (const s of result.steps) {
+    if (s.score === null || !Number.isFinite(s.score)) return undefined;
+    scores.push(s.score);
+  }
+  return scores;
+}
+
+/** Steps where at least one critic marks the step good and another marks it bad. */
+export function disagreementSteps(kinds: readonly (readonly MarkKind[])[], stepCount: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < stepCount; i++) {
+    let good = false;
+    let bad = false;
+    for (const perCritic of kinds) {
+      if (perCritic[i] === 'good') good = true;
+      else if (perCritic[i] === 'bad') bad = true;
+    }
+    if (good && bad) out.push(i);
+  }
+  return out;
+}
+
+export interface InspectorInput {
+  uri: string;
+  title: string;
+  analysis: Analysis;
+  thresholds: ScoreThresholds;
+  labels: readonly { id: string; label?: string }[];
+  humanLabels: readonly (HumanLabel | null)[];
+  item?: ItemContext;
+}
+
+/** The inspector's view of an analysis: per critic and step the score, verdict, class and reason, plus aggregates. */
+export function buildInspectorModel(input: InspectorInput): InspectorModel {
+  const { analysis, thresholds } = input;
+  const steps = analysis.segmentation.steps;
+  const labelOf = (id: string) => input.labels.find((c) => c.id === id)?.label ?? id;
+  const critics: InspectorCritic[] = analysis.results.map((r) => {
+    const scores = scalarScores(r, steps.length);
+    const aggregates = scores && aggregateScores(scores);
+    return {
+      id: r.criticId,
+      label: labelOf(r.criticId),
+      scalar: scores !== undefined,
+      firstError: r.firstError,
+      steps: steps.map((_, i) => {
+        const j = r.steps[i];
+        return j
+          ? { score: j.score, verdict: j.verdict, ...(j.reason ? { reason: j.reason } : {}), kind: classifyJudgement(j, thresholds) }
+          : { score: null, verdict: 'unknown' as const, kind: 'none' as const };
+      }),
+      ...(aggregates ? { aggregates } : {}),
+      ...(r.rationale ? { rationale: r.rationale } : {}),
+      ...(r.raw ? { raw: r.raw } : {}),
+      durationMs: r.timing.durationMs,
+    };
+  });
+  return {
+    uri: input.uri,
+    title: input.title,
+    problem: analysis.document.problem,
+    steps: steps.map((s) => ({ index: s.index, text: s.text })),
+    critics,
+    failures: analysis.failures,
+    disagreements: disagreementSteps(
+      critics.map((c) => c.steps.map((s) => s.kind)),
+      steps.length,
+    ),
+    ...(input.item ? { item: input.item } : {}),
+    humanLabels: steps.map((_, i) => input.humanLabels[i] ?? null),
+    availableCritics: input.labels.map((c) => ({ id: c.id, label: c.label ?? c.id })),
+    segmentation: `${analysis.segmentation.strategy} (${analysis.segmentation.reason})`,
+  };
+}

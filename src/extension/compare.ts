@@ -1,0 +1,119 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DirectoryStore, isCachedResult } from '../core/critics/cache';
+import { comparisonMarkdown } from './compareReport';
+import { ScoreController } from './controller';
+import { criticCacheDir } from './criticPool';
+import { registerApiKeyCommand } from './secrets';
+import { readSettings } from './settings';
+
+export const COMPARE_SCHEME = 'prm-lens-compare';
+
+/** Read-only markdown comparisons of a file's critics; they refresh whenever the file is re-scored. */
+class ComparisonProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly controller: ScoreController) {
+    this.subscription = controller.onDidChangeAnalysis((source) => this.changed.fire(comparisonUri(source)));
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const source = vscode.Uri.parse(uri.query);
+    const analysis = this.controller.analysis(source);
+    const title = displayName(source);
+    if (!analysis) return `# PRM Lens: critics compared on ${title}\n\nNot scored (or edited since). Run **PRM Lens: Compare Critics on Current File** on it.\n`;
+    return comparisonMarkdown(analysis, title, { isCached: isCachedResult });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+export function comparisonUri(source: vscode.Uri): vscode.Uri {
+  return vscode.Uri.from({ scheme: COMPARE_SCHEME, path: `/${displayName(source)} · critics compared.md`, query: source.toString() });
+}
+
+function displayName(uri: vscode.Uri): string {
+  return uri.scheme === 'untitled' ? uri.path : path.posix.basename(uri.path);
+}
+
+/**
+ * The commands of remote critics: Compare Critics on Current File, Set API Key for Critic…, Clear Cache; and the
+ * comparison documents' provider.
+ */
+export function registerRemoteCriticCommands(context: vscode.ExtensionContext, controller: ScoreController, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const provider = new ComparisonProvider(controller);
+  return [
+    provider,
+    vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, provider),
+    vscode.commands.registerCommand('prmLens.compareCritics', (a?: unknown, b?: unknown) => compareCritics(controller, log, a, b)),
+    registerApiKeyCommand(context.secrets, () => readSettings().critics),
+    vscode.commands.registerCommand('prmLens.clearCache', async () => {
+      const dir = criticCacheDir(context);
+      if (!dir) return false;
+      await new DirectoryStore(dir).clear();
+      log.info(`cleared the result cache ${dir}`);
+      void vscode.window.showInformationMessage('PRM Lens: cleared cached critic results.');
+      return true;
+    }),
+  ];
+}
+
+/**
+ * Runs several critics concurrently on the active file (picked in a multi-select quick pick, or given as an id
+ * list argument), with a cancellable progress notification; then every verdict shows in the hovers and the
+ * comparison report opens beside the file. Resolves to true when the comparison finished.
+ */
+async function compareCritics(controller: ScoreController, log: vscode.LogOutputChannel, a: unknown, b: unknown): Promise<boolean> {
+  const uriArg = a instanceof vscode.Uri ? a : undefined;
+  const idsArg = [a, b].find((x): x is string[] => Array.isArray(x) && x.every((i) => typeof i === 'string'));
+  const doc = uriArg ? (await vscode.window.showTextDocument(uriArg, { preview: false })).document : vscode.window.activeTextEditor?.document;
+  if (!doc || !['markdown', 'plaintext'].includes(doc.languageId)) {
+    void vscode.window.showInformationMessage('PRM Lens: open a markdown or text file with a solution to compare critics on it.');
+    return false;
+  }
+  const settings = readSettings();
+  let ids = idsArg;
+  if (!ids) {
+    const picked = await vscode.window.showQuickPick(
+      settings.critics.map((c) => ({ label: c.id, description: c.label ?? c.type, picked: settings.activeCritics.includes(c.id) })),
+      { title: 'PRM Lens: compare which critics?', placeHolder: 'Pick two or more critics (configured in prmLens.critics)', canPickMany: true },
+    );
+    if (!picked || picked.length === 0) return false;
+    ids = picked.map((p) => p.label);
+  }
+  const criticIds = ids;
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `PRM Lens: comparing ${criticIds.length} critics`, cancellable: true },
+    async (progress, token) => {
+      const cancel = new AbortController();
+      token.onCancellationRequested(() => cancel.abort());
+      let done = 0;
+      progress.report({ message: `0 of ${criticIds.length} done` });
+      try {
+        const analysis = await controller.score(doc, {
+          criticIds,
+          signal: cancel.signal,
+          onCriticDone: (id) => progress.report({ increment: 100 / criticIds.length, message: `${++done} of ${criticIds.length} done (${id})` }),
+        });
+        return analysis ? 'done' : cancel.signal.aborted ? 'cancelled' : 'superseded';
+      } catch (err) {
+        void vscode.window.showErrorMessage(`PRM Lens: ${err instanceof Error ? err.message : String(err)}`);
+        return 'failed';
+      }
+    },
+  );
+  if (outcome === 'cancelled') {
+    log.info(`${doc.uri.fsPath}: comparison cancelled`);
+    const cached = vscode.workspace.getConfiguration('prmLens').get<boolean>('cache.enabled', true);
+    void vscode.window.showInformationMessage(`PRM Lens: comparison cancelled.${cached ? ' Results of remote critics that finished are cached: running it again continues from them.' : ''}`);
+  }
+  if (outcome !== 'done') return false;
+  const report = await vscode.workspace.openTextDocument(comparisonUri(doc.uri));
+  await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+  return true;
+}

@@ -1,0 +1,289 @@
+import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { judgeSteps } from '../../core/analysis/analyze';
+import type { Critic } from '../../core/critics/types';
+import { FORMAT_NAMES, type DatasetFormat } from '../../core/datasets/formats';
+import { readDataset } from '../../core/datasets/read';
+import type { DatasetItem, InputIssue, ResultRecord } from '../../core/datasets/types';
+import { mapConcurrent } from '../../core/util/concurrency';
+import { searchItems, summarizeItem } from '../../core/views/filters';
+import { itemHash } from '../../core/views/hash';
+import type { IssueSummary, ItemPrediction, ItemSummary, RunProgress } from '../../protocol/messages';
+import { cacheKey, ResultCache, type CachedResult } from './resultCache';
+
+/** A critic of a run, with the hash of its configuration (results are cached per configuration). */
+export interface RunCritic {
+  id: string;
+  config: string;
+  critic: Critic;
+}
+
+export type SessionEvent =
+  | { type: 'items'; items: ItemSummary[] }
+  | { type: 'format'; format: string }
+  | { type: 'issues'; issues: IssueSummary[]; total: number; skipped: number }
+  | { type: 'loaded' }
+  /** New results for these items (null: any item, e.g. the cache was read). */
+  | { type: 'results'; indices: number[] | null }
+  | { type: 'progress'; progress: RunProgress };
+
+/** Items are announced in batches this large (or after this long), so the list fills while the file streams. */
+const BATCH_ITEMS = 500;
+const BATCH_MS = 100;
+/** Issues kept for display; all are counted. */
+const MAX_ISSUES = 1000;
+/** A run yields to the event loop after this much continuous work, so the extension host stays responsive. */
+const SLICE_MS = 12;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * One dataset file opened in the editor: its items (streamed, malformed records reported with their line), content
+ * hashes, cached results, and runs of critics over it. Shared by every view of the file and the metrics panel;
+ * free of VS Code so it is tested in plain Node.
+ */
+export class DatasetSession {
+  readonly name: string;
+  readonly items: DatasetItem[] = [];
+  readonly summaries: ItemSummary[] = [];
+  readonly hashes: string[] = [];
+  readonly issues: IssueSummary[] = [];
+  issueCount = 0;
+  /** Records left out because of a problem (by position: one record can have several problems). */
+  private readonly skippedAt = new Set<string>();
+  format: DatasetFormat | null = null;
+  loadMs = 0;
+  loadError: string | undefined;
+  readonly loaded: Promise<void>;
+  private done = false;
+  private cached = new Map<string, CachedResult>();
+  private readonly listeners = new Set<(e: SessionEvent) => void>();
+  private running: AbortController | undefined;
+  private lastProgress: RunProgress | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly cache: ResultCache,
+  ) {
+    this.name = basename(file);
+    this.loaded = this.load();
+  }
+
+  get skippedCount(): number {
+    return this.skippedAt.size;
+  }
+
+  get isLoaded(): boolean {
+    return this.done;
+  }
+
+  get formatName(): string | null {
+    return this.format && FORMAT_NAMES[this.format];
+  }
+
+  get progress(): RunProgress | undefined {
+    return this.lastProgress;
+  }
+
+  on(listener: (e: SessionEvent) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private emit(e: SessionEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  private async load(): Promise<void> {
+    const started = performance.now();
+    const [cached] = await Promise.all([this.cache.load().catch(() => new Map<string, CachedResult>()), this.readItems()]);
+    this.cached = cached;
+    this.loadMs = performance.now() - started;
+    this.done = true;
+    this.emit({ type: 'loaded' });
+    if (cached.size > 0) this.emit({ type: 'results', indices: null });
+  }
+
+  private async readItems(): Promise<void> {
+    let batch: ItemSummary[] = [];
+    let issueBatch = false;
+    let last = performance.now();
+    const flush = () => {
+      if (batch.length) this.emit({ type: 'items', items: batch });
+      if (issueBatch) this.emit({ type: 'issues', issues: this.issues, total: this.issueCount, skipped: this.skippedCount });
+      batch = [];
+      issueBatch = false;
+      last = performance.now();
+    };
+    const onIssue = (issue: InputIssue) => {
+      this.issueCount += 1;
+      // Problems that drop a record say so ("…; record skipped"); the others only ignore a field.
+      if (/skipped$|stopped reading/.test(issue.message)) this.skippedAt.add(String(issue.line ?? issue.index ?? 'file'));
+      issueBatch = true;
+      if (this.issues.length < MAX_ISSUES) {
+        this.issues.push({ ...(issue.line !== undefined ? { line: issue.line } : {}), ...(issue.index !== undefined ? { index: issue.index } : {}), ...(issue.field ? { field: issue.field } : {}), message: issue.message });
+      }
+    };
+    try {
+      for await (const item of readDataset(this.file, { onIssue, onFormat: (f) => this.setFormat(f) })) {
+        const i = this.items.length;
+        this.items.push(item);
+        this.hashes.push(itemHash(item.problem, item.steps));
+        const summary = summarizeItem(item, i);
+        this.summaries.push(summary);
+        batch.push(summary);
+        if (batch.length >= BATCH_ITEMS || performance.now() - last > BATCH_MS) {
+          flush();
+          await yieldToLoop();
+        }
+      }
+    } catch (e) {
+      this.loadError = (e as Error).message;
+    }
+    flush();
+  }
+
+  private setFormat(format: DatasetFormat): void {
+    this.format = format;
+    this.emit({ type: 'format', format: FORMAT_NAMES[format] });
+  }
+
+  private cachedResult(critic: { id: string; config: string }, i: number): CachedResult | undefined {
+    const item = this.items[i];
+    return this.cached.get(cacheKey(critic.id, critic.config, item.id, this.hashes[i]));
+  }
+
+  /** Each item's cached predictions by the given critics (items without any are left out). */
+  predictions(critics: readonly { id: string; config: string }[], indices?: readonly number[]): { i: number; predictions: ItemPrediction[] }[] {
+    const out: { i: number; predictions: ItemPrediction[] }[] = [];
+    for (const i of indices ?? this.items.keys()) {
+      const predictions: ItemPrediction[] = [];
+      for (const c of critics) {
+        const r = this.cachedResult(c, i);
+        if (r) predictions.push({ critic: c.id, prediction: r.prediction, scores: r.scores });
+      }
+      if (predictions.length) out.push({ i, predictions });
+    }
+    return out;
+  }
+
+  /** Cached results in the CLI's format (dataset order, then critic order): the results file and the metrics' input. */
+  records(critics: readonly { id: string; config: string }[]): ResultRecord[] {
+    const out: ResultRecord[] = [];
+    for (let i = 0; i < this.items.length; i++) {
+      for (const c of critics) {
+        const r = this.cachedResult(c, i);
+        if (r) out.push({ id: r.id, subset: r.subset, label: r.label, prediction: r.prediction, critic: r.critic, scores: r.scores });
+      }
+    }
+    return out;
+  }
+
+  search(query: string): number[] {
+    return searchItems(this.items, query);
+  }
+
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  cancel(): void {
+    this.running?.abort();
+  }
+
+  /**
+   * Runs the critics over the items at `indices`, skipping item–critic pairs already cached (so a cancelled run
+   * resumes where it stopped). Results are cached as they complete; a critic's failure on an item is counted and
+   * not cached (running again retries it). Resolves to the final progress.
+   */
+  async run(critics: readonly RunCritic[], indices: readonly number[], concurrency = 4): Promise<RunProgress> {
+    if (this.running) throw new Error('a run over this dataset is already in progress');
+    await this.loaded;
+    const controller = new AbortController();
+    this.running = controller;
+    const todo: { i: number; critics: RunCritic[] }[] = [];
+    for (const i of indices) {
+      if (i < 0 || i >= this.items.length) continue;
+      const needed = critics.filter((c) => !this.cachedResult(c, i));
+      if (needed.length) todo.push({ i, critics: needed });
+    }
+    const valid = indices.filter((i) => i >= 0 && i < this.items.length).length;
+    const progress: RunProgress = { running: true, total: valid, done: valid - todo.length, cached: valid - todo.length, failed: 0 };
+    let firstFailure: string | undefined;
+    let pending: CachedResult[] = [];
+    let changed = new Set<number>();
+    let lastEmit = 0;
+    const flush = async (force: boolean) => {
+      const now = performance.now();
+      if (!force && now - lastEmit < 150) return;
+      lastEmit = now;
+      const batch = pending;
+      const indices = [...changed];
+      pending = [];
+      changed = new Set();
+      await this.cache.append(batch);
+      if (indices.length) this.emit({ type: 'results', indices });
+      this.lastProgress = { ...progress, ...(firstFailure ? { message: firstFailure } : {}) };
+      this.emit({ type: 'progress', progress: this.lastProgress });
+    };
+    await flush(true);
+    try {
+      let sliceStart = performance.now();
+      const work = mapConcurrent(todo, concurrency, (t) => this.judge(t.i, t.critics, controller.signal), controller.signal);
+      for await (const out of work) {
+        if (out.results.length) changed.add(out.i);
+        for (const r of out.results) {
+          this.cached.set(cacheKey(r.critic, r.config, r.id, r.hash), r);
+          pending.push(r);
+        }
+        if (!out.cancelled) progress.done += 1;
+        progress.failed += out.failures.length;
+        firstFailure ??= out.failures[0];
+        await flush(false);
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await yieldToLoop();
+          sliceStart = performance.now();
+        }
+      }
+    } finally {
+      progress.running = false;
+      if (controller.signal.aborted) firstFailure = `cancelled after ${progress.done} of ${progress.total} items; run again to resume`;
+      this.running = undefined;
+      await flush(true);
+    }
+    return this.lastProgress ?? progress;
+  }
+
+  private async judge(i: number, critics: readonly RunCritic[], signal: AbortSignal): Promise<{ i: number; results: CachedResult[]; failures: string[]; cancelled: boolean }> {
+    const item = this.items[i];
+    let outcome: Awaited<ReturnType<typeof judgeSteps>>;
+    try {
+      outcome = await judgeSteps(
+        critics.map((c) => c.critic),
+        item.problem,
+        item.steps,
+        signal,
+      );
+    } catch (e) {
+      if (signal.aborted) return { i, results: [], failures: [], cancelled: true };
+      return { i, results: [], failures: critics.map((c) => `${c.id} on ${item.id}: ${(e as Error).message}`), cancelled: false };
+    }
+    const results: CachedResult[] = [];
+    for (const c of critics) {
+      const r = outcome.results.find((x) => x.criticId === c.id);
+      if (!r) continue;
+      const scores = r.steps.map((s) => s.score);
+      results.push({
+        id: item.id,
+        subset: item.subset,
+        label: item.label,
+        prediction: r.firstError,
+        critic: c.id,
+        scores: scores.length > 0 && scores.every((s): s is number => s !== null && Number.isFinite(s)) ? scores : null,
+        hash: this.hashes[i],
+        config: c.config,
+      });
+    }
+    return { i, results, failures: outcome.failures.map((f) => `${f.criticId} on ${item.id}: ${f.message}`), cancelled: false };
+  }
+}

@@ -1,0 +1,123 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CriticConfig } from '../../core/critics/types';
+import { textHash } from '../../core/views/hash';
+import { itemDocument } from '../../core/views/itemDocument';
+import type { ItemContext } from '../../protocol/messages';
+import { DatasetSession } from './datasetSession';
+import { ResultCache } from './resultCache';
+
+export const ITEM_SCHEME = 'prm-lens-item';
+
+/** The hash that identifies a critic's configuration in the results cache. */
+export function configKey(config: CriticConfig): string {
+  return textHash(JSON.stringify(config));
+}
+
+/**
+ * Open datasets by URI, shared by the dataset editors, the metrics panel and the item documents; a dataset is read
+ * once however many views show it, and dropped when the last one closes.
+ */
+export class DatasetSessions implements vscode.Disposable {
+  private readonly open = new Map<string, { session: DatasetSession; refs: number }>();
+
+  constructor(private readonly storage: vscode.Uri) {}
+
+  acquire(uri: vscode.Uri): DatasetSession {
+    if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') throw new Error(`PRM Lens reads datasets from files on disk; ${uri.toString()} is not one.`);
+    const key = uri.toString();
+    const entry = this.open.get(key);
+    if (entry) {
+      entry.refs += 1;
+      return entry.session;
+    }
+    const cacheFile = path.join(this.storage.fsPath, 'dataset-results', `${path.basename(uri.fsPath)}-${textHash(key)}.jsonl`);
+    const session = new DatasetSession(uri.fsPath, new ResultCache(cacheFile));
+    this.open.set(key, { session, refs: 1 });
+    return session;
+  }
+
+  release(uri: vscode.Uri): void {
+    const key = uri.toString();
+    const entry = this.open.get(key);
+    if (!entry) return;
+    entry.refs -= 1;
+    if (entry.refs <= 0) {
+      entry.session.cancel();
+      this.open.delete(key);
+    }
+  }
+
+  peek(uri: vscode.Uri): DatasetSession | undefined {
+    return this.open.get(uri.toString())?.session;
+  }
+
+  dispose(): void {
+    for (const { session } of this.open.values()) session.cancel();
+    this.open.clear();
+  }
+}
+
+/** The read-only markdown document of dataset item `i` (what the editor decorates and the inspector shows). */
+export function itemUri(dataset: vscode.Uri, i: number, id: string): vscode.Uri {
+  const safe = id.replace(/[^\w.-]+/g, '_').slice(0, 80) || 'item';
+  const query = new URLSearchParams({ dataset: dataset.toString(), i: String(i) }).toString();
+  return vscode.Uri.from({ scheme: ITEM_SCHEME, path: `/${path.basename(dataset.path)}/${safe}.md`, query });
+}
+
+export function parseItemUri(uri: vscode.Uri): { dataset: vscode.Uri; i: number } | undefined {
+  if (uri.scheme !== ITEM_SCHEME) return undefined;
+  const params = new URLSearchParams(uri.query);
+  const dataset = params.get('dataset');
+  const i = Number(params.get('i'));
+  if (!dataset || !Number.isInteger(i) || i < 0) return undefined;
+  return { dataset: vscode.Uri.parse(dataset), i };
+}
+
+/**
+ * Serves item documents. An item document restored after a reload loads its dataset and keeps it open until the
+ * document closes.
+ */
+export class ItemDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly held = new Map<string, vscode.Uri>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly sessions: DatasetSessions) {
+    this.subscription = vscode.workspace.onDidCloseTextDocument((doc) => {
+      const dataset = this.held.get(doc.uri.toString());
+      if (dataset) {
+        this.held.delete(doc.uri.toString());
+        this.sessions.release(dataset);
+      }
+    });
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const ref = parseItemUri(uri);
+    if (!ref) throw new Error(`Not a PRM Lens item: ${uri.toString()}`);
+    let session = this.sessions.peek(ref.dataset);
+    if (!this.held.has(uri.toString())) {
+      session = this.sessions.acquire(ref.dataset);
+      this.held.set(uri.toString(), ref.dataset);
+    }
+    await session!.loaded;
+    const item = session!.items[ref.i];
+    if (!item) throw new Error(`${path.basename(ref.dataset.fsPath)} has no item ${ref.i + 1} (it has ${session!.items.length}).`);
+    return itemDocument(item);
+  }
+
+  /** The dataset item behind an item document, for the inspector's ground truth. */
+  context(uri: vscode.Uri): ItemContext | undefined {
+    const ref = parseItemUri(uri);
+    const session = ref && this.sessions.peek(ref.dataset);
+    const item = ref && session?.items[ref.i];
+    if (!item || !session) return undefined;
+    return { dataset: session.name, id: item.id, subset: item.subset, label: item.label, stepCount: item.steps.length };
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    for (const dataset of this.held.values()) this.sessions.release(dataset);
+    this.held.clear();
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Builds a small byte-level BPE `tokenizer.json` (the GPT-2/Qwen2 scheme) for tests: 256 byte symbols, merges learned
+ * from a small corpus, a few forced whole-word tokens (such as Math-Shepherd's " ки") and added special tokens.
+ * Any text tokenizes, including emoji and CJK (as several byte tokens that share the character's offsets).
+ */
+
+/** GPT-2's reversible byte → printable character table. */
+export function byteToUnicode(): string[] {
+  const printable: number[] = [];
+  for (let b = 33; b <= 126; b++) printable.push(b);
+  for (let b = 161; b <= 172; b++) printable.push(b);
+  for (let b = 174; b <= 255; b++) printable.push(b);
+  const table: string[] = new Array(256);
+  let extra = 0;
+  for (let b = 0; b < 256; b++) table[b] = String.fromCodePoint(printable.includes(b) ? b : 256 + extra++);
+  return table;
+}
+
+/** GPT-2's pre-tokenization pattern (the one the ByteLevel pre-tokenizer applies). */
+const SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+
+export interface TokenizerSpec {
+  corpus: string;
+  merges: number;
+  /** Words that must become single tokens (merged left to right before any learned merge). */
+  forcedWords?: string[];
+  /** Added tokens matched before tokenization (special tokens such as `<extra_0>`). */
+  specialTokens?: string[];
+}
+
+export interface BuiltTokenizer {
+  json: string;
+  vocab: Map<string, number>;
+  /** Id of a token given its text (byte-level encoded), e.g. `idOf(' ки')`. */
+  idOf(text: string): number;
+  size: number;
+}
+
+export function buildByteLevelTokenizer(spec: TokenizerSpec): BuiltTokenizer {
+  const bytes = byteToUnicode();
+  const encodeWord = (w: string) => Array.from(Buffer.from(w, 'utf8'), (b) => bytes[b]);
+  const vocab = new Map<string, number>();
+  bytes.forEach((ch) => vocab.set(ch, vocab.size));
+  const merges: [string, string][] = [];
+  const addMerge = (a: string, b: string) => {
+    if (vocab.has(a + b)) return;
+    merges.push([a, b]);
+    vocab.set(a + b, vocab.size);
+  };
+
+  for (const word of spec.forcedWords ?? []) {
+    const symbols = encodeWord(word);
+    let acc = symbols[0];
+    for (const s of symbols.slice(1)) {
+      addMerge(acc, s);
+      acc += s;
+    }
+  }
+
+  // Learn merges from the corpus: repeatedly merge the most frequent adjacent pair (ties: first seen).
+  const words = new Map<string, { symbols: string[]; count: number }>();
+  for (const m of spec.corpus.matchAll(SPLIT)) {
+    const entry = words.get(m[0]);
+    if (entry) entry.count++;
+    else words.set(m[0], { symbols: encodeWord(m[0]), count: 1 });
+  }
+  const applyMerge = (a: string, b: string) => {
+    for (const w of words.values()) {
+      for (let i = 0; i < w.symbols.length - 1; i++) {
+        if (w.symbols[i] === a && w.symbols[i + 1] === b) w.symbols.splice(i, 2, a + b);
+      }
+    }
+  };
+  for (const [a, b] of merges) applyMerge(a, b);
+  for (let n = 0; n < spec.merges; n++) {
+    const counts = new Map<string, number>();
+    let best: string | undefined;
+    for (const w of words.values()) {
+      for (let i = 0; i < w.symbols.length - 1; i++) {
+        const key = `${w.symbols[i]} ${w.symbols[i + 1]}`;
+        const count = (counts.get(key) ?? 0) + w.count;
+        counts.set(key, count);
+        if (best === undefined || count > (counts.get(best) ?? 0)) best = key;
+      }
+    }
+    if (!best) break;
+    const [a, b] = best.split(' ');
+    addMerge(a, b);
+    applyMerge(a, b);
+  }
+
+  const added = (spec.specialTokens ?? []).map((content) => {
+    const id = vocab.size;
+    vocab.set(content, id);
+    return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+  });
+  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
+  const json = JSON.stringify({
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: added,
+    normalizer: null,
+    pre_tokenizer: byteLevel,
+    post_processor: { ...byteLevel, trim_offsets: false },
+    decoder: byteLevel,
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab: Object.fromEntries(vocab),
+      merges: merges.map(([a, b]) => `${a} ${b}`),
+    },
+  });
+  return {
+    json,
+    vocab,
+    size: vocab.size,
+    idOf(text: string) {
+      const id = vocab.get(text) ?? vocab.get(encodeWord(text).join(''));
+      if (id === undefined) throw new Error(`test tokenizer has no single token for ${JSON.stringify(text)}`);
+      return id;
+    },
+  };
+}
+
+/** Text the test tokenizer learns its merges from: school arithmetic in English. */
+export const MATH_CORPUS = [
+  'Step 1: We add the numbers together to get the total.',
+  'Step 2: Then we multiply the result by two, so the answer is 24.',
+  'The problem asks how many apples are left after she gives three away.',
+  'First, compute 12 + 7 = 19. Next, subtract 4 from 19 to get 15.',
+  'Therefore the final answer is \\boxed{15}.',
+  'Let x be the number of pencils; then 3x + 5 = 20 and x = 5.',
+].join('\n').repeat(3);
+
+/**
+ * A small SentencePiece-style BPE `tokenizer.json` (the Llama/Mistral layout): a Prepend("▁") + Replace(" ", "▁")
+ * normalizer, so every encoded text starts with a word-start marker; characters of the corpus and `alphabet` as
+ * symbols; byte fallback ("<0xF0>" …) for everything else; merges learned within words.
+ */
+export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: string }): BuiltTokenizer {
+  const vocab = new Map<string, number>();
+  for (const s of ['<unk>', '<s>', '</s>']) vocab.set(s, vocab.size);
+  for (let b = 0; b < 256; b++) vocab.set(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`, vocab.size);
+  const words = spec.corpus.split(/\s+/).filter(Boolean).map((w) => `▁${w}`);
+  for (const ch of new Set(['▁', ...Array.from(spec.alphabet ?? ''), ...words.flatMap((w) => Array.from(w))])) if (!vocab.has(ch)) vocab.set(ch, vocab.size);
+  const merges: [string, string][] = [];
+  const addMerge = (a: string, b: string) => {
+    if (vocab.has(a + b)) return;
+    merges.push([a, b]);
+    vocab.set(a + b, vocab.size);
+  };
+  for (const word of spec.forcedWords ?? []) {
+    const symbols = Array.from(word);
+    for (const ch of symbols) if (!vocab.has(ch)) vocab.set(ch, vocab.size);
+    let acc = symbols[0];
+    for (const s of symbols.slice(1)) {
+      addMerge(acc, s);
+      acc += s;
+    }
+  }
+  const symbols = words.map((w) => Array.from(w));
+  const apply = (a: string, b: string) => {
+    for (const w of symbols) for (let i = 0; i < w.length - 1; i++) if (w[i] === a && w[i + 1] === b) w.splice(i, 2, a + b);
+  };
+  for (const [a, b] of merges) apply(a, b);
+  for (let n = 0; n < spec.merges; n++) {
+    const counts = new Map<string, number>();
+    let best: string | undefined;
+    for (const w of symbols) {
+      for (let i = 0; i < w.length - 1; i++) {
+        const key = `${w[i]}\u0000${w[i + 1]}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (best === undefined || (counts.get(key) as number) > (counts.get(best) as number)) best = key;
+      }
+    }
+    if (!best) break;
+    const [a, b] = best.split('\u0000');
+    addMerge(a, b);
+    apply(a, b);
+  }
+  const json = JSON.stringify({
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: ['<unk>', '<s>', '</s>', ...(spec.specialTokens ?? [])].map((content) => {
+      if (!vocab.has(content)) vocab.set(content, vocab.size);
+      return { id: vocab.get(content), content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+    }),
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
+    pre_tokenizer: null,
+    post_processor: null,
+    decoder: { type: 'Sequence', decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }] },
+    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, vocab: Object.fromEntries(vocab), merges: merges.map(([a, b]) => `${a} ${b}`) },
+  });
+  return {
+    json,
+    vocab,
+    size: vocab.size,
+    idOf(text: string) {
+      const id = vocab.get(text);
+      if (id === undefined) throw new Error(`test tokenizer has no token ${JSON.stringify(text)}`);
+      return id;
+    },
+  };
+}

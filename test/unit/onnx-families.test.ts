@@ -1,0 +1,191 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, writeFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { Tokenizer } from '@anush008/tokenizers';
+import { PrmEngine } from '../../src/onnx-host/engine';
+import { buildModelFolder, testTokenizer } from '../support/onnx/fixtures';
+import { lastRow, runSequence, softmax } from '../support/onnx/run';
+import { tempDir } from '../support/onnx/tmp';
+
+// The other PRM families: RLHFlow's chat layout, Skywork's value head and EurusPRM's implicit rewards. Each is
+// checked against an oracle that builds the input itself and runs the bare graph on prefixes.
+
+const tmp = tempDir('onnx-families');
+after(() => tmp.remove());
+
+const PROBLEM = 'A shop sells 3 pens for 6 dollars. How much do 5 pens cost?';
+const STEPS = ['One pen costs 6 / 3 = 2 dollars.', 'Five pens cost 5 * 2 = 10 dollars.', 'The answer is \\boxed{12}.'];
+const OTHER = { problem: 'What is 2 + 2? 🙂', steps: ['2 + 2 = 4 数', 'So the answer is 4.'] };
+
+let native: Tokenizer;
+async function ids(text: string): Promise<number[]> {
+  return text === '' ? [] : (await native.encode(text, null, { addSpecialTokens: false })).getIds();
+}
+before(() => {
+  native = Tokenizer.fromString(testTokenizer().json);
+});
+
+function close(a: number, b: number, tol: number, what: string): void {
+  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tolerance ${tol})`);
+}
+
+async function batchInvariance(engine: PrmEngine): Promise<void> {
+  const solutions = [{ problem: PROBLEM, steps: STEPS }, OTHER];
+  const batched = await engine.score(solutions);
+  for (const [i, s] of solutions.entries()) {
+    const [alone] = await engine.score([s]);
+    alone.steps.forEach((step, k) => close(batched[i].steps[k].score as number, step.score as number, 1e-5, `solution ${i} step ${k}`));
+  }
+}
+
+describe('chat-tag-token (RLHFlow layout)', () => {
+  let folder: string;
+  let engine: PrmEngine;
+  before(async () => {
+    folder = buildModelFolder(path.join(tmp.dir, 'chat'), { family: 'chat-tag-token', llama: true });
+    engine = await PrmEngine.load(folder);
+  });
+  after(() => engine.release());
+
+  test('one user turn per step (problem + step first), an assistant "+" after each; p(+) read just before it', async () => {
+    const tok = testTokenizer();
+    const [plus, minus] = [tok.idOf('+'), tok.idOf('-')];
+    const userBefore = '<|start_header_id|>user<|end_header_id|>\n\n';
+    const assistantBefore = '<|start_header_id|>assistant<|end_header_id|>\n\n';
+    const expected = await ids('<|endoftext|>');
+    const reads: number[] = [];
+    for (const [k, s] of STEPS.entries()) {
+      expected.push(...(await ids(userBefore)));
+      if (k === 0) expected.push(...(await ids(PROBLEM)), ...(await ids('\n\n')));
+      expected.push(...(await ids(s)), ...(await ids('<|eot_id|>')), ...(await ids(assistantBefore)));
+      reads.push(expected.length - 1);
+      expected.push(plus, ...(await ids('<|eot_id|>')));
+    }
+    const { sequences, fitted } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
+    assert.deepEqual(sequences[0].ids, expected);
+    assert.deepEqual(sequences[0].reads, reads);
+    // Nothing after the last read position is fed: the trailing "+<|eot_id|>" cannot change any score.
+    assert.equal(fitted[0].ids.length, reads.at(-1)! + 1);
+
+    const [result] = await engine.score([{ problem: PROBLEM, steps: STEPS }]);
+    const session = await ort.InferenceSession.create(path.join(folder, 'model.onnx'));
+    for (const [k, position] of reads.entries()) {
+      const logits = lastRow(await runSequence(session, expected.slice(0, position + 1)));
+      close(result.steps[k].score as number, softmax([logits[plus], logits[minus]])[0], 1e-5, `step ${k}`);
+    }
+    await session.release();
+  });
+
+  test('batches of padded conversations score like single ones', () => batchInvariance(engine));
+});
+
+describe('value-head (Skywork layout)', () => {
+  let folder: string;
+  let engine: PrmEngine;
+  before(async () => {
+    folder = buildModelFolder(path.join(tmp.dir, 'value'), { family: 'value-head' });
+    engine = await PrmEngine.load(folder);
+  });
+  after(() => engine.release());
+
+  test('sigmoid of the value head at the "\\n" after each step equals prefix runs', async () => {
+    const newline = (await ids('\n'))[0];
+    const expected = [...(await ids('<|endoftext|>')), ...(await ids(PROBLEM)), ...(await ids('\n'))];
+    for (const s of STEPS) expected.push(...(await ids(s)), newline);
+    const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
+    assert.deepEqual(sequences[0].ids, expected);
+    const [result] = await engine.score([{ problem: PROBLEM, steps: STEPS }]);
+    const session = await ort.InferenceSession.create(path.join(folder, 'model.onnx'));
+    for (const [k, position] of sequences[0].reads.entries()) {
+      assert.equal(expected[position], newline);
+      const value = lastRow(await runSequence(session, expected.slice(0, position + 1)))[0];
+      close(result.steps[k].raw as number, value, 1e-4, `step ${k} value`);
+      close(result.steps[k].score as number, 1 / (1 + Math.exp(-value)), 1e-5, `step ${k}`);
+    }
+    await session.release();
+  });
+
+  test('activation "none" passes the head\'s output through (clamped to [0, 1])', async () => {
+    const dir = path.join(tmp.dir, 'value-none');
+    cpSync(folder, dir, { recursive: true });
+    const prm = JSON.parse(readFileSync(path.join(dir, 'prm.json'), 'utf8'));
+    writeFileSync(path.join(dir, 'prm.json'), JSON.stringify({ ...prm, activation: 'none' }));
+    const none = await PrmEngine.load(dir);
+    try {
+      const [result] = await none.score([{ problem: PROBLEM, steps: STEPS }]);
+      for (const s of result.steps) assert.equal(s.score, Math.min(1, Math.max(0, s.raw as number)));
+    } finally {
+      await none.release();
+    }
+  });
+
+  test('batches of padded solutions score like single ones', () => batchInvariance(engine));
+});
+
+describe('implicit (EurusPRM: policy and reference LMs)', () => {
+  let folder: string;
+  let engine: PrmEngine;
+  before(async () => {
+    folder = buildModelFolder(path.join(tmp.dir, 'implicit'), { family: 'implicit' });
+    engine = await PrmEngine.load(folder);
+  });
+  after(() => engine.release());
+
+  /** Σ over tokens [start, end) of log p(token | prefix), from a bare run of the graph on the prefix. */
+  async function logProb(session: ort.InferenceSession, seq: number[], start: number, end: number): Promise<number> {
+    let sum = 0;
+    for (let t = start; t < end; t++) {
+      const logits = lastRow(await runSequence(session, seq.slice(0, t)));
+      sum += Math.log(softmax(logits)[seq[t]]);
+    }
+    return sum;
+  }
+
+  test('step reward = β · Σ over the step\'s tokens of log π − log π_ref, each token predicted from its prefix', async () => {
+    const expected = [...(await ids('<|im_start|>user\n')), ...(await ids(PROBLEM)), ...(await ids('<|im_end|>\n<|im_start|>assistant\n'))];
+    const ranges: [number, number][] = [];
+    for (const [k, s] of STEPS.entries()) {
+      if (k > 0) expected.push(...(await ids('\n\n')));
+      const start = expected.length;
+      expected.push(...(await ids(s)));
+      ranges.push([start, expected.length]);
+    }
+    const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
+    assert.deepEqual(sequences[0].ids, expected);
+    assert.deepEqual(sequences[0].ranges, ranges);
+
+    const [result] = await engine.score([{ problem: PROBLEM, steps: STEPS }]);
+    const policy = await ort.InferenceSession.create(path.join(folder, 'model.onnx'));
+    const reference = await ort.InferenceSession.create(path.join(folder, 'reference', 'model.onnx'));
+    for (const [k, [start, end]] of ranges.entries()) {
+      const reward = 0.5 * ((await logProb(policy, expected, start, end)) - (await logProb(reference, expected, start, end)));
+      close(result.steps[k].raw as number, reward, 1e-3, `step ${k} reward`);
+      close(result.steps[k].score as number, 1 / (1 + Math.exp(-reward)), 1e-4, `step ${k} score`);
+      assert.equal(result.steps[k].tokens, end - start);
+      assert.match(result.steps[k].note ?? '', /^token least favoured by the policy over the reference: ".+" \(log-ratio -?\d+\.\d{3}\)$/);
+    }
+    await policy.release();
+    await reference.release();
+  });
+
+  test('the same model as policy and reference gives zero reward on every step', async () => {
+    const dir = path.join(tmp.dir, 'implicit-same');
+    cpSync(folder, dir, { recursive: true });
+    cpSync(path.join(dir, 'model.onnx'), path.join(dir, 'reference', 'model.onnx'));
+    cpSync(path.join(dir, 'model.onnx.data'), path.join(dir, 'reference', 'model.onnx.data'));
+    const same = await PrmEngine.load(dir);
+    try {
+      const [result] = await same.score([{ problem: PROBLEM, steps: STEPS }]);
+      for (const s of result.steps) {
+        assert.equal(s.raw, 0);
+        assert.equal(s.score, 0.5);
+      }
+    } finally {
+      await same.release();
+    }
+  });
+
+  test('batches of padded solutions score like single ones', () => batchInvariance(engine));
+});

@@ -1,0 +1,242 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { boxedInteger, critiqueByParagraph, lastBoxed, parseFirstError } from '../../src/core/critics/remote/boxed';
+import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, renderPrompt, templateProblem } from '../../src/core/critics/remote/prompt';
+import { parseStepVerdicts } from '../../src/core/critics/remote/per-step';
+import { firstErrorJudgement, perStepJudgement } from '../../src/core/critics/remote/openai-critic';
+import { judgeScores } from '../../src/core/critics/remote/scores';
+import { poolingScores } from '../../src/core/critics/remote/vllm-pooling';
+import { conversation, stepScore } from '../../src/core/critics/remote/chat-prm';
+import { retryAfterMs, statusError } from '../../src/core/critics/remote/http/errors';
+import { serverMessage } from '../../src/core/critics/remote/http/classify';
+import { backoffDelay, DEFAULT_RETRY_POLICY } from '../../src/core/critics/remote/http/retry';
+import { Limiter } from '../../src/core/critics/remote/http/limiter';
+import { ConfigReader } from '../../src/core/critics/remote/config';
+import { CancelledError } from '../../src/core/critics/types';
+
+const sample = (text: string) => ({ text, finishReason: 'stop' });
+
+describe('boxed answers', () => {
+  test('the last balanced \\boxed{} wins, with the tolerated spellings', () => {
+    assert.equal(lastBoxed('first \\boxed{1} then \\boxed{2}'), '2');
+    assert.equal(lastBoxed('\\boxed{\\text{3}}'), '\\text{3}');
+    assert.equal(lastBoxed('\\boxed {\\frac{1}{2}}'), '\\frac{1}{2}');
+    // A truncated final box falls back to the one before it.
+    assert.equal(lastBoxed('\\boxed{4} and finally \\boxed{5'), '4');
+    assert.equal(lastBoxed('no box here'), undefined);
+    for (const [content, n] of [[' 3 ', 3], ['-1', -1], ['\\text{3}', 3], ['\\textbf{ 2 }', 2], ['{3}', 3], ['$3$', 3], ['−1', -1], ['3.', 3]] as const) {
+      assert.equal(boxedInteger(content), n, content);
+    }
+    for (const content of ['3.5', 'paragraph 3', '', 'x', '1e3']) assert.equal(boxedInteger(content), undefined, content);
+  });
+
+  test('parseFirstError: index in range, else no prediction with the reason', () => {
+    assert.deepEqual(parseFirstError('… so the answer is \\boxed{ 2 }', 5), { index: 2 });
+    assert.deepEqual(parseFirstError('\\boxed{-1}', 5), { index: -1 });
+    assert.deepEqual(parseFirstError('\\boxed{\\text{3}}', 5), { index: 3 });
+    assert.match(String((parseFirstError('I think paragraph 2 is wrong.', 5) as { why: string }).why), /no \\boxed\{\} answer/);
+    assert.match(String((parseFirstError('\\boxed{7}', 5) as { why: string }).why), /outside -1…4/);
+    assert.match(String((parseFirstError('\\boxed{two}', 5) as { why: string }).why), /not a paragraph number/);
+    assert.match(String((parseFirstError('\\boxed{2', 5) as { why: string }).why), /cut off/);
+  });
+
+  test('critiques split by "Paragraph i:" markers, also bold or as headings', () => {
+    const critique = ['Paragraph 0: fine.', '**Paragraph 1:** the sum is right.', '## Paragraph 2: 12 × 7 is 84, not 74.', 'So the earliest error is in paragraph 2. \\boxed{2}'].join('\n');
+    const parts = critiqueByParagraph(critique, 4);
+    assert.equal(parts[0], 'fine.');
+    assert.equal(parts[1], 'the sum is right.');
+    assert.equal(parts[2], '12 × 7 is 84, not 74.');
+    assert.equal(parts[3], undefined);
+  });
+});
+
+describe('prompts', () => {
+  test('the default prompt wraps steps in indexed paragraph tags from 0 and asks for \\boxed{}', () => {
+    const prompt = renderPrompt(DEFAULT_FIRST_ERROR_TEMPLATE, 'What is 2+2?', ['2+2=4', 'So 4.']);
+    assert.match(prompt, /<paragraph_0>\n2\+2=4\n<\/paragraph_0>\n\n<paragraph_1>\nSo 4\.\n<\/paragraph_1>/);
+    assert.match(prompt, /What is 2\+2\?/);
+    assert.match(prompt, /numbered from 0 to 1/);
+    assert.match(prompt, /\\boxed\{-1\}/);
+    assert.equal(templateProblem(DEFAULT_FIRST_ERROR_TEMPLATE), undefined);
+    assert.equal(templateProblem(DEFAULT_PER_STEP_TEMPLATE), undefined);
+  });
+
+  test('placeholders are replaced once: a problem containing {{paragraphs}} stays literal', () => {
+    assert.equal(renderPrompt('{{problem}} | {{paragraphs}}', 'a {{paragraphs}} b', ['x']), 'a {{paragraphs}} b | <paragraph_0>\nx\n</paragraph_0>');
+  });
+
+  test('templates with unknown or missing placeholders are refused with the reason', () => {
+    assert.match(String(templateProblem('{{problem}} {{paragraphs}} {{steps}}')), /unknown placeholder \{\{steps\}\}/);
+    assert.match(String(templateProblem('{{problem}} only')), /missing \{\{paragraphs\}\}/);
+  });
+
+  test('a promptTemplate file is read relative to the config folder, and a bad one names the file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'prm-lens-template-'));
+    try {
+      writeFileSync(path.join(dir, 'mine.txt'), 'Q: {{problem}}\n{{paragraphs}}\nAnswer in \\boxed{}.');
+      writeFileSync(path.join(dir, 'bad.txt'), '{{question}} {{paragraphs}}');
+      assert.equal(await loadTemplate('mine.txt', dir, 'c'), 'Q: {{problem}}\n{{paragraphs}}\nAnswer in \\boxed{}.');
+      await assert.rejects(loadTemplate('bad.txt', dir, 'c'), /critic "c": promptTemplate .*bad\.txt: unknown placeholder \{\{question\}\}/);
+      await assert.rejects(loadTemplate('missing.txt', dir, 'c'), /critic "c": cannot read promptTemplate .*missing\.txt/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('judgements of LLM critics', () => {
+  test('voting: majority of parsed answers, unparsed ones abstain, ties go to the answer seen first', () => {
+    const votes = ['\\boxed{2}', 'no idea', '\\boxed{1}', '\\boxed{2}', '\\boxed{9}'].map(sample);
+    const j = firstErrorJudgement(votes, 4);
+    assert.equal(j.firstError, 2);
+    assert.deepEqual(j.steps.map((s) => s.verdict), ['correct', 'correct', 'incorrect', 'unknown']);
+    assert.match(j.steps[2].reason ?? '', /2 of 5 votes/);
+    assert.equal(firstErrorJudgement(['\\boxed{1}', '\\boxed{3}'].map(sample), 4).firstError, 1);
+    const allCorrect = firstErrorJudgement([sample('\\boxed{-1}')], 3);
+    assert.equal(allCorrect.firstError, -1);
+    assert.ok(allCorrect.steps.every((s) => s.verdict === 'correct' && s.score === null));
+  });
+
+  test('an unparseable critique is "no prediction", said on every step, and hints at maxTokens when cut', () => {
+    const j = firstErrorJudgement([{ text: 'Paragraph 0: looks fine. Paragraph 1: hmm', finishReason: 'length' }], 2);
+    assert.equal(j.firstError, null);
+    assert.ok(j.steps.every((s) => s.verdict === 'unknown' && /^no prediction: no \\boxed\{\} answer/.test(s.reason ?? '')));
+    assert.match(j.steps[0].reason ?? '', /raise it/);
+    assert.equal(j.rationale, 'Paragraph 0: looks fine. Paragraph 1: hmm');
+  });
+
+  test('per-step JSON: fenced or bare, placed by paragraph, majority verdicts and vote shares as scores', () => {
+    const one = '```json\n{"steps": [{"paragraph": 1, "explanation": "wrong sum", "correct": false}, {"paragraph": 0, "explanation": "ok", "correct": true}]}\n```';
+    assert.deepEqual(parseStepVerdicts(one, 3), [{ correct: true, explanation: 'ok' }, { correct: false, explanation: 'wrong sum' }, undefined]);
+    assert.equal(parseStepVerdicts('not json', 3), undefined);
+    const single = perStepJudgement([sample(one)], 3);
+    assert.equal(single.firstError, 1);
+    assert.deepEqual(single.steps.map((s) => [s.verdict, s.score]), [['correct', null], ['incorrect', null], ['unknown', null]]);
+    assert.equal(single.steps[1].reason, 'wrong sum');
+    const json = (a: boolean, b: boolean) => JSON.stringify({ steps: [{ paragraph: 0, explanation: 'e0', correct: a }, { paragraph: 1, explanation: 'e1', correct: b }] });
+    const voted = perStepJudgement([sample(json(true, false)), sample(json(true, true)), sample(json(false, false))], 2);
+    assert.deepEqual(voted.steps.map((s) => s.verdict), ['correct', 'incorrect']);
+    assert.ok(Math.abs((voted.steps[0].score ?? 0) - 2 / 3) < 1e-12);
+    assert.ok(Math.abs((voted.steps[1].score ?? 0) - 1 / 3) < 1e-12);
+    assert.match(voted.steps[1].reason ?? '', /\(2 of 3 samples\)/);
+    assert.equal(voted.firstError, 1);
+    assert.equal(perStepJudgement([sample('sorry')], 2).firstError, null);
+  });
+});
+
+describe('scores of PRMs', () => {
+  test('threshold rule: correct above the threshold; a missing score before any error leaves no prediction', () => {
+    assert.equal(judgeScores([0.9, 0.8, 0.2], 0.5).firstError, 2);
+    assert.equal(judgeScores([0.9, 0.5], 0.5).firstError, 1);
+    assert.equal(judgeScores([0.9, 0.8], 0.5).firstError, -1);
+    assert.equal(judgeScores([0.9, null, 0.1], 0.5).firstError, null);
+    assert.equal(judgeScores([0.1, null], 0.5).firstError, 0);
+    assert.deepEqual(judgeScores([0.9, null], 0.5).steps.map((s) => s.verdict), ['correct', 'unknown']);
+  });
+
+  test('pooling outputs: class pairs, logits, single probabilities, both response wrappers', () => {
+    assert.deepEqual(poolingScores({ data: [{ data: [[0.2, 0.8], [0.9, 0.1]] }] }, 1), [0.8, 0.1]);
+    assert.deepEqual(poolingScores({ data: [[[0.3, 0.7]]] }, 1), [0.7]);
+    assert.deepEqual(poolingScores({ data: [{ data: [0.25, [0.6]] }] }, 1), [0.25, 0.6]);
+    const [fromLogits] = poolingScores({ data: [{ data: [[0, Math.log(3)]] }] }, 1);
+    assert.ok(Math.abs(fromLogits - 0.75) < 1e-12);
+    assert.throws(() => poolingScores({ detail: 'x' }, 1), /expected \{"data": \[\.\.\.\]\}/);
+    assert.throws(() => poolingScores({ data: [{ data: [['a']] }] }, 1), /step output 0 is not a list of numbers/);
+    assert.throws(() => poolingScores({ data: [{ data: [[0.5, 0.5]] }] }, 2), /positiveIndex 2 does not exist/);
+  });
+
+  test('chat PRM: RLHFlow conversation and p(+) against p(−) from top logprobs, else the reply', () => {
+    assert.deepEqual(conversation('P', ['a', 'b', 'c'], 2, '+'), [
+      { role: 'user', content: 'P\n\na' },
+      { role: 'assistant', content: '+' },
+      { role: 'user', content: 'b' },
+      { role: 'assistant', content: '+' },
+      { role: 'user', content: 'c' },
+    ]);
+    const completion = (content: string, top?: { token: string; logprob: number }[]) =>
+      ({ choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content }, logprobs: top ? { content: [{ token: content, logprob: 0, top_logprobs: top }] } : null }] }) as never;
+    const withProbs = stepScore(completion('+', [{ token: '+', logprob: Math.log(0.6) }, { token: ' -', logprob: Math.log(0.2) }, { token: 'x', logprob: Math.log(0.2) }]), '+', '-');
+    assert.ok(Math.abs((withProbs.score ?? 0) - 0.75) < 1e-12);
+    assert.equal(stepScore(completion('-'), '+', '-').score, 0);
+    assert.equal(stepScore(completion('+', [{ token: 'x', logprob: 0 }]), '+', '-').score, 1);
+    assert.equal(stepScore(completion('maybe'), '+', '-').score, null);
+  });
+});
+
+describe('HTTP policy', () => {
+  test('Retry-After in seconds, as a date, and retry-after-ms', () => {
+    assert.equal(retryAfterMs(new Headers({ 'retry-after': '2' })), 2000);
+    assert.equal(retryAfterMs(new Headers({ 'retry-after-ms': '150' })), 150);
+    assert.equal(retryAfterMs(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 4_000), 6_000);
+    assert.equal(retryAfterMs(new Headers({})), undefined);
+  });
+
+  test('backoff doubles per retry, is capped, and is jittered within [half, full]', () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
+    assert.equal(backoffDelay(0, { ...policy, random: () => 0 }), 50);
+    assert.equal(backoffDelay(2, { ...policy, random: () => 0.999999 }), 399.9998);
+    assert.equal(backoffDelay(10, { ...policy, random: () => 1 }), 1000);
+  });
+
+  test('error bodies of the common servers are read, and messages say what to fix without the key', () => {
+    assert.equal(serverMessage('{"error": {"message": "bad key sk-1"}}'), 'bad key sk-1');
+    assert.equal(serverMessage('{"error": "model \'x\' not found"}'), "model 'x' not found");
+    assert.equal(serverMessage('{"object": "error", "message": "The model `x` does not exist."}'), 'The model `x` does not exist.');
+    assert.equal(serverMessage('{"detail": "Not Found"}'), 'Not Found');
+    const ctx = { criticId: 'c', url: 'http://h/v1/chat/completions', model: 'm', keyHint: 'the environment variable K', apiKey: 'sk-secret-123' };
+    const auth = statusError(401, 'Incorrect API key provided: sk-secret-123', undefined, ctx);
+    assert.equal(auth.kind, 'bad-key');
+    assert.equal(auth.retryable, false);
+    assert.match(auth.message, /rejected the API key .* Check the environment variable K/);
+    assert.doesNotMatch(auth.message, /sk-secret-123/);
+    assert.equal(statusError(404, 'The model `m` does not exist.', undefined, ctx).kind, 'unknown-model');
+    assert.match(statusError(404, 'Not Found', undefined, ctx).message, /Fix "baseURL"/);
+    assert.match(statusError(404, '', undefined, { ...ctx, url: 'http://h/v1/pooling' }).message, /leave "\/v1" out/);
+    assert.equal(statusError(429, '', new Headers({ 'retry-after': '3' }), ctx).retryAfterMs, 3000);
+    assert.equal(statusError(503, '', undefined, ctx).retryable, true);
+    assert.equal(statusError(400, 'max_tokens too large', undefined, ctx).retryable, false);
+  });
+
+  test('the limiter runs at most `limit` tasks and drops waiting ones at once on cancellation', async () => {
+    const limiter = new Limiter(2);
+    let running = 0;
+    let peak = 0;
+    const release: (() => void)[] = [];
+    const task = () =>
+      new Promise<void>((resolve) => {
+        running += 1;
+        peak = Math.max(peak, running);
+        release.push(() => {
+          running -= 1;
+          resolve();
+        });
+      });
+    const cancel = new AbortController();
+    const runs = [limiter.run(task), limiter.run(task), limiter.run(task, cancel.signal), limiter.run(task)];
+    await new Promise((r) => setImmediate(r));
+    assert.equal(running, 2);
+    cancel.abort();
+    await assert.rejects(runs[2], CancelledError);
+    while (release.length > 0 || running > 0) {
+      release.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all([runs[0], runs[1], runs[3]]);
+    assert.equal(peak, 2);
+  });
+});
+
+describe('critic configuration', () => {
+  test('fields are checked with the critic, the field and the bad value named; unknown fields are refused', () => {
+    const reader = (extra: Record<string, unknown>) => new ConfigReader({ id: 'gpt', type: 'openai-critic', ...extra });
+    assert.throws(() => reader({ votes: 0 }).number('votes', 1, { min: 1, integer: true }), /critic "gpt" \(openai-critic\): "votes" must be an integer ≥ 1, got 0/);
+    assert.throws(() => reader({ baseURL: 'localhost:8000' }).url('baseURL'), /"baseURL" must be an http\(s\) URL/);
+    assert.throws(() => reader({ mode: 'all' }).oneOf('mode', ['first-error', 'per-step'], 'first-error'), /"mode" must be one of "first-error", "per-step"/);
+    const r = reader({ model: 'm', temprature: 1 });
+    r.string('model');
+    assert.throws(() => r.done(), /unknown field "temprature"; known fields: id, type, label, model/);
+  });
+});

@@ -1,0 +1,315 @@
+// The step inspector webview: problem and steps as markdown + math, one column per critic with reward bars,
+// verdicts and reasons, first errors, disagreements, ground truth and human labels; in sync with the editor.
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import 'katex/dist/katex.min.css';
+import './inspector.css';
+import { createMarkdownRenderer } from '../../src/core/views/markdown';
+import { nextInList, stepBy } from '../../src/core/views/navigation';
+import type { HostToInspector, HumanLabel, InspectorCritic, InspectorModel, InspectorState, InspectorToHost } from '../../src/protocol/messages';
+import { h, isTyping, replace, score } from '../shared/dom';
+import { onHostMessage, vscodeApi } from '../shared/vscode';
+
+const vscode = vscodeApi<InspectorToHost, InspectorState>();
+const app = document.getElementById('app') as HTMLElement;
+const markdown = createMarkdownRenderer();
+/** Rendered HTML by source text: re-rendering a model (a label changed) must not re-run KaTeX on every step. */
+const rendered = new Map<string, string>();
+
+let model: InspectorModel | null = null;
+let current: number | null = null;
+let running = false;
+
+function md(text: string, className: string): HTMLElement {
+  let html = rendered.get(text);
+  if (html === undefined) {
+    html = markdown.render(text);
+    if (rendered.size > 2000) rendered.clear();
+    rendered.set(text, html);
+  }
+  const el = h('div', { class: `md ${className}` });
+  el.innerHTML = html; // inert by construction: see src/core/views/markdown.ts
+  return el;
+}
+
+const VERDICT: Record<string, string> = { correct: '✓ correct', incorrect: '✗ incorrect', unknown: '· no verdict' };
+const HUMAN: { label: HumanLabel; text: string; key: string; title: string }[] = [
+  { label: 'correct', text: '✓', key: 'c', title: 'Mark this step correct (c)' },
+  { label: 'incorrect', text: '✗', key: 'x', title: 'Mark this step incorrect (x)' },
+  { label: 'neutral', text: '~', key: 'u', title: 'Mark this step neutral (u)' },
+];
+
+function button(text: string, title: string, onClick: () => void, secondary = true): HTMLElement {
+  const b = h('vscode-button', { title, ...(secondary ? { secondary: true } : {}) }, text);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function firstErrorText(c: InspectorCritic): string {
+  if (c.firstError === null) return 'no prediction';
+  return c.firstError < 0 ? 'no error found' : `first error: step ${c.firstError + 1}`;
+}
+
+function renderEmpty(title: string, message: string, canScore: boolean): void {
+  model = null;
+  replace(
+    app,
+    h('header', { class: 'toolbar' }, h('h1', {}, title), running ? h('vscode-progress-ring', { class: 'busy', 'aria-label': 'scoring' }) : null),
+    h('p', { class: 'empty' }, message),
+    canScore ? button('Score this file', 'Run the active critics on this file', () => vscode.postMessage({ type: 'inspector/score' }), false) : null,
+  );
+}
+
+function renderHeader(m: InspectorModel): HTMLElement {
+  const meta: string[] = [`${m.steps.length} step${m.steps.length === 1 ? '' : 's'}`, `segmentation ${m.segmentation}`];
+  if (m.item) meta.push(`dataset ${m.item.dataset}`, `ground truth: ${m.item.label < 0 ? 'all steps correct' : `first error at step ${m.item.label + 1}`}`);
+  return h(
+    'header',
+    { class: 'toolbar' },
+    h('h1', { title: m.uri }, m.title),
+    h('span', { class: 'meta' }, meta.join(' · ')),
+    h(
+      'span',
+      { class: 'actions' },
+      running ? h('vscode-progress-ring', { class: 'busy', 'aria-label': 'scoring' }) : null,
+      button('Re-run critics', 'Score the steps again with the active critics', () => vscode.postMessage({ type: 'inspector/rerun' }), false),
+      button('Open as Markdown', 'The same details as a markdown document', () => vscode.postMessage({ type: 'inspector/openReport' })),
+      button('Export step labels…', 'Save your step labels in TRL stepwise format', () => vscode.postMessage({ type: 'inspector/exportLabels' })),
+    ),
+  );
+}
+
+function renderSummary(m: InspectorModel): HTMLElement {
+  const rows = m.critics.map((c) =>
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row', title: c.id }, c.label),
+      h('td', { class: c.firstError !== null && c.firstError >= 0 ? 'first-error' : '' }, firstErrorText(c)),
+      h('td', { class: 'num' }, score(c.aggregates?.min)),
+      h('td', { class: 'num' }, score(c.aggregates?.product)),
+      h('td', { class: 'num' }, score(c.aggregates?.last)),
+      h('td', { class: 'num' }, score(c.aggregates?.mean)),
+      h('td', { class: 'num' }, `${Math.round(c.durationMs)} ms`),
+      h('td', {}, button('Re-run', `Run ${c.label} again on these steps`, () => vscode.postMessage({ type: 'inspector/rerun', criticId: c.id }))),
+    ),
+  );
+  const failures = m.failures.map((f) => h('li', { class: 'failure' }, `${f.criticId} failed: ${f.message}`));
+  const extra = m.availableCritics.filter((a) => !m.critics.some((c) => c.id === a.id));
+  return h(
+    'section',
+    { class: 'summary', 'aria-label': 'Critics' },
+    h(
+      'table',
+      {},
+      h('thead', {}, h('tr', {}, ...['critic', 'verdict on the solution', 'min', 'product', 'last', 'mean', 'time', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...rows),
+    ),
+    m.critics.some((c) => c.scalar) ? h('p', { class: 'note' }, 'min, product, last and mean aggregate a scalar critic’s step scores into a solution score.') : null,
+    failures.length ? h('ul', { class: 'failures' }, ...failures) : null,
+    extra.length
+      ? h('p', { class: 'run-more' }, 'Run another critic: ', ...extra.map((a) => button(a.label, `Add ${a.label}'s judgement of these steps`, () => vscode.postMessage({ type: 'inspector/rerun', criticId: a.id }))))
+      : null,
+  );
+}
+
+function judgementCell(c: InspectorCritic, index: number): HTMLElement {
+  const j = c.steps[index];
+  const first = c.firstError === index;
+  const cell = h('div', { class: `judge kind-${j.kind}${first ? ' first-error' : ''}`, role: 'cell', 'data-critic': c.label });
+  if (j.score !== null) {
+    const fill = h('div', { class: 'fill' });
+    fill.style.width = `${Math.max(0, Math.min(1, j.score)) * 100}%`;
+    cell.append(h('div', { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 1, 'aria-valuenow': j.score, 'aria-label': `${c.label} reward` }, fill));
+  }
+  cell.append(
+    h('div', { class: 'verdict-line' }, j.score !== null ? h('span', { class: 'score' }, score(j.score)) : null, h('span', { class: 'verdict' }, VERDICT[j.verdict]), first ? h('vscode-badge', { class: 'flag', title: `${c.label}'s first error` }, '⚑ first error') : null),
+  );
+  if (j.reason) cell.append(h('div', { class: 'reason' }, j.reason));
+  return cell;
+}
+
+function renderSteps(m: InspectorModel): HTMLElement {
+  const grid = h('div', { class: 'steps', role: 'grid', 'aria-label': 'Steps and judgements', 'aria-rowcount': m.steps.length + 1 });
+  grid.style.setProperty('--critics', String(Math.max(1, m.critics.length)));
+  grid.append(
+    h(
+      'div',
+      { class: 'row head', role: 'row' },
+      h('div', { role: 'columnheader' }, 'Step'),
+      ...(m.critics.length ? m.critics.map((c) => h('div', { role: 'columnheader', title: c.id }, c.label)) : [h('div', { role: 'columnheader' }, 'No critic result')]),
+      h('div', { role: 'columnheader' }, 'Your label'),
+    ),
+  );
+  const disagreements = new Set(m.disagreements);
+  for (const step of m.steps) {
+    const i = step.index;
+    const truthError = m.item?.label === i;
+    const classes = ['row', 'step'];
+    if (disagreements.has(i)) classes.push('disagree');
+    if (truthError) classes.push('truth-error');
+    if (i === current) classes.push('current');
+    const flags = m.critics.filter((c) => c.firstError === i).map((c) => c.label);
+    const head = h(
+      'div',
+      { class: 'step-head' },
+      h('span', { class: 'step-no' }, `Step ${i + 1}`),
+      truthError ? h('vscode-badge', { class: 'truth', title: 'The dataset’s ground-truth first error' }, 'ground truth: first error') : null,
+      disagreements.has(i) ? h('span', { class: 'disagree-tag', title: 'Critics disagree on this step' }, 'critics disagree') : null,
+      flags.length ? h('span', { class: 'flags' }, `⚑ ${flags.join(', ')}`) : null,
+    );
+    const labels = h('div', { class: 'human', role: 'cell' });
+    for (const option of HUMAN) {
+      const pressed = m.humanLabels[i] === option.label;
+      const b = h('button', { class: `human-${option.label}`, title: option.title, 'aria-pressed': pressed ? 'true' : 'false', type: 'button' }, option.text);
+      b.addEventListener('click', (event) => {
+        event.stopPropagation();
+        setLabel(i, pressed ? null : option.label);
+      });
+      labels.append(b);
+    }
+    // Rows are `display: contents` (their cells sit in the grid): the step's text cell takes focus and scrolls.
+    const row = h(
+      'div',
+      { class: classes.join(' '), role: 'row', 'data-step': i, 'aria-selected': i === current ? 'true' : 'false', 'aria-rowindex': i + 2 },
+      h('div', { class: 'text', role: 'rowheader', tabindex: i === (current ?? 0) ? 0 : -1 }, head, md(step.text, 'step-text')),
+      ...m.critics.map((c) => judgementCell(c, i)),
+      labels,
+    );
+    row.addEventListener('click', () => select(i, true));
+    grid.append(row);
+  }
+  // The wrapper is the size container that switches the grid to a stacked layout in a narrow panel.
+  return h('div', { class: 'steps-wrap' }, grid);
+}
+
+function renderRaw(m: InspectorModel): HTMLElement | null {
+  const withText = m.critics.filter((c) => c.raw || c.rationale);
+  if (!withText.length) return null;
+  return h(
+    'section',
+    { class: 'raw', 'aria-label': 'Raw critiques' },
+    ...withText.map((c) => {
+      const details = h('details', {}, h('summary', {}, `Raw critique of ${c.label}`));
+      // Rendered on demand: critiques can be long and most are never opened.
+      details.addEventListener('toggle', () => {
+        if (details.open && details.children.length === 1) details.append(h('pre', { class: 'raw-text' }, [c.rationale, c.raw].filter(Boolean).join('\n\n')));
+      });
+      return details;
+    }),
+  );
+}
+
+function render(m: InspectorModel): void {
+  const scroll = document.scrollingElement?.scrollTop ?? 0;
+  const sameDoc = model?.uri === m.uri;
+  model = m;
+  if (!sameDoc) current = null;
+  else if (current !== null && current >= m.steps.length) current = null;
+  vscode.setState({ view: 'inspector', uri: m.uri });
+  replace(
+    app,
+    renderHeader(m),
+    renderSummary(m),
+    m.item && m.item.stepCount !== m.steps.length
+      ? h('p', { class: 'warning' }, `The dataset item has ${m.item.stepCount} steps but the editor found ${m.steps.length}: the ground truth may not line up.`)
+      : null,
+    m.problem.trim() ? h('section', { class: 'problem', 'aria-label': 'Problem' }, h('h2', {}, 'Problem'), md(m.problem, 'problem-text')) : null,
+    renderSteps(m),
+    renderRaw(m),
+    h('footer', { class: 'keys' }, 'Keys: ↓/↑ or j/k next/previous step · d / Shift+D next/previous disagreement · Enter show in editor · c / x / u label correct / incorrect / neutral · 0 clear label'),
+  );
+  if (sameDoc && document.scrollingElement) document.scrollingElement.scrollTop = scroll;
+}
+
+function rowOf(index: number): HTMLElement | null {
+  return app.querySelector(`.row.step[data-step="${index}"]`);
+}
+
+/** Marks a step current; `reveal` also selects it in the editor (clicks and keyboard moves, not cursor echoes). */
+function select(index: number | null, reveal: boolean, focus = reveal): void {
+  if (!model) return;
+  if (current !== null) {
+    const old = rowOf(current);
+    old?.classList.remove('current');
+    old?.setAttribute('aria-selected', 'false');
+    old?.querySelector('.text')?.setAttribute('tabindex', '-1');
+  }
+  current = index;
+  if (index === null) return;
+  const row = rowOf(index);
+  const cell = row?.querySelector<HTMLElement>('.text');
+  if (!row || !cell) return;
+  row.classList.add('current');
+  row.setAttribute('aria-selected', 'true');
+  cell.setAttribute('tabindex', '0');
+  if (focus) cell.focus({ preventScroll: true });
+  cell.scrollIntoView({ block: 'nearest' });
+  if (reveal) vscode.postMessage({ type: 'inspector/reveal', step: index });
+}
+
+function setLabel(step: number, label: HumanLabel | null): void {
+  vscode.postMessage({ type: 'inspector/label', step, label });
+}
+
+document.addEventListener('keydown', (event) => {
+  if (!model || isTyping(event) || event.altKey || event.ctrlKey || event.metaKey) return;
+  const count = model.steps.length;
+  let handled = true;
+  switch (event.key) {
+    case 'ArrowDown':
+    case 'j':
+      select(stepBy(current, 1, count), true);
+      break;
+    case 'ArrowUp':
+    case 'k':
+      select(stepBy(current, -1, count), true);
+      break;
+    case 'Home':
+      select(stepBy(null, 1, count), true);
+      break;
+    case 'End':
+      select(stepBy(null, -1, count), true);
+      break;
+    case 'd':
+    case 'D':
+      select(nextInList(current, model.disagreements, event.shiftKey ? -1 : 1), true);
+      break;
+    case 'Enter':
+      if (current !== null) vscode.postMessage({ type: 'inspector/reveal', step: current });
+      break;
+    case '0':
+    case 'Delete':
+    case 'Backspace':
+      if (current !== null) setLabel(current, null);
+      break;
+    default: {
+      const option = HUMAN.find((o) => o.key === event.key);
+      if (option && current !== null) setLabel(current, option.label);
+      else handled = false;
+    }
+  }
+  if (handled) event.preventDefault();
+});
+
+onHostMessage<HostToInspector>((msg) => {
+  switch (msg.type) {
+    case 'inspector/model':
+      render(msg.model);
+      break;
+    case 'inspector/empty':
+      if (msg.uri) vscode.setState({ view: 'inspector', uri: msg.uri });
+      renderEmpty(msg.title, msg.message, msg.uri !== undefined);
+      break;
+    case 'inspector/highlight':
+      if (msg.step !== current) select(msg.step, false, false);
+      break;
+    case 'inspector/running':
+      running = msg.running;
+      if (model) render(model);
+      break;
+  }
+});
+
+vscode.postMessage({ type: 'ready' });
