@@ -7,6 +7,7 @@ import { CheckerCritic } from '../src/core/critics/checker';
 import { activationCost } from './activation';
 import { remoteBenchmark } from './remote';
 import { webviewBenchmarks } from './webview';
+import { onnxBenchmarks } from './onnx';
 import { checkerQuality, formatCheckerQuality } from './checker-quality';
 
 // `npm run bench`: measurements printed side by side in one run. Timings are medians of repeated runs.
@@ -80,6 +81,8 @@ async function main(): Promise<void> {
   await remoteBenchmark(root);
   console.log('');
   await webviewBenchmarks(root);
+  console.log('');
+  await onnxBenchmarks();
   console.log('');
 
   if (existsSync(path.join(root, 'dist', 'extension.js'))) {

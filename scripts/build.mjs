@@ -1,4 +1,4 @@
-// Bundles the extension host, the CLI and the webviews with esbuild.
+// Bundles the extension host, the CLI, the local-model host and the webviews with esbuild.
 import * as esbuild from 'esbuild';
 import { chmod, readFile } from 'node:fs/promises';
 
@@ -56,6 +56,8 @@ const webviewBuilds = [
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // The local-model host runs in its own process; its native modules are loaded from node_modules at run time.
+  { ...common, entryPoints: { 'onnx-host': 'src/onnx-host/main.ts' }, outdir: 'dist', external: ['vscode', 'onnxruntime-node', '@anush008/tokenizers'] },
   ...webviewBuilds,
 ];
 

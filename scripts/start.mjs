@@ -8,7 +8,7 @@ import { freePort, startCodeServer, stopOnSignals } from '../test/harness/code-s
 
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 const vsix = path.join(REPO_ROOT, `prm-lens-${pkg.version}.vsix`);
-const packed = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, npm_package_version: pkg.version } });
+const packed = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
 if (packed.status !== 0) process.exit(packed.status ?? 1);
 
 // 8080 when it is free, else any free port.

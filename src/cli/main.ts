@@ -22,7 +22,8 @@ Usage:
 
 Strategies: ${SEGMENT_STRATEGIES.join(', ')} (default auto).
 Critics: the built-in "checker" (default) and those in --config {"critics": [{"id", "type", ...}]}: types
-openai-critic, chat-prm, vllm-pooling talk to servers. API keys come only from the environment variable a critic
+openai-critic, chat-prm, vllm-pooling talk to servers; onnx runs a local PRM folder ({"path": …}, see models/README.md)
+in a separate process. API keys come only from the environment variable a critic
 names in "apiKeyEnv". Several --critic options judge every item with each; eval writes one line per item and critic
 and metrics adds their pairwise agreement on the first-error index.
 Cache: results of remote critics are stored by content (problem, steps, critic settings; never keys) in

@@ -30,10 +30,13 @@ describe('Local ONNX models in the extension host', () => {
   });
 
   after(async () => {
-    const config = vscode.workspace.getConfiguration('prmLens');
-    await config.update('critics', saved.critics, vscode.ConfigurationTarget.Global);
-    await config.update('activeCritics', saved.active, vscode.ConfigurationTarget.Global);
-    tmp.remove();
+    try {
+      const config = vscode.workspace.getConfiguration('prmLens');
+      await config.update('critics', saved.critics, vscode.ConfigurationTarget.Global);
+      await config.update('activeCritics', saved.active, vscode.ConfigurationTarget.Global);
+    } finally {
+      tmp.remove();
+    }
   });
 
   it('refuses a folder with a missing weights file and says which file', async () => {

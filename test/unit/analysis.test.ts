@@ -78,6 +78,7 @@ describe('cost labels', () => {
     assert.equal(costLabel(base), '42 ms');
     assert.equal(costLabel({ ...base, timing: { startedAt: 0, durationMs: 1530 }, usage: { promptTokens: 350, completionTokens: 80, requests: 2 } }), '1.5 s · 350 + 80 tokens · 2 requests');
     assert.equal(costLabel({ ...base, usage: { requests: 1 } }), '42 ms · 1 request');
+    assert.equal(costLabel({ ...base, usage: { promptTokens: 440 } }), '42 ms · 440 tokens');
   });
 });
 

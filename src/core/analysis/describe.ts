@@ -23,7 +23,9 @@ export function costLabel(result: CriticResult): string {
   const ms = result.timing.durationMs;
   const parts = [ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`];
   const u = result.usage;
-  if (u?.promptTokens !== undefined || u?.completionTokens !== undefined) parts.push(`${u.promptTokens ?? 0} + ${u.completionTokens ?? 0} tokens`);
+  // Local models read tokens but generate none: "440 tokens" rather than "440 + 0 tokens".
+  if (u?.completionTokens !== undefined) parts.push(`${u.promptTokens ?? 0} + ${u.completionTokens} tokens`);
+  else if (u?.promptTokens !== undefined) parts.push(`${u.promptTokens} tokens`);
   if (u?.requests) parts.push(`${u.requests} request${u.requests === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }
