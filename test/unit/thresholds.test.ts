@@ -2,23 +2,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeMetrics } from '../../src/core/metrics/metrics';
 import { calibrateThreshold, DEFAULT_THRESHOLDS, firstErrorFromScores, sweepThresholds } from '../../src/core/metrics/thresholds';
+import { seededRandom } from '../../src/core/util/random';
 import type { ScoredItem } from '../../src/core/metrics/types';
 
 const close = (actual: number | null | undefined, expected: number): void => {
   assert.ok(actual != null && Math.abs(actual - expected) < 1e-9, `expected ${expected}, got ${actual}`);
 };
 
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('firstErrorFromScores', () => {
   test('a step is correct only when its score is strictly above the threshold', () => {
@@ -70,7 +60,7 @@ describe('sweepThresholds', () => {
   });
 
   test('matches brute force (predict every item at every threshold) on random data', () => {
-    const rand = random(12345);
+    const rand = seededRandom(12345);
     const grid = (k: number): number => k / 20;
     const items: ScoredItem[] = [];
     for (let i = 0; i < 600; i++) {
@@ -91,7 +81,7 @@ describe('sweepThresholds', () => {
   });
 
   test('10,000 items × 101 thresholds is fast', () => {
-    const rand = random(7);
+    const rand = seededRandom(7);
     const items: ScoredItem[] = Array.from({ length: 10_000 }, (_, i) => {
       const scores = Array.from({ length: 12 }, () => rand());
       return { subset: `s${i % 4}`, label: Math.floor(rand() * 13) - 1, scores };

@@ -1,18 +1,10 @@
+import { seededRandom } from '../../../src/core/util/random';
+
+export { seededRandom };
+
 /** Weights for the test decoders, named and laid out as in Hugging Face checkpoints (linear layers [out, in]). */
 export interface WeightSource {
   tensor(name: string, shape: readonly number[]): Float32Array;
-}
-
-/** A small, fast, seeded generator (mulberry32) so every test builds the same model. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
