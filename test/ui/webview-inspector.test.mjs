@@ -59,8 +59,9 @@ describe('Step inspector webview', function () {
   it('clicking a step selects it in the editor', async () => {
     await frame.click(`.row.step[data-step="${ex.wrongStep}"] .step-no`);
     assert.equal(await currentStep(), String(ex.wrongStep));
-    const cursor = await editorCursor();
-    assert.match(cursor, new RegExp(`^Ln ${ex.wrongStepLine}, Col \\d+ \\(\\d+ selected\\)`), `the wrong step is selected: ${cursor}`);
+    // The selection arrives through the host (message, then showTextDocument): wait for it rather than read once.
+    const selected = new RegExp(`^Ln ${ex.wrongStepLine}, Col \\d+ \\(\\d+ selected\\)`);
+    await until(`line ${ex.wrongStepLine} selected in the editor`, async () => selected.test(await editorCursor()));
     await wb.screenshot('webview-inspector-02-click-selects');
   });
 
