@@ -29,7 +29,9 @@ function copyNativeModules() {
   for (const [pkg, files] of Object.entries(NATIVE_FILES)) {
     const from = path.join(REPO_ROOT, 'node_modules', pkg);
     if (!fs.existsSync(from)) throw new Error(`${pkg} is not installed (needed for the ${TARGET} package): run npm install`);
-    for (const rel of files ?? ['.']) fs.cpSync(path.join(from, rel), path.join(into, pkg, rel), { recursive: true });
+    // Source maps and type declarations are of no use at run time.
+    const runtimeOnly = (src) => !/\.(map|d\.ts)$/.test(src);
+    for (const rel of files ?? ['.']) fs.cpSync(path.join(from, rel), path.join(into, pkg, rel), { recursive: true, filter: runtimeOnly });
   }
 }
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: dependencies, lint, typecheck, build, compiled tests, then the three tiers in order:
+// `npm test`: dependencies, lint, typecheck, build, compiled tests, then the tiers in order:
 //   unit         node --test over out/test/unit/**/*.test.js
 //   integration  mocha inside VS Code's extension host (code-server + headless Chromium)
 //   ui           playwright-core driving the workbench (code-server + headless Chromium)
+//   package      the packed .vsix: its file list, then the extension-host suite against the unpacked package
 // Ends with one line `N passed, N failed` over all tiers; a failed step (lint, typecheck, build, compile) or a
 // tier that could not run counts as one failure. Exits non-zero when anything failed.
 //
-// PRM_LENS_TIERS=unit,integration,ui   tiers to run (default: all three)
+// PRM_LENS_TIERS=unit,integration,ui,package   tiers to run (default: all)
 // PRM_LENS_SKIP_CHECKS=1               skip lint and typecheck (development only)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = path.join(ROOT, 'test-results');
-const ALL_TIERS = ['unit', 'integration', 'ui'];
+const ALL_TIERS = ['unit', 'integration', 'ui', 'package'];
 const tiers = (process.env.PRM_LENS_TIERS ?? ALL_TIERS.join(','))
   .split(',')
   .map((t) => t.trim())
@@ -146,7 +147,7 @@ function tierHarness(tier, script, needsBuild) {
 }
 
 let setupOk = true;
-if (tiers.includes('integration') || tiers.includes('ui')) {
+if (tiers.some((t) => t !== 'unit')) {
   // Chromium, Node 24 and code-server (cached in .vscode-test/); slow only the first time on a machine.
   // A failure here is counted by the tiers that could then not run.
   setupOk = run('setup (chromium, node 24, code-server)', process.execPath, [path.join('test', 'harness', 'setup.mjs')]);
@@ -156,6 +157,7 @@ for (const tier of tiers) {
   else if (!setupOk) tierResults.push({ tier, passed: 0, failed: 1, skipped: 0, error: 'setup failed' });
   else if (tier === 'integration') tierResults.push(tierHarness('integration', 'run-integration.mjs', true));
   else if (tier === 'ui') tierResults.push(tierHarness('ui', 'run-ui.mjs', true));
+  else if (tier === 'package') tierResults.push(tierHarness('package', 'run-package.mjs', true));
 }
 
 // 5. summary
