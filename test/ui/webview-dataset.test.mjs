@@ -71,6 +71,11 @@ describe('Dataset view and metrics webviews', function () {
     await until('all items read', async () => /read in/.test(await ds.$eval('.meta', (e) => e.textContent)));
     assert.equal(await shownText(), `${fx.items.length} of ${fx.items.length} shown`);
     assert.match(await ds.$eval('.meta', (e) => e.textContent), new RegExp(`ProcessBench · ${fx.items.length} items .* ${fx.malformed.length} records skipped`));
+    // Before any critic has run, the columns still sit side by side on one line (no prediction columns yet).
+    const cells = await ds.$$eval('.rows .row:first-child .cell', (els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ top: Math.round(r.top), left: Math.round(r.left) })));
+    assert.ok(cells.length >= 4, `a row has its cells: ${JSON.stringify(cells)}`);
+    assert.ok(cells.every((c) => c.top === cells[0].top), `one line per row: ${JSON.stringify(cells)}`);
+    assert.ok(cells.every((c, i) => i === 0 || c.left > cells[i - 1].left), `cells left to right: ${JSON.stringify(cells)}`);
     await ds.click('.issues summary');
     const issues = await ds.$$eval('.issues li', (lis) => lis.map((li) => li.textContent));
     for (const line of fx.malformed) assert.ok(issues.some((t) => t.startsWith(`line ${line}`)), `line ${line} is reported: ${JSON.stringify(issues)}`);

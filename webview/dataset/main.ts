@@ -189,7 +189,7 @@ function predictionCell(p: number | null | undefined, label: number): HTMLElemen
 
 function renderHead(): void {
   const critics = resultCritics();
-  app.style.setProperty('--pred-columns', String(critics.length));
+  app.style.setProperty('--pred-columns', critics.map(() => '8em').join(' '));
   replace(
     listHead,
     ...['#', 'id', 'subset', 'first error', 'steps'].map((t) => h('span', { class: 'cell', role: 'columnheader' }, t)),
