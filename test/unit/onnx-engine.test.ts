@@ -10,6 +10,7 @@ import { buildModelFolder, testTokenizer } from '../support/onnx/fixtures';
 import { buildSentencePieceTokenizer, MATH_CORPUS } from '../support/onnx/tokenizer';
 import { lastRow, runSequence, softmax } from '../support/onnx/run';
 import { tempDir } from '../support/onnx/tmp';
+import { assertClose, oracleIds } from '../support/onnx/oracle';
 
 // The inference core on tiny Qwen2/Llama-style models: inputs built from token ids piece by piece, one forward pass
 // per solution, scores read at the right tokens, batching and the context policy.
@@ -21,20 +22,6 @@ const PROBLEM = 'Tom has 12 apples and buys 7 more. How many apples does he have
 const STEPS = ['Step 1: He starts with 12 apples.', 'Step 2: He buys 7 more, so 12 + 7 = 19.', 'Step 3: Then 19 - 4 = 15.', 'Step 4: The answer is \\boxed{19}.'];
 const OTHER = { problem: 'What is 3x + 5 = 20?', steps: ['Let x be the number.', 'Then 3x = 15 and x = 5.'] };
 const UNICODE = { problem: 'Ana 🙂 has 数学 homework: 2 + 2?', steps: ['First 🙂 we add: 2 + 2 = 4 数', 'Answer: 4 ✅'] };
-
-/** The tokenizer's encoding of one piece of text, as an independent oracle would compute it. */
-let native: Tokenizer;
-async function ids(text: string): Promise<number[]> {
-  return text === '' ? [] : (await native.encode(text, null, { addSpecialTokens: false })).getIds();
-}
-
-before(() => {
-  native = Tokenizer.fromString(testTokenizer().json);
-});
-
-function close(a: number, b: number, tol: number, what: string): void {
-  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tolerance ${tol})`);
-}
 
 describe('token-classification (Qwen2.5-Math-PRM layout)', () => {
   let folder: string;
@@ -48,8 +35,8 @@ describe('token-classification (Qwen2.5-Math-PRM layout)', () => {
   test('the input is the template, problem and steps tokenized separately, with <extra_0> after each step', async () => {
     const tag = testTokenizer().idOf('<extra_0>');
     const [before_, after_] = '<|im_start|>system\nPlease reason step by step.<|im_end|>\n<|im_start|>user\n{problem}<|im_end|>\n<|im_start|>assistant\n'.split('{problem}');
-    const expected = [...(await ids(before_)), ...(await ids(PROBLEM)), ...(await ids(after_))];
-    for (const s of STEPS) expected.push(...(await ids(s)), tag);
+    const expected = [...(await oracleIds(before_)), ...(await oracleIds(PROBLEM)), ...(await oracleIds(after_))];
+    for (const s of STEPS) expected.push(...(await oracleIds(s)), tag);
     const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
     assert.deepEqual(sequences[0].ids, expected);
     // Every score is read at a step tag, the k-th tag for step k.
@@ -64,7 +51,7 @@ describe('token-classification (Qwen2.5-Math-PRM layout)', () => {
     for (let k = 0; k < STEPS.length; k++) {
       const prefix = sequences[0].ids.slice(0, sequences[0].reads[k] + 1);
       const expected = softmax(lastRow(await runSequence(session, prefix)))[1];
-      close(result.steps[k].score as number, expected, 1e-5, `step ${k}`);
+      assertClose(result.steps[k].score as number, expected, 1e-5, `step ${k}`);
       assert.equal(result.steps[k].position, sequences[0].reads[k]);
     }
     const scores = result.steps.map((s) => s.score as number);
@@ -80,7 +67,7 @@ describe('token-classification (Qwen2.5-Math-PRM layout)', () => {
     try {
       for (const [i, solution] of solutions.entries()) {
         const [alone] = await single.score([solution]);
-        alone.steps.forEach((step, k) => close(batched[i].steps[k].score as number, step.score as number, 1e-5, `solution ${i} step ${k}`));
+        alone.steps.forEach((step, k) => assertClose(batched[i].steps[k].score as number, step.score as number, 1e-5, `solution ${i} step ${k}`));
       }
     } finally {
       await single.release();
@@ -109,8 +96,8 @@ describe('tag-token (Math-Shepherd layout)', () => {
     const tok = testTokenizer();
     const tag = tok.idOf(' ки');
     // The template "{problem} " hands its trailing space to the first step, as a whole string would ("ĠStep").
-    const expected = [...(await ids(PROBLEM))];
-    for (const [k, s] of STEPS.entries()) expected.push(...(k > 0 ? await ids('\n') : []), ...(await ids(k === 0 ? ` ${s}` : s)), tag);
+    const expected = [...(await oracleIds(PROBLEM))];
+    for (const [k, s] of STEPS.entries()) expected.push(...(k > 0 ? await oracleIds('\n') : []), ...(await oracleIds(k === 0 ? ` ${s}` : s)), tag);
     const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
     assert.deepEqual(sequences[0].ids, expected);
 
@@ -122,8 +109,8 @@ describe('tag-token (Math-Shepherd layout)', () => {
       assert.equal(sequences[0].ids[position], tag);
       const logits = lastRow(await runSequence(session, sequences[0].ids.slice(0, position + 1)));
       const [pPlus] = softmax([logits[plus], logits[minus]]);
-      close(result.steps[k].score as number, pPlus, 1e-5, `step ${k}`);
-      close(result.steps[k].raw as number, logits[plus] - logits[minus], 1e-3, `step ${k} margin`);
+      assertClose(result.steps[k].score as number, pPlus, 1e-5, `step ${k}`);
+      assertClose(result.steps[k].raw as number, logits[plus] - logits[minus], 1e-3, `step ${k} margin`);
     }
     await session.release();
   });
@@ -134,7 +121,7 @@ describe('tag-token (Math-Shepherd layout)', () => {
     const { sequences } = await engine.prepare([{ problem: 'Add.', steps }]);
     for (const [k, s] of steps.entries()) {
       const [start, end] = sequences[0].ranges[k];
-      assert.deepEqual(sequences[0].ids.slice(start, end), await ids(k === 0 ? ` ${s}` : s));
+      assert.deepEqual(sequences[0].ids.slice(start, end), await oracleIds(k === 0 ? ` ${s}` : s));
     }
   });
 
@@ -168,8 +155,8 @@ describe('tag-token (Math-Shepherd layout)', () => {
       const [result] = await cut.score([{ problem: PROBLEM, steps: STEPS }]);
       assert.equal(result.tokens, limit);
       assert.equal(result.fullTokens, sequences[0].ids.length);
-      close(result.steps[0].score as number, full.steps[0].score as number, 1e-6, 'step 0');
-      close(result.steps[1].score as number, full.steps[1].score as number, 1e-6, 'step 1');
+      assertClose(result.steps[0].score as number, full.steps[0].score as number, 1e-6, 'step 0');
+      assertClose(result.steps[1].score as number, full.steps[1].score as number, 1e-6, 'step 1');
       for (const k of [2, 3]) {
         assert.equal(result.steps[k].score, null);
         assert.match(result.steps[k].note ?? '', new RegExp(`needs ${sequences[0].ids.length} tokens and the model takes ${limit} \\("maxTokens" in prm.json\\); steps 3–4 do not fit`));

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { cpSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { Tokenizer } from '@anush008/tokenizers';
 import { PrmEngine } from '../../src/onnx-host/engine';
 import { buildModelFolder, testTokenizer } from '../support/onnx/fixtures';
 import { lastRow, runSequence, softmax } from '../support/onnx/run';
 import { tempDir } from '../support/onnx/tmp';
+import { assertClose, oracleIds } from '../support/onnx/oracle';
 
 // The other PRM families: RLHFlow's chat layout, Skywork's value head and EurusPRM's implicit rewards. Each is
 // checked against an oracle that builds the input itself and runs the bare graph on prefixes.
@@ -19,24 +19,12 @@ const PROBLEM = 'A shop sells 3 pens for 6 dollars. How much do 5 pens cost?';
 const STEPS = ['One pen costs 6 / 3 = 2 dollars.', 'Five pens cost 5 * 2 = 10 dollars.', 'The answer is \\boxed{12}.'];
 const OTHER = { problem: 'What is 2 + 2? 🙂', steps: ['2 + 2 = 4 数', 'So the answer is 4.'] };
 
-let native: Tokenizer;
-async function ids(text: string): Promise<number[]> {
-  return text === '' ? [] : (await native.encode(text, null, { addSpecialTokens: false })).getIds();
-}
-before(() => {
-  native = Tokenizer.fromString(testTokenizer().json);
-});
-
-function close(a: number, b: number, tol: number, what: string): void {
-  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tolerance ${tol})`);
-}
-
 async function batchInvariance(engine: PrmEngine): Promise<void> {
   const solutions = [{ problem: PROBLEM, steps: STEPS }, OTHER];
   const batched = await engine.score(solutions);
   for (const [i, s] of solutions.entries()) {
     const [alone] = await engine.score([s]);
-    alone.steps.forEach((step, k) => close(batched[i].steps[k].score as number, step.score as number, 1e-5, `solution ${i} step ${k}`));
+    alone.steps.forEach((step, k) => assertClose(batched[i].steps[k].score as number, step.score as number, 1e-5, `solution ${i} step ${k}`));
   }
 }
 
@@ -54,14 +42,14 @@ describe('chat-tag-token (RLHFlow layout)', () => {
     const [plus, minus] = [tok.idOf('+'), tok.idOf('-')];
     const userBefore = '<|start_header_id|>user<|end_header_id|>\n\n';
     const assistantBefore = '<|start_header_id|>assistant<|end_header_id|>\n\n';
-    const expected = await ids('<|endoftext|>');
+    const expected = await oracleIds('<|endoftext|>');
     const reads: number[] = [];
     for (const [k, s] of STEPS.entries()) {
-      expected.push(...(await ids(userBefore)));
-      if (k === 0) expected.push(...(await ids(PROBLEM)), ...(await ids('\n\n')));
-      expected.push(...(await ids(s)), ...(await ids('<|eot_id|>')), ...(await ids(assistantBefore)));
+      expected.push(...(await oracleIds(userBefore)));
+      if (k === 0) expected.push(...(await oracleIds(PROBLEM)), ...(await oracleIds('\n\n')));
+      expected.push(...(await oracleIds(s)), ...(await oracleIds('<|eot_id|>')), ...(await oracleIds(assistantBefore)));
       reads.push(expected.length - 1);
-      expected.push(plus, ...(await ids('<|eot_id|>')));
+      expected.push(plus, ...(await oracleIds('<|eot_id|>')));
     }
     const { sequences, fitted } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
     assert.deepEqual(sequences[0].ids, expected);
@@ -73,7 +61,7 @@ describe('chat-tag-token (RLHFlow layout)', () => {
     const session = await ort.InferenceSession.create(path.join(folder, 'model.onnx'));
     for (const [k, position] of reads.entries()) {
       const logits = lastRow(await runSequence(session, expected.slice(0, position + 1)));
-      close(result.steps[k].score as number, softmax([logits[plus], logits[minus]])[0], 1e-5, `step ${k}`);
+      assertClose(result.steps[k].score as number, softmax([logits[plus], logits[minus]])[0], 1e-5, `step ${k}`);
     }
     await session.release();
   });
@@ -91,9 +79,9 @@ describe('value-head (Skywork layout)', () => {
   after(() => engine.release());
 
   test('sigmoid of the value head at the "\\n" after each step equals prefix runs', async () => {
-    const newline = (await ids('\n'))[0];
-    const expected = [...(await ids('<|endoftext|>')), ...(await ids(PROBLEM)), ...(await ids('\n'))];
-    for (const s of STEPS) expected.push(...(await ids(s)), newline);
+    const newline = (await oracleIds('\n'))[0];
+    const expected = [...(await oracleIds('<|endoftext|>')), ...(await oracleIds(PROBLEM)), ...(await oracleIds('\n'))];
+    for (const s of STEPS) expected.push(...(await oracleIds(s)), newline);
     const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
     assert.deepEqual(sequences[0].ids, expected);
     const [result] = await engine.score([{ problem: PROBLEM, steps: STEPS }]);
@@ -101,8 +89,8 @@ describe('value-head (Skywork layout)', () => {
     for (const [k, position] of sequences[0].reads.entries()) {
       assert.equal(expected[position], newline);
       const value = lastRow(await runSequence(session, expected.slice(0, position + 1)))[0];
-      close(result.steps[k].raw as number, value, 1e-4, `step ${k} value`);
-      close(result.steps[k].score as number, 1 / (1 + Math.exp(-value)), 1e-5, `step ${k}`);
+      assertClose(result.steps[k].raw as number, value, 1e-4, `step ${k} value`);
+      assertClose(result.steps[k].score as number, 1 / (1 + Math.exp(-value)), 1e-5, `step ${k}`);
     }
     await session.release();
   });
@@ -144,12 +132,12 @@ describe('implicit (EurusPRM: policy and reference LMs)', () => {
   }
 
   test('step reward = β · Σ over the step\'s tokens of log π − log π_ref, each token predicted from its prefix', async () => {
-    const expected = [...(await ids('<|im_start|>user\n')), ...(await ids(PROBLEM)), ...(await ids('<|im_end|>\n<|im_start|>assistant\n'))];
+    const expected = [...(await oracleIds('<|im_start|>user\n')), ...(await oracleIds(PROBLEM)), ...(await oracleIds('<|im_end|>\n<|im_start|>assistant\n'))];
     const ranges: [number, number][] = [];
     for (const [k, s] of STEPS.entries()) {
-      if (k > 0) expected.push(...(await ids('\n\n')));
+      if (k > 0) expected.push(...(await oracleIds('\n\n')));
       const start = expected.length;
-      expected.push(...(await ids(s)));
+      expected.push(...(await oracleIds(s)));
       ranges.push([start, expected.length]);
     }
     const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
@@ -161,8 +149,8 @@ describe('implicit (EurusPRM: policy and reference LMs)', () => {
     const reference = await ort.InferenceSession.create(path.join(folder, 'reference', 'model.onnx'));
     for (const [k, [start, end]] of ranges.entries()) {
       const reward = 0.5 * ((await logProb(policy, expected, start, end)) - (await logProb(reference, expected, start, end)));
-      close(result.steps[k].raw as number, reward, 1e-3, `step ${k} reward`);
-      close(result.steps[k].score as number, 1 / (1 + Math.exp(-reward)), 1e-4, `step ${k} score`);
+      assertClose(result.steps[k].raw as number, reward, 1e-3, `step ${k} reward`);
+      assertClose(result.steps[k].score as number, 1 / (1 + Math.exp(-reward)), 1e-4, `step ${k} score`);
       assert.equal(result.steps[k].tokens, end - start);
       assert.match(result.steps[k].note ?? '', /^token least favoured by the policy over the reference: ".+" \(log-ratio -?\d+\.\d{3}\)$/);
     }
