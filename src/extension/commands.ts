@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { SEGMENT_STRATEGIES, SegmentOptions, SegmentStrategy } from '../core/segment/types';
 import { ScoreController } from './controller';
+import { isDerivedDocument } from './report';
 import { showInspector } from './webviews';
 
 const SCORABLE_LANGUAGES = new Set(['markdown', 'plaintext']);
@@ -20,6 +21,10 @@ async function targetDocument(arg: unknown): Promise<vscode.TextDocument | undef
   const doc = vscode.window.activeTextEditor?.document;
   if (!doc) {
     void vscode.window.showInformationMessage('PRM Lens: open a markdown or text file with a solution first.');
+    return undefined;
+  }
+  if (isDerivedDocument(doc.uri)) {
+    void vscode.window.showInformationMessage('PRM Lens: this is a report of a scored file; run the command on the solution itself.');
     return undefined;
   }
   if (!SCORABLE_LANGUAGES.has(doc.languageId)) {

@@ -1,55 +1,29 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DirectoryStore, isCachedResult } from '../core/critics/cache';
 import { comparisonMarkdown } from './compareReport';
 import { ScoreController } from './controller';
+import { AnalysisDocumentKind, AnalysisDocumentProvider, DERIVED_SCHEMES, documentUri } from './report';
 import { criticCacheDir } from './criticPool';
 import { registerApiKeyCommand } from './secrets';
 import { readSettings } from './settings';
 
-export const COMPARE_SCHEME = 'prm-lens-compare';
-
 /** Read-only markdown comparisons of a file's critics; they refresh whenever the file is re-scored. */
-class ComparisonProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  private readonly subscription: vscode.Disposable;
-
-  constructor(private readonly controller: ScoreController) {
-    this.subscription = controller.onDidChangeAnalysis((source) => this.changed.fire(comparisonUri(source)));
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    const source = vscode.Uri.parse(uri.query);
-    const analysis = this.controller.analysis(source);
-    const title = displayName(source);
-    if (!analysis) return `# PRM Lens: critics compared on ${title}\n\nNot scored (or edited since). Run **PRM Lens: Compare Critics on Current File** on it.\n`;
-    return comparisonMarkdown(analysis, title, { isCached: isCachedResult });
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
-  }
-}
-
-export function comparisonUri(source: vscode.Uri): vscode.Uri {
-  return vscode.Uri.from({ scheme: COMPARE_SCHEME, path: `/${displayName(source)} · critics compared.md`, query: source.toString() });
-}
-
-function displayName(uri: vscode.Uri): string {
-  return uri.scheme === 'untitled' ? uri.path : path.posix.basename(uri.path);
-}
+const COMPARISON: AnalysisDocumentKind = {
+  scheme: DERIVED_SCHEMES.comparison,
+  suffix: ' · critics compared.md',
+  render: (analysis, title) => comparisonMarkdown(analysis, title, { isCached: isCachedResult }),
+  notScored: (title) => `# PRM Lens: critics compared on ${title}\n\nNot scored (or edited since). Run **PRM Lens: Compare Critics on Current File** on it.\n`,
+};
 
 /**
  * The commands of remote critics: Compare Critics on Current File, Set API Key for Critic…, Clear Cache; and the
  * comparison documents' provider.
  */
 export function registerRemoteCriticCommands(context: vscode.ExtensionContext, controller: ScoreController, log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const provider = new ComparisonProvider(controller);
+  const provider = new AnalysisDocumentProvider(controller, COMPARISON);
   return [
     provider,
-    vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, provider),
+    vscode.workspace.registerTextDocumentContentProvider(COMPARISON.scheme, provider),
     vscode.commands.registerCommand('prmLens.compareCritics', (a?: unknown, b?: unknown) => compareCritics(controller, log, a, b)),
     registerApiKeyCommand(context.secrets, () => readSettings().critics),
     vscode.commands.registerCommand('prmLens.clearCache', async () => {
@@ -113,7 +87,7 @@ async function compareCritics(controller: ScoreController, log: vscode.LogOutput
     void vscode.window.showInformationMessage(`PRM Lens: comparison cancelled.${cached ? ' Results of remote critics that finished are cached: running it again continues from them.' : ''}`);
   }
   if (outcome !== 'done') return false;
-  const report = await vscode.workspace.openTextDocument(comparisonUri(doc.uri));
+  const report = await vscode.workspace.openTextDocument(documentUri(COMPARISON, doc.uri));
   await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
   return true;
 }

@@ -4,7 +4,7 @@ import { registerCommands } from './commands';
 import { registerRemoteCriticCommands } from './compare';
 import { StepHoverProvider } from './hover';
 import { registerLocalModels } from './localModels';
-import { REPORT_SCHEME, ReportProvider } from './report';
+import { AnalysisDocumentProvider, REPORT } from './report';
 import { registerWebviews } from './webviews';
 
 /** The API returned by `activate()`, for tests and other extensions. */
@@ -15,12 +15,12 @@ export interface PrmLensApi {
 export function activate(context: vscode.ExtensionContext): PrmLensApi {
   const log = vscode.window.createOutputChannel('PRM Lens', { log: true });
   const controller = new ScoreController(context, log);
-  const reports = new ReportProvider(controller);
+  const reports = new AnalysisDocumentProvider(controller, REPORT);
   context.subscriptions.push(
     log,
     controller,
     reports,
-    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
+    vscode.workspace.registerTextDocumentContentProvider(REPORT.scheme, reports),
     vscode.languages.registerHoverProvider([{ language: 'markdown' }, { language: 'plaintext' }], new StepHoverProvider(controller)),
     ...registerCommands(controller),
     ...registerRemoteCriticCommands(context, controller, log),

@@ -1,26 +1,44 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { Analysis } from '../core/analysis/analyze';
 import { analysisReportMarkdown } from '../core/analysis/describe';
 import { ScoreController } from './controller';
 
-export const REPORT_SCHEME = 'prm-lens-report';
+/** Schemes of the documents derived from a scored file: views of a solution, never solutions themselves. */
+export const DERIVED_SCHEMES = { report: 'prm-lens-report', comparison: 'prm-lens-compare' } as const;
 
-/** Read-only markdown documents describing a scored file; they refresh when the file is re-scored. */
-export class ReportProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+export function isDerivedDocument(uri: vscode.Uri): boolean {
+  return (Object.values(DERIVED_SCHEMES) as string[]).includes(uri.scheme);
+}
+
+/** A kind of read-only markdown document derived from a scored file (the details report, the comparison). */
+export interface AnalysisDocumentKind {
+  scheme: string;
+  /** Appended to the source file's name in the document's path, e.g. " · PRM Lens.md". */
+  suffix: string;
+  render(analysis: Analysis, title: string): string;
+  /** What the document says when the file has no current analysis. */
+  notScored(title: string): string;
+}
+
+/** Serves one kind of derived document; each refreshes whenever its source file is re-scored or edited. */
+export class AnalysisDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly controller: ScoreController) {
-    this.subscription = controller.onDidChangeAnalysis((source) => this.changed.fire(reportUri(source)));
+  constructor(
+    private readonly controller: ScoreController,
+    private readonly kind: AnalysisDocumentKind,
+  ) {
+    this.subscription = controller.onDidChangeAnalysis((source) => this.changed.fire(documentUri(kind, source)));
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     const source = vscode.Uri.parse(uri.query);
     const analysis = this.controller.analysis(source);
     const title = displayName(source);
-    if (!analysis) return `# PRM Lens: ${title}\n\nNot scored (or edited since). Run **PRM Lens: Score Steps in Current File** on it.\n`;
-    return analysisReportMarkdown(analysis, title);
+    return analysis ? this.kind.render(analysis, title) : this.kind.notScored(title);
   }
 
   dispose(): void {
@@ -29,10 +47,22 @@ export class ReportProvider implements vscode.TextDocumentContentProvider, vscod
   }
 }
 
-export function reportUri(source: vscode.Uri): vscode.Uri {
-  return vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${displayName(source)} · PRM Lens.md`, query: source.toString() });
+export function documentUri(kind: AnalysisDocumentKind, source: vscode.Uri): vscode.Uri {
+  return vscode.Uri.from({ scheme: kind.scheme, path: `/${displayName(source)}${kind.suffix}`, query: source.toString() });
 }
 
-function displayName(uri: vscode.Uri): string {
+/** A file's name for titles: the basename, or the untitled document's own name. */
+export function displayName(uri: vscode.Uri): string {
   return uri.scheme === 'untitled' ? uri.path : path.posix.basename(uri.path);
+}
+
+export const REPORT: AnalysisDocumentKind = {
+  scheme: DERIVED_SCHEMES.report,
+  suffix: ' · PRM Lens.md',
+  render: analysisReportMarkdown,
+  notScored: (title) => `# PRM Lens: ${title}\n\nNot scored (or edited since). Run **PRM Lens: Score Steps in Current File** on it.\n`,
+};
+
+export function reportUri(source: vscode.Uri): vscode.Uri {
+  return documentUri(REPORT, source);
 }

@@ -210,6 +210,18 @@ describe('PRM Lens in the extension host', () => {
     assert.match(tab.label, new RegExp(`Steps: ${EXAMPLE.replace('.', '\\.')}`));
   });
 
+  it('a report of a scored file is not itself scored', async () => {
+    const editor = await openExample(EXAMPLE);
+    await scoreActive(api, editor);
+    const source = editor.document.uri;
+    const report = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'prm-lens-report', path: '/report.md', query: source.toString() }));
+    await vscode.window.showTextDocument(report);
+    assert.match(report.getText(), /first error: step \d+/, 'the report describes the scored file');
+    const ok = await vscode.commands.executeCommand('prmLens.scoreCurrentFile');
+    assert.notEqual(ok, true, 'the report is refused');
+    assert.equal(api.getAnalysis(report.uri.toString()), undefined);
+  });
+
   it('the scoring commands ignore a non-text language without throwing', async () => {
     await openUntitled('{"steps": ["1 + 1 = 3"]}', 'json');
     const ok = await vscode.commands.executeCommand('prmLens.scoreCurrentFile');

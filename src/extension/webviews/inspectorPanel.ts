@@ -1,10 +1,9 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { stepAt } from '../../core/analysis/marks';
 import { buildInspectorModel } from '../../core/views/inspector';
 import { HostToInspector, isInspectorState, isInspectorToHost, type InspectorToHost, type ItemContext } from '../../protocol/messages';
 import type { ScoreController } from '../controller';
-import { reportUri } from '../report';
+import { displayName, isDerivedDocument, reportUri } from '../report';
 import { webviewHtml, webviewOptions } from './html';
 import type { HumanLabelStore } from './humanLabels';
 
@@ -93,7 +92,7 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   private isSolution(doc: vscode.TextDocument): boolean {
-    return FOLLOWED_LANGUAGES.has(doc.languageId) && doc.uri.scheme !== 'output' && doc.uri.scheme !== 'prm-lens-report';
+    return FOLLOWED_LANGUAGES.has(doc.languageId) && doc.uri.scheme !== 'output' && !isDerivedDocument(doc.uri);
   }
 
   private activeSolutionUri(): vscode.Uri | undefined {
@@ -214,8 +213,4 @@ export class InspectorPanel implements vscode.Disposable {
     this.disposables.length = 0;
     this.panel.dispose();
   }
-}
-
-function displayName(uri: vscode.Uri): string {
-  return uri.scheme === 'untitled' ? uri.path : path.posix.basename(uri.path);
 }
