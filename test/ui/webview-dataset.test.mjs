@@ -141,7 +141,8 @@ describe('Dataset view and metrics webviews', function () {
       return (await wb.statusBarTexts()).some((t) => /^Ln 9, Col \d+ \(\d+ selected\)/.test(t));
     });
     // Editor → inspector
-    const box = await wb.textBox(wrongStep.slice(0, 15));
+    // The editor may still be scrolling to the revealed step: wait until the wrong step's text is laid out.
+    const box = await until('the wrong step visible in the editor', () => wb.textBox(wrongStep.slice(0, 15)));
     await wb.page.mouse.click(box.x + 3, box.y + box.height / 2);
     await until('the inspector follows the cursor', () => inspector.$eval('.row.step.current', (r) => r.getAttribute('data-step')).then((s) => s === String(target.label)));
     await wb.screenshot('webview-dataset-04-item-in-sync');
