@@ -107,6 +107,20 @@ describe('result cache', () => {
     assert.deepEqual(readdirSync(dir).includes('corrupt'), false);
   });
 
+  test('clearing while a run is still writing entries succeeds and leaves no folder behind', async () => {
+    const root = path.join(dir, 'racing');
+    const store = new DirectoryStore(root);
+    await store.clear(); // nothing there yet: not an error
+    const result = { criticId: 'c', steps: [], firstError: -1, timing: { ms: 1 } } as unknown as CriticResult;
+    for (let round = 0; round < 20; round++) {
+      const writes = Array.from({ length: 50 }, (_, i) => store.set(`${(round * 50 + i).toString(16).padStart(4, '0')}${'0'.repeat(60)}`, result).catch(() => undefined));
+      await store.clear();
+      await Promise.all(writes);
+      await store.clear();
+    }
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('racing')), []);
+  });
+
   test('remote critics: id, concurrency, timeouts and the key stay out of the key; the threshold is re-applied on a hit', async () => {
     const key = 'sk-cache-test-7d1f22';
     const server = await ScriptedServer.start(fakeOpenAI({ key, answer: (b) => ({ content: '+', top: [{ token: '+', logprob: Math.log([0.9, 0.6, 0.2][(b.messages.length - 1) / 2]) }, { token: '-', logprob: Math.log(1 - [0.9, 0.6, 0.2][(b.messages.length - 1) / 2]) }] }) }));

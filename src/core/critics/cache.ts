@@ -84,9 +84,19 @@ export class DirectoryStore implements ResultStore {
     }
   }
 
-  /** Removes every entry. */
+  /**
+   * Removes every entry. The folder is first renamed aside (atomic), so a run still writing entries cannot make the
+   * recursive removal fail with ENOTEMPTY; its late writes land nowhere and count as store errors.
+   */
   async clear(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    const trash = `${this.dir}.${process.pid}.${randomBytes(4).toString('hex')}.trash`;
+    try {
+      await rename(this.dir, trash);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await rm(trash, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 
