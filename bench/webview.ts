@@ -85,7 +85,7 @@ async function renderInChromium(root: string, dir: string, summaries: ItemSummar
     );
     await page.goto(pathToFileURL(html).href);
     await page.waitForFunction(() => (window as unknown as { __sent?: { type: string }[] }).__sent?.some((m) => m.type === 'ready'));
-    const chunks: HostToDataset[] = [{ type: 'dataset/begin', name: 'bench.jsonl', format: 'ProcessBench', critics: [{ id: 'checker', label: 'checker' }], activeCritics: ['checker'] }];
+    const chunks: HostToDataset[] = [{ type: 'dataset/begin', name: 'bench.jsonl', format: 'ProcessBench', critics: [{ id: 'checker', label: 'checker' }], activeCritics: ['checker'], reloads: 0 }];
     for (let at = 0; at < summaries.length; at += 2000) chunks.push({ type: 'dataset/items', items: summaries.slice(at, at + 2000) });
     chunks.push({ type: 'dataset/loaded', count: summaries.length, issueCount: 0, ms: 0 });
     const timing = await page.evaluate(async (messages) => {

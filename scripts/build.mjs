@@ -1,6 +1,7 @@
 // Bundles the extension host, the CLI, the local-model host and the webviews with esbuild.
 import * as esbuild from 'esbuild';
 import { chmod, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -53,8 +54,21 @@ const webviewBuilds = [
   },
 ];
 
+/**
+ * The extension loads the `openai` client (a third of its bundle) from its own file, dist/openai.js, and only when a
+ * remote critic is first built: the modules that import it are initialised lazily (see the critic registry), so
+ * activation never parses it. The CLI bundles it whole.
+ */
+const openaiChunk = {
+  name: 'openai-chunk',
+  setup(build) {
+    build.onResolve({ filter: /^openai$/ }, () => ({ path: './openai.js', external: true }));
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [openaiChunk] },
+  { ...common, entryPoints: { openai: createRequire(import.meta.url).resolve('openai') }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The local-model host runs in its own process; its native modules are loaded from node_modules at run time.
   { ...common, entryPoints: { 'onnx-host': 'src/onnx-host/main.ts' }, outdir: 'dist', external: ['vscode', 'onnxruntime-node', '@anush008/tokenizers'] },

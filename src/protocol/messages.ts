@@ -136,7 +136,8 @@ export interface RunProgress {
 }
 
 export type HostToDataset =
-  | { type: 'dataset/begin'; name: string; format: string | null; critics: { id: string; label: string }[]; activeCritics: string[] }
+  /** Starts the view over; `reloads` counts the times the file was read again after a change on disk. */
+  | { type: 'dataset/begin'; name: string; format: string | null; critics: { id: string; label: string }[]; activeCritics: string[]; reloads: number }
   | { type: 'dataset/items'; items: ItemSummary[] }
   | { type: 'dataset/format'; format: string }
   | { type: 'dataset/loaded'; count: number; issueCount: number; ms: number; error?: string }
@@ -220,7 +221,10 @@ export interface MetricsModel {
   /** Why a scalar critic has no calibration (e.g. the subset lacks all-correct cases). */
   calibrationErrors: { critic: string; message: string }[];
   charts: CriticCharts[];
+  /** Items with a result from at least one critic. */
   items: number;
+  /** Items in the dataset (null when only results are known): the metrics cover `items` of them. */
+  datasetItems: number | null;
   computeMs: number;
 }
 

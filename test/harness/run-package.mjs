@@ -18,6 +18,7 @@ const REQUIRED = [
   'extension/package.json',
   'extension/dist/extension.js',
   'extension/dist/cli.js',
+  'extension/dist/openai.js',
   'extension/dist/onnx-host.js',
   'extension/dist/webview/inspector.js',
   'extension/dist/webview/dataset.js',

@@ -1,7 +1,7 @@
 // UI tests of the dataset view and the metrics panel, as a person uses them: open a dataset, read the malformed
 // lines, filter and search, run the checker over the dataset, open an item (decorated editor and inspector in
-// sync), see the metrics and their charts; a second run comes from the cache. Screenshots:
-// test-results/screenshots/webview-dataset-*.png.
+// sync), see the metrics and their charts; a second run comes from the cache; a change on disk is read again.
+// Screenshots: test-results/screenshots/webview-dataset-*.png.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -177,5 +177,17 @@ describe('Dataset view and metrics webviews', function () {
     await until('search cleared', async () => (await shownText()) === `${fx.items.length} of ${fx.items.length} shown`);
     await ds.click('vscode-button:has-text("Run")');
     await until('the second run is done', async () => new RegExp(`Done: ${fx.items.length} / ${fx.items.length} items · ${fx.items.length} from cache`).test(await ds.$eval('.progress-text', (e) => e.textContent)));
+  });
+
+  it('a change to the file on disk is read again: the new item is listed, the others keep their results', async () => {
+    const n = fx.items.length;
+    const added = { id: 'added-on-disk', subset: 'gsm8k', problem: 'Sam has 4 apples and buys 5 more.', steps: ['4 + 5 = 9', 'Sam has 9 apples.'], label: -1 };
+    fs.appendFileSync(path.join(ws.dir, DATASET), `${JSON.stringify(added)}\n`);
+    await until('the new item is listed', async () => (await shownText()) === `${n + 1} of ${n + 1} shown`, 20_000);
+    await until('the header says why', async () => /read again after a change on disk/.test(await ds.$eval('.meta', (e) => e.textContent)));
+    await until('cached predictions are shown again', async () => (await ds.$$eval('.rows .row .cell.pred', (cells) => cells.filter((c) => /^[✓✗] /.test(c.textContent)).length)) > 0);
+    await ds.click('vscode-button:has-text("Run")');
+    await until('only the new item is run', async () => new RegExp(`Done: ${n + 1} / ${n + 1} items · ${n} from cache · 0 failed`).test(await ds.$eval('.progress-text', (e) => e.textContent)));
+    await screenshotWebview(wb.page, ds, 'webview-dataset-06-reloaded');
   });
 });

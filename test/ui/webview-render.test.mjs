@@ -85,6 +85,7 @@ const METRICS_MODEL = {
   calibrationErrors: [],
   charts: [{ critic: 'prm', offset: { labels: ['≤-2', '-1', '0', '+1', '≥2'], counts: [1, 3, 10, 4, 2], missed: 2, noPrediction: 0, n: 22 }, falseAlarms: 3, minPosition: { labels: ['0–10%', '10–20%'], counts: [4, 14], lastStepShare: 0.6, n: 18 } }],
   items: 36,
+  datasetItems: 50,
   computeMs: 1.2,
 };
 
@@ -145,6 +146,7 @@ describe('Webview bundles rendered in Chromium', function () {
     );
     assert.equal(painted.length, 3, 'sweep, offset histogram and minimum-score chart');
     assert.ok(painted.every((n) => n > 1000), `every chart is drawn: ${painted}`);
+    assert.match(await page.$eval('header .meta', (e) => e.textContent), /^results for 36 of 50 items \(the metrics cover those\) · 1 critic/);
     assert.match(await page.$eval('.calibrated h3', (e) => e.textContent), /Threshold 0\.4: F1-optimal on gsm8k/);
     assert.match(await page.$eval('.figure .caption', (e) => e.textContent), /10 exact, 4 flagged too early, 6 too late, 2 missed/);
     await page.click('vscode-single-select[aria-label="Calibration subset"]');

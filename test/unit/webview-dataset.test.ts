@@ -283,6 +283,41 @@ describe('dataset session', () => {
     });
   });
 
+  test('reloading after a change on disk re-reads the items, keeps results of unchanged items and waits for a run to stop', async () => {
+    const lines = Array.from({ length: 30 }, (_, i) => record(i, -1));
+    await withDataset(lines, async (file, dir) => {
+      const session = new DatasetSession(file, new ResultCache(join(dir, 'cache.jsonl')));
+      await session.loaded;
+      const slow = new FakeCritic('slow', { delayMs: 10 });
+      const running = session.run([{ id: 'slow', config: 'c', critic: slow }], [...Array(30).keys()], 2);
+      while (slow.calls < 4) await new Promise((r) => setTimeout(r, 5));
+      const events: SessionEvent['type'][] = [];
+      session.on((e) => events.push(e.type));
+      // The file is rewritten: item 0 edited, a malformed line and a new item appended.
+      await writeFile(file, [record(0, 1, 1).replace('Problem 0', 'Problem 0, edited'), ...lines.slice(1), '{"oops', record(30, -1)].join('\n') + '\n');
+      const reloading = session.reload();
+      const again = session.reload(); // a second change while the first reload is pending joins the queue
+      const stopped = await running;
+      assert.match(stopped.message ?? '', /cancelled after/, 'the run in progress was cancelled');
+      await Promise.all([reloading, again]);
+      assert.equal(session.isRunning, false);
+      assert.equal(session.items.length, 31);
+      assert.equal(session.summaries.length, 31);
+      assert.equal(session.items[0].problem, 'Problem 0, edited');
+      assert.deepEqual(session.issues.map((i) => i.line), [31]);
+      assert.equal(session.reloads, 2);
+      assert.equal(events.filter((e) => e === 'reset').length, 2);
+      assert.equal(events.at(-1) === 'loaded' || events.at(-1) === 'results', true, events.join(','));
+      const kept = session.records([{ id: 'slow', config: 'c' }]);
+      // Item 0 finished before the change; its result belongs to the old text, so only the others are kept.
+      assert.ok(!kept.some((r) => r.id === 'q0'), 'the edited item has no result: its content changed');
+      assert.equal(kept.length, stopped.done - 1);
+      const resumed = await session.run([{ id: 'slow', config: 'c', critic: slow }], [...Array(31).keys()]);
+      assert.equal(resumed.cached, kept.length);
+      assert.equal(resumed.done, 31);
+    });
+  });
+
   test('scalar scores are kept only when every step has one', async () => {
     await withDataset([record(0, -1)], async (file, dir) => {
       const session = new DatasetSession(file, new ResultCache(join(dir, 'cache.jsonl')));

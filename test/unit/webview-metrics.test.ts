@@ -112,6 +112,8 @@ describe('metrics model', () => {
     assert.deepEqual(model.subsets, ['gsm8k', 'math']);
     assert.equal(model.calibrationSubset, 'gsm8k');
     assert.equal(model.items, 12);
+    assert.equal(model.datasetItems, null, 'unknown when only results are given');
+    assert.equal(buildMetricsModel({ dataset: 'demo.jsonl', records: scalarRecords(), calibrationSubset: null, datasetItems: 40 }).datasetItems, 40);
     assert.equal(model.rows.filter((x) => x.critic === 'checker').length, 4);
     const checkerMath = model.rows.find((x) => x.critic === 'checker' && x.subset === 'math')!;
     assert.deepEqual([checkerMath.acc_error, checkerMath.acc_correct], [50, 100]);

@@ -44,6 +44,7 @@ const state = {
   skipped: 0,
   progress: undefined as RunProgress | undefined,
   subsetKey: '',
+  reloads: 0,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -295,7 +296,7 @@ function updateHeader(): void {
   title.textContent = state.name;
   const parts = [state.format ?? 'detecting layout…', `${state.items.length.toLocaleString('en-US')} items`];
   if (!state.loaded) parts.push('reading…');
-  else parts.push(`read in ${Math.round(state.loaded.ms)} ms`);
+  else parts.push(`${state.reloads ? 'read again after a change on disk' : 'read'} in ${Math.round(state.loaded.ms)} ms`);
   if (state.issueTotal) parts.push(`${state.skipped} record${state.skipped === 1 ? '' : 's'} skipped`);
   meta.textContent = parts.join(' · ');
   if (state.loaded?.error) meta.append(h('span', { class: 'error-text' }, ` · ${state.loaded.error}`));
@@ -365,6 +366,12 @@ onHostMessage<HostToDataset>((msg) => {
       state.critics = msg.critics;
       state.active = msg.activeCritics;
       state.loaded = null;
+      state.reloads = msg.reloads;
+      state.issues = [];
+      state.issueTotal = 0;
+      state.skipped = 0;
+      state.hits = null;
+      updateIssues();
       updateCriticOptions();
       updateHeader();
       renderHead();

@@ -160,6 +160,13 @@ function minPositionSection(c: CriticCharts): HTMLElement | null {
   );
 }
 
+/** How many items the metrics cover, and of how many when only part of the dataset has been run. */
+function coverage(model: MetricsModel): string {
+  const n = model.items.toLocaleString('en-US');
+  if (model.datasetItems === null || model.datasetItems <= model.items) return `${n} items`;
+  return `results for ${n} of ${model.datasetItems.toLocaleString('en-US')} items (the metrics cover those)`;
+}
+
 function render(): void {
   for (const c of charts.splice(0)) c.destroy();
   const { model, message } = current;
@@ -208,7 +215,7 @@ function render(): void {
       'header',
       { class: 'toolbar' },
       h('h1', {}, `Metrics: ${model.dataset}`),
-      h('span', { class: 'meta' }, `${model.items} items · ${model.critics.length} critic${model.critics.length === 1 ? '' : 's'} · computed in ${model.computeMs.toFixed(1)} ms`),
+      h('span', { class: 'meta' }, `${coverage(model)} · ${model.critics.length} critic${model.critics.length === 1 ? '' : 's'} · computed in ${model.computeMs.toFixed(1)} ms`),
       h(
         'span',
         { class: 'actions' },

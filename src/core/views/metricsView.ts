@@ -108,6 +108,8 @@ export interface MetricsInput {
   calibrationSubset: string | null;
   /** The thresholds to sweep (default: thresholdsFor each critic's scores). */
   thresholds?: readonly number[];
+  /** How many items the dataset has, when known (the metrics may cover only those already run). */
+  datasetItems?: number;
 }
 
 /**
@@ -162,6 +164,7 @@ export function buildMetricsModel(input: MetricsInput): MetricsModel {
     calibrationErrors,
     charts,
     items: new Set(input.records.map((r) => `${r.subset}\u0000${r.id}`)).size,
+    datasetItems: input.datasetItems ?? null,
     computeMs: performance.now() - started,
   };
 }

@@ -88,14 +88,7 @@ class DatasetView {
 
   /** Sends everything known so far (a view connects, or reconnects after being hidden), then follows the session. */
   private connect(): void {
-    const settings = this.deps.controller.criticSettings();
-    this.post({
-      type: 'dataset/begin',
-      name: this.session.name,
-      format: this.session.formatName,
-      critics: settings.critics.map((c) => ({ id: c.id, label: c.label ?? c.id })),
-      activeCritics: [...settings.active],
-    });
+    this.begin();
     const summaries = this.session.summaries;
     for (let at = 0; at < summaries.length; at += ITEM_CHUNK) this.post({ type: 'dataset/items', items: summaries.slice(at, at + ITEM_CHUNK) });
     if (this.session.issueCount) this.post({ type: 'dataset/issues', issues: this.session.issues, total: this.session.issueCount, skipped: this.session.skippedCount });
@@ -105,8 +98,24 @@ class DatasetView {
     this.following = this.session.on((e) => this.onSession(e));
   }
 
+  /** Tells the view to start over: a (re)connection, or the file was read again after a change on disk. */
+  private begin(): void {
+    const settings = this.deps.controller.criticSettings();
+    this.post({
+      type: 'dataset/begin',
+      name: this.session.name,
+      format: this.session.formatName,
+      critics: settings.critics.map((c) => ({ id: c.id, label: c.label ?? c.id })),
+      activeCritics: [...settings.active],
+      reloads: this.session.reloads,
+    });
+  }
+
   private onSession(e: SessionEvent): void {
     switch (e.type) {
+      case 'reset':
+        this.begin();
+        return;
       case 'items':
         this.post({ type: 'dataset/items', items: e.items });
         return;

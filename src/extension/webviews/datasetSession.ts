@@ -22,6 +22,8 @@ export type SessionEvent =
   | { type: 'items'; items: ItemSummary[] }
   | { type: 'format'; format: string }
   | { type: 'issues'; issues: IssueSummary[]; total: number; skipped: number }
+  /** The file changed on disk and is being read again: everything known about its items was dropped. */
+  | { type: 'reset' }
   | { type: 'loaded' }
   /** New results for these items (null: any item, e.g. the cache was read). */
   | { type: 'results'; indices: number[] | null }
@@ -54,11 +56,13 @@ export class DatasetSession {
   format: DatasetFormat | null = null;
   loadMs = 0;
   loadError: string | undefined;
-  readonly loaded: Promise<void>;
+  /** How many times the file was read again after a change on disk. */
+  reloads = 0;
+  private reading: Promise<void>;
   private done = false;
   private cached = new Map<string, CachedResult>();
   private readonly listeners = new Set<(e: SessionEvent) => void>();
-  private running: AbortController | undefined;
+  private running: { controller: AbortController; finished: Promise<unknown> } | undefined;
   private lastProgress: RunProgress | undefined;
 
   constructor(
@@ -66,7 +70,40 @@ export class DatasetSession {
     private readonly cache: ResultCache,
   ) {
     this.name = basename(file);
-    this.loaded = this.load();
+    this.reading = this.load();
+  }
+
+  /** Settles when the file has been read (the latest reading, after a reload). */
+  get loaded(): Promise<void> {
+    return this.reading;
+  }
+
+  /**
+   * Reads the file again after a change on disk: a run in progress is cancelled first (its finished results stay
+   * cached, keyed by item content, so unchanged items keep them), then every view hears `reset` and the items
+   * stream in again. Calls made while a reload is pending join it.
+   */
+  reload(): Promise<void> {
+    this.running?.controller.abort();
+    const previous = this.reading;
+    this.reading = (async () => {
+      await previous;
+      await this.running?.finished;
+      this.items.length = 0;
+      this.summaries.length = 0;
+      this.hashes.length = 0;
+      this.issues.length = 0;
+      this.issueCount = 0;
+      this.skippedAt.clear();
+      this.format = null;
+      this.loadError = undefined;
+      this.lastProgress = undefined;
+      this.done = false;
+      this.reloads += 1;
+      this.emit({ type: 'reset' });
+      await this.load();
+    })();
+    return this.reading;
   }
 
   get skippedCount(): number {
@@ -91,12 +128,13 @@ export class DatasetSession {
   }
 
   private emit(e: SessionEvent): void {
-    for (const l of this.listeners) l(e);
+    // A copy: a listener may subscribe again while it handles the event.
+    for (const l of [...this.listeners]) l(e);
   }
 
   private async load(): Promise<void> {
     const started = performance.now();
-    const [cached] = await Promise.all([this.cache.load().catch(() => new Map<string, CachedResult>()), this.readItems()]);
+    const [cached] = await Promise.all([(this.cached.size ? Promise.resolve(this.cached) : this.cache.load()).catch(() => new Map<string, CachedResult>()), this.readItems()]);
     this.cached = cached;
     this.loadMs = performance.now() - started;
     this.done = true;
@@ -188,7 +226,7 @@ export class DatasetSession {
   }
 
   cancel(): void {
-    this.running?.abort();
+    this.running?.controller.abort();
   }
 
   /**
@@ -199,8 +237,10 @@ export class DatasetSession {
   async run(critics: readonly RunCritic[], indices: readonly number[], concurrency = 4): Promise<RunProgress> {
     if (this.running) throw new Error('a run over this dataset is already in progress');
     await this.loaded;
+    if (this.running) throw new Error('a run over this dataset is already in progress');
     const controller = new AbortController();
-    this.running = controller;
+    let finish = () => {};
+    this.running = { controller, finished: new Promise<void>((resolve) => (finish = resolve)) };
     const todo: { i: number; critics: RunCritic[] }[] = [];
     for (const i of indices) {
       if (i < 0 || i >= this.items.length) continue;
@@ -248,8 +288,12 @@ export class DatasetSession {
     } finally {
       progress.running = false;
       if (controller.signal.aborted) firstFailure = `cancelled after ${progress.done} of ${progress.total} items; run again to resume`;
-      this.running = undefined;
-      await flush(true);
+      try {
+        await flush(true);
+      } finally {
+        this.running = undefined;
+        finish();
+      }
     }
     return this.lastProgress ?? progress;
   }

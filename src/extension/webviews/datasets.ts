@@ -14,14 +14,29 @@ export function configKey(config: CriticConfig): string {
   return textHash(JSON.stringify(config));
 }
 
+/** A burst of writes to a dataset (a script rewriting it) is read again once, this long after the last one. */
+const RELOAD_DELAY_MS = 400;
+
+interface OpenDataset {
+  session: DatasetSession;
+  refs: number;
+  watcher: vscode.Disposable;
+}
+
 /**
  * Open datasets by URI, shared by the dataset editors, the metrics panel and the item documents; a dataset is read
- * once however many views show it, and dropped when the last one closes.
+ * once however many views show it, read again when the file changes on disk, and dropped when the last view closes.
  */
 export class DatasetSessions implements vscode.Disposable {
-  private readonly open = new Map<string, { session: DatasetSession; refs: number }>();
+  private readonly open = new Map<string, OpenDataset>();
+  private readonly reloaded = new vscode.EventEmitter<vscode.Uri>();
+  /** A dataset was read again after a change on disk. */
+  readonly onDidReload = this.reloaded.event;
 
-  constructor(private readonly storage: vscode.Uri) {}
+  constructor(
+    private readonly storage: vscode.Uri,
+    private readonly log?: vscode.LogOutputChannel,
+  ) {}
 
   acquire(uri: vscode.Uri): DatasetSession {
     if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') throw new Error(`PRM Lens reads datasets from files on disk; ${uri.toString()} is not one.`);
@@ -33,8 +48,25 @@ export class DatasetSessions implements vscode.Disposable {
     }
     const cacheFile = path.join(this.storage.fsPath, 'dataset-results', `${path.basename(uri.fsPath)}-${textHash(key)}.jsonl`);
     const session = new DatasetSession(uri.fsPath, new ResultCache(cacheFile));
-    this.open.set(key, { session, refs: 1 });
+    this.open.set(key, { session, refs: 1, watcher: this.watch(uri, session) });
     return session;
+  }
+
+  private watch(uri: vscode.Uri, session: DatasetSession): vscode.Disposable {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), path.posix.basename(uri.path)));
+    let timer: NodeJS.Timeout | undefined;
+    const changed = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.log?.info(`${session.name} changed on disk: reading it again${session.isRunning ? ' (the run in progress is cancelled; finished results are kept)' : ''}`);
+        void session.reload().then(
+          () => this.reloaded.fire(uri),
+          (e: unknown) => this.log?.error(`${session.name}: reading it again failed: ${(e as Error).message}`),
+        );
+      }, RELOAD_DELAY_MS);
+    };
+    const subscriptions = [watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed)];
+    return { dispose: () => (clearTimeout(timer), subscriptions.forEach((d) => d.dispose())) };
   }
 
   release(uri: vscode.Uri): void {
@@ -44,6 +76,7 @@ export class DatasetSessions implements vscode.Disposable {
     entry.refs -= 1;
     if (entry.refs <= 0) {
       entry.session.cancel();
+      entry.watcher.dispose();
       this.open.delete(key);
     }
   }
@@ -53,8 +86,12 @@ export class DatasetSessions implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const { session } of this.open.values()) session.cancel();
+    for (const { session, watcher } of this.open.values()) {
+      session.cancel();
+      watcher.dispose();
+    }
     this.open.clear();
+    this.reloaded.dispose();
   }
 }
 
@@ -76,20 +113,29 @@ export function parseItemUri(uri: vscode.Uri): { dataset: vscode.Uri; i: number 
 
 /**
  * Serves item documents. An item document restored after a reload loads its dataset and keeps it open until the
- * document closes.
+ * document closes; it shows the item again when its dataset changes on disk.
  */
 export class ItemDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly held = new Map<string, vscode.Uri>();
-  private readonly subscription: vscode.Disposable;
+  /** Open item documents (by URI string) and the dataset each holds open. */
+  private readonly held = new Map<string, { doc: vscode.Uri; dataset: vscode.Uri }>();
+  private readonly subscriptions: vscode.Disposable[];
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
 
   constructor(private readonly sessions: DatasetSessions) {
-    this.subscription = vscode.workspace.onDidCloseTextDocument((doc) => {
-      const dataset = this.held.get(doc.uri.toString());
-      if (dataset) {
-        this.held.delete(doc.uri.toString());
-        this.sessions.release(dataset);
-      }
-    });
+    this.subscriptions = [
+      this.changed,
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        const entry = this.held.get(doc.uri.toString());
+        if (entry) {
+          this.held.delete(doc.uri.toString());
+          this.sessions.release(entry.dataset);
+        }
+      }),
+      sessions.onDidReload((dataset) => {
+        for (const entry of this.held.values()) if (entry.dataset.toString() === dataset.toString()) this.changed.fire(entry.doc);
+      }),
+    ];
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
@@ -98,7 +144,7 @@ export class ItemDocuments implements vscode.TextDocumentContentProvider, vscode
     let session = this.sessions.peek(ref.dataset);
     if (!this.held.has(uri.toString())) {
       session = this.sessions.acquire(ref.dataset);
-      this.held.set(uri.toString(), ref.dataset);
+      this.held.set(uri.toString(), { doc: uri, dataset: ref.dataset });
     }
     await session!.loaded;
     const item = session!.items[ref.i];
@@ -116,8 +162,8 @@ export class ItemDocuments implements vscode.TextDocumentContentProvider, vscode
   }
 
   dispose(): void {
-    this.subscription.dispose();
-    for (const dataset of this.held.values()) this.sessions.release(dataset);
+    this.subscriptions.forEach((d) => d.dispose());
+    for (const { dataset } of this.held.values()) this.sessions.release(dataset);
     this.held.clear();
   }
 }

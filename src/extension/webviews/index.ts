@@ -16,7 +16,7 @@ let inspectorDeps: InspectorDeps | undefined;
  */
 export function registerWebviews(context: vscode.ExtensionContext, controller: ScoreController, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const labels = new HumanLabelStore(context.workspaceState);
-  const sessions = new DatasetSessions(context.globalStorageUri);
+  const sessions = new DatasetSessions(context.globalStorageUri, log);
   const items = new ItemDocuments(sessions);
   const deps: InspectorDeps = { context, controller, labels, log, itemContext: (uri) => items.context(uri) };
   inspectorDeps = deps;

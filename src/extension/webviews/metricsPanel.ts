@@ -98,7 +98,7 @@ export class MetricsPanel {
       this.post({ type: 'metrics/model', model: null, message: `No results for ${this.session.name} yet: run a critic over it from the dataset view.`, dataset: this.dataset.toString() });
       return;
     }
-    this.model = buildMetricsModel({ dataset: this.session.name, records, calibrationSubset: this.calibrationSubset });
+    this.model = buildMetricsModel({ dataset: this.session.name, records, calibrationSubset: this.calibrationSubset, datasetItems: this.session.items.length });
     this.post({ type: 'metrics/model', model: this.model, dataset: this.dataset.toString(), calibrationSubset: this.calibrationSubset });
   }
 
