@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DirectoryStore, isCachedResult } from '../core/critics/cache';
 import { comparisonMarkdown } from './compareReport';
-import { ScoreController } from './controller';
+import { cancelledMessage, ScoreController } from './controller';
 import { AnalysisDocumentKind, AnalysisDocumentProvider, DERIVED_SCHEMES, documentUri } from './report';
 import { criticCacheDir } from './criticPool';
 import { registerApiKeyCommand } from './secrets';
@@ -74,20 +74,23 @@ async function compareCritics(controller: ScoreController, log: vscode.LogOutput
           signal: cancel.signal,
           onCriticDone: (id) => progress.report({ increment: 100 / criticIds.length, message: `${++done} of ${criticIds.length} done (${id})` }),
         });
-        return analysis ? 'done' : cancel.signal.aborted ? 'cancelled' : 'superseded';
+        return analysis ? analysis : cancel.signal.aborted ? 'cancelled' : 'superseded';
       } catch (err) {
         void vscode.window.showErrorMessage(`PRM Lens: ${err instanceof Error ? err.message : String(err)}`);
         return 'failed';
       }
     },
   );
-  if (outcome === 'cancelled') {
+  const cancelled = outcome === 'cancelled' || (typeof outcome === 'object' && outcome.cancelled === true);
+  if (cancelled) {
     log.info(`${doc.uri.fsPath}: comparison cancelled`);
     const cached = vscode.workspace.getConfiguration('prmLens').get<boolean>('cache.enabled', true);
-    void vscode.window.showInformationMessage(`PRM Lens: comparison cancelled.${cached ? ' Results of remote critics that finished are cached: running it again continues from them.' : ''}`);
+    const shown = typeof outcome === 'object' ? cancelledMessage('comparison', outcome) : 'PRM Lens: comparison cancelled.';
+    void vscode.window.showInformationMessage(`${shown}${cached ? ' Results of remote critics that finished are cached: running it again continues from them.' : ''}`);
   }
-  if (outcome !== 'done') return false;
+  if (typeof outcome !== 'object') return false;
+  // Cancelled part-way, the report still shows the critics that finished.
   const report = await vscode.workspace.openTextDocument(documentUri(COMPARISON, doc.uri));
   await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
-  return true;
+  return !cancelled;
 }

@@ -42,7 +42,7 @@ export function comparisonMarkdown(analysis: Analysis, title: string, extras: Co
     const tokens = u?.promptTokens !== undefined || u?.completionTokens !== undefined ? `${u?.promptTokens ?? 0} + ${u?.completionTokens ?? 0}` : '—';
     out.push(`| ${markdownCell(r.criticId)} | ${firstErrorLabel(r)} | ${cached ? 'cached' : `${Math.round(r.timing.durationMs)} ms`} | ${tokens} | ${u?.requests ?? '—'} |`);
   }
-  for (const f of failures) out.push(`| ${markdownCell(f.criticId)} | failed: ${markdownCell(f.message)} | | | |`);
+  for (const f of failures) out.push(`| ${markdownCell(f.criticId)} | ${f.cancelled ? 'cancelled before it finished' : `failed: ${markdownCell(f.message)}`} | | | |`);
   out.push('');
   out.push(summaryLine(results), '');
 

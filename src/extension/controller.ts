@@ -14,7 +14,9 @@ export interface AnalysisSnapshot {
   version: number;
   segmentation: { strategy: string; reason: string; steps: { index: number; start: number; end: number; text: string }[] };
   results: CriticResult[];
-  failures: { criticId: string; message: string }[];
+  failures: { criticId: string; message: string; cancelled?: boolean }[];
+  /** The run was cancelled: only the critics that had finished are in `results`. */
+  cancelled: boolean;
   primaryCriticId: string | undefined;
 }
 
@@ -34,6 +36,8 @@ interface DocState {
   marks?: StepMark[];
   version?: number;
   running?: AbortController;
+  /** Counts runs, so a run that a newer one replaced never renders. */
+  generation?: number;
   timer?: ReturnType<typeof setTimeout>;
 }
 
@@ -87,6 +91,7 @@ export class ScoreController implements vscode.Disposable {
       segmentation: { strategy, reason, steps: steps.map((s) => ({ ...s })) },
       results: analysis.results,
       failures: analysis.failures,
+      cancelled: analysis.cancelled === true,
       primaryCriticId: analysis.results[0]?.criticId,
     };
   }
@@ -102,7 +107,10 @@ export class ScoreController implements vscode.Disposable {
     await this.context.workspaceState.update(SEGMENTATION_OVERRIDES, overrides);
   }
 
-  /** Segments and scores a document; resolves to undefined when the run was superseded or cancelled. */
+  /**
+   * Segments and scores a document; resolves to undefined when the run was superseded, or cancelled before any
+   * critic finished. Cancelled later, the critics that finished are shown (`analysis.cancelled`).
+   */
   async score(doc: vscode.TextDocument, options: ScoreOptions = {}): Promise<Analysis | undefined> {
     const key = doc.uri.toString();
     const state = this.states.get(key) ?? {};
@@ -111,6 +119,8 @@ export class ScoreController implements vscode.Disposable {
     state.running?.abort();
     const running = new AbortController();
     state.running = running;
+    const generation = (state.generation ?? 0) + 1;
+    state.generation = generation;
     state.criticIds = options.criticIds;
     if (options.signal?.aborted) running.abort();
     options.signal?.addEventListener('abort', () => running.abort(), { once: true });
@@ -120,7 +130,7 @@ export class ScoreController implements vscode.Disposable {
     const built = await this.critics.get(this.settings.critics, options.criticIds ?? this.settings.activeCritics);
     const done = options.onCriticDone;
     const critics = done ? built.map((c): Critic => ({ id: c.id, type: c.type, label: c.label, score: (input) => c.score(input).finally(() => done(c.id)) })) : built;
-    const work = analyzeText(doc.getText(), this.segmentationFor(doc.uri), critics, running.signal);
+    const work = analyzeText(doc.getText(), this.segmentationFor(doc.uri), critics, running.signal, { keepFinished: true });
     this.updateStatusBar();
     const analysis = await (options.signal ? work : this.withDelayedProgress(work, running)).catch((err: unknown) => {
       if (err instanceof CancelledError) return undefined;
@@ -129,14 +139,19 @@ export class ScoreController implements vscode.Disposable {
       if (state.running === running) state.running = undefined;
       this.updateStatusBar();
     });
-    if (!analysis || running.signal.aborted || doc.version !== version || this.states.get(key) !== state) return undefined;
+    if (!analysis || state.generation !== generation || doc.version !== version || this.states.get(key) !== state) return undefined;
 
     state.analysis = analysis;
     state.version = version;
     state.marks = computeStepMarks(analysis.segmentation.steps, analysis.results[0], this.settings.thresholds);
-    for (const f of analysis.failures) this.log.error(`${doc.uri.fsPath}: critic ${f.criticId} failed: ${f.message}`);
+    for (const f of analysis.failures) {
+      if (f.cancelled) this.log.info(`${doc.uri.fsPath}: critic ${f.criticId} was cancelled before it finished`);
+      else this.log.error(`${doc.uri.fsPath}: critic ${f.criticId} failed: ${f.message}`);
+    }
     for (const r of analysis.results) this.log.info(`${doc.uri.fsPath}: ${r.criticId} scored ${analysis.segmentation.steps.length} steps in ${Math.round(r.timing.durationMs)} ms`);
     this.render(doc);
+    // A caller with its own cancel button (Compare Critics) reports the cancellation itself.
+    if (analysis.cancelled && !options.signal) void vscode.window.showInformationMessage(cancelledMessage('scoring', analysis));
     return analysis;
   }
 
@@ -284,4 +299,11 @@ export class ScoreController implements vscode.Disposable {
     this.changedEmitter.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** "PRM Lens: scoring cancelled. Showing checker; not finished: judge." */
+export function cancelledMessage(what: string, analysis: Analysis): string {
+  const finished = analysis.results.map((r) => r.criticId).join(', ');
+  const unfinished = analysis.failures.filter((f) => f.cancelled).map((f) => f.criticId).join(', ');
+  return `PRM Lens: ${what} cancelled. Showing ${finished}${unfinished ? `; not finished: ${unfinished}` : ''}.`;
 }

@@ -60,7 +60,7 @@ export interface InspectorModel {
   problem: string;
   steps: { index: number; text: string }[];
   critics: InspectorCritic[];
-  failures: { criticId: string; message: string }[];
+  failures: { criticId: string; message: string; cancelled?: boolean }[];
   /** Steps where one critic judges the step good and another bad. */
   disagreements: number[];
   item?: ItemContext;

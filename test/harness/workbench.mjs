@@ -290,8 +290,34 @@ export class Workbench {
     return this.page.locator(`${ACTIVE_EDITOR} canvas.decorationsOverviewRuler`).first().screenshot();
   }
 
-  /** Visible notification toasts' texts (error messages from commands show here). */
+  /**
+   * Opens the notification center and returns its notifications' texts. With the smoke-test driver on (as here)
+   * the workbench never shows toasts: every notification, progress included, is read and acted on in the center.
+   */
   async notifications() {
-    return this.page.locator('.notification-toast').evaluateAll((els) => els.map((e) => e.innerText.replace(/\s*\n\s*/g, ' ')));
+    await this.showNotifications();
+    return this.page.locator('.notifications-center .notification-list-item').evaluateAll((els) => els.map((e) => e.innerText.replace(/\s*\n\s*/g, ' ')));
+  }
+
+  /** Opens the notification center (a no-op when it is open). */
+  async showNotifications() {
+    if (await this.page.locator('.notifications-center.visible').count()) return;
+    await this.runCommand('Notifications: Show Notifications');
+    await this.page.locator('.notifications-center.visible').waitFor({ timeout: 5_000 });
+  }
+
+  /** Closes the notification center, so it does not cover the editor. */
+  async hideNotifications() {
+    if (!(await this.page.locator('.notifications-center.visible').count())) return;
+    await this.runCommand('Notifications: Hide Notifications');
+    await this.page.locator('.notifications-center.visible').waitFor({ state: 'detached', timeout: 5_000 }).catch(() => {});
+  }
+
+  /** The notification in the center whose text contains `text` (a locator, to read or click its buttons). */
+  async notification(text, timeout = 15_000) {
+    await this.showNotifications();
+    const item = this.page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+    await item.waitFor({ timeout });
+    return item;
   }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { classifyJudgement, computeStepMarks, DEFAULT_THRESHOLDS, stepAt } from '../../src/core/analysis/marks';
 import { analysisReportMarkdown, costLabel, markdownCell, stepHoverMarkdown } from '../../src/core/analysis/describe';
 import { analyzeText, judgeSteps } from '../../src/core/analysis/analyze';
-import { Critic, CriticResult } from '../../src/core/critics/types';
+import { CancelledError, Critic, CriticResult } from '../../src/core/critics/types';
 import { mapConcurrent } from '../../src/core/util/concurrency';
 
 function fixedCritic(id: string, result: Omit<CriticResult, 'criticId' | 'timing'>): Critic {
@@ -92,6 +92,38 @@ describe('running critics', () => {
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(judgeSteps([ok], '', ['s'], controller.signal), { name: 'CancelledError' });
+  });
+
+  test('cancelled with keepFinished: the critics that finished are kept, the others are cancelled failures', async () => {
+    const quick = fixedCritic('quick', { steps: [{ score: null, verdict: 'correct' }], firstError: -1 });
+    const broken: Critic = { id: 'broken', type: 't', label: 'broken', score: async () => Promise.reject(new Error('HTTP 500')) };
+    const slow: Critic = {
+      id: 'slow',
+      type: 't',
+      label: 'slow',
+      score: ({ signal }) => new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new CancelledError()), { once: true })),
+    };
+    const controller = new AbortController();
+    const judged = judgeSteps([quick, broken, slow], '', ['s'], controller.signal, { keepFinished: true });
+    setTimeout(() => controller.abort(), 20);
+    const { results, failures, cancelled } = await judged;
+    assert.equal(cancelled, true);
+    assert.deepEqual(results.map((r) => r.criticId), ['quick']);
+    assert.deepEqual(failures, [
+      { criticId: 'broken', message: 'HTTP 500' },
+      { criticId: 'slow', message: 'cancelled before it finished', cancelled: true },
+    ]);
+    // Without keepFinished, or when nothing had finished, a cancelled run rejects.
+    const again = new AbortController();
+    const rejected = judgeSteps([quick, slow], '', ['s'], again.signal);
+    again.abort();
+    await assert.rejects(rejected, { name: 'CancelledError' });
+    const none = new AbortController();
+    const nothing = judgeSteps([slow], '', ['s'], none.signal, { keepFinished: true });
+    none.abort();
+    await assert.rejects(nothing, { name: 'CancelledError' });
+    // Not cancelled: no flag.
+    assert.equal((await judgeSteps([quick], '', ['s'], undefined, { keepFinished: true })).cancelled, undefined);
   });
 
   test('mapConcurrent keeps order, bounds concurrency and stops pulling after abort', async () => {

@@ -95,7 +95,7 @@ function renderSummary(m: InspectorModel): HTMLElement {
       h('td', {}, button('Re-run', `Run ${c.label} again on these steps`, () => vscode.postMessage({ type: 'inspector/rerun', criticId: c.id }))),
     ),
   );
-  const failures = m.failures.map((f) => h('li', { class: 'failure' }, `${f.criticId} failed: ${f.message}`));
+  const failures = m.failures.map((f) => h('li', { class: 'failure' }, f.cancelled ? `${f.criticId}: cancelled before it finished` : `${f.criticId} failed: ${f.message}`));
   const extra = m.availableCritics.filter((a) => !m.critics.some((c) => c.id === a.id));
   return h(
     'section',

@@ -6,6 +6,8 @@ import { Segmentation, SegmentOptions, SolutionDocument } from '../segment/types
 export interface CriticFailure {
   criticId: string;
   message: string;
+  /** The run was cancelled before this critic finished (not an error of the critic). */
+  cancelled?: boolean;
 }
 
 /** A solution file judged by one or more critics: what the editor shows and `prm-lens score` prints. */
@@ -14,6 +16,16 @@ export interface Analysis {
   segmentation: Segmentation;
   results: CriticResult[];
   failures: CriticFailure[];
+  /** The run was cancelled: `results` holds the critics that had finished, the others are cancelled failures. */
+  cancelled?: boolean;
+}
+
+export interface JudgeOptions {
+  /**
+   * On cancellation, resolve with the critics that had finished (the others as cancelled failures) instead of
+   * rejecting; it still rejects with CancelledError when none had.
+   */
+  keepFinished?: boolean;
 }
 
 /** Splits a plain solution file into problem and steps (offsets are into `text`). */
@@ -24,27 +36,34 @@ export function segmentFile(text: string, options: SegmentOptions): { document: 
 
 /**
  * Runs the critics concurrently on the same steps. One critic failing does not lose the others' results;
- * cancellation rejects with CancelledError.
+ * cancellation rejects with CancelledError (see JudgeOptions.keepFinished).
  */
 export async function judgeSteps(
   critics: readonly Critic[],
   problem: string,
   steps: readonly string[],
   signal?: AbortSignal,
-): Promise<{ results: CriticResult[]; failures: CriticFailure[] }> {
+  options: JudgeOptions = {},
+): Promise<{ results: CriticResult[]; failures: CriticFailure[]; cancelled?: boolean }> {
   const settled = await Promise.allSettled(critics.map((critic) => critic.score({ problem, steps, signal })));
-  if (signal?.aborted) throw new CancelledError();
+  const cancelled = signal?.aborted === true;
+  if (cancelled && !(options.keepFinished && settled.some((o) => o.status === 'fulfilled'))) throw new CancelledError();
   const results: CriticResult[] = [];
   const failures: CriticFailure[] = [];
   settled.forEach((outcome, i) => {
     if (outcome.status === 'fulfilled') results.push(outcome.value);
+    else if (cancelled && isCancellation(outcome.reason)) failures.push({ criticId: critics[i].id, message: 'cancelled before it finished', cancelled: true });
     else failures.push({ criticId: critics[i].id, message: outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason) });
   });
-  return { results, failures };
+  return cancelled ? { results, failures, cancelled } : { results, failures };
 }
 
-export async function analyzeText(text: string, options: SegmentOptions, critics: readonly Critic[], signal?: AbortSignal): Promise<Analysis> {
+function isCancellation(reason: unknown): boolean {
+  return reason instanceof CancelledError || (reason instanceof Error && reason.name === 'AbortError');
+}
+
+export async function analyzeText(text: string, options: SegmentOptions, critics: readonly Critic[], signal?: AbortSignal, judge: JudgeOptions = {}): Promise<Analysis> {
   const { document, segmentation } = segmentFile(text, options);
-  const { results, failures } = await judgeSteps(critics, document.problem, segmentation.steps.map((s) => s.text), signal);
-  return { document, segmentation, results, failures };
+  const judged = await judgeSteps(critics, document.problem, segmentation.steps.map((s) => s.text), signal, judge);
+  return { document, segmentation, ...judged };
 }

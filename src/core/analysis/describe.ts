@@ -45,7 +45,7 @@ export function stepHoverMarkdown(analysis: Analysis, stepIndex: number): string
     lines.push(`| ${markdownCell(result.criticId)}${flag} | ${formatScore(judgement)} | ${verdictLabel(judgement)} | ${markdownCell(judgement?.reason ?? '')} |`);
   }
   for (const failure of analysis.failures) {
-    lines.push(`| ${markdownCell(failure.criticId)} | — | failed | ${markdownCell(failure.message)} |`);
+    lines.push(`| ${markdownCell(failure.criticId)} | — | ${failure.cancelled ? 'cancelled' : 'failed'} | ${markdownCell(failure.message)} |`);
   }
   const flaggedBy = analysis.results.filter((r) => r.firstError === stepIndex).map((r) => r.criticId);
   if (flaggedBy.length > 0) lines.push('', `⚑ first error according to ${flaggedBy.map(markdownCell).join(', ')}`);
@@ -60,7 +60,7 @@ export function analysisReportMarkdown(analysis: Analysis, title: string): strin
   out.push(`${segmentation.steps.length} steps · segmentation \`${segmentation.strategy}\` (${segmentation.reason})`, '');
   out.push('| critic | verdict on the solution | cost |', '|---|---|---|');
   for (const r of results) out.push(`| ${markdownCell(r.criticId)} | ${firstErrorLabel(r)} | ${costLabel(r)} |`);
-  for (const f of failures) out.push(`| ${markdownCell(f.criticId)} | failed: ${markdownCell(f.message)} | |`);
+  for (const f of failures) out.push(`| ${markdownCell(f.criticId)} | ${f.cancelled ? 'cancelled before it finished' : `failed: ${markdownCell(f.message)}`} | |`);
   out.push('');
   if (document.problem.trim()) out.push('## Problem', '', fenced(document.problem), '');
   out.push('## Steps', '');
