@@ -303,7 +303,6 @@ export class Workbench {
   async showNotifications() {
     if (await this.page.locator('.notifications-center.visible').count()) return;
     await this.runCommand('Notifications: Show Notifications');
-    await this.page.locator('.notifications-center.visible').waitFor({ timeout: 5_000 });
   }
 
   /** Closes the notification center, so it does not cover the editor. */
@@ -313,11 +312,21 @@ export class Workbench {
     await this.page.locator('.notifications-center.visible').waitFor({ state: 'detached', timeout: 5_000 }).catch(() => {});
   }
 
-  /** The notification in the center whose text contains `text` (a locator, to read or click its buttons). */
+  /**
+   * The notification in the center whose text contains `text` (a locator, to read or click its buttons). The center
+   * closes by itself when its last notification goes (a finished progress), so it is opened again while waiting.
+   */
   async notification(text, timeout = 15_000) {
-    await this.showNotifications();
     const item = this.page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
-    await item.waitFor({ timeout });
-    return item;
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      await this.showNotifications();
+      if (await item.count()) return item;
+      if (Date.now() > deadline) {
+        const shown = await this.page.locator('.notifications-center .notification-list-item').allInnerTexts();
+        throw new Error(`no notification containing "${text}" within ${timeout} ms; the center shows ${JSON.stringify(shown)}`);
+      }
+      await this.page.waitForTimeout(200);
+    }
   }
 }
