@@ -10,8 +10,9 @@ import { performance } from 'node:perf_hooks';
 export async function activationCost(repoRoot: string): Promise<{ loadMs: number; activateMs: number; modules: string[]; bundleBytes: number }> {
   const required: string[] = [];
   const bundle = path.join(repoRoot, 'dist', 'extension.js');
-  // The bundle copies the vscode namespace's own keys (esbuild's __toESM), so the stand-in exposes the names it uses.
-  const apiNames = new Set(Array.from(readFileSync(bundle, 'utf8').matchAll(/\bvscode\d*\.([A-Za-z_]\w*)/g), (m) => m[1]));
+  // The bundle copies the vscode namespace's own keys (esbuild's __toESM), so the stand-in exposes every name the API
+  // declares (a minified bundle's own names cannot be read back from it).
+  const apiNames = vscodeApiNames(repoRoot);
   const moduleApi = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
   const originalLoad = moduleApi._load;
   moduleApi._load = function load(request: string, parent: unknown, isMain: boolean) {
@@ -28,6 +29,12 @@ export async function activationCost(repoRoot: string): Promise<{ loadMs: number
   } finally {
     moduleApi._load = originalLoad;
   }
+}
+
+/** The top-level names the `vscode` module declares (namespaces, classes, enums, functions, constants). */
+function vscodeApiNames(repoRoot: string): Set<string> {
+  const types = readFileSync(path.join(repoRoot, 'node_modules', '@types', 'vscode', 'index.d.ts'), 'utf8');
+  return new Set(Array.from(types.matchAll(/^\t?export (?:namespace|class|enum|const|let|function) ([A-Za-z_]\w*)/gm), (m) => m[1]));
 }
 
 /** Every property access yields something callable and constructible, so activation runs its real code path. */

@@ -47,8 +47,12 @@ describe('A local ONNX model in the workbench', function () {
     // code-server's folder picker is a quick input holding a path: type the folder, then accept it.
     const input = wb.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    await input.fill(`${folder}/`);
-    await until('the picker shows the model folder', async () => (await input.inputValue()) === `${folder}/`);
+    // The picker fills in its own starting folder as it loads: type again until the value holds.
+    await until('the picker shows the model folder', async () => {
+      if ((await input.inputValue()) !== `${folder}/`) await input.fill(`${folder}/`);
+      await wb.page.waitForTimeout(300);
+      return (await input.inputValue()) === `${folder}/`;
+    });
     await wb.screenshot('local-model-01-picker');
     await wb.page.locator('.quick-input-widget .monaco-button', { hasText: 'Add Local Model' }).click();
     await input.waitFor({ state: 'hidden' });
