@@ -1,29 +1,14 @@
 import * as vscode from 'vscode';
-import { DirectoryStore, isCachedResult } from '../core/critics/cache';
-import { comparisonMarkdown } from './compareReport';
+import { DirectoryStore } from '../core/critics/cache';
 import { cancelledMessage, ScoreController } from './controller';
-import { AnalysisDocumentKind, AnalysisDocumentProvider, DERIVED_SCHEMES, documentUri } from './report';
 import { criticCacheDir } from './criticPool';
 import { registerApiKeyCommand } from './secrets';
 import { readSettings } from './settings';
+import { showInspector } from './webviews';
 
-/** Read-only markdown comparisons of a file's critics; they refresh whenever the file is re-scored. */
-const COMPARISON: AnalysisDocumentKind = {
-  scheme: DERIVED_SCHEMES.comparison,
-  suffix: ' · critics compared.md',
-  render: (analysis, title) => comparisonMarkdown(analysis, title, { isCached: isCachedResult }),
-  notScored: (title) => `# PRM Lens: critics compared on ${title}\n\nNot scored (or edited since). Run **PRM Lens: Compare Critics on Current File** on it.\n`,
-};
-
-/**
- * The commands of remote critics: Compare Critics on Current File, Set API Key for Critic…, Clear Cache; and the
- * comparison documents' provider.
- */
+/** The commands of remote critics: Compare Critics on Current File, Set API Key for Critic…, Clear Cache. */
 export function registerRemoteCriticCommands(context: vscode.ExtensionContext, controller: ScoreController, log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const provider = new AnalysisDocumentProvider(controller, COMPARISON);
   return [
-    provider,
-    vscode.workspace.registerTextDocumentContentProvider(COMPARISON.scheme, provider),
     vscode.commands.registerCommand('prmLens.compareCritics', (a?: unknown, b?: unknown) => compareCritics(controller, log, a, b)),
     registerApiKeyCommand(context.secrets, () => readSettings().critics),
     vscode.commands.registerCommand('prmLens.clearCache', async () => {
@@ -89,8 +74,8 @@ async function compareCritics(controller: ScoreController, log: vscode.LogOutput
     void vscode.window.showInformationMessage(`${shown}${cached ? ' Results of remote critics that finished are cached: running it again continues from them.' : ''}`);
   }
   if (typeof outcome !== 'object') return false;
-  // Cancelled part-way, the report still shows the critics that finished.
-  const report = await vscode.workspace.openTextDocument(documentUri(COMPARISON, doc.uri));
-  await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+  // The step inspector is the comparison view: a column per critic, disagreements marked (its "Open as Markdown"
+  // gives the comparison report). Cancelled part-way, it shows the critics that finished.
+  showInspector(doc.uri);
   return !cancelled;
 }

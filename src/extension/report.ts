@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { Analysis } from '../core/analysis/analyze';
 import { analysisReportMarkdown } from '../core/analysis/describe';
+import { isCachedResult } from '../core/critics/cache';
+import { comparisonMarkdown } from './compareReport';
 import { ScoreController } from './controller';
 
 /** Schemes of the documents derived from a scored file: views of a solution, never solutions themselves. */
@@ -63,6 +65,16 @@ export const REPORT: AnalysisDocumentKind = {
   notScored: (title) => `# PRM Lens: ${title}\n\nNot scored (or edited since). Run **PRM Lens: Score Steps in Current File** on it.\n`,
 };
 
-export function reportUri(source: vscode.Uri): vscode.Uri {
-  return documentUri(REPORT, source);
+/** Read-only markdown comparisons of a file's critics, with their disagreements marked. */
+export const COMPARISON: AnalysisDocumentKind = {
+  scheme: DERIVED_SCHEMES.comparison,
+  suffix: ' · critics compared.md',
+  render: (analysis, title) => comparisonMarkdown(analysis, title, { isCached: isCachedResult }),
+  notScored: (title) => `# PRM Lens: critics compared on ${title}\n\nNot scored (or edited since). Run **PRM Lens: Compare Critics on Current File** on it.\n`,
+};
+
+/** The markdown form of a file's analysis: the comparison when several critics judged it, else the details report. */
+export function markdownUri(source: vscode.Uri, analysis: Analysis | undefined): vscode.Uri {
+  const critics = analysis ? analysis.results.length + analysis.failures.length : 0;
+  return documentUri(critics > 1 ? COMPARISON : REPORT, source);
 }

@@ -3,7 +3,7 @@ import { stepAt } from '../../core/analysis/marks';
 import { buildInspectorModel } from '../../core/views/inspector';
 import { HostToInspector, isInspectorState, isInspectorToHost, type InspectorToHost, type ItemContext } from '../../protocol/messages';
 import type { ScoreController } from '../controller';
-import { displayName, isDerivedDocument, reportUri } from '../report';
+import { displayName, isDerivedDocument, markdownUri } from '../report';
 import { webviewHtml, webviewOptions } from './html';
 import type { HumanLabelStore } from './humanLabels';
 
@@ -164,7 +164,7 @@ export class InspectorPanel implements vscode.Disposable {
       }
       case 'inspector/openReport':
         if (!this.uri) return;
-        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(reportUri(this.uri)), { viewColumn: vscode.ViewColumn.Beside, preview: true });
+        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(markdownUri(this.uri, this.deps.controller.analysis(this.uri))), { viewColumn: vscode.ViewColumn.Beside, preview: true });
         return;
       case 'inspector/exportLabels':
         await vscode.commands.executeCommand('prmLens.exportStepLabels');
