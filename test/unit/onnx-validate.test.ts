@@ -120,6 +120,10 @@ describe('model folder validation', () => {
     assert.throws(f({ family: 'implicit', referenceModel: 'ref.onnx' }), /"beta" is required for the implicit family \(EurusPRM uses 0\.001\)/);
     assert.throws(f({ family: 'chat-tag-token', positiveToken: '+', negativeToken: '-', chat: { user: '{content}', assistant: 'no content' } }), /"chat\.assistant" must be a string containing \{content\}/);
     assert.throws(f({ ...testPrmJson('tag-token'), maxTokens: 8.5 }), /"maxTokens" must be an integer ≥ 16/);
+    const chat = { user: '{content}', assistant: '{content}' };
+    assert.throws(f({ family: 'chat-tag-token', positiveToken: '+', negativeToken: '-', chat: { ...chat, firstUser: '{step}' } }), /"chat\.firstUser" must be a string containing \{problem\} and \{step\}/);
+    // Without firstUser the first turn is the problem, a blank line and step 0 (the conventions' layout).
+    assert.equal(parsePrmSpec({ family: 'chat-tag-token', positiveToken: '+', negativeToken: '-', chat }, 'prm.json').chat?.firstUser, '{problem}\n\n{step}');
   });
 
   test('every preset in models/ is a valid prm.json for its family', () => {

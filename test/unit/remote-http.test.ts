@@ -212,6 +212,14 @@ describe('chat-prm against an OpenAI-compatible server', () => {
     assert.equal(r.firstError, 2);
     assert.equal((server.requests[0].body as ChatBody).logprobs, undefined);
   });
+
+  test('firstUser lays out the first turn (RLHFlow’s evaluation code uses a space); a template without its placeholders is refused', async () => {
+    const server = await serve(fakeOpenAI({ answer: () => ({ content: '+', top: plusMinus(0.9) }) }));
+    const c = await critic({ type: 'chat-prm', baseURL: `${server.origin}/v1`, model: 'prm', firstUser: '{problem} {step}' });
+    await c.score({ problem: PROBLEM, steps: STEPS.slice(0, 1) });
+    assert.equal((server.requests[0].body as ChatBody).messages[0].content, `${PROBLEM} ${STEPS[0]}`);
+    await assert.rejects(critic({ type: 'chat-prm', baseURL: `${server.origin}/v1`, model: 'prm', firstUser: '{problem}' }), /critic "c" \(chat-prm\): "firstUser" must be a string containing \{problem\} and \{step\}/);
+  });
 });
 
 describe('vllm-pooling against a /pooling server', () => {

@@ -149,13 +149,15 @@ describe('scores of PRMs', () => {
   });
 
   test('chat PRM: RLHFlow conversation and p(+) against p(−) from top logprobs, else the reply', () => {
-    assert.deepEqual(conversation('P', ['a', 'b', 'c'], 2, '+'), [
+    assert.deepEqual(conversation('P', ['a', 'b', 'c'], 2, { positive: '+' }), [
       { role: 'user', content: 'P\n\na' },
       { role: 'assistant', content: '+' },
       { role: 'user', content: 'b' },
       { role: 'assistant', content: '+' },
       { role: 'user', content: 'c' },
     ]);
+    // RLHFlow's own evaluation code joins with a space: `firstUser` lays the first turn out; text is not re-read.
+    assert.deepEqual(conversation('P {step}', ['a $&'], 0, { positive: '+', firstUser: '{problem} {step}' }), [{ role: 'user', content: 'P {step} a $&' }]);
     const completion = (content: string, top?: { token: string; logprob: number }[]) =>
       ({ choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content }, logprobs: top ? { content: [{ token: content, logprob: 0, top_logprobs: top }] } : null }] }) as never;
     const withProbs = stepScore(completion('+', [{ token: '+', logprob: Math.log(0.6) }, { token: ' -', logprob: Math.log(0.2) }, { token: 'x', logprob: Math.log(0.2) }]), '+', '-');

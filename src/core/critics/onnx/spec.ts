@@ -3,6 +3,8 @@
  * Parsing is strict: an unknown field or a value of the wrong kind is an error naming the file and the field.
  */
 
+import { DEFAULT_FIRST_USER, firstUserProblem } from '../chatLayout';
+
 export const PRM_FAMILIES = ['token-classification', 'tag-token', 'chat-tag-token', 'value-head', 'implicit'] as const;
 export type PrmFamily = (typeof PRM_FAMILIES)[number];
 
@@ -155,11 +157,9 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
         if (typeof v !== 'string' || !v.includes(needs)) fail(`chat.${key}`, `must be a string containing ${needs}; got ${JSON.stringify(v)}`);
         return v as string;
       };
-      // RLHFlow's evaluation code joins the problem and the first step with a space.
-      const firstUser = c.firstUser === undefined ? '{problem} {step}' : c.firstUser;
-      if (typeof firstUser !== 'string' || !firstUser.includes('{problem}') || !firstUser.includes('{step}')) {
-        fail('chat.firstUser', `must be a string containing {problem} and {step}; got ${JSON.stringify(firstUser)}`);
-      }
+      const firstUser = c.firstUser === undefined ? DEFAULT_FIRST_USER : c.firstUser;
+      const problem = firstUserProblem(firstUser);
+      if (problem) fail('chat.firstUser', problem);
       spec.chat = { user: turn('user', '{content}'), assistant: turn('assistant', '{content}'), firstUser: firstUser as string };
       break;
     }

@@ -1,4 +1,5 @@
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { DEFAULT_FIRST_USER, firstUserProblem } from '../chatLayout';
 import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult } from '../types';
 import { ConfigReader, KeySource, readRemoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint } from './chat';
@@ -12,6 +13,8 @@ interface Options {
   positive: string;
   negative: string;
   logprobs: boolean;
+  /** The first user turn, from {problem} and {step}. */
+  firstUser: string;
 }
 
 export async function createChatPrm(config: CriticConfig, keys: KeySource): Promise<ChatPrmCritic> {
@@ -23,14 +26,15 @@ export async function createChatPrm(config: CriticConfig, keys: KeySource): Prom
   const negative = r.string('negativeToken', '-');
   // Some servers reject the logprobs options outright: `logprobs: false` reads the one-token reply instead.
   const logprobs = r.boolean('logprobs', true);
+  const firstUser = r.checkedString('firstUser', DEFAULT_FIRST_USER, firstUserProblem);
   r.done();
-  return new ChatPrmCritic(config, settings, { threshold, topLogprobs, positive, negative, logprobs });
+  return new ChatPrmCritic(config, settings, { threshold, topLogprobs, positive, negative, logprobs, firstUser });
 }
 
 /**
  * RLHFlow-style PRMs behind a chat endpoint: the conversation has one user turn per step (the first one is the
- * problem, a blank line and step 0) with the assistant answering "+" after each earlier step; the step's score is
- * the probability of "+" against "-" as the next token.
+ * problem and step 0, laid out by `firstUser`) with the assistant answering "+" after each earlier step; the step's
+ * score is the probability of "+" against "-" as the next token.
  */
 export class ChatPrmCritic implements Critic {
   readonly id: string;
@@ -50,9 +54,9 @@ export class ChatPrmCritic implements Critic {
 
   cacheIdentity(): unknown {
     const { baseURL, model } = this.settings;
-    const { positive, negative, logprobs } = this.options;
+    const { positive, negative, logprobs, firstUser } = this.options;
     // The threshold only turns scores into verdicts: it is applied again on a cache hit.
-    return { type: this.type, baseURL, model, positive, negative, logprobs };
+    return { type: this.type, baseURL, model, positive, negative, logprobs, ...(firstUser === DEFAULT_FIRST_USER ? {} : { firstUser }) };
   }
 
   /** Re-applies the current threshold to cached scores. */
@@ -65,7 +69,7 @@ export class ChatPrmCritic implements Critic {
     const t0 = performance.now();
     const usage = new UsageTally();
     const signal = callSignal(input.signal);
-    const judged = await Promise.all(input.steps.map((_, i) => this.scoreStep(conversation(input.problem, input.steps, i, this.options.positive), usage, signal)));
+    const judged = await Promise.all(input.steps.map((_, i) => this.scoreStep(conversation(input.problem, input.steps, i, this.options), usage, signal)));
     if (input.signal?.aborted) throw new CancelledError();
     return {
       criticId: this.id,
@@ -87,11 +91,17 @@ export class ChatPrmCritic implements Critic {
 }
 
 /** The conversation that asks about step `upTo`: earlier steps are answered "+" as in RLHFlow's training data. */
-export function conversation(problem: string, steps: readonly string[], upTo: number, positive: string): ChatCompletionMessageParam[] {
+export function conversation(
+  problem: string,
+  steps: readonly string[],
+  upTo: number,
+  layout: { positive: string; firstUser?: string },
+): ChatCompletionMessageParam[] {
+  const first = (layout.firstUser ?? DEFAULT_FIRST_USER).replace(/\{(problem|step)\}/g, (_, key: string) => (key === 'problem' ? problem : steps[0]));
   const messages: ChatCompletionMessageParam[] = [];
   for (let i = 0; i <= upTo; i++) {
-    messages.push({ role: 'user', content: i === 0 ? `${problem}\n\n${steps[0]}` : steps[i] });
-    if (i < upTo) messages.push({ role: 'assistant', content: positive });
+    messages.push({ role: 'user', content: i === 0 ? first : steps[i] });
+    if (i < upTo) messages.push({ role: 'assistant', content: layout.positive });
   }
   return messages;
 }

@@ -44,6 +44,14 @@ export class ConfigReader {
     return value;
   }
 
+  /** A string that `check` accepts (it returns why not). */
+  checkedString(field: string, fallback: string, check: (value: string) => string | undefined): string {
+    const value = this.string(field, fallback);
+    const problem = check(value);
+    if (problem) this.fail(field, problem);
+    return value;
+  }
+
   number(field: string, fallback: number, opts: { min?: number; max?: number; integer?: boolean } = {}): number {
     const value = this.raw(field);
     if (value === undefined) return fallback;
