@@ -188,6 +188,14 @@ describe('Dataset view and metrics webviews', function () {
     await until('cached predictions are shown again', async () => (await ds.$$eval('.rows .row .cell.pred', (cells) => cells.filter((c) => /^[✓✗] /.test(c.textContent)).length)) > 0);
     await ds.click('vscode-button:has-text("Run")');
     await until('only the new item is run', async () => new RegExp(`Done: ${n + 1} / ${n + 1} items · ${n} from cache · 0 failed`).test(await ds.$eval('.progress-text', (e) => e.textContent)));
+    // The list shares the window with the item and the inspector: narrow, it drops the subset, step and problem
+    // columns and keeps the id readable.
+    const narrow = await ds.$eval('.rows .row', (row) => ({
+      list: row.closest('.list').getBoundingClientRect().width,
+      id: row.querySelector('.cell.id').getBoundingClientRect().width,
+      hidden: ['.subset', '.steps', '.preview'].map((c) => getComputedStyle(row.querySelector(`.cell${c}`)).display),
+    }));
+    assert.ok(narrow.list < 500 && narrow.id >= 40 && narrow.hidden.every((d) => d === 'none'), `narrow list layout: ${JSON.stringify(narrow)}`);
     await screenshotWebview(wb.page, ds, 'webview-dataset-06-reloaded');
   });
 });

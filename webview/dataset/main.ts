@@ -193,9 +193,15 @@ function renderHead(): void {
   app.style.setProperty('--pred-columns', critics.map(() => '8em').join(' '));
   replace(
     listHead,
-    ...['#', 'id', 'subset', 'first error', 'steps'].map((t) => h('span', { class: 'cell', role: 'columnheader' }, t)),
+    ...[
+      ['#', ''],
+      ['id', ''],
+      ['subset', ' subset'],
+      ['first error', ''],
+      ['steps', ' steps'],
+    ].map(([t, extra]) => h('span', { class: `cell${extra}`, role: 'columnheader' }, t)),
     ...critics.map((c) => h('span', { class: 'cell pred', role: 'columnheader', title: `${c.label}: predicted first error` }, c.label)),
-    h('span', { class: 'cell', role: 'columnheader' }, 'problem'),
+    h('span', { class: 'cell preview', role: 'columnheader' }, 'problem'),
   );
 }
 
@@ -211,9 +217,9 @@ function renderRows(): void {
       { class: `row${item.i === state.selected ? ' selected' : ''}`, role: 'row', 'data-i': item.i, 'aria-rowindex': k + 2, 'aria-selected': item.i === state.selected ? 'true' : 'false' },
       h('span', { class: 'cell num', role: 'gridcell', title: item.line !== undefined ? `line ${item.line}` : `array index ${item.index}` }, String(item.i + 1)),
       h('span', { class: 'cell id', role: 'gridcell', title: item.id }, item.id),
-      h('span', { class: 'cell', role: 'gridcell' }, item.subset),
+      h('span', { class: 'cell subset', role: 'gridcell' }, item.subset),
       h('span', { class: `cell ${item.label < 0 ? 'ok' : 'err'}`, role: 'gridcell', title: `label ${item.label} (0-based)` }, labelText(item.label)),
-      h('span', { class: 'cell num', role: 'gridcell' }, String(item.steps)),
+      h('span', { class: 'cell num steps', role: 'gridcell' }, String(item.steps)),
       ...critics.map((c) => predictionCell(state.predictions.get(c.id)?.[item.i], item.label)),
       h('span', { class: 'cell preview', role: 'gridcell' }, item.preview),
     );
