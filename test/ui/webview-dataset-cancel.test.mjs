@@ -1,7 +1,7 @@
-// UI test: a run of a remote critic over a dataset is cancelled from the dataset view and resumed. A local
-// OpenAI-compatible server answers the first requests and then holds the next one, so the run is surely in progress
-// when Cancel is pressed; the second run asks only for the items the first did not finish. Screenshot:
-// test-results/screenshots/webview-dataset-cancel-*.png.
+// UI tests: a run of a remote critic over a dataset is cancelled from the dataset view and resumed, then its results
+// are exported through the save dialog. A local OpenAI-compatible server answers the first requests and then holds
+// the next one, so the run is surely in progress when Cancel is pressed; the second run asks only for the items the
+// first did not finish. Screenshots: test-results/screenshots/webview-dataset-cancel-*.png.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -98,5 +98,25 @@ describe('Cancelling and resuming a dataset run', function () {
     const expected = records.filter((r) => !finishedIds.includes(r.id)).reduce((n, r) => n + r.steps.length, 0);
     assert.equal(server.requests.length - asked, expected);
     await screenshotWebview(wb.page, ds, 'webview-dataset-cancel-02-resumed');
+  });
+
+  it('Export results… saves them in the CLI’s results format where the save dialog says', async () => {
+    const target = path.join(ws.dir, 'ui-dataset.results.jsonl');
+    await ds.click('vscode-button:has-text("Export results…")');
+    // code-server's save dialog is a quick input holding the path; it proposes the dataset's name with .results.jsonl.
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await until('the dialog proposes the results file', async () => (await input.inputValue()).endsWith('/ui-dataset.results.jsonl'));
+    await wb.screenshot('webview-dataset-cancel-03-save-dialog');
+    await wb.page.keyboard.press('Enter');
+    await until('the results file is written', async () => fs.existsSync(target));
+    const lines = fs.readFileSync(target, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, items);
+    assert.deepEqual(Object.keys(lines[0]), ['id', 'subset', 'label', 'prediction', 'critic', 'scores']);
+    assert.deepEqual(lines.map((l) => l.id), records.map((r) => r.id), 'dataset order');
+    assert.ok(lines.every((l) => l.critic === 'slow-prm' && Array.isArray(l.scores) && l.scores.length === records.find((r) => r.id === l.id).steps.length));
+    assert.ok(lines.every((l) => l.prediction === -1), 'every step scored 0.9 > 0.5: no error found');
+    const written = await wb.notification(`wrote ${items} result lines`);
+    assert.match(await written.innerText(), /ui-dataset\.results\.jsonl/);
   });
 });
