@@ -2,19 +2,15 @@
 // after Cancel, and the critics that had finished (the checker) stay on screen, with the cancelled one named.
 // Screenshot: test-results/screenshots/cancel-*.png.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
-import { REPO_ROOT } from '../harness/setup.mjs';
+import { compiled } from '../harness/compiled.mjs';
 import { Workbench } from '../harness/workbench.mjs';
 import { makeWorkspace } from '../harness/workspace.mjs';
 import { until } from './webview-frames.mjs';
 import { describeExample } from './example.mjs';
 
-// The fake servers are TypeScript compiled with the tests (npm test compiles them before this tier runs).
-const require = createRequire(import.meta.url);
-const { ScriptedServer } = require(path.join(REPO_ROOT, 'out', 'test', 'fixtures', 'servers', 'http.js'));
-const { fakeOpenAI } = require(path.join(REPO_ROOT, 'out', 'test', 'fixtures', 'servers', 'openai.js'));
+const { ScriptedServer } = compiled('fixtures/servers/http');
+const { fakeOpenAI } = compiled('fixtures/servers/openai');
 
 const EXAMPLE = 'arithmetic-slip.md';
 const WAIT_MS = 1500;

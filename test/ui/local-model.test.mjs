@@ -2,19 +2,16 @@
 // It" and sees the example coloured by the model, its first error framed, and its scores in the hover. The model
 // folder is a tiny Qwen2-style token-classification PRM built by the tests. Screenshots: local-model-*.png.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
-import { REPO_ROOT } from '../harness/setup.mjs';
+import { compiled } from '../harness/compiled.mjs';
 import { Workbench } from '../harness/workbench.mjs';
 import { makeWorkspace } from '../harness/workspace.mjs';
 import { describeExample } from './example.mjs';
 import { until } from './webview-frames.mjs';
 
-// The model builder is TypeScript compiled with the tests (npm test compiles them before this tier runs).
-const require = createRequire(import.meta.url);
-const { buildModelFolder } = require(path.join(REPO_ROOT, 'out', 'test', 'support', 'onnx', 'fixtures.js'));
-const { tempDir } = require(path.join(REPO_ROOT, 'out', 'test', 'support', 'onnx', 'tmp.js'));
+const { buildModelFolder } = compiled('support/onnx/fixtures');
+const { tempDir } = compiled('support/onnx/tmp');
 
 const EXAMPLE = 'arithmetic-slip.md';
 

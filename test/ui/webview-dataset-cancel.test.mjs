@@ -4,18 +4,16 @@
 // first did not finish. Screenshots: test-results/screenshots/webview-dataset-cancel-*.png.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { REPO_ROOT } from '../harness/setup.mjs';
+import { compiled } from '../harness/compiled.mjs';
 import { Workbench } from '../harness/workbench.mjs';
 import { makeWorkspace } from '../harness/workspace.mjs';
 import { screenshotWebview, until, webviewFrame } from './webview-frames.mjs';
 
-// The fake servers are TypeScript compiled with the tests (npm test compiles them before this tier runs).
-const require = createRequire(import.meta.url);
-const { ScriptedServer } = require(path.join(REPO_ROOT, 'out', 'test', 'fixtures', 'servers', 'http.js'));
-const { fakeOpenAI } = require(path.join(REPO_ROOT, 'out', 'test', 'fixtures', 'servers', 'openai.js'));
+const { ScriptedServer } = compiled('fixtures/servers/http');
+const { fakeOpenAI } = compiled('fixtures/servers/openai');
 
 const DATASET = 'ui-dataset.jsonl';
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'webview', DATASET);
