@@ -36,17 +36,23 @@ export interface BuiltTokenizer {
   size: number;
 }
 
-export function buildByteLevelTokenizer(spec: TokenizerSpec): BuiltTokenizer {
-  const bytes = byteToUnicode();
-  const encodeWord = (w: string) => Array.from(Buffer.from(w, 'utf8'), (b) => bytes[b]);
-  const vocab = new Map<string, number>();
-  bytes.forEach((ch) => vocab.set(ch, vocab.size));
+/** BPE merges learned in order; each new merge adds its joined symbol to the vocabulary. */
+function mergeTable(vocab: Map<string, number>): { merges: [string, string][]; addMerge(a: string, b: string): void } {
   const merges: [string, string][] = [];
   const addMerge = (a: string, b: string) => {
     if (vocab.has(a + b)) return;
     merges.push([a, b]);
     vocab.set(a + b, vocab.size);
   };
+  return { merges, addMerge };
+}
+
+export function buildByteLevelTokenizer(spec: TokenizerSpec): BuiltTokenizer {
+  const bytes = byteToUnicode();
+  const encodeWord = (w: string) => Array.from(Buffer.from(w, 'utf8'), (b) => bytes[b]);
+  const vocab = new Map<string, number>();
+  bytes.forEach((ch) => vocab.set(ch, vocab.size));
+  const { merges, addMerge } = mergeTable(vocab);
 
   for (const word of spec.forcedWords ?? []) {
     const symbols = encodeWord(word);
@@ -149,12 +155,7 @@ export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: s
   for (let b = 0; b < 256; b++) vocab.set(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`, vocab.size);
   const words = spec.corpus.split(/\s+/).filter(Boolean).map((w) => `▁${w}`);
   for (const ch of new Set(['▁', ...Array.from(spec.alphabet ?? ''), ...words.flatMap((w) => Array.from(w))])) if (!vocab.has(ch)) vocab.set(ch, vocab.size);
-  const merges: [string, string][] = [];
-  const addMerge = (a: string, b: string) => {
-    if (vocab.has(a + b)) return;
-    merges.push([a, b]);
-    vocab.set(a + b, vocab.size);
-  };
+  const { merges, addMerge } = mergeTable(vocab);
   for (const word of spec.forcedWords ?? []) {
     const symbols = Array.from(word);
     for (const ch of symbols) if (!vocab.has(ch)) vocab.set(ch, vocab.size);
