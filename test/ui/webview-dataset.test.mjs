@@ -142,7 +142,10 @@ describe('Dataset view and metrics webviews', function () {
     });
     // Editor → inspector
     // The editor may still be scrolling to the revealed step: wait until the wrong step's text is laid out.
-    const box = await until('the wrong step visible in the editor', () => wb.textBox(wrongStep.slice(0, 15)));
+    const box = await until('the wrong step visible in the editor', async () => {
+      await wb.page.keyboard.press('Control+2');
+      return wb.textBox(wrongStep.slice(0, 15));
+    });
     await wb.page.mouse.click(box.x + 3, box.y + box.height / 2);
     await until('the inspector follows the cursor', () => inspector.$eval('.row.step.current', (r) => r.getAttribute('data-step')).then((s) => s === String(target.label)));
     await wb.screenshot('webview-dataset-04-item-in-sync');
@@ -190,12 +193,18 @@ describe('Dataset view and metrics webviews', function () {
     await until('only the new item is run', async () => new RegExp(`Done: ${n + 1} / ${n + 1} items · ${n} from cache · 0 failed`).test(await ds.$eval('.progress-text', (e) => e.textContent)));
     // The list shares the window with the item and the inspector: narrow, it drops the subset, step and problem
     // columns and keeps the id readable.
-    const narrow = await ds.$eval('.rows .row', (row) => ({
-      list: row.closest('.list').getBoundingClientRect().width,
-      id: row.querySelector('.cell.id').getBoundingClientRect().width,
-      hidden: ['.subset', '.steps', '.preview'].map((c) => getComputedStyle(row.querySelector(`.cell${c}`)).display),
-    }));
-    assert.ok(narrow.list < 500 && narrow.id >= 40 && narrow.hidden.every((d) => d === 'none'), `narrow list layout: ${JSON.stringify(narrow)}`);
+    // (Read again until it holds: the rows are re-rendered as results arrive.)
+    const layout = () =>
+      ds.$eval('.rows .row', (row) => ({
+        list: row.closest('.list').getBoundingClientRect().width,
+        id: row.querySelector('.cell.id').getBoundingClientRect().width,
+        hidden: ['.subset', '.steps', '.preview'].map((c) => getComputedStyle(row.querySelector(`.cell${c}`)).display),
+      }));
+    await until('the narrow list layout', async () => {
+      const narrow = await layout();
+      if (narrow.list < 500 && narrow.id >= 40 && narrow.hidden.every((d) => d === 'none')) return narrow;
+      throw new Error(`layout ${JSON.stringify(narrow)}`);
+    });
     await screenshotWebview(wb.page, ds, 'webview-dataset-06-reloaded');
   });
 });

@@ -68,7 +68,11 @@ describe('Step inspector webview', function () {
   it('moving the cursor in the editor highlights its step in the inspector', async () => {
     const target = ex.steps.length - 1;
     const snippet = ex.steps[target].slice(0, 20);
-    const box = await until(`"${snippet}" visible in the editor`, () => wb.textBox(snippet));
+    // The text editor's group must be the active one (focus may still be in the inspector after the last click).
+    const box = await until(`"${snippet}" visible in the editor`, async () => {
+      await wb.page.keyboard.press('Control+1');
+      return wb.textBox(snippet);
+    });
     await wb.page.mouse.click(box.x + 5, box.y + box.height / 2);
     await until(`step ${target} highlighted`, async () => (await currentStep()) === String(target));
     await screenshotWebview(wb.page, frame, 'webview-inspector-03-cursor-highlights');
