@@ -235,9 +235,12 @@ export class DatasetSession {
    * not cached (running again retries it). Resolves to the final progress.
    */
   async run(critics: readonly RunCritic[], indices: readonly number[], concurrency = 4): Promise<RunProgress> {
-    if (this.running) throw new Error('a run over this dataset is already in progress');
+    const busy = () => {
+      if (this.running) throw new Error('a run over this dataset is already in progress');
+    };
+    busy();
     await this.loaded;
-    if (this.running) throw new Error('a run over this dataset is already in progress');
+    busy(); // another run may have started while the file was being read
     const controller = new AbortController();
     let finish = () => {};
     this.running = { controller, finished: new Promise<void>((resolve) => (finish = resolve)) };

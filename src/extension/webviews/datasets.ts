@@ -35,7 +35,7 @@ export class DatasetSessions implements vscode.Disposable {
 
   constructor(
     private readonly storage: vscode.Uri,
-    private readonly log?: vscode.LogOutputChannel,
+    private readonly log: vscode.LogOutputChannel,
   ) {}
 
   acquire(uri: vscode.Uri): DatasetSession {
@@ -58,10 +58,10 @@ export class DatasetSessions implements vscode.Disposable {
     const changed = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        this.log?.info(`${session.name} changed on disk: reading it again${session.isRunning ? ' (the run in progress is cancelled; finished results are kept)' : ''}`);
+        this.log.info(`${session.name} changed on disk: reading it again${session.isRunning ? ' (the run in progress is cancelled; finished results are kept)' : ''}`);
         void session.reload().then(
           () => this.reloaded.fire(uri),
-          (e: unknown) => this.log?.error(`${session.name}: reading it again failed: ${(e as Error).message}`),
+          (e: unknown) => this.log.error(`${session.name}: reading it again failed: ${(e as Error).message}`),
         );
       }, RELOAD_DELAY_MS);
     };
