@@ -1,16 +1,8 @@
 import { reportFromCounts, summarize } from './metrics';
 import type { Calibration, ScoredItem, SubsetCounts, SubsetMetrics, SubsetOptimum, ThresholdPoint } from './types';
 
-/**
- * Threshold rule (ProcessBench): a step is correct when its score is strictly ABOVE the threshold, so a step
- * whose score is ≤ the threshold — or NaN — is an error.
- */
-export function firstErrorFromScores(scores: readonly number[], threshold: number): number {
-  for (let i = 0; i < scores.length; i++) {
-    if (!(scores[i] > threshold)) return i;
-  }
-  return -1;
-}
+// The verdict rule (strictly above the threshold) lives in one place, with the critics.
+export { firstErrorFromScores } from '../critics/judgement';
 
 /** 0, 0.01, …, 1: the default grid, for probability-like scores. Other score ranges need their own thresholds. */
 export const DEFAULT_THRESHOLDS: readonly number[] = Array.from({ length: 101 }, (_, i) => i / 100);
