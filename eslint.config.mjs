@@ -24,4 +24,15 @@ export default tseslint.config(
     files: ['src/core/**/*.ts', 'src/cli/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core and src/cli must not import vscode.' }] }] },
   },
+  {
+    // One reader of the settings: src/extension/config.ts gives them typed, checked and trust-aware.
+    files: ['src/**/*.ts'],
+    ignores: ['src/extension/config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { property: 'getConfiguration', message: 'Read and write settings through the Config in src/extension/config.ts.' },
+      ],
+    },
+  },
 );

@@ -1,16 +1,24 @@
 import * as vscode from 'vscode';
 import { DirectoryStore } from '../core/critics/cache';
+import { Config } from './config';
 import { cancelledMessage, ScoreController } from './controller';
 import { criticCacheDir } from './criticPool';
 import { registerApiKeyCommand } from './secrets';
-import { readSettings } from './settings';
+import { editorSettings } from './settings';
 import { showInspector } from './webviews';
 
 /** The commands of remote critics: Compare Critics on Current File, Set API Key for Critic…, Clear Cache. */
-export function registerRemoteCriticCommands(context: vscode.ExtensionContext, controller: ScoreController, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerRemoteCriticCommands(
+  context: vscode.ExtensionContext,
+  controller: ScoreController,
+  config: Config,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('prmLens.compareCritics', (a?: unknown, b?: unknown) => compareCritics(controller, log, a, b)),
-    registerApiKeyCommand(context.secrets, () => readSettings().critics),
+    vscode.commands.registerCommand('prmLens.compareCritics', (a?: unknown, b?: unknown) =>
+      compareCritics(controller, config, log, a, b),
+    ),
+    registerApiKeyCommand(context.secrets, () => editorSettings(config).critics),
     vscode.commands.registerCommand('prmLens.clearCache', async () => {
       const dir = criticCacheDir(context);
       if (!dir) return false;
@@ -27,7 +35,13 @@ export function registerRemoteCriticCommands(context: vscode.ExtensionContext, c
  * list argument), with a cancellable progress notification; then every verdict shows in the hovers and the
  * comparison report opens beside the file. Resolves to true when the comparison finished.
  */
-async function compareCritics(controller: ScoreController, log: vscode.LogOutputChannel, a: unknown, b: unknown): Promise<boolean> {
+async function compareCritics(
+  controller: ScoreController,
+  config: Config,
+  log: vscode.LogOutputChannel,
+  a: unknown,
+  b: unknown,
+): Promise<boolean> {
   const uriArg = a instanceof vscode.Uri ? a : undefined;
   const idsArg = [a, b].find((x): x is string[] => Array.isArray(x) && x.every((i) => typeof i === 'string'));
   const doc = uriArg ? (await vscode.window.showTextDocument(uriArg, { preview: false })).document : vscode.window.activeTextEditor?.document;
@@ -35,7 +49,7 @@ async function compareCritics(controller: ScoreController, log: vscode.LogOutput
     void vscode.window.showInformationMessage('PRM Lens: open a markdown or text file with a solution to compare critics on it.');
     return false;
   }
-  const settings = readSettings();
+  const settings = editorSettings(config);
   let ids = idsArg;
   if (!ids) {
     const picked = await vscode.window.showQuickPick(
@@ -69,7 +83,7 @@ async function compareCritics(controller: ScoreController, log: vscode.LogOutput
   const cancelled = outcome === 'cancelled' || (typeof outcome === 'object' && outcome.cancelled === true);
   if (cancelled) {
     log.info(`${doc.uri.fsPath}: comparison cancelled`);
-    const cached = vscode.workspace.getConfiguration('prmLens').get<boolean>('cache.enabled', true);
+    const cached = config.values()['cache.enabled'];
     const shown = typeof outcome === 'object' ? cancelledMessage('comparison', outcome) : 'PRM Lens: comparison cancelled.';
     void vscode.window.showInformationMessage(`${shown}${cached ? ' Results of remote critics that finished are cached: running it again continues from them.' : ''}`);
   }

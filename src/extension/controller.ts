@@ -65,7 +65,8 @@ export class ScoreController implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.painter = new DecorationPainter(context.extensionUri);
-    this.critics = new CriticPool(context, (err) => log.warn(`result cache: ${err instanceof Error ? err.message : String(err)}`));
+    const onStoreError = (err: unknown) => log.warn(`result cache: ${err instanceof Error ? err.message : err}`);
+    this.critics = new CriticPool(context, () => this.settings.cacheEnabled, onStoreError);
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length > 0 && this.onEdit(e.document)),
       vscode.workspace.onDidCloseTextDocument((doc) => this.clear(doc.uri)),

@@ -24,6 +24,8 @@ export class CriticPool implements vscode.Disposable {
 
   constructor(
     private readonly context: vscode.ExtensionContext,
+    /** `prmLens.cache.enabled` now. */
+    private readonly cacheEnabled: () => boolean,
     private readonly onStoreError?: (err: unknown) => void,
   ) {}
 
@@ -45,7 +47,7 @@ export class CriticPool implements vscode.Disposable {
 
   async get(configs: readonly CriticConfig[], ids: readonly string[]): Promise<Critic[]> {
     const critics = await Promise.all(selectCritics(configs, ids).map((config) => this.one(config)));
-    const store = vscode.workspace.getConfiguration('prmLens').get<boolean>('cache.enabled', true) ? this.resultStore() : undefined;
+    const store = this.cacheEnabled() ? this.resultStore() : undefined;
     return store ? critics.map((c) => (isCacheable(c) ? withCache(c, store, this.onStoreError) : c)) : critics;
   }
 

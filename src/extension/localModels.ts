@@ -4,6 +4,7 @@ import { CriticConfig } from '../core/critics/types';
 import { defaultHostScript, OnnxRunner } from '../core/critics/onnx/runner';
 import { onOnnxProgress, setOnnxSettings } from '../core/critics/onnx/settings';
 import { ValidationReport } from '../core/critics/onnx/validate';
+import { Config } from './config';
 
 /**
  * Local ONNX PRMs in the editor: "PRM Lens: Add Local Model…" (pick a folder, validate it, add it as an `onnx`
@@ -19,14 +20,14 @@ export interface AddLocalModelOptions {
   use?: boolean;
 }
 
-function applySettings(): void {
-  const config = vscode.workspace.getConfiguration('prmLens.onnx');
-  const threads = config.get<number>('threads', 0);
-  const idleMinutes = config.get<number>('idleUnloadMinutes', 5);
-  setOnnxSettings({
-    threads: Number.isInteger(threads) && threads >= 0 ? threads : 0,
-    idleUnloadSeconds: Number.isFinite(idleMinutes) && idleMinutes >= 0 ? idleMinutes * 60 : 300,
-  });
+function applySettings(config: Config): void {
+  const values = config.values();
+  setOnnxSettings({ threads: values['onnx.threads'], idleUnloadSeconds: 60 * values['onnx.idleUnloadMinutes'] });
+}
+
+/** The entries of a critics setting that are objects (the registry reports the others). */
+function criticEntries(raw: unknown): CriticConfig[] {
+  return Array.isArray(raw) ? raw.filter((c): c is CriticConfig => typeof c === 'object' && c !== null) : [];
 }
 
 /** A critic id from a model name: "Qwen2.5-Math-PRM-7B" → "qwen2.5-math-prm-7b", made unique. */
@@ -50,7 +51,12 @@ async function pickFolder(arg: unknown): Promise<string | undefined> {
   return picked?.[0]?.fsPath;
 }
 
-async function addLocalModel(log: vscode.LogOutputChannel, folderArg: unknown, options: AddLocalModelOptions = {}): Promise<AddLocalModelResult | undefined> {
+async function addLocalModel(
+  config: Config,
+  log: vscode.LogOutputChannel,
+  folderArg: unknown,
+  options: AddLocalModelOptions = {},
+): Promise<AddLocalModelResult | undefined> {
   const picked = await pickFolder(folderArg);
   if (!picked) return undefined;
   const folder = path.resolve(picked);
@@ -72,24 +78,22 @@ async function addLocalModel(log: vscode.LogOutputChannel, folderArg: unknown, o
   }
 
   const spec = report.spec;
-  const config = vscode.workspace.getConfiguration('prmLens');
-  const userCritics = ((config.inspect<unknown>('critics')?.globalValue ?? []) as CriticConfig[]).filter((c) => typeof c === 'object' && c !== null);
+  const userCritics = criticEntries(config.userValue('critics'));
   const label = spec.name ?? path.basename(folder);
   const existing = userCritics.find((c) => c.type === 'onnx' && typeof c.path === 'string' && path.resolve(c.path) === folder);
   let id: string;
   if (existing) {
     id = existing.id;
   } else {
-    const taken = new Set<string>(['checker', ...userCritics.map((c) => c.id), ...(config.get<CriticConfig[]>('critics', []) ?? []).map((c) => c.id)]);
+    const taken = new Set(['checker', ...[...userCritics, ...criticEntries(config.values().critics)].map((c) => c.id)]);
     id = options.id ?? criticIdFor(label, taken);
-    await config.update('critics', [...userCritics, { id, type: 'onnx', path: folder, label }], vscode.ConfigurationTarget.Global);
+    await config.update('critics', [...userCritics, { id, type: 'onnx', path: folder, label }], 'user');
   }
   log.info(`Add Local Model: ${folder} (${spec.family}) is critic "${id}"`);
 
   const use = async () => {
-    const active = config.inspect<string[]>('activeCritics');
-    const target = active?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    const current = config.get<string[]>('activeCritics', ['checker']);
+    const target = config.hasWorkspaceValue('activeCritics') ? 'workspace' : 'user';
+    const current = config.values().activeCritics;
     await config.update('activeCritics', [id, ...current.filter((c) => c !== id)], target);
   };
   if (options.use) {
@@ -134,8 +138,8 @@ class ProgressItem implements vscode.Disposable {
   }
 }
 
-export function registerLocalModels(log: vscode.LogOutputChannel): vscode.Disposable[] {
-  applySettings();
+export function registerLocalModels(config: Config, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  applySettings(config);
   const progress = new ProgressItem();
   return [
     progress,
@@ -143,7 +147,9 @@ export function registerLocalModels(log: vscode.LogOutputChannel): vscode.Dispos
       if (e.progress?.stage === 'loading') log.info(`${e.criticId}: ${e.progress.message}`);
       progress.update(e.criticId, e.progress && `${e.label}: ${e.progress.message}`);
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('prmLens.onnx') && applySettings()),
-    vscode.commands.registerCommand('prmLens.addLocalModel', (folder?: unknown, options?: AddLocalModelOptions) => addLocalModel(log, folder, options)),
+    config.onDidChange(() => applySettings(config)),
+    vscode.commands.registerCommand('prmLens.addLocalModel', (folder?: unknown, options?: AddLocalModelOptions) =>
+      addLocalModel(config, log, folder, options),
+    ),
   ];
 }

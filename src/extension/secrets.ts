@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { OPENAI_BASE_URL } from '../core/critics/remote/config';
+import { OPENAI_BASE_URL } from '../core/config/critics';
 import { CriticConfig, CriticConfigError } from '../core/critics/types';
 
 const PREFIX = 'prmLens.apiKey.';

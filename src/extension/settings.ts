@@ -2,8 +2,10 @@ import * as vscode from 'vscode';
 import { CriticConfig } from '../core/critics/types';
 import { parseCriticConfigs, withBuiltins } from '../core/critics/registry';
 import { ScoreThresholds } from '../core/analysis/marks';
-import { SegmentOptions, SegmentStrategy } from '../core/segment/types';
+import { SegmentOptions } from '../core/segment/types';
+import { Config } from './config';
 
+/** The settings as the editor uses them. */
 export interface Settings {
   critics: CriticConfig[];
   /** Problems in `prmLens.critics`, shown once to the user. */
@@ -14,32 +16,53 @@ export interface Settings {
   rescoreDelayMs: number;
   thresholds: ScoreThresholds;
   severity: vscode.DiagnosticSeverity;
+  /** Remote critics read and fill the result cache. */
+  cacheEnabled: boolean;
 }
 
-const SEVERITY: Record<string, vscode.DiagnosticSeverity> = {
+const SEVERITY = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
   information: vscode.DiagnosticSeverity.Information,
-};
+} as const;
 
-export function readSettings(): Settings {
-  const config = vscode.workspace.getConfiguration('prmLens');
-  // Critics can name endpoints and commands: an untrusted workspace must not configure them.
-  const rawCritics = vscode.workspace.isTrusted ? config.get<unknown>('critics', []) : (config.inspect<unknown>('critics')?.globalValue ?? []);
-  const { configs, errors } = parseCriticConfigs(rawCritics, 'Setting prmLens.critics');
-  const active = config.get<string[]>('activeCritics', ['checker']).filter((id) => typeof id === 'string');
+export function editorSettings(config: Config): Settings {
+  const values = config.values();
+  const { configs, errors } = parseCriticConfigs(values.critics, 'Setting prmLens.critics');
   return {
     critics: withBuiltins(configs),
     criticErrors: errors,
-    activeCritics: active.length > 0 ? active : ['checker'],
+    activeCritics: values.activeCritics.length > 0 ? values.activeCritics : ['checker'],
     segmentation: {
-      strategy: config.get<SegmentStrategy>('segmentation.strategy', 'auto'),
-      tag: config.get<string>('segmentation.tag') || undefined,
-      regex: config.get<string>('segmentation.regex') || undefined,
+      strategy: values['segmentation.strategy'],
+      // Empty means the strategy's own default.
+      tag: values['segmentation.tag'] || undefined,
+      regex: values['segmentation.regex'] || undefined,
     },
-    autoRescore: config.get<boolean>('autoRescore', true),
-    rescoreDelayMs: Math.max(0, config.get<number>('rescoreDelay', 600)),
-    thresholds: { good: config.get<number>('thresholds.good', 0.7), bad: config.get<number>('thresholds.bad', 0.3) },
-    severity: SEVERITY[config.get<string>('diagnosticSeverity', 'warning')] ?? vscode.DiagnosticSeverity.Warning,
+    autoRescore: values.autoRescore,
+    rescoreDelayMs: values.rescoreDelay,
+    thresholds: { good: values['thresholds.good'], bad: values['thresholds.bad'] },
+    severity: SEVERITY[values.diagnosticSeverity],
+    cacheEnabled: values['cache.enabled'],
   };
+}
+
+let bound: Config | undefined;
+
+/**
+ * activate() binds its Config here for the score controller, which reads its settings with readSettings();
+ * the other components get the Config in their constructors.
+ */
+export function bindConfig(config: Config): vscode.Disposable {
+  bound = config;
+  return {
+    dispose: () => {
+      if (bound === config) bound = undefined;
+    },
+  };
+}
+
+export function readSettings(): Settings {
+  if (!bound) throw new Error('PRM Lens: settings were read before activate() bound its Config');
+  return editorSettings(bound);
 }

@@ -14,7 +14,7 @@ import { retryAfterMs, statusError } from '../../src/core/critics/remote/http/er
 import { serverMessage } from '../../src/core/critics/remote/http/classify';
 import { backoffDelay, DEFAULT_RETRY_POLICY } from '../../src/core/critics/remote/http/retry';
 import { Limiter } from '../../src/core/critics/remote/http/limiter';
-import { ConfigReader } from '../../src/core/critics/remote/config';
+import { readCriticFields } from '../../src/core/config/critics';
 import { CancelledError } from '../../src/core/critics/types';
 
 const sample = (text: string) => ({ text, finishReason: 'stop' });
@@ -233,12 +233,17 @@ describe('HTTP policy', () => {
 
 describe('critic configuration', () => {
   test('fields are checked with the critic, the field and the bad value named; unknown fields are refused', () => {
-    const reader = (extra: Record<string, unknown>) => new ConfigReader({ id: 'gpt', type: 'openai-critic', ...extra });
-    assert.throws(() => reader({ votes: 0 }).number('votes', 1, { min: 1, integer: true }), /critic "gpt" \(openai-critic\): "votes" must be an integer ≥ 1, got 0/);
-    assert.throws(() => reader({ baseURL: 'localhost:8000' }).url('baseURL'), /"baseURL" must be an http\(s\) URL/);
-    assert.throws(() => reader({ mode: 'all' }).oneOf('mode', ['first-error', 'per-step'], 'first-error'), /"mode" must be one of "first-error", "per-step"/);
-    const r = reader({ model: 'm', temprature: 1 });
-    r.string('model');
-    assert.throws(() => r.done(), /unknown field "temprature"; known fields: id, type, label, model/);
+    const read = (extra: Record<string, unknown>) => () =>
+      readCriticFields({ id: 'gpt', type: 'openai-critic', model: 'm', ...extra }, 'openai-critic');
+    assert.throws(read({ votes: 0 }), /critic "gpt" \(openai-critic\): "votes" must be an integer between 1 and 64, got 0/);
+    assert.throws(read({ baseURL: 'localhost:8000' }), /"baseURL" must be an http\(s\) URL, got "localhost:8000"/);
+    assert.throws(read({ mode: 'all' }), /"mode" must be one of "first-error", "per-step", got "all"/);
+    assert.throws(read({ model: undefined }), /"model" is required \(e\.g\. "gpt-4o"/);
+    assert.throws(read({ temprature: 1 }), /unknown field "temprature"; known fields: id, type, label, baseURL, model, /);
+    // A key pasted where the variable's name belongs is not repeated in the message.
+    assert.throws(read({ apiKeyEnv: 'sk-secret-0000' }), (err: Error) => {
+      assert.match(err.message, /"apiKeyEnv" must be the NAME of an environment variable/);
+      return !err.message.includes('sk-secret');
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { COMMON_FIELDS, CRITIC_TYPES, CriticType, isCriticType } from '../config/critics';
+import { problemWith } from '../config/spec';
 import { Critic, CriticConfig, CriticConfigError } from './types';
 import type { KeySource } from './remote/config';
 
@@ -10,8 +12,8 @@ export interface CriticContext extends KeySource {
 /** Builds a critic from its configuration; heavy critics load their modules only when built. */
 type CriticFactory = (config: CriticConfig, context: CriticContext) => Promise<Critic>;
 
-const factories: Record<string, CriticFactory> = {
-  checker: async (config) => new (await import('./checker/index.js')).CheckerCritic(config),
+const factories: Record<CriticType, CriticFactory> = {
+  checker: async (config) => (await import('./checker/index.js')).createChecker(config),
   'openai-critic': async (config, context) => (await import('./remote/openai-critic.js')).createOpenAICritic(config, context, context.baseDir),
   'chat-prm': async (config, context) => (await import('./remote/chat-prm.js')).createChatPrm(config, context),
   'vllm-pooling': async (config, context) => (await import('./remote/vllm-pooling.js')).createVllmPooling(config, context),
@@ -22,7 +24,7 @@ const factories: Record<string, CriticFactory> = {
 export const BUILTIN_CRITICS: readonly CriticConfig[] = [{ id: 'checker', type: 'checker' }];
 
 export function knownCriticTypes(): string[] {
-  return Object.keys(factories);
+  return Object.keys(CRITIC_TYPES);
 }
 
 /**
@@ -44,11 +46,11 @@ export function parseCriticConfigs(raw: unknown, source: string): { configs: Cri
       return;
     }
     const { id, type } = entry as Record<string, unknown>;
-    if (typeof id !== 'string' || !/^[\w.-]+$/.test(id)) {
-      errors.push(`${where}.id must be a non-empty string of letters, digits, "_", "-" or "."`);
+    if (typeof id !== 'string' || problemWith(COMMON_FIELDS.id, id) !== undefined) {
+      errors.push(`${where}.id must be ${COMMON_FIELDS.id.patternMessage}`);
       return;
     }
-    if (typeof type !== 'string' || !(type in factories)) {
+    if (!isCriticType(type)) {
       errors.push(`${where}.type is ${JSON.stringify(type)}; known types: ${knownCriticTypes().join(', ')}`);
       return;
     }
@@ -69,11 +71,10 @@ export function withBuiltins(configs: readonly CriticConfig[]): CriticConfig[] {
 }
 
 export async function createCritic(config: CriticConfig, context: CriticContext = {}): Promise<Critic> {
-  const factory = factories[config.type];
-  if (!factory) {
+  if (!isCriticType(config.type)) {
     throw new CriticConfigError(`critic "${config.id}" has unknown type "${config.type}"; known types: ${knownCriticTypes().join(', ')}`, config.id, 'type');
   }
-  return factory(config, context);
+  return factories[config.type](config, context);
 }
 
 /** Picks the configurations for the requested ids, failing with the list of available ids for an unknown one. */

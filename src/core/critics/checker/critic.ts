@@ -1,5 +1,11 @@
-import { CancelledError, Critic, CriticInput, CriticResult, StepJudgement } from '../types';
+import { readCriticFields } from '../../config/critics';
+import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, StepJudgement } from '../types';
 import { checkStep } from './check-step';
+
+/** The checker from its configuration: it has no fields besides id, type and label. */
+export function createChecker(config: CriticConfig): CheckerCritic {
+  return new CheckerCritic({ id: config.id, label: readCriticFields(config, 'checker').label });
+}
 
 /** The default judge: checks the arithmetic each step asserts, offline and deterministically. */
 export class CheckerCritic implements Critic {

@@ -1,4 +1,4 @@
-export { CheckerCritic } from './critic';
+export { CheckerCritic, createChecker } from './critic';
 export { checkStep } from './check-step';
 export type { CheckOptions } from './check-step';
 export type { ClaimCheck, StepCheck } from './types';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
+import { readCriticFields } from '../../config/critics';
 import type { CriticContext } from '../registry';
-import { ConfigReader } from '../remote/config';
 import { Critic, CriticConfig, CriticInput, CriticResult, StepJudgement } from '../types';
 import { SolutionScores, StepScore } from './protocol';
 import { defaultHostScript, OnnxRunner } from './runner';
@@ -20,11 +20,7 @@ export class OnnxCritic implements Critic {
   private readonly runner: OnnxRunner;
 
   constructor(config: CriticConfig, context: CriticContext = {}, hostScript = defaultHostScript()) {
-    const reader = new ConfigReader(config);
-    const raw = reader.requiredString('path', '"/models/qwen2.5-math-prm-7b" (a folder with prm.json)');
-    const threads = reader.number('threads', -1, { min: 0, max: 256, integer: true });
-    const idle = reader.number('idleUnloadSeconds', -1, { min: 0 });
-    reader.done();
+    const { path: raw, threads, idleUnloadSeconds: idle } = readCriticFields(config, 'onnx');
     const expanded = raw === '~' || raw.startsWith('~/') ? path.join(os.homedir(), raw.slice(1)) : raw;
     this.folder = path.resolve(context.baseDir ?? process.cwd(), expanded);
     this.id = config.id;
@@ -32,8 +28,8 @@ export class OnnxCritic implements Critic {
     this.runner = new OnnxRunner({
       folder: this.folder,
       hostScript,
-      threads: () => (threads >= 0 ? threads : onnxSettings().threads),
-      idleMs: () => 1000 * (idle >= 0 ? idle : onnxSettings().idleUnloadSeconds),
+      threads: () => threads ?? onnxSettings().threads,
+      idleMs: () => 1000 * (idle ?? onnxSettings().idleUnloadSeconds),
     });
   }
 

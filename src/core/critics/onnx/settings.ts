@@ -1,3 +1,4 @@
+import { SETTINGS } from '../../config/settings';
 import { Progress } from './protocol';
 
 /**
@@ -11,7 +12,10 @@ export interface OnnxSettings {
   idleUnloadSeconds: number;
 }
 
-let current: OnnxSettings = { threads: 0, idleUnloadSeconds: 300 };
+let current: OnnxSettings = {
+  threads: SETTINGS['onnx.threads'].default,
+  idleUnloadSeconds: 60 * SETTINGS['onnx.idleUnloadMinutes'].default,
+};
 
 export function setOnnxSettings(settings: Partial<OnnxSettings>): void {
   current = { ...current, ...settings };

@@ -1,7 +1,8 @@
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { DEFAULT_FIRST_USER, firstUserProblem } from '../chatLayout';
+import { readCriticFields } from '../../config/critics';
+import { DEFAULT_FIRST_USER } from '../chatLayout';
 import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult } from '../types';
-import { ConfigReader, KeySource, readRemoteSettings, RemoteSettings } from './config';
+import { KeySource, remoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint } from './chat';
 import { judgeScores } from './scores';
 import { callSignal } from './http/signal';
@@ -18,16 +19,9 @@ interface Options {
 }
 
 export async function createChatPrm(config: CriticConfig, keys: KeySource): Promise<ChatPrmCritic> {
-  const r = new ConfigReader(config);
-  const settings = await readRemoteSettings(r, keys, { modelRequired: true, timeoutMs: 60_000 });
-  const threshold = r.number('threshold', 0.5, { min: 0, max: 1 });
-  const topLogprobs = r.number('topLogprobs', 10, { min: 1, max: 20, integer: true });
-  const positive = r.string('positiveToken', '+');
-  const negative = r.string('negativeToken', '-');
-  // Some servers reject the logprobs options outright: `logprobs: false` reads the one-token reply instead.
-  const logprobs = r.boolean('logprobs', true);
-  const firstUser = r.checkedString('firstUser', DEFAULT_FIRST_USER, firstUserProblem);
-  r.done();
+  const fields = readCriticFields(config, 'chat-prm');
+  const settings = await remoteSettings(config, fields, keys);
+  const { threshold, topLogprobs, positiveToken: positive, negativeToken: negative, logprobs, firstUser } = fields;
   return new ChatPrmCritic(config, settings, { threshold, topLogprobs, positive, negative, logprobs, firstUser });
 }
 

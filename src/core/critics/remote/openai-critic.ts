@@ -1,6 +1,7 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, StepJudgement } from '../types';
-import { ConfigReader, KeySource, OPENAI_BASE_URL, readRemoteSettings, RemoteSettings } from './config';
+import { OPENAI_BASE_URL, readCriticFields } from '../../config/critics';
+import { KeySource, remoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint, ChatRequest } from './chat';
 import { critiqueByParagraph, parseFirstError } from './boxed';
 import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, renderPrompt } from './prompt';
@@ -32,23 +33,20 @@ interface Sample {
 const REASON_CHARS = 400;
 
 export async function createOpenAICritic(config: CriticConfig, keys: KeySource, baseDir?: string): Promise<OpenAICritic> {
-  const r = new ConfigReader(config);
-  const settings = await readRemoteSettings(r, keys, { defaultURL: OPENAI_BASE_URL, modelRequired: true, timeoutMs: 300_000 });
-  const mode = r.oneOf<CriticMode>('mode', ['first-error', 'per-step'], 'first-error');
-  const votes = r.number('votes', 1, { min: 1, max: 64, integer: true });
+  const fields = readCriticFields(config, 'openai-critic');
+  const settings = await remoteSettings(config, fields, keys);
+  const { mode, votes, maxTokens, parallelSamples, structuredOutput, promptTemplate } = fields;
   // ProcessBench: greedy for one answer, temperature 1.0 / top_p 0.9 when voting. null = do not send (some
   // reasoning models reject any temperature).
-  const temperature = r.optionalNumber('temperature', votes > 1 ? 1 : 0, { min: 0, max: 2 });
-  const topP = r.optionalNumber('topP', votes > 1 ? 0.9 : null, { min: 0, max: 1 });
-  const maxTokens = r.number('maxTokens', 8192, { min: 1, integer: true });
+  const temperature = fields.temperature === undefined ? (votes > 1 ? 1 : 0) : fields.temperature;
+  const topP = fields.topP === undefined ? (votes > 1 ? 0.9 : null) : fields.topP;
   // OpenAI's newer models accept only max_completion_tokens; many local servers only max_tokens.
-  const maxTokensParam = r.oneOf('maxTokensParam', ['max_tokens', 'max_completion_tokens'] as const, settings.baseURL === OPENAI_BASE_URL ? 'max_completion_tokens' : 'max_tokens');
-  const parallelSamples = r.boolean('parallelSamples', true);
-  const structuredOutput = r.boolean('structuredOutput', true);
-  const templatePath = r.string('promptTemplate');
-  r.done();
-  const template = templatePath ? await loadTemplate(templatePath, baseDir, config.id) : mode === 'per-step' ? DEFAULT_PER_STEP_TEMPLATE : DEFAULT_FIRST_ERROR_TEMPLATE;
-  return new OpenAICritic(config, settings, { mode, votes, temperature, topP, maxTokens, maxTokensParam, parallelSamples, structuredOutput, template });
+  const maxTokensParam =
+    fields.maxTokensParam ?? (settings.baseURL === OPENAI_BASE_URL ? 'max_completion_tokens' : 'max_tokens');
+  const builtIn = mode === 'per-step' ? DEFAULT_PER_STEP_TEMPLATE : DEFAULT_FIRST_ERROR_TEMPLATE;
+  const template = promptTemplate ? await loadTemplate(promptTemplate, baseDir, config.id) : builtIn;
+  const sampling = { votes, temperature, topP, maxTokens, maxTokensParam, parallelSamples };
+  return new OpenAICritic(config, settings, { mode, ...sampling, structuredOutput, template });
 }
 
 /** An LLM asked for the earliest erroneous step (ProcessBench), or for a verdict on every step (`per-step`). */

@@ -1,5 +1,6 @@
 import { CancelledError, Critic, CriticConfig, CriticConfigError, CriticInput, CriticResult } from '../types';
-import { ConfigReader, KeySource, readRemoteSettings, RemoteSettings } from './config';
+import { readCriticFields } from '../../config/critics';
+import { KeySource, remoteSettings, RemoteSettings } from './config';
 import { CallContext, MalformedResponseError } from './http/errors';
 import { postJson } from './http/fetch';
 import { Limiter } from './http/limiter';
@@ -7,9 +8,6 @@ import { withRetry } from './http/retry';
 import { judgeScores } from './scores';
 import { callSignal } from './http/signal';
 import { UsageTally } from './usage';
-
-/** Qwen2.5-Math-PRM's system prompt: the layout its step scores were trained with. */
-const QWEN_PRM_SYSTEM = 'Please reason step by step, and put your final answer within \\boxed{}.';
 
 interface Options {
   stepTag: string;
@@ -20,14 +18,9 @@ interface Options {
 }
 
 export async function createVllmPooling(config: CriticConfig, keys: KeySource): Promise<VllmPoolingCritic> {
-  const r = new ConfigReader(config);
-  const settings = await readRemoteSettings(r, keys, { modelRequired: false, timeoutMs: 120_000 });
-  const stepTag = r.string('stepTag', '<extra_0>');
-  const input = r.oneOf('input', ['chat', 'text'] as const, 'chat');
-  const system = r.string('system', QWEN_PRM_SYSTEM);
-  const positiveIndex = r.number('positiveIndex', 1, { min: 0, integer: true });
-  const threshold = r.number('threshold', 0.5, { min: 0, max: 1 });
-  r.done();
+  const fields = readCriticFields(config, 'vllm-pooling');
+  const settings = await remoteSettings(config, fields, keys);
+  const { stepTag, input, system, positiveIndex, threshold } = fields;
   return new VllmPoolingCritic(config, settings, { stepTag, input, system, positiveIndex, threshold });
 }
 

@@ -1,0 +1,291 @@
+import { DEFAULT_FIRST_USER, firstUserProblem } from '../critics/chatLayout';
+import { DEFAULT_RETRY_POLICY } from '../critics/remote/http/retry';
+import { CriticConfig, CriticConfigError } from '../critics/types';
+import { problemWith, ReadValue, ScalarSpec } from './spec';
+
+/**
+ * Every critic type and every field it reads, declared once: the factories read their fields with
+ * `readCriticFields`, and package.json's schema of `prmLens.critics` is generated from this table.
+ */
+
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
+/** Qwen2.5-Math-PRM's system prompt: the layout its step scores were trained with. */
+export const QWEN_PRM_SYSTEM = 'Please reason step by step, and put your final answer within \\boxed{}.';
+
+/** The fields of every critic; `id` and `type` are checked when the list is read (`parseCriticConfigs`). */
+export const COMMON_FIELDS = {
+  id: {
+    type: 'string',
+    pattern: '^[\\w.-]+$',
+    patternMessage: 'a non-empty string of letters, digits, "_", "-" or "."',
+    required: '"gpt-4o-judge"',
+    description: 'Name used in the editor, the CLI and result files.',
+  },
+  type: { type: 'string', required: '"checker"', description: 'Kind of critic.' },
+  label: { type: 'string', minLength: 1, description: 'Human-readable name.' },
+} as const satisfies Record<string, ScalarSpec>;
+
+/** Fields of every critic that talks to a server (besides baseURL, model and timeoutMs, whose defaults differ). */
+const REMOTE_FIELDS = {
+  apiKeyEnv: {
+    type: 'string',
+    pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+    patternMessage: 'the NAME of an environment variable (e.g. "OPENAI_API_KEY"), not a key',
+    description:
+      'CLI only: name of the environment variable holding the API key. ' +
+      'In VS Code use "PRM Lens: Set API Key for Critic…" (SecretStorage).',
+  },
+  concurrency: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 256,
+    default: 4,
+    description: 'Requests in flight at once for this critic.',
+  },
+  retries: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 20,
+    default: DEFAULT_RETRY_POLICY.retries,
+    description: 'Retries on 429, 5xx, timeouts and connection resets.',
+  },
+  retryDelayMs: {
+    type: 'number',
+    minimum: 0,
+    default: DEFAULT_RETRY_POLICY.baseDelayMs,
+    description: 'Base delay of the exponential backoff, in milliseconds.',
+  },
+} as const satisfies Record<string, ScalarSpec>;
+
+const MODEL = { type: 'string', minLength: 1, description: 'Model name sent to the server.' } as const;
+const THRESHOLD = {
+  type: 'number',
+  minimum: 0,
+  maximum: 1,
+  default: 0.5,
+  description: 'A step scoring at or below this is an error.',
+} as const;
+const timeout = <const T extends number>(ms: T) =>
+  ({ type: 'number', minimum: 1, default: ms, description: 'Timeout of one request in milliseconds.' }) as const;
+
+export const CRITIC_TYPES = {
+  checker: { description: 'Built-in offline arithmetic checker', fields: {} },
+  'openai-critic': {
+    description: 'An LLM on an OpenAI-compatible endpoint asked for the earliest erroneous step (ProcessBench-style)',
+    fields: {
+      baseURL: {
+        type: 'string',
+        minLength: 1,
+        url: true,
+        default: OPENAI_BASE_URL,
+        description: 'OpenAI-compatible base URL (e.g. http://127.0.0.1:8000/v1); default the OpenAI API.',
+      },
+      model: { ...MODEL, required: '"gpt-4o" or "Qwen/Qwen2.5-72B-Instruct"' },
+      timeoutMs: timeout(300_000),
+      ...REMOTE_FIELDS,
+      mode: {
+        type: 'string',
+        enum: ['first-error', 'per-step'],
+        enumDescriptions: ['The earliest wrong paragraph in \\boxed{} (ProcessBench)', 'A JSON verdict for every step'],
+        default: 'first-error',
+        description: 'What the critic is asked for.',
+      },
+      votes: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 64,
+        default: 1,
+        description: 'Samples per solution; the most common parsed answer wins.',
+      },
+      temperature: {
+        type: 'number',
+        nullable: true,
+        minimum: 0,
+        maximum: 2,
+        description:
+          'Sampling temperature; null: not sent (some reasoning models reject it). Default 0, or 1 when votes > 1.',
+      },
+      topP: {
+        type: 'number',
+        nullable: true,
+        minimum: 0,
+        maximum: 1,
+        description: 'Nucleus sampling top_p; null: not sent. Default: not sent, or 0.9 when votes > 1.',
+      },
+      maxTokens: {
+        type: 'integer',
+        minimum: 1,
+        default: 8192,
+        description: 'Maximum tokens of the critique (long thinkers need 8k–32k).',
+      },
+      maxTokensParam: {
+        type: 'string',
+        enum: ['max_tokens', 'max_completion_tokens'],
+        description:
+          'Which request field carries maxTokens. Default max_completion_tokens for the OpenAI API, else max_tokens.',
+      },
+      parallelSamples: {
+        type: 'boolean',
+        default: true,
+        description:
+          'Ask for all votes in one request with n (falls back to separate requests when the server ignores n).',
+      },
+      structuredOutput: {
+        type: 'boolean',
+        default: true,
+        description: 'per-step mode: request a JSON schema response format where the server supports it.',
+      },
+      promptTemplate: {
+        type: 'string',
+        minLength: 1,
+        description: 'Path of a prompt template replacing the built-in ProcessBench-style prompt.',
+      },
+    },
+  },
+  'chat-prm': {
+    description: 'An RLHFlow-style PRM behind an OpenAI-compatible chat endpoint: p(+) per step',
+    fields: {
+      baseURL: {
+        type: 'string',
+        minLength: 1,
+        url: true,
+        required: 'http://localhost:8000/v1',
+        description: 'OpenAI-compatible base URL (e.g. http://127.0.0.1:8001/v1).',
+      },
+      model: { ...MODEL, required: '"RLHFlow/Llama3.1-8B-PRM-Deepseek-Data"' },
+      timeoutMs: timeout(60_000),
+      ...REMOTE_FIELDS,
+      threshold: THRESHOLD,
+      topLogprobs: { type: 'integer', minimum: 1, maximum: 20, default: 10, description: 'top_logprobs requested.' },
+      positiveToken: { type: 'string', minLength: 1, default: '+', description: 'The token meaning a correct step.' },
+      negativeToken: { type: 'string', minLength: 1, default: '-', description: 'The token meaning a wrong step.' },
+      logprobs: {
+        type: 'boolean',
+        default: true,
+        description: 'Request logprobs (false: read the one-token reply, for servers without logprobs).',
+      },
+      firstUser: {
+        type: 'string',
+        minLength: 1,
+        default: DEFAULT_FIRST_USER,
+        check: firstUserProblem,
+        description:
+          'The first user turn, from {problem} and {step}; RLHFlow\'s evaluation code uses "{problem} {step}".',
+      },
+    },
+  },
+  'vllm-pooling': {
+    description: "A PRM served by vLLM's pooling API (POST /pooling)",
+    fields: {
+      baseURL: {
+        type: 'string',
+        minLength: 1,
+        url: true,
+        required: 'http://localhost:8000',
+        description: 'The server root (e.g. http://127.0.0.1:8002), where vLLM serves POST /pooling.',
+      },
+      model: MODEL,
+      timeoutMs: timeout(120_000),
+      ...REMOTE_FIELDS,
+      stepTag: {
+        type: 'string',
+        minLength: 1,
+        default: '<extra_0>',
+        description: 'The step tag placed after each step.',
+      },
+      input: {
+        type: 'string',
+        enum: ['chat', 'text'],
+        enumDescriptions: ['Chat messages (the server applies the chat template)', 'One text input'],
+        default: 'chat',
+        description: 'What is sent to the server.',
+      },
+      system: {
+        type: 'string',
+        minLength: 1,
+        default: QWEN_PRM_SYSTEM,
+        description: 'System prompt of the chat input.',
+      },
+      positiveIndex: {
+        type: 'integer',
+        minimum: 0,
+        default: 1,
+        description: 'Index of the positive class in each returned probability vector.',
+      },
+      threshold: THRESHOLD,
+    },
+  },
+  onnx: {
+    description:
+      'A local PRM folder (ONNX graph, tokenizer.json, prm.json) run by onnxruntime-node in a separate process',
+    fields: {
+      path: {
+        type: 'string',
+        minLength: 1,
+        required: '"/models/qwen2.5-math-prm-7b" (a folder with prm.json)',
+        description:
+          'The model folder (ONNX graph, tokenizer.json, prm.json); relative to the workspace or the config file.',
+      },
+      threads: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 256,
+        description: 'Threads for this model (0 = one per physical core). Default prmLens.onnx.threads.',
+      },
+      idleUnloadSeconds: {
+        type: 'number',
+        minimum: 0,
+        description:
+          'Unload after this many idle seconds (0 = keep it loaded). Default prmLens.onnx.idleUnloadMinutes.',
+      },
+    },
+  },
+} as const satisfies Record<string, { description: string; fields: Record<string, ScalarSpec> }>;
+
+export type CriticType = keyof typeof CRITIC_TYPES;
+
+export function isCriticType(type: unknown): type is CriticType {
+  return typeof type === 'string' && Object.hasOwn(CRITIC_TYPES, type);
+}
+
+type FieldsOf<T extends CriticType> = (typeof CRITIC_TYPES)[T]['fields'];
+
+/** A critic's fields as its factory uses them: checked, defaults filled in, URLs without trailing slashes. */
+export type CriticFields<T extends CriticType> = { -readonly [K in keyof FieldsOf<T>]: ReadValue<FieldsOf<T>[K]> } & {
+  label: string | undefined;
+};
+
+/**
+ * Reads a critic's fields from the table, with messages that name the critic and the field, and refuses fields the
+ * type does not have (a typo such as "temprature" would otherwise be ignored silently).
+ */
+export function readCriticFields<T extends CriticType>(config: CriticConfig, type: T): CriticFields<T> {
+  const specs: Record<string, ScalarSpec> = { label: COMMON_FIELDS.label, ...CRITIC_TYPES[type].fields };
+  const fail = (field: string, message: string): never => {
+    throw new CriticConfigError(`critic "${config.id}" (${config.type}): "${field}" ${message}`, config.id, field);
+  };
+  const known = ['id', 'type', ...Object.keys(specs)];
+  const unknown = Object.keys(config).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    const list = `field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`;
+    throw new CriticConfigError(
+      `critic "${config.id}" (${config.type}): unknown ${list}; known fields: ${known.join(', ')}`,
+      config.id,
+      unknown[0],
+    );
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [field, spec] of Object.entries(specs)) {
+    const value = config[field];
+    if (value === undefined) {
+      if (spec.type === 'string' && spec.required !== undefined) fail(field, `is required (e.g. ${spec.required})`);
+      fields[field] = spec.default;
+      continue;
+    }
+    const problem = problemWith(spec, value);
+    if (problem !== undefined) fail(field, problem);
+    fields[field] = spec.type === 'string' && spec.url ? (value as string).replace(/\/+$/, '') : value;
+  }
+  return fields as CriticFields<T>;
+}
