@@ -1,72 +1,127 @@
-import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { createReadStream } from 'node:fs';
-import { parseJsonLines } from '../../core/datasets/jsonLines';
-import type { ResultRecord } from '../../core/datasets/types';
+import { mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parseJsonLines } from '../datasets/jsonLines';
+import { writeLinesAtomic } from '../datasets/results';
+import type { Answer } from './record';
 
-/**
- * A results line of the CLI's format plus what makes it reusable: `hash`, the item's content hash, and `config`,
- * the hash of the critic's configuration. A result is reused only when both still match, so editing a dataset or a
- * critic's settings re-runs exactly what changed.
- */
-export interface CachedResult extends ResultRecord {
-  hash: string;
-  config: string;
+/** Where a run finds the answers it already has, and keeps the new ones. Failures are never kept. */
+export interface RunStore {
+  get(identity: string, content: string): Answer | undefined;
+  put(identity: string, content: string, answer: Answer): void;
+  /** Settles when every answer put so far is on disk. */
+  flush(): Promise<void>;
 }
 
-export const cacheKey = (critic: string, config: string, id: string, hash: string): string => `${critic}\u0000${config}\u0000${id}\u0000${hash}`;
+/**
+ * One line of the log: a critic's answer on an item's content. `critic` is the critic's identity and `content` the
+ * item's content key (see identity.ts), so an answer is reused exactly while both still match: editing a dataset
+ * item or an answer-changing setting re-runs what changed, renaming a critic or editing an item's id does not.
+ */
+interface Entry extends Answer {
+  critic: string;
+  content: string;
+}
 
-function isCachedResult(v: unknown): v is CachedResult {
+const keyOf = (identity: string, content: string) => `${identity}:${content}`;
+
+function isEntry(v: unknown): v is Entry {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
   return (
-    typeof r.id === 'string' &&
-    typeof r.subset === 'string' &&
-    Number.isInteger(r.label) &&
-    (r.prediction === null || Number.isInteger(r.prediction)) &&
     typeof r.critic === 'string' &&
-    (r.scores === null || (Array.isArray(r.scores) && r.scores.every((s) => typeof s === 'number'))) &&
-    typeof r.hash === 'string' &&
-    typeof r.config === 'string'
+    typeof r.content === 'string' &&
+    (r.prediction === null || Number.isInteger(r.prediction)) &&
+    (r.scores === null || (Array.isArray(r.scores) && r.scores.every((s) => typeof s === 'number' && Number.isFinite(s))))
   );
 }
 
+/** Appends wait this long for more answers, so a fast run syncs the disk a few times a second, not per item. */
+const APPEND_BATCH_MS = 250;
+
 /**
- * Results of dataset runs, appended as they complete so a cancelled or interrupted run keeps its work (JSONL in the
- * extension's storage, one file per dataset). Unreadable lines are skipped: the cache is rebuilt by running again.
+ * Answers of runs kept as an append-only JSONL log (one file per dataset), so a cancelled or interrupted run keeps
+ * its work and the next one resumes. Appends are written and fsynced in batches; compaction rewrites the file
+ * atomically (temporary file, fsync, rename). Unreadable lines are skipped: running again rebuilds them.
  */
-export class ResultCache {
+export class ResultCache implements RunStore {
+  private readonly answers = new Map<string, Answer>();
+  private pending: Entry[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** A failed background append, reported by the next flush. */
+  private failure: unknown;
+
   constructor(readonly file: string) {}
 
-  /** Every cached result by key (the last line wins); rewrites the file when it holds many superseded lines. */
-  async load(): Promise<Map<string, CachedResult>> {
-    const out = new Map<string, CachedResult>();
+  get size(): number {
+    return this.answers.size;
+  }
+
+  /** Reads the log (the last line of a key wins); rewrites it when it holds many superseded lines. */
+  async load(): Promise<void> {
     let lines = 0;
     try {
       for await (const parsed of parseJsonLines(createReadStream(this.file, { encoding: 'utf8' }))) {
         lines += 1;
-        if ('value' in parsed && isCachedResult(parsed.value)) {
-          const r = parsed.value;
-          out.set(cacheKey(r.critic, r.config, r.id, r.hash), r);
+        if ('value' in parsed && isEntry(parsed.value)) {
+          const { critic, content, prediction, scores } = parsed.value;
+          this.answers.set(keyOf(critic, content), { prediction, scores });
         }
       }
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
-    if (lines > 1000 && lines > out.size * 1.5) await this.rewrite([...out.values()]);
-    return out;
+    if (lines > 1000 && lines > this.answers.size * 1.5) await this.compact();
   }
 
-  async append(records: readonly CachedResult[]): Promise<void> {
-    if (records.length === 0) return;
+  get(identity: string, content: string): Answer | undefined {
+    return this.answers.get(keyOf(identity, content));
+  }
+
+  put(identity: string, content: string, answer: Answer): void {
+    this.answers.set(keyOf(identity, content), answer);
+    this.pending.push({ critic: identity, content, ...answer });
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.writePending(), APPEND_BATCH_MS);
+    this.timer.unref?.();
+  }
+
+  async flush(): Promise<void> {
+    this.writePending();
+    await this.writing;
+    const failure = this.failure;
+    this.failure = undefined;
+    if (failure) throw failure;
+  }
+
+  /** Appends run one after another, so lines are never interleaved; the chain itself never rejects. */
+  private writePending(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    this.writing = this.writing.then(() => this.append(batch)).catch((e: unknown) => void (this.failure ??= e));
+  }
+
+  private async append(batch: readonly Entry[]): Promise<void> {
+    if (batch.length === 0) return;
     await mkdir(dirname(this.file), { recursive: true });
-    await appendFile(this.file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const fh = await open(this.file, 'a');
+    try {
+      await fh.write(batch.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
   }
 
-  private async rewrite(records: readonly CachedResult[]): Promise<void> {
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    await rename(temp, this.file);
+  private async compact(): Promise<void> {
+    const lines = [...this.answers].map(([key, answer]) => {
+      const [critic, content] = key.split(':');
+      return JSON.stringify({ critic, content, ...answer });
+    });
+    await writeLinesAtomic(this.file, lines);
   }
 }
