@@ -4,6 +4,12 @@ import { mapConcurrent } from '../../src/core/util/concurrency';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+async function drain<T>(values: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const v of values) out.push(v);
+  return out;
+}
+
 /** Collects unhandled rejections while `fn` runs (and a moment after, when a late one would surface). */
 async function unhandledDuring(fn: () => Promise<void>): Promise<unknown[]> {
   const seen: unknown[] = [];
@@ -38,14 +44,14 @@ describe('mapConcurrent', () => {
   test('never more than `limit` calls at once', async () => {
     let running = 0;
     let peak = 0;
-    for await (const _ of mapConcurrent(Array.from({ length: 40 }, (_, i) => i), 3, async (i) => {
-      running += 1;
-      peak = Math.max(peak, running);
-      await sleep(i % 5);
-      running -= 1;
-    })) {
-      // drain
-    }
+    await drain(
+      mapConcurrent(Array.from({ length: 40 }, (_, i) => i), 3, async (i) => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await sleep(i % 5);
+        running -= 1;
+      }),
+    );
     assert.equal(peak, 3);
   });
 
@@ -74,14 +80,12 @@ describe('mapConcurrent', () => {
     let release: () => void = () => {};
     const stuck = new Promise<void>((r) => (release = r));
     let started = 0;
-    const run = (async () => {
-      for await (const _ of mapConcurrent(Array.from({ length: 100 }, (_, i) => i), 3, async (i) => {
+    const run = drain(
+      mapConcurrent(Array.from({ length: 100 }, (_, i) => i), 3, async (i) => {
         started += 1;
         if (i === 0) await stuck;
-      })) {
-        // drain
-      }
-    })();
+      }),
+    );
     await sleep(20);
     assert.equal(started, 24);
     release();
