@@ -27,7 +27,11 @@ const RUNS = [
 ];
 
 /** The scheduler `mapConcurrent` had before issue 14: results in order, but no new work while the oldest runs. */
-async function* oldMapConcurrent<T, R>(source: Iterable<T>, limit: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
+async function* oldMapConcurrent<T, R>(
+  source: Iterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): AsyncGenerator<R> {
   const inFlight: Promise<R>[] = [];
   for (const item of source) {
     inFlight.push(fn(item));
@@ -37,7 +41,14 @@ async function* oldMapConcurrent<T, R>(source: Iterable<T>, limit: number, fn: (
 }
 
 function makeItems(n: number, prefix: string): DatasetItem[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, subset: 'bench', problem: `Problem ${prefix}${i}: add the numbers.`, steps: ['1 + 1 = 2', '2 + 2 = 4'], label: -1, source: { file: 'bench' } }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i}`,
+    subset: 'bench',
+    problem: `Problem ${prefix}${i}: add the numbers.`,
+    steps: ['1 + 1 = 2', '2 + 2 = 4'],
+    label: -1,
+    source: { file: 'bench' },
+  }));
 }
 
 /**
@@ -45,14 +56,23 @@ function makeItems(n: number, prefix: string): DatasetItem[] {
  * its event loop: judges `items` items with one scheduler and prints the wall time in ms.
  */
 async function client(origin: string, scheduler: 'old' | 'new', concurrency: number, items: number): Promise<void> {
-  const config: CriticConfig = { id: 'bench', type: 'openai-critic', baseURL: `${origin}/v1`, model: 'bench', concurrency: 256, retries: 0 };
+  const config: CriticConfig = {
+    id: 'bench',
+    type: 'openai-critic',
+    baseURL: `${origin}/v1`,
+    model: 'bench',
+    concurrency: 256,
+    retries: 0,
+  };
   const critic: Critic = await createCritic(config, { ...ENV_KEYS });
   const critics = [{ id: 'bench', identity: criticIdentity(config), critic }];
   // A warm-up pass opens the connections, so neither scheduler pays for it.
   for await (const _ of runItems(makeItems(concurrency, 'w'), { critics, concurrency })) void _;
   const list = makeItems(items, 'b');
   const t0 = performance.now();
-  if (scheduler === 'old') for await (const _ of oldMapConcurrent(list, concurrency, (item) => judgeSteps([critic], item.problem, item.steps))) void _;
+  if (scheduler === 'old')
+    for await (const _ of oldMapConcurrent(list, concurrency, (item) => judgeSteps([critic], item.problem, item.steps)))
+      void _;
   else for await (const _ of runItems(list, { critics, concurrency })) void _;
   process.stdout.write(String(performance.now() - t0));
   critic.dispose?.();
@@ -60,7 +80,11 @@ async function client(origin: string, scheduler: 'old' | 'new', concurrency: num
 
 function runClient(origin: string, scheduler: 'old' | 'new', concurrency: number, items: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [__filename, 'client', origin, scheduler, String(concurrency), String(items)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [__filename, 'client', origin, scheduler, String(concurrency), String(items)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`bench client exited ${code}`))));
@@ -84,7 +108,9 @@ async function schedulerOnly(concurrency: number): Promise<string> {
   const oldMs = await time((items) => oldMapConcurrent(items, concurrency, task));
   const newMs = await time((items) => mapConcurrent(items, concurrency, task));
   const share = (ms: number) => `${((idealMs / ms) * 100).toFixed(0)}%`;
-  return `  scheduler alone, concurrency ${concurrency}, ${durations.length} tasks: old ${oldMs.toFixed(0)} ms (${share(oldMs)}) → new ${newMs.toFixed(0)} ms (${share(newMs)}); ideal ${idealMs.toFixed(0)} ms`;
+  const what = `scheduler alone, concurrency ${concurrency}, ${durations.length} tasks`;
+  const old = `old ${oldMs.toFixed(0)} ms (${share(oldMs)})`;
+  return `  ${what}: ${old} → new ${newMs.toFixed(0)} ms (${share(newMs)}); ideal ${idealMs.toFixed(0)} ms`;
 }
 
 export async function engineBenchmark(): Promise<void> {
@@ -99,23 +125,38 @@ export async function engineBenchmark(): Promise<void> {
     return { ...reply, delayMs: slow.get(item) ? baseMs * SLOW_FACTOR : baseMs };
   });
   try {
-    console.log(`Run engine vs a heavy-tailed server (local; ${SLOW_SHARE * 100}% of items ${SLOW_FACTOR}× slower; eval client in a child process):`);
+    console.log(
+      `Run engine vs a heavy-tailed server (local; ${SLOW_SHARE * 100}% of items ${SLOW_FACTOR}× slower;` +
+        ' eval client in a child process):',
+    );
     console.log('  share of the ideal (the total task or server time / concurrency), old scheduler → new engine');
     for (const concurrency of [4, 32]) console.log(await schedulerOnly(concurrency));
     for (const run of RUNS) {
       const { concurrency, items } = run;
       baseMs = run.baseMs;
-      const measured: Record<'old' | 'new', { wallMs: number; idealMs: number }> = { old: { wallMs: 0, idealMs: 0 }, new: { wallMs: 0, idealMs: 0 } };
+      const measured: Record<'old' | 'new', { wallMs: number; idealMs: number }> = {
+        old: { wallMs: 0, idealMs: 0 },
+        new: { wallMs: 0, idealMs: 0 },
+      };
       for (const scheduler of ['old', 'new'] as const) {
         const serverBefore = server.serverTimeMs;
         const requestsBefore = server.requests.length;
         const wallMs = await runClient(server.origin, scheduler, concurrency, items);
         // Only the measured items' server time: the warm-up's requests answer in BASE_MS each.
         const warmUp = Math.min(concurrency, server.requests.length - requestsBefore) * baseMs;
-        measured[scheduler] = { wallMs, idealMs: Math.max(1, server.serverTimeMs - serverBefore - warmUp) / concurrency };
+        measured[scheduler] = {
+          wallMs,
+          idealMs: Math.max(1, server.serverTimeMs - serverBefore - warmUp) / concurrency,
+        };
       }
-      const show = (m: { wallMs: number; idealMs: number }) => `${(m.wallMs / 1000).toFixed(2)} s (${((items * 1000) / m.wallMs).toFixed(0)} items/s, ${((m.idealMs / m.wallMs) * 100).toFixed(0)}% of ideal)`;
-      console.log(`  concurrency ${String(concurrency).padStart(2)}, ${items} items, ${baseMs} ms base: old ${show(measured.old)} → new ${show(measured.new)}; ideal ${(measured.new.idealMs / 1000).toFixed(2)} s`);
+      const show = (m: { wallMs: number; idealMs: number }) => {
+        const rate = ((items * 1000) / m.wallMs).toFixed(0);
+        const share = ((m.idealMs / m.wallMs) * 100).toFixed(0);
+        return `${(m.wallMs / 1000).toFixed(2)} s (${rate} items/s, ${share}% of ideal)`;
+      };
+      const what = `concurrency ${String(concurrency).padStart(2)}, ${items} items, ${baseMs} ms base`;
+      const ideal = `ideal ${(measured.new.idealMs / 1000).toFixed(2)} s`;
+      console.log(`  ${what}: old ${show(measured.old)} → new ${show(measured.new)}; ${ideal}`);
     }
   } finally {
     await server.close();

@@ -44,11 +44,16 @@ function tokens(n: number): string {
  * the cache come at once and would make the ETA lie).
  */
 export function formatProgress(s: ProgressState, elapsedMs: number): string {
-  const parts = [s.total === undefined ? `${s.done} items` : `${s.done}/${s.total} (${s.total ? Math.floor((100 * s.done) / s.total) : 100}%)`];
+  const parts = [
+    s.total === undefined
+      ? `${s.done} items`
+      : `${s.done}/${s.total} (${s.total ? Math.floor((100 * s.done) / s.total) : 100}%)`,
+  ];
   const judged = s.done - s.cached;
   const rate = elapsedMs > 0 ? (judged * 1000) / elapsedMs : 0;
   parts.push(`${rate.toFixed(1)} items/s`);
-  if (s.total !== undefined && s.done < s.total) parts.push(rate > 0 ? `ETA ${duration(((s.total - s.done) / rate) * 1000)}` : 'ETA —');
+  if (s.total !== undefined && s.done < s.total)
+    parts.push(rate > 0 ? `ETA ${duration(((s.total - s.done) / rate) * 1000)}` : 'ETA —');
   if (s.cached) parts.push(`${s.cached} cached`);
   if (s.failed) parts.push(`${s.failed} failed`);
   if (s.tokens !== undefined) parts.push(`${tokens(s.tokens)} tokens`);

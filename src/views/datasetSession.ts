@@ -278,7 +278,14 @@ export class DatasetSession {
       let sliceStart = performance.now();
       const outcomes = runItems(
         chosen.map((i) => this.items[i]),
-        { critics: engineCritics, concurrency, signal: controller.signal, store: this.cache, total: chosen.length, content: (_, at) => this.contents[chosen[at]] },
+        {
+          critics: engineCritics,
+          concurrency,
+          signal: controller.signal,
+          store: this.cache,
+          total: chosen.length,
+          content: (_, at) => this.contents[chosen[at]],
+        },
       );
       for await (const out of outcomes) {
         const i = chosen[out.position];

@@ -30,10 +30,14 @@ describe('mapConcurrent', () => {
     // workers while item 0 runs, so the run takes ~200 ms; waiting for the oldest item (the old algorithm) ~280 ms.
     const t0 = performance.now();
     const out: number[] = [];
-    for await (const v of mapConcurrent(Array.from({ length: 32 }, (_, i) => i), 4, async (i) => {
-      await sleep(i === 0 ? 200 : 10);
-      return i;
-    })) {
+    for await (const v of mapConcurrent(
+      Array.from({ length: 32 }, (_, i) => i),
+      4,
+      async (i) => {
+        await sleep(i === 0 ? 200 : 10);
+        return i;
+      },
+    )) {
       out.push(v);
     }
     const ms = performance.now() - t0;
@@ -45,12 +49,16 @@ describe('mapConcurrent', () => {
     let running = 0;
     let peak = 0;
     await drain(
-      mapConcurrent(Array.from({ length: 40 }, (_, i) => i), 3, async (i) => {
-        running += 1;
-        peak = Math.max(peak, running);
-        await sleep(i % 5);
-        running -= 1;
-      }),
+      mapConcurrent(
+        Array.from({ length: 40 }, (_, i) => i),
+        3,
+        async (i) => {
+          running += 1;
+          peak = Math.max(peak, running);
+          await sleep(i % 5);
+          running -= 1;
+        },
+      ),
     );
     assert.equal(peak, 3);
   });
@@ -61,11 +69,17 @@ describe('mapConcurrent', () => {
     const started: number[] = [];
     const run = (async () => {
       const out: number[] = [];
-      for await (const v of mapConcurrent(Array.from({ length: 100 }, (_, i) => i), 2, async (i) => {
-        started.push(i);
-        if (i === 0) await stuck;
-        return i;
-      }, undefined, { lookahead: 10 })) {
+      for await (const v of mapConcurrent(
+        Array.from({ length: 100 }, (_, i) => i),
+        2,
+        async (i) => {
+          started.push(i);
+          if (i === 0) await stuck;
+          return i;
+        },
+        undefined,
+        { lookahead: 10 },
+      )) {
         out.push(v);
       }
       return out;
@@ -81,10 +95,14 @@ describe('mapConcurrent', () => {
     const stuck = new Promise<void>((r) => (release = r));
     let started = 0;
     const run = drain(
-      mapConcurrent(Array.from({ length: 100 }, (_, i) => i), 3, async (i) => {
-        started += 1;
-        if (i === 0) await stuck;
-      }),
+      mapConcurrent(
+        Array.from({ length: 100 }, (_, i) => i),
+        3,
+        async (i) => {
+          started += 1;
+          if (i === 0) await stuck;
+        },
+      ),
     );
     await sleep(20);
     assert.equal(started, 24);
@@ -92,18 +110,22 @@ describe('mapConcurrent', () => {
     await run;
   });
 
-  test('a rejection of a task other than the first reaches the caller after the results before it, and none is unhandled', async () => {
+  test('a task other than the first rejects: the caller gets it after the results before it; none unhandled', async () => {
     const unhandled = await unhandledDuring(async () => {
       const out: number[] = [];
       const started: number[] = [];
       await assert.rejects(
         (async () => {
-          for await (const v of mapConcurrent(Array.from({ length: 50 }, (_, i) => i), 4, async (i) => {
-            started.push(i);
-            await sleep(i === 0 ? 30 : 2);
-            if (i === 3 || i === 5) throw new Error(`task ${i} failed`);
-            return i;
-          })) {
+          for await (const v of mapConcurrent(
+            Array.from({ length: 50 }, (_, i) => i),
+            4,
+            async (i) => {
+              started.push(i);
+              await sleep(i === 0 ? 30 : 2);
+              if (i === 3 || i === 5) throw new Error(`task ${i} failed`);
+              return i;
+            },
+          )) {
             out.push(v);
           }
         })(),
@@ -135,15 +157,23 @@ describe('mapConcurrent', () => {
     const controller = new AbortController();
     const started: number[] = [];
     const out: number[] = [];
-    for await (const v of mapConcurrent(Array.from({ length: 100 }, (_, i) => i), 4, async (i) => {
-      started.push(i);
-      await sleep(i % 3);
-      return i;
-    }, controller.signal)) {
+    for await (const v of mapConcurrent(
+      Array.from({ length: 100 }, (_, i) => i),
+      4,
+      async (i) => {
+        started.push(i);
+        await sleep(i % 3);
+        return i;
+      },
+      controller.signal,
+    )) {
       out.push(v);
       if (v === 10) controller.abort();
     }
-    assert.deepEqual(out, [...started].sort((a, b) => a - b));
+    assert.deepEqual(
+      out,
+      [...started].sort((a, b) => a - b),
+    );
     assert.deepEqual(out, [...Array(out.length).keys()]);
     assert.ok(out.length < 100 && out.length > 10, `${out.length} yielded`);
   });

@@ -17,10 +17,22 @@ function clock() {
 
 describe('eval progress', () => {
   test('one line: done/total, %, rate of judged items, ETA, cached, failures, tokens', () => {
-    assert.equal(formatProgress({ done: 50, total: 200, cached: 10, failed: 2, tokens: 123_456 }, 8000), 'eval: 50/200 (25%) · 5.0 items/s · ETA 0:30 · 10 cached · 2 failed · 123.5k tokens');
-    assert.equal(formatProgress({ done: 0, total: 10, cached: 0, failed: 0 }, 0), 'eval: 0/10 (0%) · 0.0 items/s · ETA —');
-    assert.equal(formatProgress({ done: 7, total: undefined, cached: 0, failed: 0 }, 1000), 'eval: 7 items · 7.0 items/s');
-    assert.equal(formatProgress({ done: 10, total: 10, cached: 0, failed: 0, tokens: 2_500_000 }, 4000), 'eval: 10/10 (100%) · 2.5 items/s · 2.5M tokens');
+    assert.equal(
+      formatProgress({ done: 50, total: 200, cached: 10, failed: 2, tokens: 123_456 }, 8000),
+      'eval: 50/200 (25%) · 5.0 items/s · ETA 0:30 · 10 cached · 2 failed · 123.5k tokens',
+    );
+    assert.equal(
+      formatProgress({ done: 0, total: 10, cached: 0, failed: 0 }, 0),
+      'eval: 0/10 (0%) · 0.0 items/s · ETA —',
+    );
+    assert.equal(
+      formatProgress({ done: 7, total: undefined, cached: 0, failed: 0 }, 1000),
+      'eval: 7 items · 7.0 items/s',
+    );
+    assert.equal(
+      formatProgress({ done: 10, total: 10, cached: 0, failed: 0, tokens: 2_500_000 }, 4000),
+      'eval: 10/10 (100%) · 2.5 items/s · 2.5M tokens',
+    );
     assert.match(formatProgress({ done: 1, total: 7201, cached: 0, failed: 0 }, 1000), /ETA 2:00:00/);
   });
 
@@ -43,7 +55,10 @@ describe('eval progress', () => {
     c.advance(1000);
     p.update({ done: 4, total: 4, cached: 0, failed: 1 });
     p.finish();
-    assert.ok(writes.at(-1)!.startsWith(`${CLEAR}eval: 4/4 (100%)`) && writes.at(-1)!.endsWith(' · 0:01 elapsed\n'), writes.at(-1));
+    assert.ok(
+      writes.at(-1)!.startsWith(`${CLEAR}eval: 4/4 (100%)`) && writes.at(-1)!.endsWith(' · 0:01 elapsed\n'),
+      writes.at(-1),
+    );
   });
 
   test('not a terminal: plain lines every 10 s or every 10% of the total, never escape codes', () => {

@@ -152,19 +152,24 @@ describe('prm-lens eval with remote critics', () => {
     assert.deepEqual(lines.map((l) => l.prediction), labels);
   });
 
-  test('a critic failing on an item: a failure line with "error", exit 1, metrics count it apart, a re-run redoes only it', async () => {
+  test('a critic failing on an item: an "error" line, exit 1, counted apart, a re-run redoes only it', async () => {
     const data = path.join(dir, 'failing.jsonl');
     const labels = writeDataset(data, 6);
     let broken = true;
     server = await ScriptedServer.start(
       fakeOpenAI({
         answer: (body) => `\\boxed{${labelOf(body)}}`,
-        fault: (req) => (broken && JSON.stringify(req.body).includes('Problem 4 ') ? { status: 500, json: { error: { message: 'boom' } } } : undefined),
+        fault: (req) => {
+          const hit = broken && JSON.stringify(req.body).includes('Problem 4 ');
+          return hit ? { status: 500, json: { error: { message: 'boom' } } } : undefined;
+        },
       }),
     );
-    const cfg = config('failing.json', [{ id: 'judge', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', retries: 0 }]);
+    const judge = { id: 'judge', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', retries: 0 };
+    const cfg = config('failing.json', [judge]);
     const out = path.join(dir, 'failing-results.jsonl');
-    const args = ['eval', data, '--config', cfg, '--critic', 'judge', '--out', out, '--cache-dir', path.join(dir, 'failing-cache'), '--json'];
+    const cache = path.join(dir, 'failing-cache');
+    const args = ['eval', data, '--config', cfg, '--critic', 'judge', '--out', out, '--cache-dir', cache, '--json'];
     const first = await run(args);
     assert.equal(first.code, 1, first.stderr);
     assert.match(first.stderr, /critic judge failed on 1 item\(s\): recorded as failures/);

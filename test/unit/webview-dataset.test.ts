@@ -255,7 +255,8 @@ describe('dataset session', () => {
       assert.match(p.message ?? '', /flaky on q1: endpoint down/);
       const [ok, failed] = session.records([{ id: 'flaky', config: 'c' }]);
       assert.equal(ok.error, undefined);
-      assert.deepEqual(failed, { id: 'q1', subset: 'odd', label: 1, prediction: null, critic: 'flaky', scores: null, error: 'endpoint down' });
+      const expected = { id: 'q1', subset: 'odd', label: 1, prediction: null, critic: 'flaky', scores: null };
+      assert.deepEqual(failed, { ...expected, error: 'endpoint down' });
       assert.equal(session.predictions([{ id: 'flaky', config: 'c' }]).length, 1, 'a failure is not a prediction');
       await session.run([{ id: 'flaky', config: 'c', critic: flaky }], [0, 1]);
       assert.equal(flaky.calls, 3, 'only the failed item is tried again');
@@ -358,7 +359,8 @@ describe('results cache', () => {
       const loaded = new ResultCache(cache.file);
       await loaded.load();
       assert.equal(loaded.size, 2);
-      assert.deepEqual([loaded.get('k', 'q1'), loaded.get('k', 'q2'), loaded.get('other', 'q1')], [answer(3), answer(0), undefined]);
+      const got = [loaded.get('k', 'q1'), loaded.get('k', 'q2'), loaded.get('other', 'q1')];
+      assert.deepEqual(got, [answer(3), answer(0), undefined]);
     });
   });
 

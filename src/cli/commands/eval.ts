@@ -52,7 +52,10 @@ export async function evalCommand(opts: EvalOptions): Promise<number> {
  * metrics on stdout, the results file. Exit code: 1 when a critic failed on any item (its lines say why), 130 when
  * interrupted, 2 when input records were bad, else 0.
  */
-export async function evaluate(critics: readonly RunCritic[], opts: Omit<EvalOptions, 'configs' | 'criticIds' | 'cacheDir'> & { cacheDir?: string }): Promise<number> {
+export async function evaluate(
+  critics: readonly RunCritic[],
+  opts: Omit<EvalOptions, 'configs' | 'criticIds' | 'cacheDir'> & { cacheDir?: string },
+): Promise<number> {
   const stop = new AbortController();
   const signal = AbortSignal.any([opts.signal, stop.signal]);
   let fatal: RemoteError | undefined;
@@ -79,7 +82,8 @@ export async function evaluate(critics: readonly RunCritic[], opts: Omit<EvalOpt
     }
   };
   // The total is counted up front (cheap, no parsing); an unreadable file is reported when it is read.
-  const total = progress ? (await Promise.all(opts.datasets.map((f) => countRecords(f).catch(() => 0)))).reduce((a, b) => a + b, 0) : undefined;
+  const counted = progress ? await Promise.all(opts.datasets.map((f) => countRecords(f).catch(() => 0))) : undefined;
+  const total = counted?.reduce((a, b) => a + b, 0);
   const records: ResultRecord[] = [];
   const usage = new UsageTotals();
   const failures = new Map<string, { count: number; first: string }>();
@@ -87,12 +91,15 @@ export async function evaluate(critics: readonly RunCritic[], opts: Omit<EvalOpt
   // Remote critics' answers come from their own cache (see buildCritics): counted as cached for the progress rate.
   let cached = 0;
   let counts: RunCounts | undefined;
-  for await (const outcome of runItems(items(), { critics: guarded, concurrency: opts.concurrency, signal, total, onProgress: (c) => (counts = c) })) {
+  const onProgress = (c: RunCounts) => (counts = c);
+  const run = runItems(items(), { critics: guarded, concurrency: opts.concurrency, signal, total, onProgress });
+  for await (const outcome of run) {
     for (const r of outcome.results) usage.add(r);
     if (outcome.results.length > 0 && outcome.results.every(isCachedResult)) cached += 1;
     if (counts) progress?.update({ ...counts, cached: counts.cached + cached, tokens: usage.tokens() });
     for (const f of outcome.failures) {
-      const entry = failures.get(f.critic) ?? { count: 0, first: `${outcome.item.source.file} ${outcome.item.id}: ${f.message}` };
+      const first = `${outcome.item.source.file} ${outcome.item.id}: ${f.message}`;
+      const entry = failures.get(f.critic) ?? { count: 0, first };
       entry.count += 1;
       failures.set(f.critic, entry);
     }
@@ -107,7 +114,10 @@ export async function evaluate(critics: readonly RunCritic[], opts: Omit<EvalOpt
     return 1;
   }
   for (const [criticId, { count, first }] of failures) {
-    console.error(`critic ${criticId} failed on ${count} item(s): recorded as failures ("error" in their lines), left out of the metrics; run again to retry them. First error: ${first}`);
+    console.error(
+      `critic ${criticId} failed on ${count} item(s): recorded as failures ("error" in their lines), left out of ` +
+        `the metrics; run again to retry them. First error: ${first}`,
+    );
   }
   if (opts.signal.aborted) {
     const resume = opts.cacheDir ? `; results of remote critics are cached in ${opts.cacheDir}: run the same command again to resume` : '';

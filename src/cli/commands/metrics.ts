@@ -1,6 +1,12 @@
 import { readResults } from '../../core/datasets/results';
 import { ResultRecord } from '../../core/datasets/types';
-import { computeMetrics, failedCount, formatMetricsTable, formatPercent, groupByCritic } from '../../core/metrics/metrics';
+import {
+  computeMetrics,
+  failedCount,
+  formatMetricsTable,
+  formatPercent,
+  groupByCritic,
+} from '../../core/metrics/metrics';
 import { formatIssue, table, writeJson } from '../io';
 import { pairwiseAgreement } from './agreement';
 
@@ -32,7 +38,8 @@ export function printMetrics(records: ResultRecord[], json: boolean): void {
   const reports = groups.map(([critic, rs]) => [critic, computeMetrics(rs)] as const);
   const answered = records.filter((r) => r.error === undefined);
   if (json) {
-    writeJson(reports.length === 1 ? reports[0][1] : { critics: Object.fromEntries(reports), agreement: pairwiseAgreement(answered) });
+    const several = { critics: Object.fromEntries(reports), agreement: pairwiseAgreement(answered) };
+    writeJson(reports.length === 1 ? reports[0][1] : several);
     return;
   }
   if (reports.length === 0) {
@@ -50,10 +57,13 @@ export function printMetrics(records: ResultRecord[], json: boolean): void {
     const report = reports[i][1];
     const unpredicted = rs.filter((r) => r.prediction === null && r.error === undefined).length;
     const failed = anyFailed ? [String(failedCount(report))] : [];
-    return [critic, String(rs.length), String(unpredicted), ...failed, ...subsets.map((s) => formatPercent(report.subsets[s]?.f1 ?? null)), formatPercent(report.f1_mean), formatPercent(report.f1_weighted)];
+    const f1s = subsets.map((s) => formatPercent(report.subsets[s]?.f1 ?? null));
+    const means = [formatPercent(report.f1_mean), formatPercent(report.f1_weighted)];
+    return [critic, String(rs.length), String(unpredicted), ...failed, ...f1s, ...means];
   });
-  console.log(table(['critic', 'items', 'no_prediction', ...(anyFailed ? ['failed'] : []), ...subsets.map((s) => `F1 ${s}`), 'F1 mean', 'F1 weighted'], rows));
-  if (anyFailed) console.log('failed: items the critic failed on, left out of the F1s and the agreement (not counted as misses)');
+  const counts = ['critic', 'items', 'no_prediction', ...(anyFailed ? ['failed'] : [])];
+  console.log(table([...counts, ...subsets.map((s) => `F1 ${s}`), 'F1 mean', 'F1 weighted'], rows));
+  if (anyFailed) console.log('failed: items the critic failed on, left out of the F1s and the agreement (not misses)');
   console.log('');
   console.log('Pairwise agreement on the first-error index (items judged by both; kappa = agreement beyond chance):');
   console.log(

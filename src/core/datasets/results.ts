@@ -37,7 +37,9 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
     }
   }
   if (error !== undefined) {
-    if (typeof error !== 'string' || error === '') issue('error', `expected a non-empty string, got ${describe(error)}`);
+    if (typeof error !== 'string' || error === '') {
+      issue('error', `expected a non-empty string, got ${describe(error)}`);
+    }
     else if (prediction !== null || scores !== null) issue('error', 'a failed item has prediction and scores null');
   }
   if (issues.length > 0) return { issues };
@@ -72,7 +74,8 @@ export async function* readResults(file: string, opts: { onIssue: (issue: InputI
 
 /** One JSONL line with the keys in the documented order: id, subset, label, prediction, critic, scores[, error]. */
 export function formatResultLine(r: ResultRecord): string {
-  const line = { id: r.id, subset: r.subset, label: r.label, prediction: r.prediction, critic: r.critic, scores: r.scores };
+  const { id, subset, label, prediction, critic, scores } = r;
+  const line = { id, subset, label, prediction, critic, scores };
   return JSON.stringify(r.error === undefined ? line : { ...line, error: r.error });
 }
 
@@ -113,11 +116,17 @@ export async function writeLinesAtomic(file: string, lines: AsyncIterable<string
  * Writes results as JSONL, atomically (see writeLinesAtomic). An invalid record fails the whole write and leaves
  * `file` untouched. Resolves to the number of lines written.
  */
-export function writeResultsAtomic(file: string, records: AsyncIterable<ResultRecord> | Iterable<ResultRecord>): Promise<number> {
+export function writeResultsAtomic(
+  file: string,
+  records: AsyncIterable<ResultRecord> | Iterable<ResultRecord>,
+): Promise<number> {
   return writeLinesAtomic(file, checkedLines(file, records));
 }
 
-async function* checkedLines(file: string, records: AsyncIterable<ResultRecord> | Iterable<ResultRecord>): AsyncGenerator<string> {
+async function* checkedLines(
+  file: string,
+  records: AsyncIterable<ResultRecord> | Iterable<ResultRecord>,
+): AsyncGenerator<string> {
   let count = 0;
   for await (const record of records) {
     const { issues } = checkResultRecord(record, file, count + 1);

@@ -15,7 +15,10 @@ export async function countRecords(file: string): Promise<number> {
   let inString = false;
   let escaped = false;
   let elementStarted = false;
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+  for await (const chunk of createReadStream(file, {
+    encoding: 'utf8',
+    highWaterMark: 1 << 20,
+  }) as AsyncIterable<string>) {
     for (let i = 0; i < chunk.length; i++) {
       const ch = chunk.charCodeAt(i);
       const blank = ch === 32 || ch === 9 || ch === 10 || ch === 13 || ch === 0xfeff;

@@ -67,7 +67,10 @@ export interface RunOptions {
  * Item–critic pairs found in the store are not asked again; new answers are stored, failures never are (a re-run
  * retries exactly those). Cancelling stops new items at once; the critics that finished keep their answers.
  */
-export async function* runItems(items: AsyncIterable<DatasetItem> | Iterable<DatasetItem>, opts: RunOptions): AsyncGenerator<ItemOutcome> {
+export async function* runItems(
+  items: AsyncIterable<DatasetItem> | Iterable<DatasetItem>,
+  opts: RunOptions,
+): AsyncGenerator<ItemOutcome> {
   const started = performance.now();
   const counts: RunCounts = { total: opts.total, done: 0, cached: 0, failed: 0, elapsedMs: 0 };
   const report = () => opts.onProgress?.({ ...counts, elapsedMs: performance.now() - started });
@@ -78,7 +81,12 @@ export async function* runItems(items: AsyncIterable<DatasetItem> | Iterable<Dat
   };
   report();
   try {
-    for await (const outcome of mapConcurrent(numbered(), opts.concurrency, (n) => judgeItem(n.item, n.position, content(n.item, n.position), opts), opts.signal)) {
+    for await (const outcome of mapConcurrent(
+      numbered(),
+      opts.concurrency,
+      (n) => judgeItem(n.item, n.position, content(n.item, n.position), opts),
+      opts.signal,
+    )) {
       if (!outcome.cancelled) counts.done += 1;
       if (outcome.cached) counts.cached += 1;
       counts.failed += outcome.failures.length;
@@ -98,7 +106,14 @@ async function judgeItem(item: DatasetItem, position: number, content: string, o
     if (known) answers.set(c.id, known);
   }
   const asked = critics.filter((c) => !answers.has(c.id));
-  const outcome = { position, item, failures: [] as ItemFailure[], results: [] as CriticResult[], cached: asked.length === 0, cancelled: false };
+  const outcome = {
+    position,
+    item,
+    failures: [] as ItemFailure[],
+    results: [] as CriticResult[],
+    cached: asked.length === 0,
+    cancelled: false,
+  };
   if (asked.length > 0) {
     try {
       const judged = await judgeSteps(

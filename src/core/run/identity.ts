@@ -6,7 +6,17 @@ import type { CriticConfig } from '../critics/types';
  * Settings that never change a critic's answers: its names, where its key comes from, and how fast or how many at
  * once it is asked. Changing them must not throw away finished results.
  */
-const NOT_ANSWER_CHANGING = new Set(['id', 'label', 'apiKeyEnv', 'concurrency', 'timeoutMs', 'retries', 'retryDelayMs', 'threads', 'idleUnloadSeconds']);
+const NOT_ANSWER_CHANGING = new Set([
+  'id',
+  'label',
+  'apiKeyEnv',
+  'concurrency',
+  'timeoutMs',
+  'retries',
+  'retryDelayMs',
+  'threads',
+  'idleUnloadSeconds',
+]);
 
 /** Bumped when the meaning of stored answers changes, so old entries are ignored rather than misread. */
 const RUN_FORMAT = 1;

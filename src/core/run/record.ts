@@ -18,7 +18,11 @@ export function answerOf(result: CriticResult, stepCount: number): Answer {
  * The one record builder: a results line for an item and a critic, from its answer or from the reason it failed.
  * A failure has prediction and scores null and says why in `error`; it is not "no prediction".
  */
-export function buildRecord(item: Pick<DatasetItem, 'id' | 'subset' | 'label'>, critic: string, outcome: Answer | { error: string }): ResultRecord {
+export function buildRecord(
+  item: Pick<DatasetItem, 'id' | 'subset' | 'label'>,
+  critic: string,
+  outcome: Answer | { error: string },
+): ResultRecord {
   const base = { id: item.id, subset: item.subset, label: item.label };
   if ('error' in outcome) return { ...base, prediction: null, critic, scores: null, error: outcome.error };
   return { ...base, prediction: outcome.prediction, critic, scores: outcome.scores };

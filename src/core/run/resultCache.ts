@@ -32,7 +32,7 @@ function isEntry(v: unknown): v is Entry {
     typeof r.critic === 'string' &&
     typeof r.content === 'string' &&
     (r.prediction === null || Number.isInteger(r.prediction)) &&
-    (r.scores === null || (Array.isArray(r.scores) && r.scores.every((s) => typeof s === 'number' && Number.isFinite(s))))
+    (r.scores === null || (Array.isArray(r.scores) && r.scores.every((s) => Number.isFinite(s))))
   );
 }
 
