@@ -90,6 +90,8 @@ export class ProgressReporter {
       this.draw(now);
       return;
     }
+    // The last step is left to finish(), which says it with the elapsed time.
+    if (state.total !== undefined && state.done >= state.total) return;
     const stepSize = this.opts.plainStep ?? 0.1;
     const step = state.total ? Math.floor(state.done / state.total / stepSize) : 0;
     if (now - this.lastPlain >= (this.opts.plainIntervalMs ?? 10_000) || step > this.lastStep) {
