@@ -6,6 +6,7 @@ import { computeStepMarks, DEFAULT_THRESHOLDS } from '../src/core/analysis/marks
 import { CheckerCritic } from '../src/core/critics/checker';
 import { activationCost } from './activation';
 import { remoteBenchmark } from './remote';
+import { engineBenchmark } from './engine';
 import { webviewBenchmarks } from './webview';
 import { onnxBenchmarks } from './onnx';
 import { checkerQuality, formatCheckerQuality } from './checker-quality';
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
   console.log('');
 
   await remoteBenchmark(root);
+  console.log('');
+  await engineBenchmark();
   console.log('');
   await webviewBenchmarks(root);
   console.log('');

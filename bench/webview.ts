@@ -6,8 +6,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { ResultRecord } from '../src/core/datasets/types';
 import { buildMetricsModel } from '../src/core/views/metricsView';
-import { DatasetSession } from '../src/extension/webviews/datasetSession';
-import { ResultCache } from '../src/extension/webviews/resultCache';
+import { ResultCache } from '../src/core/run/resultCache';
+import { DatasetSession } from '../src/views/datasetSession';
 import type { HostToDataset, ItemSummary } from '../src/protocol/messages';
 
 /**

@@ -16,7 +16,7 @@ Usage:
   prm-lens segment FILE [--strategy S] [--tag T] [--regex R] [--json]
   prm-lens score FILE [--critic ID]... [--config critics.json] [--strategy S] [--cache-dir DIR | --no-cache] [--json]
   prm-lens eval DATASET... [--critic ID]... [--config critics.json] [--out results.jsonl] [--concurrency N]
-                [--cache-dir DIR | --no-cache] [--json]
+                [--cache-dir DIR | --no-cache] [--json] [--quiet]
   prm-lens metrics RESULTS.jsonl... [--json]
   prm-lens clear-cache [--cache-dir DIR] [--out results.jsonl]
 
@@ -29,6 +29,7 @@ and metrics adds their pairwise agreement on the first-error index.
 Cache: results of remote critics are stored by content (problem, steps, critic settings; never keys) in
 --cache-dir, default .prm-lens-cache/ next to --out (else in the current folder). Re-running an interrupted eval
 resumes from it. --no-cache turns it off; clear-cache deletes it.
+Progress: eval reports on stderr (one live line on a terminal, else a line every 10 s or 10%); --quiet stops it.
 Datasets: a JSON array or JSONL in the ProcessBench, PRM800K, Math-Shepherd, TRL stepwise or BIG-Bench Mistake
 layout (told per record); the subset is the record's "subset", else the file name.
 Metrics are ProcessBench's: acc_error, acc_correct, F1 (harmonic mean), per subset, with f1_mean (plain mean of
@@ -46,6 +47,7 @@ const OPTIONS = {
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -89,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
         concurrency: positiveInt(values.concurrency ?? '4', '--concurrency'),
         cacheDir: cacheDir(values),
         signal: controller.signal,
+        quiet: values.quiet ?? false,
       });
     case 'metrics':
       need(1, 'RESULTS.jsonl');

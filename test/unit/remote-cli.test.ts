@@ -152,6 +152,47 @@ describe('prm-lens eval with remote critics', () => {
     assert.deepEqual(lines.map((l) => l.prediction), labels);
   });
 
+  test('a critic failing on an item: an "error" line, exit 1, counted apart, a re-run redoes only it', async () => {
+    const data = path.join(dir, 'failing.jsonl');
+    const labels = writeDataset(data, 6);
+    let broken = true;
+    server = await ScriptedServer.start(
+      fakeOpenAI({
+        answer: (body) => `\\boxed{${labelOf(body)}}`,
+        fault: (req) => {
+          const hit = broken && JSON.stringify(req.body).includes('Problem 4 ');
+          return hit ? { status: 500, json: { error: { message: 'boom' } } } : undefined;
+        },
+      }),
+    );
+    const judge = { id: 'judge', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', retries: 0 };
+    const cfg = config('failing.json', [judge]);
+    const out = path.join(dir, 'failing-results.jsonl');
+    const cache = path.join(dir, 'failing-cache');
+    const args = ['eval', data, '--config', cfg, '--critic', 'judge', '--out', out, '--cache-dir', cache, '--json'];
+    const first = await run(args);
+    assert.equal(first.code, 1, first.stderr);
+    assert.match(first.stderr, /critic judge failed on 1 item\(s\): recorded as failures/);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 6);
+    assert.equal(lines[4].prediction, null);
+    assert.match(lines[4].error, /500/);
+    const beta = JSON.parse(first.stdout).subsets.beta;
+    assert.equal(beta.n_failed, 1);
+    assert.equal(beta.n_error + beta.n_correct, 2, 'the failed item is left out of the accuracies');
+    const metrics = await run(['metrics', out]);
+    assert.equal(metrics.code, 0, metrics.stderr);
+    assert.match(metrics.stdout, /n_failed/);
+    assert.match(metrics.stdout, /left out of acc_error, acc_correct and F1/);
+
+    broken = false;
+    const sent = server.requests.length;
+    const second = await run(args);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(server.requests.length - sent, 1, 'only the failed item is asked again');
+    assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).prediction), labels);
+  });
+
   test('a bad key stops the run at once with what to fix; a missing key variable is a usage error', async () => {
     const data = path.join(dir, 'badkey.jsonl');
     writeDataset(data, 30);

@@ -13,8 +13,8 @@ import { EMPTY_STEP, itemDocument } from '../../src/core/views/itemDocument';
 import { sampleIndices } from '../../src/core/views/sample';
 import { scrollToRow, visibleRange } from '../../src/core/views/virtual';
 import type { ItemSummary } from '../../src/protocol/messages';
-import { DatasetSession, type SessionEvent } from '../../src/extension/webviews/datasetSession';
-import { ResultCache, type CachedResult } from '../../src/extension/webviews/resultCache';
+import { ResultCache } from '../../src/core/run/resultCache';
+import { DatasetSession, type SessionEvent } from '../../src/views/datasetSession';
 
 const item = (i: number, subset: string, label: number): ItemSummary => ({ i, id: `id-${i}`, subset, label, steps: 3, preview: `problem ${i}` });
 
@@ -246,14 +246,18 @@ describe('dataset session', () => {
     });
   });
 
-  test('a failing critic is counted, not cached, and retried by the next run', async () => {
+  test('a failing critic is counted, recorded as a failure line, not cached, and retried by the next run', async () => {
     await withDataset([record(0, -1), record(1, 1)], async (file, dir) => {
       const session = new DatasetSession(file, new ResultCache(join(dir, 'cache.jsonl')));
       const flaky = new FakeCritic('flaky', { failOn: 'Problem 1' });
       const p = await session.run([{ id: 'flaky', config: 'c', critic: flaky }], [0, 1]);
       assert.equal(p.failed, 1);
       assert.match(p.message ?? '', /flaky on q1: endpoint down/);
-      assert.equal(session.records([{ id: 'flaky', config: 'c' }]).length, 1);
+      const [ok, failed] = session.records([{ id: 'flaky', config: 'c' }]);
+      assert.equal(ok.error, undefined);
+      const expected = { id: 'q1', subset: 'odd', label: 1, prediction: null, critic: 'flaky', scores: null };
+      assert.deepEqual(failed, { ...expected, error: 'endpoint down' });
+      assert.equal(session.predictions([{ id: 'flaky', config: 'c' }]).length, 1, 'a failure is not a prediction');
       await session.run([{ id: 'flaky', config: 'c', critic: flaky }], [0, 1]);
       assert.equal(flaky.calls, 3, 'only the failed item is tried again');
     });
@@ -323,14 +327,14 @@ describe('dataset session', () => {
       const session = new DatasetSession(file, new ResultCache(join(dir, 'cache.jsonl')));
       await session.run(
         [
-          { id: 'prm', config: 'c', critic: new FakeCritic('prm', { scores: true }) },
-          { id: 'verdicts', config: 'c', critic: new FakeCritic('verdicts') },
+          { id: 'prm', config: 'c1', critic: new FakeCritic('prm', { scores: true }) },
+          { id: 'verdicts', config: 'c2', critic: new FakeCritic('verdicts') },
         ],
         [0],
       );
       const [prm, verdicts] = session.records([
-        { id: 'prm', config: 'c' },
-        { id: 'verdicts', config: 'c' },
+        { id: 'prm', config: 'c1' },
+        { id: 'verdicts', config: 'c2' },
       ]);
       assert.deepEqual(prm.scores, [1, 0.9, 0.8]);
       assert.equal(verdicts.scores, null);
@@ -339,30 +343,48 @@ describe('dataset session', () => {
 });
 
 describe('results cache', () => {
-  const cached = (i: number, prediction: number): CachedResult => ({ id: `q${i}`, subset: 's', label: 0, prediction, critic: 'c', scores: null, hash: 'h', config: 'k' });
+  const answer = (prediction: number) => ({ prediction, scores: null });
 
   test('the last line of a key wins, unreadable lines are skipped, a missing file is an empty cache', async () => {
     await withDataset([], async (_file, dir) => {
       const cache = new ResultCache(join(dir, 'sub', 'cache.jsonl'));
-      assert.equal((await cache.load()).size, 0);
-      await cache.append([cached(1, 0), cached(2, 0)]);
-      await cache.append([cached(1, 3)]);
+      await cache.load();
+      assert.equal(cache.size, 0);
+      cache.put('k', 'q1', answer(0));
+      cache.put('k', 'q2', answer(0));
+      await cache.flush();
+      cache.put('k', 'q1', answer(3));
+      await cache.flush();
       await writeFile(cache.file, `${await readFile(cache.file, 'utf8')}not json\n{"id": 5}\n`);
-      const loaded = await cache.load();
-      assert.deepEqual([...loaded.values()].map((r) => [r.id, r.prediction]), [
-        ['q1', 3],
-        ['q2', 0],
-      ]);
+      const loaded = new ResultCache(cache.file);
+      await loaded.load();
+      assert.equal(loaded.size, 2);
+      const got = [loaded.get('k', 'q1'), loaded.get('k', 'q2'), loaded.get('other', 'q1')];
+      assert.deepEqual(got, [answer(3), answer(0), undefined]);
+    });
+  });
+
+  test('appends are batched: answers put in a burst reach the disk in one write', async () => {
+    await withDataset([], async (_file, dir) => {
+      const cache = new ResultCache(join(dir, 'cache.jsonl'));
+      for (let i = 0; i < 50; i++) cache.put('k', `q${i}`, answer(i));
+      await assert.rejects(readFile(cache.file, 'utf8'), { code: 'ENOENT' }, 'nothing written before the batch is due');
+      await cache.flush();
+      assert.equal((await readFile(cache.file, 'utf8')).trim().split('\n').length, 50);
     });
   });
 
   test('a file mostly made of superseded lines is compacted on load', async () => {
     await withDataset([], async (_file, dir) => {
       const cache = new ResultCache(join(dir, 'cache.jsonl'));
-      for (let round = 0; round < 12; round++) await cache.append(Array.from({ length: 100 }, (_, i) => cached(i, round)));
-      const loaded = await cache.load();
+      for (let round = 0; round < 12; round++) {
+        for (let i = 0; i < 100; i++) cache.put('k', `q${i}`, answer(round));
+        await cache.flush();
+      }
+      const loaded = new ResultCache(cache.file);
+      await loaded.load();
       assert.equal(loaded.size, 100);
-      assert.ok([...loaded.values()].every((r) => r.prediction === 11));
+      assert.ok(Array.from({ length: 100 }, (_, i) => loaded.get('k', `q${i}`)).every((r) => r?.prediction === 11));
       const lines = (await readFile(cache.file, 'utf8')).trim().split('\n');
       assert.equal(lines.length, 100, 'rewritten with one line per key');
     });

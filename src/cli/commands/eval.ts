@@ -1,11 +1,15 @@
-import { judgeSteps } from '../../core/analysis/analyze';
+import { isCachedResult } from '../../core/critics/cache';
 import { RemoteError } from '../../core/critics/remote/http/errors';
-import { CancelledError, Critic, CriticConfig } from '../../core/critics/types';
+import { selectCritics } from '../../core/critics/registry';
+import { Critic, CriticConfig } from '../../core/critics/types';
 import { readDataset } from '../../core/datasets/read';
 import { writeResultsAtomic } from '../../core/datasets/results';
 import { DatasetItem, ResultRecord } from '../../core/datasets/types';
-import { mapConcurrent } from '../../core/util/concurrency';
+import { countRecords } from '../../core/run/count';
+import { runItems, type RunCounts, type RunCritic } from '../../core/run/engine';
+import { criticIdentity } from '../../core/run/identity';
 import { formatIssue } from '../io';
+import { ProgressReporter } from '../progress';
 import { buildCritics } from './critics';
 import { printMetrics } from './metrics';
 import { UsageTotals } from './usage';
@@ -21,6 +25,8 @@ export interface EvalOptions {
   /** null: no result cache. */
   cacheDir: string | null;
   signal: AbortSignal;
+  /** No progress on stderr. */
+  quiet?: boolean;
 }
 
 /** Failures no retry or later item can fix: the run stops at the first one instead of repeating it per item. */
@@ -32,54 +38,97 @@ const FATAL_KINDS = new Set(['bad-key', 'forbidden', 'unknown-model', 'wrong-url
  */
 export async function evalCommand(opts: EvalOptions): Promise<number> {
   const { critics: built, cacheDir } = await buildCritics(opts.configs, opts.criticIds, { configFile: opts.configFile, cacheDir: opts.cacheDir });
+  const configs = selectCritics(opts.configs, opts.criticIds);
+  const critics = built.map((critic, k) => ({ id: critic.id, identity: criticIdentity(configs[k]), critic }));
+  try {
+    return await evaluate(critics, { ...opts, cacheDir });
+  } finally {
+    for (const c of built) c.dispose?.();
+  }
+}
+
+/**
+ * The CLI's adapter of the run engine: the items of every dataset in turn, progress and messages on stderr, the
+ * metrics on stdout, the results file. Exit code: 1 when a critic failed on any item (its lines say why), 130 when
+ * interrupted, 2 when input records were bad, else 0.
+ */
+export async function evaluate(
+  critics: readonly RunCritic[],
+  opts: Omit<EvalOptions, 'configs' | 'criticIds' | 'cacheDir'> & { cacheDir?: string },
+): Promise<number> {
   const stop = new AbortController();
   const signal = AbortSignal.any([opts.signal, stop.signal]);
   let fatal: RemoteError | undefined;
-  const critics = built.map((c) => stopOnFatal(c, (err) => {
-    fatal ??= err;
-    stop.abort();
+  const guarded = critics.map((c) => ({
+    ...c,
+    critic: stopOnFatal(c.critic, (err) => {
+      fatal ??= err;
+      stop.abort();
+    }),
   }));
-  const records: ResultRecord[] = [];
-  const usage = new UsageTotals();
+  const progress = opts.quiet ? undefined : new ProgressReporter({ stream: process.stderr, now: () => Date.now() });
+  const say = (message: string) => (progress ? progress.log(message) : console.error(message));
   let badInput = false;
-  const failures = new Map<string, { count: number; first: string }>();
-  const progress = new Progress();
-  try {
+  const items = async function* (): AsyncGenerator<DatasetItem> {
     for (const file of opts.datasets) {
-      const items = readDataset(file, {
+      if (signal.aborted) return;
+      yield* readDataset(file, {
         signal,
         onIssue: (issue) => {
           badInput = true;
-          console.error(formatIssue(issue));
+          say(formatIssue(issue));
         },
       });
-      for await (const itemRecords of mapConcurrent(items, opts.concurrency, (item) => judgeItem(item, critics, failures, usage, signal), signal)) {
-        if (!itemRecords) continue;
-        records.push(...itemRecords);
-        progress.tick();
-      }
-      if (signal.aborted) break;
     }
-  } finally {
-    for (const c of critics) c.dispose?.();
+  };
+  // The total is counted up front (cheap, no parsing); an unreadable file is reported when it is read.
+  const counted = progress ? await Promise.all(opts.datasets.map((f) => countRecords(f).catch(() => 0))) : undefined;
+  const total = counted?.reduce((a, b) => a + b, 0);
+  const records: ResultRecord[] = [];
+  const usage = new UsageTotals();
+  const failures = new Map<string, { count: number; first: string }>();
+  let done = 0;
+  // Remote critics' answers come from their own cache (see buildCritics): counted as cached for the progress rate.
+  let cached = 0;
+  let counts: RunCounts | undefined;
+  const onProgress = (c: RunCounts) => (counts = c);
+  const run = runItems(items(), { critics: guarded, concurrency: opts.concurrency, signal, total, onProgress });
+  for await (const outcome of run) {
+    for (const r of outcome.results) usage.add(r);
+    if (outcome.results.length > 0 && outcome.results.every(isCachedResult)) cached += 1;
+    if (counts) progress?.update({ ...counts, cached: counts.cached + cached, tokens: usage.tokens() });
+    for (const f of outcome.failures) {
+      const first = `${outcome.item.source.file} ${outcome.item.id}: ${f.message}`;
+      const entry = failures.get(f.critic) ?? { count: 0, first };
+      entry.count += 1;
+      failures.set(f.critic, entry);
+    }
+    records.push(...outcome.records);
+    if (!outcome.cancelled) done += 1;
   }
-  progress.done();
+  progress?.finish();
   const totals = usage.format();
   if (totals) console.error(`${totals}\n`);
   if (fatal) {
     console.error(`prm-lens: stopped: ${fatal.message}`);
     return 1;
   }
-  for (const [criticId, { count, first }] of failures) console.error(`critic ${criticId} failed on ${count} item(s), counted as misses; first error: ${first}`);
+  for (const [criticId, { count, first }] of failures) {
+    console.error(
+      `critic ${criticId} failed on ${count} item(s): recorded as failures ("error" in their lines), left out of ` +
+        `the metrics; run again to retry them. First error: ${first}`,
+    );
+  }
   if (opts.signal.aborted) {
-    const resume = cacheDir ? `; results of remote critics are cached in ${cacheDir}: run the same command again to resume` : '';
-    console.error(`interrupted after ${progress.count} items: the metrics below cover those only${opts.out ? `; ${opts.out} was not written` : ''}${resume}`);
+    const resume = opts.cacheDir ? `; results of remote critics are cached in ${opts.cacheDir}: run the same command again to resume` : '';
+    console.error(`interrupted after ${done} items: the metrics below cover those only${opts.out ? `; ${opts.out} was not written` : ''}${resume}`);
   } else if (opts.out) {
     await writeResultsAtomic(opts.out, records);
     console.error(`wrote ${records.length} result lines to ${opts.out}`);
   }
   printMetrics(records, opts.json);
   if (opts.signal.aborted) return 130;
+  if (failures.size > 0) return 1;
   return badInput ? 2 : 0;
 }
 
@@ -95,58 +144,4 @@ function stopOnFatal(critic: Critic, onFatal: (err: RemoteError) => void): Criti
       }),
     dispose: () => critic.dispose?.(),
   };
-}
-
-/** One record per critic; undefined when the run was stopped before the item was judged (it is not a miss). */
-async function judgeItem(item: DatasetItem, critics: Critic[], failures: Map<string, { count: number; first: string }>, usage: UsageTotals, signal: AbortSignal): Promise<ResultRecord[] | undefined> {
-  let judged;
-  try {
-    judged = await judgeSteps(critics, item.problem, item.steps, signal);
-  } catch (err) {
-    if (err instanceof CancelledError) return undefined;
-    throw err;
-  }
-  const { results, failures: failed } = judged;
-  for (const f of failed) {
-    const entry = failures.get(f.criticId) ?? { count: 0, first: `${item.source.file} ${item.id}: ${f.message}` };
-    entry.count += 1;
-    failures.set(f.criticId, entry);
-  }
-  for (const r of results) usage.add(r);
-  return critics.map((critic) => {
-    const result = results.find((r) => r.criticId === critic.id);
-    const scores = result?.steps.map((s) => s.score);
-    return {
-      id: item.id,
-      subset: item.subset,
-      label: item.label,
-      prediction: result ? result.firstError : null,
-      critic: critic.id,
-      scores: scores && scores.every((s): s is number => s !== null) ? scores : null,
-    };
-  });
-}
-
-/** Progress on stderr at most once a second, so long runs show they are alive without flooding logs. */
-class Progress {
-  count = 0;
-  private readonly started = Date.now();
-  private lastPrint = Date.now();
-
-  tick(): void {
-    this.count += 1;
-    const now = Date.now();
-    if (now - this.lastPrint >= 1000) {
-      this.lastPrint = now;
-      process.stderr.write(`eval: ${this.count} items (${this.rate()} items/s)\n`);
-    }
-  }
-
-  done(): void {
-    process.stderr.write(`eval: ${this.count} items in ${((Date.now() - this.started) / 1000).toFixed(1)} s (${this.rate()} items/s)\n`);
-  }
-
-  private rate(): string {
-    return (this.count / Math.max(0.001, (Date.now() - this.started) / 1000)).toFixed(1);
-  }
 }

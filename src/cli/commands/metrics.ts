@@ -1,6 +1,12 @@
 import { readResults } from '../../core/datasets/results';
 import { ResultRecord } from '../../core/datasets/types';
-import { computeMetrics, formatMetricsTable, formatPercent, groupByCritic } from '../../core/metrics/metrics';
+import {
+  computeMetrics,
+  failedCount,
+  formatMetricsTable,
+  formatPercent,
+  groupByCritic,
+} from '../../core/metrics/metrics';
 import { formatIssue, table, writeJson } from '../io';
 import { pairwiseAgreement } from './agreement';
 
@@ -24,13 +30,16 @@ export async function metricsCommand(files: string[], json: boolean): Promise<nu
 
 /**
  * One critic: its metrics table (JSON: exactly the metrics object). Several: one row per critic and their pairwise
- * agreement on the first-error index (JSON: `{"critics": {id: metrics}, "agreement": [...]}`).
+ * agreement on the first-error index (JSON: `{"critics": {id: metrics}, "agreement": [...]}`). Failed items (lines
+ * with "error") are counted apart per subset (`n_failed`) and left out of the accuracies and the agreement.
  */
 export function printMetrics(records: ResultRecord[], json: boolean): void {
   const groups = [...groupByCritic(records)];
   const reports = groups.map(([critic, rs]) => [critic, computeMetrics(rs)] as const);
+  const answered = records.filter((r) => r.error === undefined);
   if (json) {
-    writeJson(reports.length === 1 ? reports[0][1] : { critics: Object.fromEntries(reports), agreement: pairwiseAgreement(records) });
+    const several = { critics: Object.fromEntries(reports), agreement: pairwiseAgreement(answered) };
+    writeJson(reports.length === 1 ? reports[0][1] : several);
     return;
   }
   if (reports.length === 0) {
@@ -43,18 +52,24 @@ export function printMetrics(records: ResultRecord[], json: boolean): void {
     return;
   }
   const subsets = [...new Set(reports.flatMap(([, r]) => Object.keys(r.subsets)))].sort();
+  const anyFailed = reports.some(([, r]) => failedCount(r) > 0);
   const rows = groups.map(([critic, rs], i) => {
     const report = reports[i][1];
-    const unpredicted = rs.filter((r) => r.prediction === null).length;
-    return [critic, String(rs.length), String(unpredicted), ...subsets.map((s) => formatPercent(report.subsets[s]?.f1 ?? null)), formatPercent(report.f1_mean), formatPercent(report.f1_weighted)];
+    const unpredicted = rs.filter((r) => r.prediction === null && r.error === undefined).length;
+    const failed = anyFailed ? [String(failedCount(report))] : [];
+    const f1s = subsets.map((s) => formatPercent(report.subsets[s]?.f1 ?? null));
+    const means = [formatPercent(report.f1_mean), formatPercent(report.f1_weighted)];
+    return [critic, String(rs.length), String(unpredicted), ...failed, ...f1s, ...means];
   });
-  console.log(table(['critic', 'items', 'no_prediction', ...subsets.map((s) => `F1 ${s}`), 'F1 mean', 'F1 weighted'], rows));
+  const counts = ['critic', 'items', 'no_prediction', ...(anyFailed ? ['failed'] : [])];
+  console.log(table([...counts, ...subsets.map((s) => `F1 ${s}`), 'F1 mean', 'F1 weighted'], rows));
+  if (anyFailed) console.log('failed: items the critic failed on, left out of the F1s and the agreement (not misses)');
   console.log('');
   console.log('Pairwise agreement on the first-error index (items judged by both; kappa = agreement beyond chance):');
   console.log(
     table(
       ['critic A', 'critic B', 'items', 'agree %', 'kappa'],
-      pairwiseAgreement(records).map((p) => [p.a, p.b, String(p.n), formatPercent(p.agreement), p.kappa === null ? '—' : p.kappa.toFixed(3)]),
+      pairwiseAgreement(answered).map((p) => [p.a, p.b, String(p.n), formatPercent(p.agreement), p.kappa === null ? '—' : p.kappa.toFixed(3)]),
     ),
   );
 }

@@ -39,6 +39,13 @@ export class UsageTotals {
     t.completionTokens += u.completionTokens ?? 0;
   }
 
+  /** Prompt plus completion tokens spent so far, or undefined while no server has reported any. */
+  tokens(): number | undefined {
+    let total: number | undefined;
+    for (const t of this.byCritic.values()) if (t.sawTokens) total = (total ?? 0) + t.promptTokens + t.completionTokens;
+    return total;
+  }
+
   /** Only critics that made requests or hit the cache (the offline checker has nothing to report). */
   private remote(): [string, Tally][] {
     return [...this.byCritic].filter(([, t]) => t.requests > 0 || t.cached > 0);

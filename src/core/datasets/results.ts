@@ -9,7 +9,8 @@ import { describe, isObject, type Checked } from './validate';
 /**
  * Checks one results line. Required: `id` (string, or number → string), `subset` (non-empty string), `label`
  * (integer ≥ -1). Optional: `prediction` (integer or null; missing → null, a miss), `critic` (string; missing →
- * "unknown"), `scores` (array of finite numbers or null; missing → null).
+ * "unknown"), `scores` (array of finite numbers or null; missing → null), `error` (a string: the critic failed on
+ * the item, so prediction and scores must be null).
  */
 function checkResultRecord(raw: unknown, file: string, line: number): Checked<ResultRecord> {
   const issues: InputIssue[] = [];
@@ -20,7 +21,7 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
     issue(undefined, `expected a JSON object, got ${describe(raw)}`);
     return { issues };
   }
-  const { id, subset, label, prediction = null, critic = 'unknown', scores = null } = raw;
+  const { id, subset, label, prediction = null, critic = 'unknown', scores = null, error } = raw;
   if (!(typeof id === 'string' && id !== '') && !(typeof id === 'number' && Number.isFinite(id))) {
     issue('id', `expected a non-empty string or a number, got ${describe(id)}`);
   }
@@ -35,6 +36,12 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
       if (bad !== -1) issue(`scores[${bad}]`, `expected a finite number, got ${describe(scores[bad])}`);
     }
   }
+  if (error !== undefined) {
+    if (typeof error !== 'string' || error === '') {
+      issue('error', `expected a non-empty string, got ${describe(error)}`);
+    }
+    else if (prediction !== null || scores !== null) issue('error', 'a failed item has prediction and scores null');
+  }
   if (issues.length > 0) return { issues };
   return {
     value: {
@@ -44,6 +51,7 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
       prediction: prediction as number | null,
       critic: critic as string,
       scores: scores as number[] | null,
+      ...(error === undefined ? {} : { error: error as string }),
     },
     issues,
   };
@@ -64,31 +72,28 @@ export async function* readResults(file: string, opts: { onIssue: (issue: InputI
   }
 }
 
-/** One JSONL line with the keys in the documented order: id, subset, label, prediction, critic, scores. */
-function formatResultLine(r: ResultRecord): string {
-  return JSON.stringify({ id: r.id, subset: r.subset, label: r.label, prediction: r.prediction, critic: r.critic, scores: r.scores });
+/** One JSONL line with the keys in the documented order: id, subset, label, prediction, critic, scores[, error]. */
+export function formatResultLine(r: ResultRecord): string {
+  const { id, subset, label, prediction, critic, scores } = r;
+  const line = { id, subset, label, prediction, critic, scores };
+  return JSON.stringify(r.error === undefined ? line : { ...line, error: r.error });
 }
 
 const FLUSH_CHARS = 1 << 20;
 
 /**
- * Writes results as JSONL to a temporary file next to `file`, then renames it over `file`: results files are
- * complete or absent. On any failure (an invalid record, an error from `records`, an I/O error) the temporary file
- * is removed, `file` is left untouched and the error is rethrown. Resolves to the number of lines written.
+ * Writes lines to a temporary file next to `file`, fsyncs it, then renames it over `file`: the file is complete or
+ * absent. On any failure (an error from `lines`, an I/O error) the temporary file is removed, `file` is left
+ * untouched and the error is rethrown. Resolves to the number of lines written.
  */
-export async function writeResultsAtomic(file: string, records: AsyncIterable<ResultRecord> | Iterable<ResultRecord>): Promise<number> {
+export async function writeLinesAtomic(file: string, lines: AsyncIterable<string> | Iterable<string>): Promise<number> {
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(temp, 'wx');
   let count = 0;
   try {
     let pending = '';
-    for await (const record of records) {
-      const { issues } = checkResultRecord(record, file, count + 1);
-      if (issues.length > 0) {
-        const first = issues[0];
-        throw new Error(`Cannot write result ${count + 1} (id ${JSON.stringify(record.id)}) to ${file}: ${first.field ?? 'record'}: ${first.message}`);
-      }
-      pending += `${formatResultLine(record)}\n`;
+    for await (const line of lines) {
+      pending += `${line}\n`;
       count += 1;
       if (pending.length >= FLUSH_CHARS) {
         await fh.write(pending);
@@ -104,5 +109,32 @@ export async function writeResultsAtomic(file: string, records: AsyncIterable<Re
     await fh.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     throw e;
+  }
+}
+
+/**
+ * Writes results as JSONL, atomically (see writeLinesAtomic). An invalid record fails the whole write and leaves
+ * `file` untouched. Resolves to the number of lines written.
+ */
+export function writeResultsAtomic(
+  file: string,
+  records: AsyncIterable<ResultRecord> | Iterable<ResultRecord>,
+): Promise<number> {
+  return writeLinesAtomic(file, checkedLines(file, records));
+}
+
+async function* checkedLines(
+  file: string,
+  records: AsyncIterable<ResultRecord> | Iterable<ResultRecord>,
+): AsyncGenerator<string> {
+  let count = 0;
+  for await (const record of records) {
+    const { issues } = checkResultRecord(record, file, count + 1);
+    if (issues.length > 0) {
+      const first = issues[0];
+      throw new Error(`Cannot write result ${count + 1} (id ${JSON.stringify(record.id)}) to ${file}: ${first.field ?? 'record'}: ${first.message}`);
+    }
+    count += 1;
+    yield formatResultLine(record);
   }
 }

@@ -29,4 +29,6 @@ export interface ResultRecord {
   prediction: number | null;
   critic: string;
   scores: number[] | null;
+  /** The critic failed on this item (prediction and scores are null): why. A failure is not a miss. */
+  error?: string;
 }

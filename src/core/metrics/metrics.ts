@@ -8,6 +8,8 @@ export interface Prediction {
   subset: string;
   label: number;
   prediction: number | null;
+  /** The critic failed on the item: counted apart (n_failed), never a miss. */
+  error?: string;
 }
 
 /**
@@ -16,9 +18,12 @@ export interface Prediction {
  * (label = -1), F1 = 2·acc_error·acc_correct / (acc_error + acc_correct), and 0 when both accuracies are 0.
  * An accuracy over an empty group is null, and then F1 is null too: a subset without erroneous (or without
  * all-correct) cases has no defined F1 and is left out of both averages. Percentages are not rounded.
+ * A failed item (one with `error`) is left out of the accuracies and counted in its subset's `n_failed`, present
+ * only where there are failures.
  */
 export function computeMetrics(records: Iterable<Prediction>): MetricsReport {
   const counts = new Map<string, SubsetCounts>();
+  const failed = new Map<string, number>();
   for (const r of records) {
     if (!Number.isInteger(r.label) || r.label < -1) {
       throw new Error(`Label must be an integer ≥ -1, got ${String(r.label)} (subset "${r.subset}").`);
@@ -27,6 +32,10 @@ export function computeMetrics(records: Iterable<Prediction>): MetricsReport {
     if (c === undefined) {
       c = { n_error: 0, n_correct: 0, matched_error: 0, matched_correct: 0 };
       counts.set(r.subset, c);
+    }
+    if (r.error !== undefined) {
+      failed.set(r.subset, (failed.get(r.subset) ?? 0) + 1);
+      continue;
     }
     const matched = r.prediction === r.label ? 1 : 0;
     if (r.label === -1) {
@@ -37,7 +46,14 @@ export function computeMetrics(records: Iterable<Prediction>): MetricsReport {
       c.matched_error += matched;
     }
   }
-  return reportFromCounts(counts);
+  const report = reportFromCounts(counts);
+  for (const [subset, n] of failed) report.subsets[subset].n_failed = n;
+  return report;
+}
+
+/** Failed items over every subset of a report. */
+export function failedCount(report: MetricsReport): number {
+  return Object.values(report.subsets).reduce((n, m) => n + (m.n_failed ?? 0), 0);
 }
 
 export function subsetMetrics(c: SubsetCounts): SubsetMetrics {

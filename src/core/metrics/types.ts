@@ -5,6 +5,8 @@ export interface SubsetMetrics {
   acc_error: number | null;
   acc_correct: number | null;
   f1: number | null;
+  /** Items the critic failed on: left out of both accuracies (present only when there are some). */
+  n_failed?: number;
 }
 
 export interface MetricsReport {

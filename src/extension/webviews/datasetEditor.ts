@@ -3,8 +3,9 @@ import { writeResultsAtomic } from '../../core/datasets/results';
 import { sampleIndices } from '../../core/views/sample';
 import { isDatasetToHost, type DatasetToHost, type HostToDataset, type RunScope } from '../../protocol/messages';
 import type { ScoreController } from '../controller';
-import type { DatasetSession, RunCritic, SessionEvent } from './datasetSession';
-import { configKey, itemUri, type DatasetSessions } from './datasets';
+import { criticIdentity as configKey } from '../../core/run/identity';
+import type { DatasetSession, RunCritic, SessionEvent } from '../../views/datasetSession';
+import { itemUri, type DatasetSessions } from './datasets';
 import { webviewHtml, webviewOptions } from './html';
 
 export interface DatasetDeps {

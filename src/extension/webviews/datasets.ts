@@ -1,18 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CriticConfig } from '../../core/critics/types';
+import { ResultCache } from '../../core/run/resultCache';
 import { textHash } from '../../core/views/hash';
 import { itemDocument } from '../../core/views/itemDocument';
 import type { ItemContext } from '../../protocol/messages';
-import { DatasetSession } from './datasetSession';
-import { ResultCache } from './resultCache';
+import { DatasetSession } from '../../views/datasetSession';
 
 export const ITEM_SCHEME = 'prm-lens-item';
-
-/** The hash that identifies a critic's configuration in the results cache. */
-export function configKey(config: CriticConfig): string {
-  return textHash(JSON.stringify(config));
-}
 
 /** A burst of writes to a dataset (a script rewriting it) is read again once, this long after the last one. */
 const RELOAD_DELAY_MS = 400;

@@ -5,8 +5,9 @@ import { metricsCsv, metricsMarkdown } from '../../core/views/metricsTable';
 import { isMetricsState, isMetricsToHost, type HostToMetrics, type MetricsModel, type MetricsToHost } from '../../protocol/messages';
 import type { ScoreController } from '../controller';
 import { exportResults } from './datasetEditor';
-import type { DatasetSession } from './datasetSession';
-import { configKey, type DatasetSessions } from './datasets';
+import { criticIdentity as configKey } from '../../core/run/identity';
+import type { DatasetSession } from '../../views/datasetSession';
+import type { DatasetSessions } from './datasets';
 import { webviewHtml, webviewOptions } from './html';
 
 export interface MetricsDeps {

@@ -1,17 +1,20 @@
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { judgeSteps } from '../../core/analysis/analyze';
-import type { Critic } from '../../core/critics/types';
-import { FORMAT_NAMES, type DatasetFormat } from '../../core/datasets/formats';
-import { readDataset } from '../../core/datasets/read';
-import type { DatasetItem, InputIssue, ResultRecord } from '../../core/datasets/types';
-import { mapConcurrent } from '../../core/util/concurrency';
-import { searchItems, summarizeItem } from '../../core/views/filters';
-import { itemHash } from '../../core/views/hash';
-import type { IssueSummary, ItemPrediction, ItemSummary, RunProgress } from '../../protocol/messages';
-import { cacheKey, ResultCache, type CachedResult } from './resultCache';
+import type { Critic } from '../core/critics/types';
+import { FORMAT_NAMES, type DatasetFormat } from '../core/datasets/formats';
+import { readDataset } from '../core/datasets/read';
+import type { DatasetItem, InputIssue, ResultRecord } from '../core/datasets/types';
+import { runItems } from '../core/run/engine';
+import { contentKey } from '../core/run/identity';
+import { buildRecord } from '../core/run/record';
+import type { ResultCache } from '../core/run/resultCache';
+import { searchItems, summarizeItem } from '../core/views/filters';
+import type { IssueSummary, ItemPrediction, ItemSummary, RunProgress } from '../protocol/messages';
 
-/** A critic of a run, with the hash of its configuration (results are cached per configuration). */
+/**
+ * A critic of a run. `config` is its cache identity (criticIdentity of its configuration): results are kept per
+ * identity, so only settings that change answers make a critic run again.
+ */
 export interface RunCritic {
   id: string;
   config: string;
@@ -48,7 +51,8 @@ export class DatasetSession {
   readonly name: string;
   readonly items: DatasetItem[] = [];
   readonly summaries: ItemSummary[] = [];
-  readonly hashes: string[] = [];
+  /** Each item's content key: what its answers are stored under, with a critic's identity. */
+  private readonly contents: string[] = [];
   readonly issues: IssueSummary[] = [];
   issueCount = 0;
   /** Records left out because of a problem (by position: one record can have several problems). */
@@ -60,7 +64,9 @@ export class DatasetSession {
   reloads = 0;
   private reading: Promise<void>;
   private done = false;
-  private cached = new Map<string, CachedResult>();
+  private cacheRead = false;
+  /** Why a critic failed on an item's content, until it answers: exported as failure lines, never stored. */
+  private readonly failures = new Map<string, string>();
   private readonly listeners = new Set<(e: SessionEvent) => void>();
   private running: { controller: AbortController; finished: Promise<unknown> } | undefined;
   private lastProgress: RunProgress | undefined;
@@ -91,7 +97,7 @@ export class DatasetSession {
       await this.running?.finished;
       this.items.length = 0;
       this.summaries.length = 0;
-      this.hashes.length = 0;
+      this.contents.length = 0;
       this.issues.length = 0;
       this.issueCount = 0;
       this.skippedAt.clear();
@@ -134,12 +140,14 @@ export class DatasetSession {
 
   private async load(): Promise<void> {
     const started = performance.now();
-    const [cached] = await Promise.all([(this.cached.size ? Promise.resolve(this.cached) : this.cache.load()).catch(() => new Map<string, CachedResult>()), this.readItems()]);
-    this.cached = cached;
+    // The store is read once per session; an unreadable one is an empty one (running again rebuilds it).
+    const cache = this.cacheRead ? Promise.resolve() : this.cache.load().catch(() => undefined);
+    this.cacheRead = true;
+    await Promise.all([cache, this.readItems()]);
     this.loadMs = performance.now() - started;
     this.done = true;
     this.emit({ type: 'loaded' });
-    if (cached.size > 0) this.emit({ type: 'results', indices: null });
+    if (this.cache.size > 0) this.emit({ type: 'results', indices: null });
   }
 
   private async readItems(): Promise<void> {
@@ -166,7 +174,7 @@ export class DatasetSession {
       for await (const item of readDataset(this.file, { onIssue, onFormat: (f) => this.setFormat(f) })) {
         const i = this.items.length;
         this.items.push(item);
-        this.hashes.push(itemHash(item.problem, item.steps));
+        this.contents.push(contentKey(item.problem, item.steps));
         const summary = summarizeItem(item, i);
         this.summaries.push(summary);
         batch.push(summary);
@@ -186,18 +194,17 @@ export class DatasetSession {
     this.emit({ type: 'format', format: FORMAT_NAMES[format] });
   }
 
-  private cachedResult(critic: { id: string; config: string }, i: number): CachedResult | undefined {
-    const item = this.items[i];
-    return this.cached.get(cacheKey(critic.id, critic.config, item.id, this.hashes[i]));
+  private key(critic: { config: string }, i: number): string {
+    return `${critic.config}:${this.contents[i]}`;
   }
 
-  /** Each item's cached predictions by the given critics (items without any are left out). */
+  /** Each item's stored predictions by the given critics (items without any are left out). */
   predictions(critics: readonly { id: string; config: string }[], indices?: readonly number[]): { i: number; predictions: ItemPrediction[] }[] {
     const out: { i: number; predictions: ItemPrediction[] }[] = [];
     for (const i of indices ?? this.items.keys()) {
       const predictions: ItemPrediction[] = [];
       for (const c of critics) {
-        const r = this.cachedResult(c, i);
+        const r = this.cache.get(c.config, this.contents[i]);
         if (r) predictions.push({ critic: c.id, prediction: r.prediction, scores: r.scores });
       }
       if (predictions.length) out.push({ i, predictions });
@@ -205,13 +212,19 @@ export class DatasetSession {
     return out;
   }
 
-  /** Cached results in the CLI's format (dataset order, then critic order): the results file and the metrics' input. */
+  /**
+   * Results in the CLI's format (dataset order, then critic order): the results file and the metrics' input. Built
+   * by the one record builder, so they are the lines `prm-lens eval` writes for the same items and answers; a
+   * critic's failure in this session is a failure line until it answers.
+   */
   records(critics: readonly { id: string; config: string }[]): ResultRecord[] {
     const out: ResultRecord[] = [];
     for (let i = 0; i < this.items.length; i++) {
       for (const c of critics) {
-        const r = this.cachedResult(c, i);
-        if (r) out.push({ id: r.id, subset: r.subset, label: r.label, prediction: r.prediction, critic: r.critic, scores: r.scores });
+        const answer = this.cache.get(c.config, this.contents[i]);
+        const error = answer ? undefined : this.failures.get(this.key(c, i));
+        if (answer) out.push(buildRecord(this.items[i], c.id, answer));
+        else if (error !== undefined) out.push(buildRecord(this.items[i], c.id, { error }));
       }
     }
     return out;
@@ -230,9 +243,9 @@ export class DatasetSession {
   }
 
   /**
-   * Runs the critics over the items at `indices`, skipping item–critic pairs already cached (so a cancelled run
-   * resumes where it stopped). Results are cached as they complete; a critic's failure on an item is counted and
-   * not cached (running again retries it). Resolves to the final progress.
+   * Runs the critics over the items at `indices` with the run engine, skipping item–critic pairs already stored (so
+   * a cancelled run resumes where it stopped). Answers are stored as they complete; a critic's failure on an item is
+   * counted and not stored (running again retries it). Resolves to the final progress.
    */
   async run(critics: readonly RunCritic[], indices: readonly number[], concurrency = 4): Promise<RunProgress> {
     const busy = () => {
@@ -244,45 +257,49 @@ export class DatasetSession {
     const controller = new AbortController();
     let finish = () => {};
     this.running = { controller, finished: new Promise<void>((resolve) => (finish = resolve)) };
-    const todo: { i: number; critics: RunCritic[] }[] = [];
-    for (const i of indices) {
-      if (i < 0 || i >= this.items.length) continue;
-      const needed = critics.filter((c) => !this.cachedResult(c, i));
-      if (needed.length) todo.push({ i, critics: needed });
-    }
-    const valid = indices.filter((i) => i >= 0 && i < this.items.length).length;
-    const progress: RunProgress = { running: true, total: valid, done: valid - todo.length, cached: valid - todo.length, failed: 0 };
+    const chosen = indices.filter((i) => i >= 0 && i < this.items.length);
+    const progress: RunProgress = { running: true, total: chosen.length, done: 0, cached: 0, failed: 0 };
     let firstFailure: string | undefined;
-    let pending: CachedResult[] = [];
     let changed = new Set<number>();
-    let lastEmit = 0;
-    const flush = async (force: boolean) => {
+    let lastEmit = -Infinity;
+    const emitProgress = (force: boolean) => {
       const now = performance.now();
       if (!force && now - lastEmit < 150) return;
       lastEmit = now;
-      const batch = pending;
       const indices = [...changed];
-      pending = [];
       changed = new Set();
-      await this.cache.append(batch);
       if (indices.length) this.emit({ type: 'results', indices });
       this.lastProgress = { ...progress, ...(firstFailure ? { message: firstFailure } : {}) };
       this.emit({ type: 'progress', progress: this.lastProgress });
     };
-    await flush(true);
+    emitProgress(true);
+    const engineCritics = critics.map((c) => ({ id: c.id, identity: c.config, critic: c.critic }));
     try {
       let sliceStart = performance.now();
-      const work = mapConcurrent(todo, concurrency, (t) => this.judge(t.i, t.critics, controller.signal), controller.signal);
-      for await (const out of work) {
-        if (out.results.length) changed.add(out.i);
-        for (const r of out.results) {
-          this.cached.set(cacheKey(r.critic, r.config, r.id, r.hash), r);
-          pending.push(r);
+      const outcomes = runItems(
+        chosen.map((i) => this.items[i]),
+        {
+          critics: engineCritics,
+          concurrency,
+          signal: controller.signal,
+          store: this.cache,
+          total: chosen.length,
+          content: (_, at) => this.contents[chosen[at]],
+        },
+      );
+      for await (const out of outcomes) {
+        const i = chosen[out.position];
+        for (const c of critics) {
+          const failure = out.failures.find((f) => f.critic === c.id);
+          if (failure) this.failures.set(this.key(c, i), failure.message);
+          else if (out.records.some((r) => r.critic === c.id)) this.failures.delete(this.key(c, i));
         }
+        if (!out.cached && out.records.length) changed.add(i);
         if (!out.cancelled) progress.done += 1;
+        if (out.cached) progress.cached += 1;
         progress.failed += out.failures.length;
-        firstFailure ??= out.failures[0];
-        await flush(false);
+        firstFailure ??= out.failures.map((f) => `${f.critic} on ${out.item.id}: ${f.message}`)[0];
+        emitProgress(false);
         if (performance.now() - sliceStart > SLICE_MS) {
           await yieldToLoop();
           sliceStart = performance.now();
@@ -292,45 +309,12 @@ export class DatasetSession {
       progress.running = false;
       if (controller.signal.aborted) firstFailure = `cancelled after ${progress.done} of ${progress.total} items; run again to resume`;
       try {
-        await flush(true);
+        emitProgress(true);
       } finally {
         this.running = undefined;
         finish();
       }
     }
     return this.lastProgress ?? progress;
-  }
-
-  private async judge(i: number, critics: readonly RunCritic[], signal: AbortSignal): Promise<{ i: number; results: CachedResult[]; failures: string[]; cancelled: boolean }> {
-    const item = this.items[i];
-    let outcome: Awaited<ReturnType<typeof judgeSteps>>;
-    try {
-      outcome = await judgeSteps(
-        critics.map((c) => c.critic),
-        item.problem,
-        item.steps,
-        signal,
-      );
-    } catch (e) {
-      if (signal.aborted) return { i, results: [], failures: [], cancelled: true };
-      return { i, results: [], failures: critics.map((c) => `${c.id} on ${item.id}: ${(e as Error).message}`), cancelled: false };
-    }
-    const results: CachedResult[] = [];
-    for (const c of critics) {
-      const r = outcome.results.find((x) => x.criticId === c.id);
-      if (!r) continue;
-      const scores = r.steps.map((s) => s.score);
-      results.push({
-        id: item.id,
-        subset: item.subset,
-        label: item.label,
-        prediction: r.firstError,
-        critic: c.id,
-        scores: scores.length > 0 && scores.every((s): s is number => s !== null && Number.isFinite(s)) ? scores : null,
-        hash: this.hashes[i],
-        config: c.config,
-      });
-    }
-    return { i, results, failures: outcome.failures.map((f) => `${f.criticId} on ${item.id}: ${f.message}`), cancelled: false };
   }
 }
