@@ -110,6 +110,13 @@ export class ConfigReader {
   }
 }
 
+/**
+ * Default cap on one answer's decompressed size. The largest legitimate answer is an openai-critic's 64 votes of
+ * 32k-token critiques, about 8 MiB of JSON; 16 MiB leaves twice that while a run's memory stays in the tens of MB
+ * whatever a broken or hostile server sends.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 /** Fields every networked critic has. */
 export interface RemoteSettings {
   baseURL: string;
@@ -119,6 +126,13 @@ export interface RemoteSettings {
   retry: RetryPolicy;
   apiKey: string | undefined;
   keyHint: string;
+  /** Largest answer (success or error body, decompressed) read before the request fails. */
+  maxResponseBytes: number;
+  /** Attempts in a row that fail to reach the server before the critic stops (0: never). */
+  maxConsecutiveFailures: number;
+  /** Requests and tokens per minute to this baseURL + model, shared by the whole process; Infinity: no cap. */
+  rpm: number;
+  tpm: number;
 }
 
 export async function readRemoteSettings(reader: ConfigReader, keys: KeySource, opts: { defaultURL?: string; modelRequired: boolean; timeoutMs: number }): Promise<RemoteSettings> {
@@ -133,10 +147,20 @@ export async function readRemoteSettings(reader: ConfigReader, keys: KeySource, 
   const timeoutMs = reader.number('timeoutMs', opts.timeoutMs, { min: 1 });
   const retries = reader.number('retries', DEFAULT_RETRY_POLICY.retries, { min: 0, max: 20, integer: true });
   const baseDelayMs = reader.number('retryDelayMs', DEFAULT_RETRY_POLICY.baseDelayMs, { min: 0 });
+  const maxResponseBytes = reader.number('maxResponseBytes', DEFAULT_MAX_RESPONSE_BYTES, {
+    min: 1024,
+    max: 2 ** 30,
+    integer: true,
+  });
+  const maxConsecutiveFailures = reader.number('maxConsecutiveFailures', 5, { min: 0, max: 1000, integer: true });
+  const rpm = reader.number('rpm', Infinity, { min: 1, integer: true });
+  const tpm = reader.number('tpm', Infinity, { min: 1, integer: true });
   const apiKey = (await keys.apiKey?.(reader.config)) || undefined;
   const keyHint = keys.keyHint?.(reader.config) ?? 'the API key configured for this critic';
   if (!apiKey && baseURL === OPENAI_BASE_URL) {
     throw new CriticConfigError(`critic "${reader.config.id}" talks to the OpenAI API and needs an API key: set ${keyHint}`, reader.config.id, 'apiKeyEnv');
   }
-  return { baseURL, model, concurrency, timeoutMs, retry: { ...DEFAULT_RETRY_POLICY, retries, baseDelayMs }, apiKey, keyHint };
+  const retry = { ...DEFAULT_RETRY_POLICY, retries, baseDelayMs };
+  const limits = { maxResponseBytes, maxConsecutiveFailures, rpm, tpm };
+  return { baseURL, model, concurrency, timeoutMs, retry, apiKey, keyHint, ...limits };
 }
