@@ -134,6 +134,18 @@ describe('the API key never leaves in server text', () => {
     }
   });
 
+  test('a critique echoing the key at every offset of the 400-character reason window', async () => {
+    const critique = (pad: number) =>
+      `Paragraph 0: ok.\nParagraph 1: ok.\nParagraph 2: ${'x'.repeat(pad)}${KEY}\n\\boxed{2}`;
+    const server = await serve(fakeOpenAI({ answer: (_b, _c, i) => critique(340 + i) }));
+    const c = await testCritic({ type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm' }, KEY);
+    for (let pad = 340; pad <= 400; pad++) {
+      const r = await c.score({ problem: PROBLEM, steps: STEPS });
+      assert.match(r.steps[2].reason ?? '', /^x+\*{0,3}…?$/);
+      assertResultClean(r, `pad ${pad}`);
+    }
+  });
+
   test('chat-prm: a reply echoing the key gives a reason without it', async () => {
     const server = await serve(fakeOpenAI({ answer: (_b, _c, i) => `${'.'.repeat(i % 25)}${KEY}` }));
     const c = await testCritic(
