@@ -88,10 +88,8 @@ async function main(): Promise<void> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'prm-lens-bench-memory-'));
   const preload = path.join(tmp, 'maxrss.js');
-  writeFileSync(
-    preload,
-    "process.on('exit', () => require('fs').writeSync(2, `\\nPRM_LENS_MAXRSS ${process.resourceUsage().maxRSS}\\n`));\n",
-  );
+  const report = 'require(\'fs\').writeSync(2, `\\nPRM_LENS_MAXRSS ${process.resourceUsage().maxRSS}\\n`)';
+  writeFileSync(preload, `process.on('exit', () => ${report});\n`);
   const bomb = await gzipBomb(2 * size);
   let reply: () => Reply = () => ({ json: {} });
   const server = await ScriptedServer.start(() => reply());
