@@ -193,6 +193,22 @@ describe('prm-lens eval with remote critics', () => {
     assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).prediction), labels);
   });
 
+  test('a server padding an echo of the key into malformed answers gets none of it onto stderr', async () => {
+    const data = path.join(dir, 'echo.jsonl');
+    writeDataset(data, 3);
+    // Previews of malformed answers are cut: the key starts 45 characters in, across the old 60-character cut.
+    server = await ScriptedServer.start(() => ({ text: `${'.'.repeat(45)}${KEY}${'.'.repeat(45)}` }));
+    const baseURL = `${server.origin}/v1`;
+    const judge = { id: 'judge', type: 'openai-critic', baseURL, model: 'm', apiKeyEnv: 'PRM_TEST_KEY' };
+    const cfg = config('echo.json', [judge]);
+    const env = { PRM_TEST_KEY: KEY };
+    const r = await run(['eval', data, '--config', cfg, '--critic', 'judge', '--no-cache'], { env });
+    assert.match(r.stderr, /critic judge failed on 3 item\(s\)[\s\S]*sent an answer PRM Lens cannot read: .*, got \.+\*{3}/);
+    for (let i = 0; i + 6 <= KEY.length; i++) {
+      assert.ok(!r.stderr.includes(KEY.slice(i, i + 6)), `stderr leaks key characters from ${i}: ${r.stderr}`);
+    }
+  });
+
   test('a bad key stops the run at once with what to fix; a missing key variable is a usage error', async () => {
     const data = path.join(dir, 'badkey.jsonl');
     writeDataset(data, 30);

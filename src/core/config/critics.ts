@@ -26,6 +26,13 @@ export const COMMON_FIELDS = {
   label: { type: 'string', minLength: 1, description: 'Human-readable name.' },
 } as const satisfies Record<string, ScalarSpec>;
 
+/**
+ * Default cap on one answer's decompressed size. The largest legitimate answer is an openai-critic's 64 votes of
+ * 32k-token critiques, about 8 MiB of JSON; 16 MiB leaves twice that while a run's memory stays in the tens of MB
+ * whatever a broken or hostile server sends.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 /** Fields of every critic that talks to a server (besides baseURL, model and timeoutMs, whose defaults differ). */
 const REMOTE_FIELDS = {
   apiKeyEnv: {
@@ -55,6 +62,35 @@ const REMOTE_FIELDS = {
     minimum: 0,
     default: DEFAULT_RETRY_POLICY.baseDelayMs,
     description: 'Base delay of the exponential backoff, in milliseconds.',
+  },
+  maxResponseBytes: {
+    type: 'integer',
+    minimum: 1024,
+    maximum: 2 ** 30,
+    default: DEFAULT_MAX_RESPONSE_BYTES,
+    description:
+      'Largest answer read, in bytes after decompression (error bodies too); a longer one fails the request at once.',
+  },
+  maxConsecutiveFailures: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 1000,
+    default: 5,
+    description:
+      'After this many attempts in a row fail to reach the server (refused, reset, timed out, key rejected), ' +
+      'the critic fails fast with that cause; one request is tried again every 60 s. 0: never.',
+  },
+  rpm: {
+    type: 'integer',
+    minimum: 1,
+    description: 'Requests per minute to this baseURL + model, shared by every run in the process (no cap if unset).',
+  },
+  tpm: {
+    type: 'integer',
+    minimum: 1,
+    description:
+      'Tokens per minute (prompt + completion) to this baseURL + model, shared by every run in the process ' +
+      '(no cap if unset).',
   },
 } as const satisfies Record<string, ScalarSpec>;
 

@@ -5,7 +5,8 @@ import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult } from 
 import { KeySource, remoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint } from './chat';
 import { judgeScores } from './scores';
-import { callSignal } from './http/signal';
+import { MalformedResponseError, RemoteError } from './http/errors';
+import { allOrNothing } from './http/signal';
 import { UsageTally } from './usage';
 
 interface Options {
@@ -62,8 +63,12 @@ export class ChatPrmCritic implements Critic {
     const startedAt = Date.now();
     const t0 = performance.now();
     const usage = new UsageTally();
-    const signal = callSignal(input.signal);
-    const judged = await Promise.all(input.steps.map((_, i) => this.scoreStep(conversation(input.problem, input.steps, i, this.options), usage, signal)));
+    // One failed step fails the item: its other requests are aborted rather than sent for nothing.
+    const steps = input.steps.map((_, i) => (signal: AbortSignal) => {
+      const messages = conversation(input.problem, input.steps, i, this.options);
+      return this.scoreStep(messages, i, usage, signal);
+    });
+    const judged = await allOrNothing(steps, input.signal);
     if (input.signal?.aborted) throw new CancelledError();
     return {
       criticId: this.id,
@@ -77,10 +82,21 @@ export class ChatPrmCritic implements Critic {
     };
   }
 
-  private async scoreStep(messages: ChatCompletionMessageParam[], usage: UsageTally, signal?: AbortSignal): Promise<{ score: number | null; reason: string }> {
+  private async scoreStep(
+    messages: ChatCompletionMessageParam[],
+    step: number,
+    usage: UsageTally,
+    signal: AbortSignal,
+  ): Promise<StepScore> {
     const { logprobs, topLogprobs } = this.options;
     const completion = await this.endpoint.complete({ messages, max_tokens: 1, temperature: 0, ...(logprobs ? { logprobs: true, top_logprobs: topLogprobs } : {}) }, usage, signal);
-    return stepScore(completion, this.options.positive, this.options.negative);
+    try {
+      return stepScore(completion, this.options.positive, this.options.negative);
+    } catch (err) {
+      // Not retried: at temperature 0 the model would say the same again. The item fails; no verdict is made.
+      if (!(err instanceof MalformedResponseError)) throw err;
+      throw new RemoteError(`critic "${this.id}": ${err.message} at step ${step + 1}, not a score`, 'malformed', false);
+    }
   }
 }
 
@@ -100,11 +116,18 @@ export function conversation(
   return messages;
 }
 
+interface StepScore {
+  score: number | null;
+  reason: string;
+}
+
 /**
  * p(+) / (p(+) + p(−)) over the first token's top_logprobs (tokens compared without surrounding spaces, so "+" and
- * " +" count together); else the one-token reply itself (1 for "+", 0 for "-"); else no score.
+ * " +" count together); else the one-token reply itself (1 for "+", 0 for "-"); else no score. A log-probability
+ * that is not a number at most 0 (NaN arrives as null; 1000 or 1e999 would make the score NaN) is a
+ * MalformedResponseError, never a score.
  */
-export function stepScore(completion: ChatCompletion, positive: string, negative: string): { score: number | null; reason: string } {
+export function stepScore(completion: ChatCompletion, positive: string, negative: string): StepScore {
   const choice = completion.choices[0];
   const top = choice.logprobs?.content?.[0]?.top_logprobs;
   if (Array.isArray(top) && top.length > 0) {
@@ -112,7 +135,12 @@ export function stepScore(completion: ChatCompletion, positive: string, negative
     let q = 0;
     for (const t of top) {
       const token = typeof t.token === 'string' ? t.token.trim() : '';
-      if (typeof t.logprob !== 'number') continue;
+      const logprob: unknown = t.logprob;
+      if (typeof logprob !== 'number' || Number.isNaN(logprob) || logprob > 0) {
+        // The token is not quoted: it is server text, and only our own two tokens are worth naming.
+        const of = token === positive || token === negative ? ` of "${token}"` : '';
+        throw new MalformedResponseError(`the model returned the log-probability ${String(logprob)}${of}`);
+      }
       if (token === positive) p += Math.exp(t.logprob);
       else if (token === negative) q += Math.exp(t.logprob);
     }

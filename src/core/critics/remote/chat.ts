@@ -1,22 +1,22 @@
 import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import { CallContext, MalformedResponseError } from './http/errors';
-import { checkedFetch } from './http/fetch';
-import { Limiter } from './http/limiter';
-import { withRetry } from './http/retry';
+import { CriticCaller } from './http/caller';
+import { MalformedResponseError } from './http/errors';
+import { cappedFetch } from './http/fetch';
+import { serverText } from './http/redact';
 import { RemoteSettings } from './config';
-import { UsageTally } from './usage';
+import { reportedTokens, UsageTally } from './usage';
 
 export type ChatRequest = Omit<ChatCompletionCreateParamsNonStreaming, 'model' | 'stream'>;
 
 /**
  * An OpenAI-compatible chat endpoint (OpenAI, vLLM, llama.cpp, Ollama, LM Studio) through the `openai` client, with
- * PRM Lens's own retry policy (the client's retries are off) and at most `concurrency` requests in flight.
+ * PRM Lens's own retry policy (the client's retries are off), breaker and rate caps, at most `concurrency`
+ * requests in flight, and every answer read under `maxResponseBytes`.
  */
 export class ChatEndpoint {
   private readonly client: OpenAI;
-  private readonly limiter: Limiter;
-  private readonly context: CallContext;
+  private readonly caller: CriticCaller;
 
   constructor(
     criticId: string,
@@ -33,33 +33,38 @@ export class ChatEndpoint {
       // Our per-attempt timeout (withRetry) also covers reading the body, which the client's does not.
       timeout: settings.timeoutMs + 1000,
       logLevel: 'off',
-      fetch: checkedFetch,
+      fetch: cappedFetch(settings.maxResponseBytes),
     });
-    this.limiter = new Limiter(settings.concurrency);
-    this.context = { criticId, url: `${settings.baseURL}/chat/completions`, model: settings.model, keyHint: settings.keyHint, apiKey: settings.apiKey };
+    const { model, keyHint, apiKey } = settings;
+    const url = `${settings.baseURL}/chat/completions`;
+    this.caller = new CriticCaller({ criticId, url, model, keyHint, apiKey }, settings);
   }
 
-  /** One chat completion (non-streaming), retried per policy; tokens and requests go to `usage`. */
+  /**
+   * One chat completion (non-streaming), retried per policy; tokens and requests go to `usage`. The texts of its
+   * choices come back with the API key removed, so no critique, reason or cached result can carry it.
+   */
   async complete(request: ChatRequest, usage: UsageTally, signal?: AbortSignal): Promise<ChatCompletion> {
-    return this.limiter.run(
-      () =>
-        withRetry(
-          async (attemptSignal) => {
-            const completion: unknown = await this.client.chat.completions.create({ ...request, model: this.settings.model ?? '', stream: false }, { signal: attemptSignal });
-            checkCompletion(completion);
-            usage.addTokens(completion.usage);
-            return completion;
-          },
-          { policy: this.settings.retry, timeoutMs: this.settings.timeoutMs, signal, context: this.context, onAttempt: () => (usage.requests += 1) },
-        ),
-      signal,
+    return this.caller.call(
+      async (attemptSignal) => {
+        const body = { ...request, model: this.settings.model ?? '', stream: false as const };
+        const completion: unknown = await this.client.chat.completions.create(body, { signal: attemptSignal });
+        checkCompletion(completion);
+        usage.addTokens(completion.usage);
+        for (const { message } of completion.choices) {
+          if (typeof message.content === 'string') message.content = serverText(message.content, this.settings.apiKey);
+        }
+        return completion;
+      },
+      { usage, signal, prompt: request.messages, tokens: (completion) => reportedTokens(completion.usage) },
     );
   }
 }
 
 function checkCompletion(value: unknown): asserts value is ChatCompletion {
   if (typeof value === 'string') {
-    throw new MalformedResponseError(`expected a chat completion in JSON, got text starting ${JSON.stringify(value.slice(0, 60))}; check that "baseURL" is the API root (usually ending in /v1)`);
+    const what = 'expected a chat completion in JSON (check that "baseURL" is the API root, usually ending in /v1)';
+    throw new MalformedResponseError(what, false, value);
   }
   const choices = (value as { choices?: unknown } | null)?.choices;
   if (!Array.isArray(choices) || choices.length === 0) {

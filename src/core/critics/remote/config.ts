@@ -18,6 +18,11 @@ export interface RemoteFields {
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;
+  maxResponseBytes: number;
+  maxConsecutiveFailures: number;
+  /** Undefined: no cap. */
+  rpm: number | undefined;
+  tpm: number | undefined;
 }
 
 /** What every networked critic runs with. */
@@ -29,6 +34,13 @@ export interface RemoteSettings {
   retry: RetryPolicy;
   apiKey: string | undefined;
   keyHint: string;
+  /** Largest answer (success or error body, decompressed) read before the request fails. */
+  maxResponseBytes: number;
+  /** Attempts in a row that fail to reach the server before the critic stops (0: never). */
+  maxConsecutiveFailures: number;
+  /** Requests and tokens per minute to this baseURL + model, shared by the whole process; Infinity: no cap. */
+  rpm: number;
+  tpm: number;
 }
 
 /** The checked fields plus the API key; the OpenAI API refuses every request without one, so that fails here. */
@@ -38,6 +50,8 @@ export async function remoteSettings(
   keys: KeySource,
 ): Promise<RemoteSettings> {
   const { baseURL, model, concurrency, timeoutMs, retries, retryDelayMs } = fields;
+  const { maxResponseBytes, maxConsecutiveFailures } = fields;
+  const limits = { maxResponseBytes, maxConsecutiveFailures, rpm: fields.rpm ?? Infinity, tpm: fields.tpm ?? Infinity };
   const apiKey = (await keys.apiKey?.(config)) || undefined;
   const keyHint = keys.keyHint?.(config) ?? 'the API key configured for this critic';
   if (!apiKey && baseURL === OPENAI_BASE_URL) {
@@ -45,5 +59,5 @@ export async function remoteSettings(
     throw new CriticConfigError(message, config.id, 'apiKeyEnv');
   }
   const retry = { ...DEFAULT_RETRY_POLICY, retries, baseDelayMs: retryDelayMs };
-  return { baseURL, model, concurrency, timeoutMs, retry, apiKey, keyHint };
+  return { baseURL, model, concurrency, timeoutMs, retry, apiKey, keyHint, ...limits };
 }

@@ -7,7 +7,7 @@ import { critiqueByParagraph, parseFirstError } from './boxed';
 import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, renderPrompt } from './prompt';
 import { RemoteError } from './http/errors';
 import { parseStepVerdicts, StepVerdict } from './per-step';
-import { callSignal } from './http/signal';
+import { allOrNothing, callSignal } from './http/signal';
 import { UsageTally } from './usage';
 
 export type CriticMode = 'first-error' | 'per-step';
@@ -96,7 +96,11 @@ export class OpenAICritic implements Critic {
   /** `votes` completions: in one request with `n` when allowed, topped up when a server returns fewer choices. */
   private async sample(messages: ChatCompletionMessageParam[], usage: UsageTally, signal?: AbortSignal): Promise<Sample[]> {
     const { votes, parallelSamples } = this.options;
-    if (!parallelSamples) return (await Promise.all(Array.from({ length: votes }, () => this.request(messages, 1, usage, signal)))).flat();
+    if (!parallelSamples) {
+      // One failed vote fails the call: the other requests are aborted rather than sent for nothing.
+      const one = (each: AbortSignal) => this.request(messages, 1, usage, each);
+      return (await allOrNothing(Array.from({ length: votes }, () => one), signal)).flat();
+    }
     const samples: Sample[] = [];
     // Servers that ignore `n` answer with one choice: a few top-up rounds, never an endless loop.
     for (let round = 0; samples.length < votes && round < votes; round++) {

@@ -1,5 +1,8 @@
 import { CriticUsage } from '../types';
 
+/** The `usage` of an OpenAI-style or vLLM answer, as sent (any field may be missing or wrong). */
+export type ReportedUsage = { prompt_tokens?: unknown; completion_tokens?: unknown } | null | undefined;
+
 /** Tokens and HTTP requests (retries included) spent on one score() call. */
 export class UsageTally {
   promptTokens = 0;
@@ -7,7 +10,7 @@ export class UsageTally {
   requests = 0;
   private sawTokens = false;
 
-  addTokens(usage: { prompt_tokens?: unknown; completion_tokens?: unknown } | null | undefined): void {
+  addTokens(usage: ReportedUsage): void {
     if (!usage) return;
     if (typeof usage.prompt_tokens === 'number') {
       this.promptTokens += usage.prompt_tokens;
@@ -23,4 +26,10 @@ export class UsageTally {
   toUsage(): CriticUsage {
     return this.sawTokens ? { promptTokens: this.promptTokens, completionTokens: this.completionTokens, requests: this.requests } : { requests: this.requests };
   }
+}
+
+/** Prompt + completion tokens of one answer, when the server reported either (what `tpm` caps count). */
+export function reportedTokens(usage: ReportedUsage): number | undefined {
+  const counts = [usage?.prompt_tokens, usage?.completion_tokens].filter((n): n is number => Number.isFinite(n));
+  return counts.length === 0 ? undefined : counts.reduce((a, b) => a + b, 0);
 }

@@ -1,13 +1,12 @@
 import { CancelledError, Critic, CriticConfig, CriticConfigError, CriticInput, CriticResult } from '../types';
 import { readCriticFields } from '../../config/critics';
 import { KeySource, remoteSettings, RemoteSettings } from './config';
-import { CallContext, MalformedResponseError } from './http/errors';
+import { CriticCaller } from './http/caller';
+import { MalformedResponseError } from './http/errors';
 import { postJson } from './http/fetch';
-import { Limiter } from './http/limiter';
-import { withRetry } from './http/retry';
 import { judgeScores } from './scores';
 import { callSignal } from './http/signal';
-import { UsageTally } from './usage';
+import { reportedTokens, ReportedUsage, UsageTally } from './usage';
 
 interface Options {
   stepTag: string;
@@ -33,8 +32,7 @@ export class VllmPoolingCritic implements Critic {
   readonly id: string;
   readonly type = 'vllm-pooling';
   readonly label: string;
-  private readonly limiter: Limiter;
-  private readonly context: CallContext;
+  private readonly caller: CriticCaller;
 
   constructor(
     config: CriticConfig,
@@ -43,8 +41,9 @@ export class VllmPoolingCritic implements Critic {
   ) {
     this.id = config.id;
     this.label = config.label ?? `${settings.model ?? 'vLLM PRM'} (pooling)`;
-    this.limiter = new Limiter(settings.concurrency);
-    this.context = { criticId: config.id, url: `${settings.baseURL}/pooling`, model: settings.model, keyHint: settings.keyHint, apiKey: settings.apiKey };
+    const { model, keyHint, apiKey } = settings;
+    const url = `${settings.baseURL}/pooling`;
+    this.caller = new CriticCaller({ criticId: config.id, url, model, keyHint, apiKey }, settings);
   }
 
   cacheIdentity(): unknown {
@@ -79,18 +78,17 @@ export class VllmPoolingCritic implements Critic {
     const body = this.requestBody(input.problem, input.steps);
     const headers: Record<string, string> = this.settings.apiKey ? { authorization: `Bearer ${this.settings.apiKey}` } : {};
     const signal = callSignal(input.signal);
-    const scores = await this.limiter.run(
-      () =>
-        withRetry(
-          async (signal) => {
-            const answer = await postJson(this.context.url, body, headers, signal);
-            const parsed = poolingScores(answer, this.options.positiveIndex);
-            usage.addTokens((answer as { usage?: { prompt_tokens?: unknown } }).usage);
-            return parsed;
-          },
-          { policy: this.settings.retry, timeoutMs: this.settings.timeoutMs, signal, context: this.context, onAttempt: () => (usage.requests += 1) },
-        ),
-      signal,
+    const url = this.caller.context.url;
+    const { scores } = await this.caller.call(
+      async (attemptSignal) => {
+        const answer = await postJson(url, body, headers, attemptSignal, this.settings.maxResponseBytes);
+        // Read first: it rejects anything but an object with "data".
+        const scores = poolingScores(answer, this.options.positiveIndex);
+        const reported = (answer as { usage?: ReportedUsage }).usage;
+        usage.addTokens(reported);
+        return { scores, tokens: reportedTokens(reported) };
+      },
+      { usage, signal, prompt: body, tokens: (answer) => answer.tokens },
     );
     if (input.signal?.aborted) throw new CancelledError();
     if (scores.length !== input.steps.length) {
@@ -112,21 +110,31 @@ export class VllmPoolingCritic implements Critic {
 /**
  * Step probabilities from a /pooling answer. Accepts `{data: [{data: X}]}` (vLLM's PoolingResponse) and
  * `{data: [X]}`, where X is one entry per step: [p_neg, p_pos] class probabilities (logits are soft-maxed), [p] or
- * p. Anything else is a MalformedResponseError naming what was found.
+ * p. Anything else is a MalformedResponseError naming what was found; so is a value that is not a finite number
+ * (JSON has no NaN: servers write it as null; an overflow such as 1e999 reads as Infinity).
  */
 export function poolingScores(answer: unknown, positiveIndex: number): number[] {
   const data = (answer as { data?: unknown } | null)?.data;
-  if (!Array.isArray(data) || data.length === 0) throw new MalformedResponseError(`expected {"data": [...]} from /pooling, got ${preview(answer)}`);
+  if (!Array.isArray(data) || data.length === 0) {
+    throw new MalformedResponseError('expected {"data": [...]} from /pooling', false, JSON.stringify(answer));
+  }
   const first = data[0] as unknown;
   const outputs = Array.isArray(first) ? first : (first as { data?: unknown } | null)?.data;
-  if (!Array.isArray(outputs)) throw new MalformedResponseError(`expected data[0].data to be a list of step outputs, got ${preview(first)}`);
+  if (!Array.isArray(outputs)) {
+    const what = 'expected data[0].data to be a list of step outputs';
+    throw new MalformedResponseError(what, false, JSON.stringify(first));
+  }
   return outputs.map((o, i) => stepProbability(o, positiveIndex, i));
 }
 
 function stepProbability(output: unknown, positiveIndex: number, i: number): number {
   const values = typeof output === 'number' ? [output] : output;
-  if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    throw new MalformedResponseError(`step output ${i} is not a list of numbers: ${preview(output)}`);
+  if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'number' || v === null)) {
+    throw new MalformedResponseError(`step output ${i} is not a list of numbers`, false, JSON.stringify(output));
+  }
+  const bad = values.find((v) => typeof v !== 'number' || !Number.isFinite(v));
+  if (bad !== undefined) {
+    throw new MalformedResponseError(`the model returned ${String(bad)} at step ${i + 1}, not a score`);
   }
   const nums = values as number[];
   if (nums.length === 1) {
@@ -139,9 +147,4 @@ function stepProbability(output: unknown, positiveIndex: number, i: number): num
   const max = Math.max(...nums);
   const exps = nums.map((v) => Math.exp(v - max));
   return exps[positiveIndex] / exps.reduce((a, b) => a + b, 0);
-}
-
-function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

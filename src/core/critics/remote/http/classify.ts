@@ -1,23 +1,41 @@
-import { CallContext, HttpStatusError, MalformedResponseError, oneLine, redact, RemoteError, statusError } from './errors';
+import { formatBytes, ResponseTooLargeError } from './body';
+import { CallContext, HttpStatusError, MalformedResponseError, RemoteError, statusError } from './errors';
+import { serverText } from './redact';
+
+/** How much of a malformed answer a message quotes. */
+const SAMPLE_CHARS = 80;
 
 /**
- * Maps anything a request can throw (our HttpStatusError from `checkedFetch`, a body that is not JSON, a fetch
+ * Maps anything a request can throw (our HttpStatusError from `cappedFetch`, a body that is not JSON, a fetch
  * failure, the openai client's wrappers around them) to a RemoteError. Cancellation and timeouts are decided by
  * the caller, which knows which signal fired.
  */
 export function classifyError(err: unknown, ctx: CallContext): RemoteError {
   if (err instanceof RemoteError) return err;
+  const tooLarge = findInCauses(err, (e): e is ResponseTooLargeError => e instanceof ResponseTooLargeError);
+  if (tooLarge) {
+    return new RemoteError(
+      `critic "${ctx.criticId}": ${ctx.url} sent more than ${formatBytes(tooLarge.limit)}, the limit set by ` +
+        '"maxResponseBytes"; the request was stopped. Raise "maxResponseBytes" if answers this long are expected.',
+      'too-large',
+      false,
+    );
+  }
   const status = findInCauses(err, (e): e is HttpStatusError => e instanceof HttpStatusError);
   if (status) return statusError(status.status, serverMessage(status.body), status.headers, ctx);
   const malformed = findInCauses(err, (e): e is MalformedResponseError => e instanceof MalformedResponseError);
-  if (malformed) return new RemoteError(`critic "${ctx.criticId}": ${ctx.url} sent an answer PRM Lens cannot read: ${redact(malformed.message, ctx.apiKey)}`, 'malformed', malformed.retryable);
+  if (malformed) {
+    const got = malformed.sample === undefined ? '' : `, got ${serverText(malformed.sample, ctx.apiKey, SAMPLE_CHARS)}`;
+    const what = `${ctx.url} sent an answer PRM Lens cannot read: ${malformed.message}${got}`;
+    return new RemoteError(`critic "${ctx.criticId}": ${what}`, 'malformed', malformed.retryable);
+  }
   if (findInCauses(err, (e): e is SyntaxError => e instanceof SyntaxError)) {
     return new RemoteError(`critic "${ctx.criticId}": ${ctx.url} sent malformed JSON (truncated or not JSON at all). Check that "baseURL" points at the API.`, 'malformed', true);
   }
   const code = errorCode(err);
   const reset = code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
   const what = reset ? `the connection to ${ctx.url} was reset` : `cannot reach ${ctx.url}`;
-  const detail = code ?? oneLine(redact(err instanceof Error ? err.message : String(err), ctx.apiKey), 200);
+  const detail = code ?? serverText(err instanceof Error ? err.message : String(err), ctx.apiKey, 200);
   return new RemoteError(`critic "${ctx.criticId}": ${what} (${detail}). Is the server running, and is "baseURL" right?`, 'connection', true);
 }
 

@@ -1,3 +1,5 @@
+import { serverText } from './redact';
+
 /** Why a request to a remote critic failed, and whether trying again can help. */
 export type RemoteFailureKind =
   | 'bad-key'
@@ -9,7 +11,8 @@ export type RemoteFailureKind =
   | 'server'
   | 'timeout'
   | 'connection'
-  | 'malformed';
+  | 'malformed'
+  | 'too-large';
 
 /** A failed call to a critic's server. `message` says what to fix; it never contains the API key. */
 export class RemoteError extends Error {
@@ -38,11 +41,16 @@ export class HttpStatusError extends Error {
   }
 }
 
-/** A 2xx answer whose body is not what the protocol promises; `retryable` for truncated or non-JSON bodies. */
+/**
+ * A 2xx answer whose body is not what the protocol promises; `retryable` for truncated or non-JSON bodies. The
+ * message says what was expected and never quotes the server: what it sent is `sample`, shown (redacted, then cut)
+ * only when the error becomes a RemoteError.
+ */
 export class MalformedResponseError extends Error {
   constructor(
     message: string,
     readonly retryable = false,
+    readonly sample?: string,
   ) {
     super(message);
     this.name = 'MalformedResponseError';
@@ -60,27 +68,32 @@ export interface CallContext {
   apiKey?: string;
 }
 
-/** Replaces every occurrence of the key (servers sometimes echo it) so messages and logs stay clean. */
-export function redact(text: string, apiKey: string | undefined): string {
-  return apiKey && apiKey.length >= 4 ? text.split(apiKey).join('***') : text;
-}
+/** Longest wait a Retry-After is read as: larger values (or years away dates) say the same, "not soon". */
+const RETRY_AFTER_CAP_MS = 24 * 3600_000;
 
-/** Parses Retry-After (seconds or an HTTP date) and the non-standard retry-after-ms; undefined when absent. */
+/**
+ * Parses Retry-After (delay-seconds or an HTTP date) and the non-standard retry-after-ms, capped at a day.
+ * Undefined when absent or invalid (a negative number, junk), so the caller backs off instead. Only a real
+ * HTTP date is read as one: Date.parse would read "-5" as a day in 2001, i.e. "retry now".
+ */
 export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
   if (!headers) return undefined;
-  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers.get('retry-after');
-  if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value.trim());
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const ms = Number(headers.get('retry-after-ms')?.trim() || Number.NaN);
+  if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, RETRY_AFTER_CAP_MS);
+  const value = headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.min(Number(value) * 1000, RETRY_AFTER_CAP_MS);
+  if (!HTTP_DATE.test(value)) return undefined;
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return Number.isNaN(date) ? undefined : Math.min(Math.max(0, date - now), RETRY_AFTER_CAP_MS);
 }
+
+/** IMF-fixdate, RFC 850 and asctime dates all start with the day's name (RFC 9110 §5.6.7). */
+const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
 
 /** Turns an HTTP status and the server's own message into a RemoteError that says what to fix. */
 export function statusError(status: number, serverMessage: string, headers: Headers | undefined, ctx: CallContext): RemoteError {
-  const said = serverMessage.trim() ? `: ${oneLine(redact(serverMessage, ctx.apiKey), 300)}` : '';
+  const said = serverMessage.trim() ? `: ${serverText(serverMessage, ctx.apiKey, 300)}` : '';
   const who = `critic "${ctx.criticId}"`;
   if (status === 401) {
     return new RemoteError(`${who}: ${ctx.url} rejected the API key (401${said}). Check ${ctx.keyHint}.`, 'bad-key', false, undefined, status);
@@ -107,9 +120,4 @@ function wrongUrlHint(url: string): string {
   if (/\/v1\/pooling$/.test(url)) return 'vLLM serves /pooling at the server root, so leave "/v1" out of this critic\'s baseURL.';
   if (/\/chat\/completions$/.test(url) && !/\/v1\//.test(url)) return 'OpenAI-compatible servers usually serve the API under /v1 (e.g. http://localhost:8000/v1).';
   return 'it should be the server\'s API root, e.g. http://localhost:8000/v1 for OpenAI-compatible servers.';
-}
-
-export function oneLine(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
 }
