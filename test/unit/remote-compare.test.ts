@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { segmentFile } from '../../src/core/analysis/analyze';
 import { CriticResult, StepJudgement, Verdict } from '../../src/core/critics/types';
-import { comparisonMarkdown, stepDisagreements } from '../../src/extension/compareReport';
-import { pairwiseAgreement } from '../../src/cli/commands/agreement';
+import { comparisonMarkdown, stepDisagreements } from '../../src/core/analysis/compareReport';
+import { pairwiseAgreement } from '../../src/core/metrics/agreement';
 
 function result(criticId: string, verdicts: Verdict[], firstError: number | null, extra: Partial<CriticResult> = {}): CriticResult {
   return {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import type { Analysis } from '../../src/core/analysis/analyze';
 import { DEFAULT_THRESHOLDS } from '../../src/core/analysis/marks';
 import type { CriticResult, StepJudgement } from '../../src/core/critics/types';
-import { aggregateScores, buildInspectorModel, disagreementSteps, scalarScores } from '../../src/core/views/inspector';
-import { nextInList, stepBy } from '../../src/core/views/navigation';
-import { toStepwise } from '../../src/core/views/stepLabels';
+import { aggregateScores, buildInspectorModel, disagreementSteps, scalarScores } from '../../src/views/inspector';
+import { nextInList, stepBy } from '../../webview/shared/navigation';
+import { toStepwise } from '../../src/views/stepLabels';
 import { isDatasetToHost, isInspectorState, isInspectorToHost, isMetricsState, isMetricsToHost } from '../../src/protocol/messages';
 
 function result(criticId: string, steps: StepJudgement[], firstError: number | null, extra: Partial<CriticResult> = {}): CriticResult {

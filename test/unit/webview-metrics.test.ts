@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import type { ResultRecord } from '../../src/core/datasets/types';
 import { computeMetrics } from '../../src/core/metrics/metrics';
 import { DEFAULT_THRESHOLDS } from '../../src/core/metrics/thresholds';
-import { buildMetricsModel, defaultCalibrationSubset, minScorePosition, OFFSET_CLIP, offsetHistogram, reportRows, scoredItems, thresholdsFor } from '../../src/core/views/metricsView';
-import { metricsCsv, metricsMarkdown } from '../../src/core/views/metricsTable';
+import { buildMetricsModel, defaultCalibrationSubset, minScorePosition, OFFSET_CLIP, offsetHistogram, reportRows, scoredItems, thresholdsFor } from '../../src/views/metricsView';
+import { metricsCsv, metricsMarkdown } from '../../src/views/metricsTable';
 
 const r = (id: string, subset: string, label: number, prediction: number | null, critic = 'c', scores: number[] | null = null): ResultRecord => ({ id, subset, label, prediction, critic, scores });
 

@@ -2,7 +2,7 @@ import { readResults } from '../../core/datasets/results';
 import { ResultRecord } from '../../core/datasets/types';
 import { computeMetrics, formatMetricsTable, formatPercent, groupByCritic } from '../../core/metrics/metrics';
 import { formatIssue, table, writeJson } from '../io';
-import { pairwiseAgreement } from './agreement';
+import { pairwiseAgreement } from '../../core/metrics/agreement';
 
 /** `prm-lens metrics`: recomputes the metrics from saved result files. */
 export async function metricsCommand(files: string[], json: boolean): Promise<number> {

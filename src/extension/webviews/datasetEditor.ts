@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { writeResultsAtomic } from '../../core/datasets/results';
-import { sampleIndices } from '../../core/views/sample';
+import { sampleIndices } from '../../views/sample';
 import { isDatasetToHost, type DatasetToHost, type HostToDataset, type RunScope } from '../../protocol/messages';
 import type { ScoreController } from '../controller';
 import type { DatasetSession, RunCritic, SessionEvent } from './datasetSession';

@@ -6,8 +6,8 @@ import { FORMAT_NAMES, type DatasetFormat } from '../../core/datasets/formats';
 import { readDataset } from '../../core/datasets/read';
 import type { DatasetItem, InputIssue, ResultRecord } from '../../core/datasets/types';
 import { mapConcurrent } from '../../core/util/concurrency';
-import { searchItems, summarizeItem } from '../../core/views/filters';
-import { itemHash } from '../../core/views/hash';
+import { searchItems, summarizeItem } from '../../views/datasetList';
+import { itemHash } from '../../views/hash';
 import type { IssueSummary, ItemPrediction, ItemSummary, RunProgress } from '../../protocol/messages';
 import { cacheKey, ResultCache, type CachedResult } from './resultCache';
 

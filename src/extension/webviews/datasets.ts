@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CriticConfig } from '../../core/critics/types';
-import { textHash } from '../../core/views/hash';
-import { itemDocument } from '../../core/views/itemDocument';
+import { textHash } from '../../views/hash';
+import { itemDocument } from '../../views/itemDocument';
 import type { ItemContext } from '../../protocol/messages';
 import { DatasetSession } from './datasetSession';
 import { ResultCache } from './resultCache';

@@ -1,7 +1,7 @@
-import type { Analysis } from '../analysis/analyze';
-import { classifyJudgement, type ScoreThresholds } from '../analysis/marks';
-import type { CriticResult } from '../critics/types';
-import type { Aggregates, HumanLabel, InspectorCritic, InspectorModel, ItemContext, MarkKind } from '../../protocol/messages';
+import type { Analysis } from '../core/analysis/analyze';
+import { classifyJudgement, type ScoreThresholds } from '../core/analysis/marks';
+import type { CriticResult } from '../core/critics/types';
+import type { Aggregates, HumanLabel, InspectorCritic, InspectorModel, ItemContext, MarkKind } from '../protocol/messages';
 
 /** Solution scores from step scores, as PRM papers aggregate them; undefined without scores. */
 export function aggregateScores(scores: readonly number[]): Aggregates | undefined {

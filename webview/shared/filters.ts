@@ -1,5 +1,4 @@
-import type { DatasetItem } from '../datasets/types';
-import type { ItemSummary } from '../../protocol/messages';
+import type { ItemSummary } from '../../src/protocol/messages';
 
 /** The dataset list's filters; every one narrows the list (search hits come from the host, which holds the text). */
 export interface DatasetFilter {
@@ -55,35 +54,6 @@ export function applyFilters(items: readonly ItemSummary[], predictions: Predict
     out.push(i);
   }
   return out;
-}
-
-/** Case-insensitive search over an item's id, problem and steps; every word of the query must occur. */
-export function searchItems(items: readonly DatasetItem[], query: string): number[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return items.map((_, i) => i);
-  const out: number[] = [];
-  items.forEach((item, i) => {
-    const fields = [item.id, item.problem, ...item.steps].map((t) => t.toLowerCase());
-    if (words.every((w) => fields.some((f) => f.includes(w)))) out.push(i);
-  });
-  return out;
-}
-
-const PREVIEW_CHARS = 160;
-
-/** What the dataset list shows of an item. */
-export function summarizeItem(item: DatasetItem, i: number): ItemSummary {
-  const flat = item.problem.replace(/\s+/g, ' ').trim();
-  return {
-    i,
-    id: item.id,
-    subset: item.subset,
-    label: item.label,
-    steps: item.steps.length,
-    preview: flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS - 1)}…` : flat,
-    ...(item.source.line !== undefined ? { line: item.source.line } : {}),
-    ...(item.source.index !== undefined ? { index: item.source.index } : {}),
-  };
 }
 
 /** Subsets in first-seen order with their sizes. */

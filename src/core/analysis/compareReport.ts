@@ -1,6 +1,6 @@
-import { Analysis } from '../core/analysis/analyze';
-import { firstErrorLabel, markdownCell } from '../core/analysis/describe';
-import { CriticResult, StepJudgement } from '../core/critics/types';
+import { Analysis } from './analyze';
+import { firstErrorLabel, markdownCell } from './describe';
+import { CriticResult, StepJudgement } from '../critics/types';
 
 /** Why critics disagree on a step: opposite verdicts, and/or some call it the first error while others do not. */
 export interface StepDisagreement {
