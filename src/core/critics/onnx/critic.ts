@@ -1,8 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { CriticContext } from '../registry';
 import { ConfigReader } from '../remote/config';
-import { Critic, CriticConfig, CriticInput, CriticResult, StepJudgement } from '../types';
+import { Critic, CriticConfig, CriticContext, CriticInput, CriticResult, StepJudgement } from '../types';
 import { SolutionScores, StepScore } from './protocol';
 import { defaultHostScript, OnnxRunner } from './runner';
 import { emitOnnxProgress, onnxSettings } from './settings';

@@ -1,7 +1,7 @@
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { DEFAULT_FIRST_USER, firstUserProblem } from '../chatLayout';
-import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult } from '../types';
-import { ConfigReader, KeySource, readRemoteSettings, RemoteSettings } from './config';
+import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, KeySource } from '../types';
+import { ConfigReader, readRemoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint } from './chat';
 import { judgeScores } from './scores';
 import { callSignal } from './http/signal';

@@ -1,13 +1,5 @@
-import { CriticConfig, CriticConfigError } from '../types';
+import { CriticConfig, CriticConfigError, KeySource } from '../types';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from './http/retry';
-
-/** How a factory learns a critic's API key without the core knowing where keys live (environment or SecretStorage). */
-export interface KeySource {
-  /** The key for this critic, or undefined when none is set. Never written anywhere by PRM Lens. */
-  apiKey?(config: CriticConfig): Promise<string | undefined> | string | undefined;
-  /** Where the user sets the key, for messages: `the environment variable OPENAI_API_KEY (apiKeyEnv)`. */
-  keyHint?(config: CriticConfig): string;
-}
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 

@@ -1,6 +1,6 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, StepJudgement } from '../types';
-import { ConfigReader, KeySource, OPENAI_BASE_URL, readRemoteSettings, RemoteSettings } from './config';
+import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, KeySource, StepJudgement } from '../types';
+import { ConfigReader, OPENAI_BASE_URL, readRemoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint, ChatRequest } from './chat';
 import { critiqueByParagraph, parseFirstError } from './boxed';
 import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, renderPrompt } from './prompt';

@@ -1,5 +1,5 @@
-import { CancelledError, Critic, CriticConfig, CriticConfigError, CriticInput, CriticResult } from '../types';
-import { ConfigReader, KeySource, readRemoteSettings, RemoteSettings } from './config';
+import { CancelledError, Critic, CriticConfig, CriticConfigError, CriticInput, CriticResult, KeySource } from '../types';
+import { ConfigReader, readRemoteSettings, RemoteSettings } from './config';
 import { CallContext, MalformedResponseError } from './http/errors';
 import { postJson } from './http/fetch';
 import { Limiter } from './http/limiter';
