@@ -1,6 +1,6 @@
 import type { Analysis } from '../core/analysis/analyze';
 import { classifyJudgement, type ScoreThresholds } from '../core/analysis/marks';
-import type { CriticResult } from '../core/critics/types';
+import { scalarScores } from '../core/critics/judgement';
 import type { Aggregates, HumanLabel, InspectorCritic, InspectorModel, ItemContext, MarkKind } from '../protocol/messages';
 
 /** Solution scores from step scores, as PRM papers aggregate them; undefined without scores. */
@@ -15,17 +15,6 @@ export function aggregateScores(scores: readonly number[]): Aggregates | undefin
     sum += s;
   }
   return { min, product, last: scores[scores.length - 1], mean: sum / scores.length };
-}
-
-/** A critic is scalar when it scored every step with a number (a PRM); verdict-only critics are not. */
-export function scalarScores(result: CriticResult, stepCount: number): number[] | undefined {
-  if (result.steps.length !== stepCount || stepCount === 0) return undefined;
-  const scores: number[] = [];
-  for (const s of result.steps) {
-    if (s.score === null || !Number.isFinite(s.score)) return undefined;
-    scores.push(s.score);
-  }
-  return scores;
 }
 
 /** Steps where at least one critic marks the step good and another marks it bad. */
@@ -64,7 +53,7 @@ export function buildInspectorModel(input: InspectorInput): InspectorModel {
     return {
       id: r.criticId,
       label: labelOf(r.criticId),
-      scalar: scores !== undefined,
+      scalar: scores !== null,
       firstError: r.firstError,
       steps: steps.map((_, i) => {
         const j = r.steps[i];

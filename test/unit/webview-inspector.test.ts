@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Analysis } from '../../src/core/analysis/analyze';
 import { DEFAULT_THRESHOLDS } from '../../src/core/analysis/marks';
 import type { CriticResult, StepJudgement } from '../../src/core/critics/types';
-import { aggregateScores, buildInspectorModel, disagreementSteps, scalarScores } from '../../src/views/inspector';
+import { aggregateScores, buildInspectorModel, disagreementSteps } from '../../src/views/inspector';
 import { nextInList, stepBy } from '../../webview/shared/navigation';
 import { toStepwise } from '../../src/views/stepLabels';
 import { isDatasetToHost, isInspectorState, isInspectorToHost, isMetricsState, isMetricsToHost } from '../../src/protocol/messages';
@@ -42,13 +42,6 @@ describe('inspector model', () => {
     assert.equal(a.last, 0.8);
     assert.ok(Math.abs(a.mean - 2.2 / 3) < 1e-12);
     assert.equal(aggregateScores([]), undefined);
-  });
-
-  test('a critic is scalar only when every step has a finite score', () => {
-    assert.deepEqual(scalarScores(result('prm', [scored(0.9), scored(0.2)], 1), 2), [0.9, 0.2]);
-    assert.equal(scalarScores(result('checker', [verdict('correct'), scored(0.2)], 1), 2), undefined);
-    assert.equal(scalarScores(result('prm', [scored(0.9)], null), 2), undefined, 'a missing step is not scalar');
-    assert.equal(scalarScores(result('prm', [{ score: NaN, verdict: 'unknown' }], null), 1), undefined);
   });
 
   test('disagreements: a step one critic calls good and another bad; uncertain or unjudged is no disagreement', () => {

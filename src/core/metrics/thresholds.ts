@@ -1,9 +1,6 @@
 import { reportFromCounts, summarize } from './metrics';
 import type { Calibration, ScoredItem, SubsetCounts, SubsetMetrics, SubsetOptimum, ThresholdPoint } from './types';
 
-// The verdict rule (strictly above the threshold) lives in one place, with the critics.
-export { firstErrorFromScores } from '../critics/judgement';
-
 /** 0, 0.01, …, 1: the default grid, for probability-like scores. Other score ranges need their own thresholds. */
 export const DEFAULT_THRESHOLDS: readonly number[] = Array.from({ length: 101 }, (_, i) => i / 100);
 
@@ -84,9 +81,9 @@ interface Tally {
 
 /**
  * The thresholds t at which the predicted first error equals `label`, as `lo ≤ t < hi` (`hi` null: no upper
- * bound), or null when none. With m(k) the minimum of the first k scores (NaN counting as -∞):
- * label -1 matches when t < m(all); label L ≥ 0 matches when scores[L] ≤ t < m(L). A label past the last score
- * never matches.
+ * bound), or null when none. This is `firstErrorFromScores` (critics/judgement.ts: a step is correct iff its score
+ * is > t, NaN never) solved for t: with m(k) the minimum of the first k scores (NaN counting as -∞), label -1
+ * matches when t < m(all); label L ≥ 0 matches when scores[L] ≤ t < m(L). A label past the last score never matches.
  */
 function matchInterval(label: number, scores: readonly number[]): { lo: number; hi: number | null } | null {
   if (label >= scores.length) return null;

@@ -3,7 +3,7 @@ import { DEFAULT_FIRST_USER, firstUserProblem } from '../chatLayout';
 import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, KeySource } from '../types';
 import { ConfigReader, readRemoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint } from './chat';
-import { judgeScores } from './scores';
+import { judgeScores } from '../judgement';
 import { callSignal } from './http/signal';
 import { UsageTally } from './usage';
 

@@ -4,7 +4,7 @@ import { CallContext, MalformedResponseError } from './http/errors';
 import { postJson } from './http/fetch';
 import { Limiter } from './http/limiter';
 import { withRetry } from './http/retry';
-import { judgeScores } from './scores';
+import { judgeScores } from '../judgement';
 import { callSignal } from './http/signal';
 import { UsageTally } from './usage';
 
