@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ResultRecord } from '../core/datasets/types';
 import { computeMetrics, groupByCritic } from '../core/metrics/metrics';
-import { calibrateThreshold, DEFAULT_THRESHOLDS, sweepThresholds } from '../core/metrics/thresholds';
+import { calibrateThreshold, DEFAULT_SWEEP_GRID, sweepThresholds } from '../core/metrics/thresholds';
 import type { MetricsReport, ScoredItem } from '../core/metrics/types';
 import type { CalibrationView, CriticCharts, Histogram, MetricsModel, MetricsRow, SweepSeries } from '../protocol/messages';
 
@@ -97,7 +97,7 @@ export function thresholdsFor(items: readonly ScoredItem[]): readonly number[] {
       if (s > hi) hi = s;
     }
   }
-  if (!(lo < 0 || hi > 1) || !Number.isFinite(lo) || !Number.isFinite(hi)) return DEFAULT_THRESHOLDS;
+  if (!(lo < 0 || hi > 1) || !Number.isFinite(lo) || !Number.isFinite(hi)) return DEFAULT_SWEEP_GRID;
   return Array.from({ length: 101 }, (_, i) => lo + ((hi - lo) * i) / 100);
 }
 

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeMetrics } from '../../src/core/metrics/metrics';
 import { firstErrorFromScores } from '../../src/core/critics/judgement';
-import { calibrateThreshold, DEFAULT_THRESHOLDS, sweepThresholds } from '../../src/core/metrics/thresholds';
+import { calibrateThreshold, DEFAULT_SWEEP_GRID, sweepThresholds } from '../../src/core/metrics/thresholds';
 import { seededRandom } from '../../src/core/util/random';
 import type { ScoredItem } from '../../src/core/metrics/types';
 
@@ -41,8 +41,8 @@ describe('sweepThresholds', () => {
   });
 
   test('the default grid is 0, 0.01, …, 1', () => {
-    assert.equal(DEFAULT_THRESHOLDS.length, 101);
-    assert.equal(DEFAULT_THRESHOLDS[37], 0.37);
+    assert.equal(DEFAULT_SWEEP_GRID.length, 101);
+    assert.equal(DEFAULT_SWEEP_GRID[37], 0.37);
     assert.equal(sweepThresholds(GSM8K).length, 101);
   });
 

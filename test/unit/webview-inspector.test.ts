@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Analysis } from '../../src/core/analysis/analyze';
-import { DEFAULT_THRESHOLDS } from '../../src/core/analysis/marks';
+import { DEFAULT_COLOUR_BANDS } from '../../src/core/analysis/marks';
 import type { CriticResult, StepJudgement } from '../../src/core/critics/types';
 import { aggregateScores, buildInspectorModel, disagreementSteps } from '../../src/views/inspector';
 import { nextInList, stepBy } from '../../webview/shared/navigation';
@@ -70,7 +70,7 @@ describe('inspector model', () => {
       uri: 'file:///x.md',
       title: 'x.md',
       analysis: a,
-      thresholds: DEFAULT_THRESHOLDS,
+      thresholds: DEFAULT_COLOUR_BANDS,
       labels: [{ id: 'checker' }, { id: 'prm', label: 'Qwen PRM' }, { id: 'llm', label: 'GPT critic' }],
       humanLabels: ['correct', null],
       item: { dataset: 'demo.jsonl', id: 'a-1', subset: 'gsm8k', label: 1, stepCount: 3 },
@@ -102,7 +102,7 @@ describe('inspector model', () => {
       uri: 'u',
       title: 't',
       analysis: analysis(['a', 'b'], [result('short', [verdict('correct')], null)]),
-      thresholds: DEFAULT_THRESHOLDS,
+      thresholds: DEFAULT_COLOUR_BANDS,
       labels: [],
       humanLabels: [],
     });
