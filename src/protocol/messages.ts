@@ -61,7 +61,7 @@ export interface InspectorModel {
   steps: { index: number; text: string }[];
   critics: InspectorCritic[];
   failures: { criticId: string; message: string; cancelled?: boolean }[];
-  /** Steps where one critic judges the step good and another bad. */
+  /** Steps the critics disagree on (the rule: src/core/analysis/disagreement.ts). */
   disagreements: number[];
   item?: ItemContext;
   humanLabels: (HumanLabel | null)[];
@@ -116,6 +116,14 @@ export interface ItemPrediction {
   scores: number[] | null;
 }
 
+/** Every critic's prediction for one item, and whether they disagree (decided by the host: the webview holds no rule). */
+export interface ItemResults {
+  i: number;
+  predictions: ItemPrediction[];
+  /** The critics predict different first errors (the rule: src/core/analysis/disagreement.ts). */
+  disputed: boolean;
+}
+
 export interface IssueSummary {
   line?: number;
   index?: number;
@@ -143,7 +151,7 @@ export type HostToDataset =
   | { type: 'dataset/loaded'; count: number; issueCount: number; ms: number; error?: string }
   /** `total` problems were found; `skipped` records were left out because of them (the others were kept). */
   | { type: 'dataset/issues'; issues: IssueSummary[]; total: number; skipped: number }
-  | { type: 'dataset/results'; results: { i: number; predictions: ItemPrediction[] }[]; replace: boolean }
+  | { type: 'dataset/results'; results: ItemResults[]; replace: boolean }
   | { type: 'dataset/search'; query: string; hits: number[] | null }
   | { type: 'dataset/progress'; progress: RunProgress };
 

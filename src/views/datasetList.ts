@@ -1,5 +1,8 @@
+import { firstErrorsDiffer } from '../core/analysis/disagreement';
 import type { DatasetItem } from '../core/datasets/types';
-import type { ItemSummary } from '../protocol/messages';
+import type { ItemPrediction, ItemResults, ItemSummary } from '../protocol/messages';
+
+// The host's side of the dataset list: what it shows of each item, search, and which items the critics dispute.
 
 /** Case-insensitive search over an item's id, problem and steps; every word of the query must occur. */
 export function searchItems(items: readonly DatasetItem[], query: string): number[] {
@@ -28,4 +31,9 @@ export function summarizeItem(item: DatasetItem, i: number): ItemSummary {
     ...(item.source.line !== undefined ? { line: item.source.line } : {}),
     ...(item.source.index !== undefined ? { index: item.source.index } : {}),
   };
+}
+
+/** Items' predictions as the list receives them, each marked disputed or not by the one disagreement rule. */
+export function itemResults(rows: readonly { i: number; predictions: ItemPrediction[] }[]): ItemResults[] {
+  return rows.map(({ i, predictions }) => ({ i, predictions, disputed: firstErrorsDiffer(predictions.map((p) => p.prediction)) }));
 }

@@ -1,7 +1,8 @@
 import type { Analysis } from '../core/analysis/analyze';
+import { disputedSteps } from '../core/analysis/disagreement';
 import { classifyJudgement, type ScoreThresholds } from '../core/analysis/marks';
 import { scalarScores } from '../core/critics/judgement';
-import type { Aggregates, HumanLabel, InspectorCritic, InspectorModel, ItemContext, MarkKind } from '../protocol/messages';
+import type { Aggregates, HumanLabel, InspectorCritic, InspectorModel, ItemContext } from '../protocol/messages';
 
 /** Solution scores from step scores, as PRM papers aggregate them; undefined without scores. */
 export function aggregateScores(scores: readonly number[]): Aggregates | undefined {
@@ -15,21 +16,6 @@ export function aggregateScores(scores: readonly number[]): Aggregates | undefin
     sum += s;
   }
   return { min, product, last: scores[scores.length - 1], mean: sum / scores.length };
-}
-
-/** Steps where at least one critic marks the step good and another marks it bad. */
-export function disagreementSteps(kinds: readonly (readonly MarkKind[])[], stepCount: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < stepCount; i++) {
-    let good = false;
-    let bad = false;
-    for (const perCritic of kinds) {
-      if (perCritic[i] === 'good') good = true;
-      else if (perCritic[i] === 'bad') bad = true;
-    }
-    if (good && bad) out.push(i);
-  }
-  return out;
 }
 
 export interface InspectorInput {
@@ -74,10 +60,7 @@ export function buildInspectorModel(input: InspectorInput): InspectorModel {
     steps: steps.map((s) => ({ index: s.index, text: s.text })),
     critics,
     failures: analysis.failures,
-    disagreements: disagreementSteps(
-      critics.map((c) => c.steps.map((s) => s.kind)),
-      steps.length,
-    ),
+    disagreements: disputedSteps(analysis.results, steps.length),
     ...(input.item ? { item: input.item } : {}),
     humanLabels: steps.map((_, i) => input.humanLabels[i] ?? null),
     availableCritics: input.labels.map((c) => ({ id: c.id, label: c.label ?? c.id })),

@@ -1,9 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Analysis } from '../../src/core/analysis/analyze';
+import { comparisonMarkdown } from '../../src/core/analysis/compareReport';
 import { DEFAULT_COLOUR_BANDS } from '../../src/core/analysis/marks';
 import type { CriticResult, StepJudgement } from '../../src/core/critics/types';
-import { aggregateScores, buildInspectorModel, disagreementSteps } from '../../src/views/inspector';
+import { aggregateScores, buildInspectorModel } from '../../src/views/inspector';
 import { nextInList, stepBy } from '../../webview/shared/navigation';
 import { toStepwise } from '../../src/views/stepLabels';
 import { isDatasetToHost, isInspectorState, isInspectorToHost, isMetricsState, isMetricsToHost } from '../../src/protocol/messages';
@@ -44,18 +45,20 @@ describe('inspector model', () => {
     assert.equal(aggregateScores([]), undefined);
   });
 
-  test('disagreements: a step one critic calls good and another bad; uncertain or unjudged is no disagreement', () => {
-    assert.deepEqual(
-      disagreementSteps(
-        [
-          ['good', 'good', 'bad', 'uncertain', 'none'],
-          ['good', 'bad', 'good', 'bad', 'bad'],
-        ],
-        5,
-      ),
-      [1, 2],
+  test('marks exactly the steps that the compare report (Open as Markdown) marks ⚠', () => {
+    // The PRM's threshold is 0.8: 0.75 is an incorrect step that the colour bands (0.7 / 0.3) still show as good.
+    const a = analysis(
+      ['2 + 2 = 4.', 'Then 4 × 3 = 12.', 'So 12 − 5 = 8.', 'The answer is 8.'],
+      [
+        result('checker', [verdict('correct'), verdict('correct'), verdict('incorrect'), verdict('incorrect')], 2),
+        result('prm', [0.9, 0.75, 0.5, 0.75].map((score) => ({ score, verdict: score > 0.8 ? 'correct' : 'incorrect' })), 1),
+      ],
     );
-    assert.deepEqual(disagreementSteps([['good', 'bad']], 2), [], 'one critic never disagrees with itself');
+    const model = buildInspectorModel({ uri: 'u', title: 't', analysis: a, thresholds: DEFAULT_COLOUR_BANDS, labels: [], humanLabels: [] });
+    const report = comparisonMarkdown(a, 't');
+    const warned = Array.from(report.matchAll(/^### ⚠ Step (\d+) /gm), (m) => Number(m[1]) - 1);
+    assert.deepEqual(warned, [1, 2], 'step 2: opposite verdicts; steps 2 and 3: different first errors');
+    assert.deepEqual(model.disagreements, warned);
   });
 
   test('builds columns per critic with classes, first errors, aggregates, labels and the item context', () => {
@@ -88,7 +91,7 @@ describe('inspector model', () => {
     assert.equal(model.critics[0].aggregates, undefined);
     assert.equal(model.critics[1].aggregates?.last, 0.1);
     assert.equal(model.critics[0].raw, 'raw text');
-    assert.deepEqual(model.disagreements, [1]);
+    assert.deepEqual(model.disagreements, [1, 2], 'step 2: opposite verdicts; steps 2 and 3: different first errors');
     assert.deepEqual(model.humanLabels, ['correct', null, null], 'one label per step, padded');
     assert.equal(model.item?.label, 1);
     assert.equal(model.problem, 'What is 2 + 2?');

@@ -9,7 +9,7 @@ export interface DatasetFilter {
   critic: string | null;
   /** match: the predicted first error equals the label; miss: it does not (no prediction is a miss). */
   outcome: 'all' | 'match' | 'miss' | 'unscored';
-  /** Only items where the critics with a result predict different first errors. */
+  /** Only items the host marked disputed: the critics predict different first errors. */
   disagreement: boolean;
 }
 
@@ -21,23 +21,17 @@ export const NO_FILTER: DatasetFilter = { subset: null, label: 'all', critic: nu
  */
 export type PredictionTable = ReadonlyMap<string, readonly (number | null | undefined)[]>;
 
-/** True when at least two critics have a result for item `i` and they predict different first errors. */
-export function disagrees(predictions: PredictionTable, i: number): boolean {
-  let first: number | null | undefined;
-  let seen = false;
-  for (const column of predictions.values()) {
-    const p = column[i];
-    if (p === undefined) continue;
-    if (!seen) {
-      first = p;
-      seen = true;
-    } else if (p !== first) return true;
-  }
-  return false;
-}
-
-/** Positions of the items that pass every filter, in dataset order. `hits` (from a search) restricts further. */
-export function applyFilters(items: readonly ItemSummary[], predictions: PredictionTable, filter: DatasetFilter, hits: ReadonlySet<number> | null): number[] {
+/**
+ * Positions of the items that pass every filter, in dataset order. `disputed` holds the items the host marked
+ * (ItemResults.disputed); `hits` (from a search) restricts further.
+ */
+export function applyFilters(
+  items: readonly ItemSummary[],
+  predictions: PredictionTable,
+  disputed: ReadonlySet<number>,
+  filter: DatasetFilter,
+  hits: ReadonlySet<number> | null,
+): number[] {
   const column = filter.critic === null ? undefined : predictions.get(filter.critic);
   const out: number[] = [];
   for (const item of items) {
@@ -50,7 +44,7 @@ export function applyFilters(items: readonly ItemSummary[], predictions: Predict
       const p = column?.[i];
       if (filter.outcome === 'unscored' ? p !== undefined : p === undefined || (filter.outcome === 'match') !== (p === item.label)) continue;
     }
-    if (filter.disagreement && !disagrees(predictions, i)) continue;
+    if (filter.disagreement && !disputed.has(i)) continue;
     out.push(i);
   }
   return out;
