@@ -2,6 +2,8 @@
  * The typed message protocol between the extension host and the PRM Lens webviews (inspector, dataset, metrics).
  * Pure types plus small guards: imported by both sides, never imports `vscode` or the DOM. Messages from a webview
  * are checked with the guards before the host acts on them; the host trusts nothing a webview sends.
+ * It imports nothing from the project: the core types it repeats (Verdict, MarkKind, …) are checked to stay
+ * identical to theirs in src/views/protocolMirrors.ts.
  */
 
 export type Verdict = 'correct' | 'incorrect' | 'unknown';
