@@ -15,13 +15,21 @@ const WEBVIEW_PAGES = readdirSync(path.join(ROOT, 'webview'), { withFileTypes: t
   .map((d) => `webview/${d.name}`);
 const LAYERS = {
   'src/core': { may: [], why: 'src/core is pure logic shared with the CLI: it imports only src/core.' },
-  'src/protocol': { may: [], why: 'src/protocol holds the host<->webview message types: it imports nothing from the project.' },
-  'src/views': { may: ['src/core', 'src/protocol'], why: 'src/views builds view models from src/core for src/protocol.' },
+  'src/protocol': { may: [], why: 'src/protocol holds the host<->webview message types: it imports nothing.' },
+  'src/views': { may: ['src/core', 'src/protocol'], why: 'src/views builds view models of src/core for src/protocol.' },
   'src/cli': { may: ['src/core'], why: 'src/cli imports only src/core.' },
   'src/onnx-host': { may: ['src/core'], why: 'src/onnx-host imports only src/core.' },
-  'src/extension': { may: ['src/core', 'src/views', 'src/protocol'], why: 'src/extension imports src/core, src/views and src/protocol.' },
+  'src/extension': {
+    may: ['src/core', 'src/views', 'src/protocol'],
+    why: 'src/extension imports src/core, src/views and src/protocol.',
+  },
   'webview/shared': { may: ['src/protocol'], why: 'webview/shared imports only src/protocol.' },
-  ...Object.fromEntries(WEBVIEW_PAGES.map((page) => [page, { may: ['src/protocol', 'webview/shared'], why: `${page} imports only src/protocol and webview/shared.` }])),
+  ...Object.fromEntries(
+    WEBVIEW_PAGES.map((page) => [
+      page,
+      { may: ['src/protocol', 'webview/shared'], why: `${page} imports only src/protocol and webview/shared.` },
+    ]),
+  ),
 };
 // Everything a layer could reach: the layers themselves, and code that ships nowhere.
 const PROJECT = [...Object.keys(LAYERS), 'test', 'bench', 'scripts'];
@@ -50,11 +58,11 @@ export default tseslint.config(
   },
   {
     // Only code that runs in the VS Code extension host may depend on VS Code.
-    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/views/**/*.ts', 'src/protocol/**/*.ts', 'src/onnx-host/**/*.ts'],
+    files: ['src/{core,cli,views,protocol,onnx-host}/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'vscode', message: 'Only src/extension may import vscode: the rest runs in plain Node or a webview.' }] },
+        { paths: [{ name: 'vscode', message: 'Only src/extension may import vscode: this runs outside VS Code.' }] },
       ],
     },
   },

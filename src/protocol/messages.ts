@@ -118,7 +118,7 @@ export interface ItemPrediction {
   scores: number[] | null;
 }
 
-/** Every critic's prediction for one item, and whether they disagree (decided by the host: the webview holds no rule). */
+/** Every critic's prediction for one item, and whether they disagree (the host decides: webviews hold no rule). */
 export interface ItemResults {
   i: number;
   predictions: ItemPrediction[];

@@ -35,5 +35,8 @@ export function summarizeItem(item: DatasetItem, i: number): ItemSummary {
 
 /** Items' predictions as the list receives them, each marked disputed or not by the one disagreement rule. */
 export function itemResults(rows: readonly { i: number; predictions: ItemPrediction[] }[]): ItemResults[] {
-  return rows.map(({ i, predictions }) => ({ i, predictions, disputed: firstErrorsDiffer(predictions.map((p) => p.prediction)) }));
+  return rows.map(({ i, predictions }) => {
+    const disputed = firstErrorsDiffer(predictions.map((p) => p.prediction));
+    return { i, predictions, disputed };
+  });
 }

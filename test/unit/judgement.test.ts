@@ -1,6 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstErrorFromScores, isCorrectScore, judgeScores, scalarScores, verdictOfScore } from '../../src/core/critics/judgement';
+import {
+  firstErrorFromScores,
+  isCorrectScore,
+  judgeScores,
+  scalarScores,
+  verdictOfScore,
+} from '../../src/core/critics/judgement';
 import type { StepJudgement } from '../../src/core/critics/types';
 
 // The one verdict rule and the one scalar-scores rule; the critics, the sweep and the views are tested against them

@@ -202,13 +202,16 @@ describe('the onnx critic type', () => {
     }
   });
 
-  test("a step scored exactly at the threshold is an error, and the prediction is the sweep's at that threshold", async () => {
+  test("a step scored exactly at the threshold is an error; the prediction is the sweep's at it", async () => {
     const engine = await PrmEngine.load(folder);
     const [expected] = await engine.score([{ problem: PROBLEM, steps: STEPS }]);
     await engine.release();
     const tie = expected.steps[0].score as number;
     // The same weights (the fixture is seeded), with the threshold set to the first step's exact score.
-    const dir = buildModelFolder(path.join(tmp.dir, 'tie'), { family: 'token-classification', prm: { threshold: tie } });
+    const dir = buildModelFolder(path.join(tmp.dir, 'tie'), {
+      family: 'token-classification',
+      prm: { threshold: tie },
+    });
     const critic = new OnnxCritic({ id: 'tie', type: 'onnx', path: dir });
     try {
       const result = await critic.score({ problem: PROBLEM, steps: STEPS });

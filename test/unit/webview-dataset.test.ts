@@ -25,24 +25,24 @@ describe('dataset view: filters', () => {
     ['checker', [-1, 2, 0, null, undefined]],
     ['prm', [-1, 1, 1, undefined, 2]],
   ]);
-  const undisputed = new Set<number>();
+  const none = new Set<number>();
 
   test('no filter keeps every item in order', () => {
-    assert.deepEqual(applyFilters(items, predictions, undisputed, NO_FILTER, null), [0, 1, 2, 3, 4]);
+    assert.deepEqual(applyFilters(items, predictions, none, NO_FILTER, null), [0, 1, 2, 3, 4]);
   });
 
   test('subset and ground-truth label', () => {
-    assert.deepEqual(applyFilters(items, predictions, undisputed, { ...NO_FILTER, subset: 'math' }, null), [2, 3, 4]);
-    assert.deepEqual(applyFilters(items, predictions, undisputed, { ...NO_FILTER, label: 'error' }, null), [1, 2, 4]);
-    assert.deepEqual(applyFilters(items, predictions, undisputed, { ...NO_FILTER, label: 'correct', subset: 'math' }, null), [3]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, subset: 'math' }, null), [2, 3, 4]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, label: 'error' }, null), [1, 2, 4]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, label: 'correct', subset: 'math' }, null), [3]);
   });
 
   test('first error right or wrong per critic; no prediction is wrong; not run is neither', () => {
-    assert.deepEqual(applyFilters(items, predictions, undisputed, { ...NO_FILTER, critic: 'checker', outcome: 'match' }, null), [0, 2]);
-    assert.deepEqual(applyFilters(items, predictions, undisputed, { ...NO_FILTER, critic: 'checker', outcome: 'miss' }, null), [1, 3]);
-    assert.deepEqual(applyFilters(items, predictions, undisputed, { ...NO_FILTER, critic: 'checker', outcome: 'unscored' }, null), [4]);
-    assert.deepEqual(applyFilters(items, predictions, undisputed, { ...NO_FILTER, critic: 'prm', outcome: 'match' }, null), [0, 1, 4]);
-    assert.deepEqual(applyFilters(items, predictions, undisputed, { ...NO_FILTER, critic: 'nobody', outcome: 'miss' }, null), []);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'match' }, null), [0, 2]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'miss' }, null), [1, 3]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'unscored' }, null), [4]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'prm', outcome: 'match' }, null), [0, 1, 4]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'nobody', outcome: 'miss' }, null), []);
   });
 
   test('disagreements: the items the host marks disputed by the one rule; no prediction and not run abstain', () => {
@@ -58,12 +58,15 @@ describe('dataset view: filters', () => {
     assert.deepEqual(marked[1].predictions, row(1).predictions, 'the predictions are passed on');
     const disputed = new Set(marked.filter((r) => r.disputed).map((r) => r.i));
     assert.deepEqual(applyFilters(items, predictions, disputed, { ...NO_FILTER, disagreement: true }, null), [1, 2]);
-    const noPrediction = [{ critic: 'a', prediction: 2, scores: null }, { critic: 'b', prediction: null, scores: null }];
+    const noPrediction = [
+      { critic: 'a', prediction: 2, scores: null },
+      { critic: 'b', prediction: null, scores: null },
+    ];
     assert.equal(itemResults([{ i: 0, predictions: noPrediction }])[0].disputed, false, 'a step against no prediction');
   });
 
   test('search hits restrict the list and combine with the other filters', () => {
-    assert.deepEqual(applyFilters(items, predictions, undisputed, { ...NO_FILTER, subset: 'math' }, new Set([1, 2, 4])), [2, 4]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, subset: 'math' }, new Set([1, 2, 4])), [2, 4]);
   });
 
   test('search matches every word anywhere in id, problem or steps, ignoring case', () => {

@@ -47,14 +47,17 @@ describe('inspector model', () => {
 
   test('marks exactly the steps that the compare report (Open as Markdown) marks ⚠', () => {
     // The PRM's threshold is 0.8: 0.75 is an incorrect step that the colour bands (0.7 / 0.3) still show as good.
+    const prmAt08 = (scores: number[]): StepJudgement[] =>
+      scores.map((score) => ({ score, verdict: score > 0.8 ? 'correct' : 'incorrect' }));
     const a = analysis(
       ['2 + 2 = 4.', 'Then 4 × 3 = 12.', 'So 12 − 5 = 8.', 'The answer is 8.'],
       [
         result('checker', [verdict('correct'), verdict('correct'), verdict('incorrect'), verdict('incorrect')], 2),
-        result('prm', [0.9, 0.75, 0.5, 0.75].map((score) => ({ score, verdict: score > 0.8 ? 'correct' : 'incorrect' })), 1),
+        result('prm', prmAt08([0.9, 0.75, 0.5, 0.75]), 1),
       ],
     );
-    const model = buildInspectorModel({ uri: 'u', title: 't', analysis: a, thresholds: DEFAULT_COLOUR_BANDS, labels: [], humanLabels: [] });
+    const thresholds = DEFAULT_COLOUR_BANDS;
+    const model = buildInspectorModel({ uri: 'u', title: 't', analysis: a, thresholds, labels: [], humanLabels: [] });
     const report = comparisonMarkdown(a, 't');
     const warned = Array.from(report.matchAll(/^### ⚠ Step (\d+) /gm), (m) => Number(m[1]) - 1);
     assert.deepEqual(warned, [1, 2], 'step 2: opposite verdicts; steps 2 and 3: different first errors');

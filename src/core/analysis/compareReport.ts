@@ -59,7 +59,9 @@ export function comparisonMarkdown(analysis: Analysis, title: string, extras: Co
 function summaryLine(results: readonly CriticResult[]): string {
   const predicting = results.filter((r) => r.firstError !== null);
   if (predicting.length < 2) return 'Fewer than two critics made a prediction: nothing to compare on the first error.';
-  if (!firstErrorsDiffer(predicting.map((r) => r.firstError))) return `**The critics agree:** ${firstErrorLabel(predicting[0])}.`;
+  if (!firstErrorsDiffer(predicting.map((r) => r.firstError))) {
+    return `**The critics agree:** ${firstErrorLabel(predicting[0])}.`;
+  }
   return `**⚠ The critics disagree on the first error:** ${predicting.map((r) => `${markdownCell(r.criticId)}: ${firstErrorLabel(r)}`).join('; ')}.`;
 }
 

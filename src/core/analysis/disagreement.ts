@@ -33,8 +33,11 @@ export function firstErrorsDiffer(predictions: Iterable<number | null | undefine
 export function stepDisagreements(results: readonly CriticResult[], stepCount: number): StepDisagreement[] {
   const solutionDisputed = firstErrorsDiffer(results.map((r) => r.firstError));
   return Array.from({ length: stepCount }, (_, i) => {
-    const verdicts = new Set(results.map((r) => r.steps[i]?.verdict).filter((v) => v === 'correct' || v === 'incorrect'));
-    return { verdict: verdicts.size > 1, firstError: solutionDisputed && results.some((r) => r.firstError === i) };
+    const verdicts = new Set(results.map((r) => r.steps[i]?.verdict));
+    return {
+      verdict: verdicts.has('correct') && verdicts.has('incorrect'),
+      firstError: solutionDisputed && results.some((r) => r.firstError === i),
+    };
   });
 }
 

@@ -83,7 +83,8 @@ interface Tally {
  * The thresholds t at which the predicted first error equals `label`, as `lo ≤ t < hi` (`hi` null: no upper
  * bound), or null when none. This is `firstErrorFromScores` (critics/judgement.ts: a step is correct iff its score
  * is > t, NaN never) solved for t: with m(k) the minimum of the first k scores (NaN counting as -∞), label -1
- * matches when t < m(all); label L ≥ 0 matches when scores[L] ≤ t < m(L). A label past the last score never matches.
+ * matches when t < m(all); label L ≥ 0 matches when scores[L] ≤ t < m(L). A label past the last score never
+ * matches.
  */
 function matchInterval(label: number, scores: readonly number[]): { lo: number; hi: number | null } | null {
   if (label >= scores.length) return null;

@@ -49,7 +49,9 @@ export class OnnxCritic implements Critic {
     const info = this.runner.model;
     const threshold = info?.threshold ?? 0.5;
     const family = info?.family ?? 'onnx';
-    const reasons = result.steps.map((s) => (s.score === null ? (s.note ?? 'not scored') : describe(s, s.score, threshold, family)));
+    const reasons = result.steps.map((s) =>
+      s.score === null ? (s.note ?? 'not scored') : describe(s, s.score, threshold, family),
+    );
     const cut = result.tokens < result.fullTokens;
     return {
       criticId: this.id,
