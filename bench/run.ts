@@ -2,7 +2,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { segmentFile } from '../src/core/analysis/analyze';
-import { computeStepMarks, DEFAULT_THRESHOLDS } from '../src/core/analysis/marks';
+import { computeStepMarks, DEFAULT_COLOUR_BANDS } from '../src/core/analysis/marks';
 import { CheckerCritic } from '../src/core/critics/checker';
 import { activationCost } from './activation';
 import { remoteBenchmark } from './remote';
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const auto = median(() => segmentFile(doc, { strategy: 'auto' }));
   const marks = median(() => {
     const starts = lineStarts(doc);
-    for (const m of computeStepMarks(segmentation.steps, judged, DEFAULT_THRESHOLDS)) {
+    for (const m of computeStepMarks(segmentation.steps, judged, DEFAULT_COLOUR_BANDS)) {
       let lo = 0;
       let hi = starts.length - 1;
       while (lo < hi) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { ResultRecord } from '../src/core/datasets/types';
-import { buildMetricsModel } from '../src/core/views/metricsView';
+import { buildMetricsModel } from '../src/views/metricsView';
 import { ResultCache } from '../src/core/run/resultCache';
 import { DatasetSession } from '../src/views/datasetSession';
 import type { HostToDataset, ItemSummary } from '../src/protocol/messages';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { Critic, CriticConfig } from '../core/critics/types';
-import { createCritic, CriticContext, selectCritics } from '../core/critics/registry';
+import { Critic, CriticConfig, CriticContext } from '../core/critics/types';
+import { createCritic, selectCritics } from '../core/critics/registry';
 import { DirectoryStore, isCacheable, withCache } from '../core/critics/cache';
 import { ApiKeys } from './secrets';
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Analysis } from '../core/analysis/analyze';
 import { analysisReportMarkdown } from '../core/analysis/describe';
 import { isCachedResult } from '../core/critics/cache';
-import { comparisonMarkdown } from './compareReport';
+import { comparisonMarkdown } from '../core/analysis/compareReport';
 import { ScoreController } from './controller';
 
 /** Schemes of the documents derived from a scored file: views of a solution, never solutions themselves. */

@@ -2,6 +2,8 @@
  * The typed message protocol between the extension host and the PRM Lens webviews (inspector, dataset, metrics).
  * Pure types plus small guards: imported by both sides, never imports `vscode` or the DOM. Messages from a webview
  * are checked with the guards before the host acts on them; the host trusts nothing a webview sends.
+ * It imports nothing from the project: the core types it repeats (Verdict, MarkKind, …) are checked to stay
+ * identical to theirs in src/views/protocolMirrors.ts.
  */
 
 export type Verdict = 'correct' | 'incorrect' | 'unknown';
@@ -61,7 +63,7 @@ export interface InspectorModel {
   steps: { index: number; text: string }[];
   critics: InspectorCritic[];
   failures: { criticId: string; message: string; cancelled?: boolean }[];
-  /** Steps where one critic judges the step good and another bad. */
+  /** Steps the critics disagree on (the rule: src/core/analysis/disagreement.ts). */
   disagreements: number[];
   item?: ItemContext;
   humanLabels: (HumanLabel | null)[];
@@ -116,6 +118,14 @@ export interface ItemPrediction {
   scores: number[] | null;
 }
 
+/** Every critic's prediction for one item, and whether they disagree (the host decides: webviews hold no rule). */
+export interface ItemResults {
+  i: number;
+  predictions: ItemPrediction[];
+  /** The critics predict different first errors (the rule: src/core/analysis/disagreement.ts). */
+  disputed: boolean;
+}
+
 export interface IssueSummary {
   line?: number;
   index?: number;
@@ -143,7 +153,7 @@ export type HostToDataset =
   | { type: 'dataset/loaded'; count: number; issueCount: number; ms: number; error?: string }
   /** `total` problems were found; `skipped` records were left out because of them (the others were kept). */
   | { type: 'dataset/issues'; issues: IssueSummary[]; total: number; skipped: number }
-  | { type: 'dataset/results'; results: { i: number; predictions: ItemPrediction[] }[]; replace: boolean }
+  | { type: 'dataset/results'; results: ItemResults[]; replace: boolean }
   | { type: 'dataset/search'; query: string; hits: number[] | null }
   | { type: 'dataset/progress'; progress: RunProgress };
 

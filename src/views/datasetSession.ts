@@ -8,8 +8,8 @@ import { runItems } from '../core/run/engine';
 import { contentKey } from '../core/run/identity';
 import { buildRecord } from '../core/run/record';
 import type { ResultCache } from '../core/run/resultCache';
-import { searchItems, summarizeItem } from '../core/views/filters';
 import type { IssueSummary, ItemPrediction, ItemSummary, RunProgress } from '../protocol/messages';
+import { searchItems, summarizeItem } from './datasetList';
 
 /**
  * A critic of a run. `config` is its cache identity (criticIdentity of its configuration): results are kept per

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyJudgement, computeStepMarks, DEFAULT_THRESHOLDS, stepAt } from '../../src/core/analysis/marks';
+import { classifyJudgement, computeStepMarks, DEFAULT_COLOUR_BANDS, stepAt } from '../../src/core/analysis/marks';
 import { analysisReportMarkdown, costLabel, markdownCell, stepHoverMarkdown } from '../../src/core/analysis/describe';
 import { analyzeText, judgeSteps } from '../../src/core/analysis/analyze';
 import { CancelledError, Critic, CriticResult } from '../../src/core/critics/types';
@@ -12,14 +12,14 @@ function fixedCritic(id: string, result: Omit<CriticResult, 'criticId' | 'timing
 
 describe('step classes', () => {
   test('scores decide by threshold, verdicts decide without a score', () => {
-    assert.equal(classifyJudgement({ score: 0.9, verdict: 'incorrect' }, DEFAULT_THRESHOLDS), 'good');
-    assert.equal(classifyJudgement({ score: 0.7, verdict: 'unknown' }, DEFAULT_THRESHOLDS), 'good');
-    assert.equal(classifyJudgement({ score: 0.5, verdict: 'unknown' }, DEFAULT_THRESHOLDS), 'uncertain');
-    assert.equal(classifyJudgement({ score: 0.3, verdict: 'unknown' }, DEFAULT_THRESHOLDS), 'bad');
-    assert.equal(classifyJudgement({ score: null, verdict: 'correct' }, DEFAULT_THRESHOLDS), 'good');
-    assert.equal(classifyJudgement({ score: null, verdict: 'incorrect' }, DEFAULT_THRESHOLDS), 'bad');
-    assert.equal(classifyJudgement({ score: null, verdict: 'unknown' }, DEFAULT_THRESHOLDS), 'none');
-    assert.equal(classifyJudgement(undefined, DEFAULT_THRESHOLDS), 'none');
+    assert.equal(classifyJudgement({ score: 0.9, verdict: 'incorrect' }, DEFAULT_COLOUR_BANDS), 'good');
+    assert.equal(classifyJudgement({ score: 0.7, verdict: 'unknown' }, DEFAULT_COLOUR_BANDS), 'good');
+    assert.equal(classifyJudgement({ score: 0.5, verdict: 'unknown' }, DEFAULT_COLOUR_BANDS), 'uncertain');
+    assert.equal(classifyJudgement({ score: 0.3, verdict: 'unknown' }, DEFAULT_COLOUR_BANDS), 'bad');
+    assert.equal(classifyJudgement({ score: null, verdict: 'correct' }, DEFAULT_COLOUR_BANDS), 'good');
+    assert.equal(classifyJudgement({ score: null, verdict: 'incorrect' }, DEFAULT_COLOUR_BANDS), 'bad');
+    assert.equal(classifyJudgement({ score: null, verdict: 'unknown' }, DEFAULT_COLOUR_BANDS), 'none');
+    assert.equal(classifyJudgement(undefined, DEFAULT_COLOUR_BANDS), 'none');
   });
 
   test('marks carry spans and the first error', () => {
@@ -33,7 +33,7 @@ describe('step classes', () => {
       firstError: 1,
       timing: { startedAt: 0, durationMs: 0 },
     };
-    assert.deepEqual(computeStepMarks(steps, result, DEFAULT_THRESHOLDS), [
+    assert.deepEqual(computeStepMarks(steps, result, DEFAULT_COLOUR_BANDS), [
       { stepIndex: 0, start: 0, end: 1, kind: 'good', firstError: false },
       { stepIndex: 1, start: 3, end: 4, kind: 'bad', firstError: true },
     ]);

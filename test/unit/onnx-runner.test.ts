@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createCritic, parseCriticConfigs } from '../../src/core/critics/registry';
 import { CancelledError, CriticConfigError } from '../../src/core/critics/types';
 import { OnnxCritic } from '../../src/core/critics/onnx/critic';
+import { sweepThresholds } from '../../src/core/metrics/thresholds';
 import { Progress } from '../../src/core/critics/onnx/protocol';
 import { OnnxRunner, defaultHostScript } from '../../src/core/critics/onnx/runner';
 import { onOnnxProgress } from '../../src/core/critics/onnx/settings';
@@ -188,8 +189,8 @@ describe('the onnx critic type', () => {
       await engine.release();
       result.steps.forEach((s, k) => {
         assert.equal(s.score, expected.steps[k].score);
-        assert.equal(s.verdict, (s.score as number) >= 0.5 ? 'correct' : 'incorrect');
-        assert.match(s.reason ?? '', /^P\(correct\) \d\.\d{3} at the step tag \(token \d+\), (≥|<) threshold 0\.5$/);
+        assert.equal(s.verdict, (s.score as number) > 0.5 ? 'correct' : 'incorrect');
+        assert.match(s.reason ?? '', /^P\(correct\) \d\.\d{3} at the step tag \(token \d+\), (>|≤) threshold 0\.5$/);
       });
       const firstWrong = result.steps.findIndex((s) => s.verdict === 'incorrect');
       assert.equal(result.firstError, firstWrong);
@@ -197,6 +198,32 @@ describe('the onnx critic type', () => {
       assert.deepEqual(events, ['local:loading', 'local:tokenizing', 'local:running', 'local:done']);
     } finally {
       sub.dispose();
+      critic.dispose();
+    }
+  });
+
+  test("a step scored exactly at the threshold is an error; the prediction is the sweep's at it", async () => {
+    const engine = await PrmEngine.load(folder);
+    const [expected] = await engine.score([{ problem: PROBLEM, steps: STEPS }]);
+    await engine.release();
+    const tie = expected.steps[0].score as number;
+    // The same weights (the fixture is seeded), with the threshold set to the first step's exact score.
+    const dir = buildModelFolder(path.join(tmp.dir, 'tie'), {
+      family: 'token-classification',
+      prm: { threshold: tie },
+    });
+    const critic = new OnnxCritic({ id: 'tie', type: 'onnx', path: dir });
+    try {
+      const result = await critic.score({ problem: PROBLEM, steps: STEPS });
+      assert.equal(result.steps[0].score, tie);
+      assert.equal(result.steps[0].verdict, 'incorrect');
+      assert.match(result.steps[0].reason ?? '', /≤ threshold/);
+      assert.equal(result.firstError, 0);
+      // The critic's first error is the prediction `prm-lens eval` writes; the sweep must predict the same.
+      const scores = result.steps.map((s) => s.score as number);
+      const [point] = sweepThresholds([{ subset: 's', label: result.firstError, scores }], [tie]);
+      assert.equal(point.report.subsets.s.acc_error, 100);
+    } finally {
       critic.dispose();
     }
   });

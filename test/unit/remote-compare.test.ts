@@ -2,8 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { segmentFile } from '../../src/core/analysis/analyze';
 import { CriticResult, StepJudgement, Verdict } from '../../src/core/critics/types';
-import { comparisonMarkdown, stepDisagreements } from '../../src/extension/compareReport';
-import { pairwiseAgreement } from '../../src/cli/commands/agreement';
+import { comparisonMarkdown } from '../../src/core/analysis/compareReport';
+import { disputedSteps, firstErrorsDiffer, stepDisagreements } from '../../src/core/analysis/disagreement';
+import { pairwiseAgreement } from '../../src/core/metrics/agreement';
 
 function result(criticId: string, verdicts: Verdict[], firstError: number | null, extra: Partial<CriticResult> = {}): CriticResult {
   return {
@@ -31,6 +32,17 @@ describe('comparing critics', () => {
       { verdict: false, firstError: false },
       { verdict: false, firstError: false },
     ]);
+  });
+
+  test('a solution is disputed when predicted first errors differ, and then so is each step a critic predicts', () => {
+    assert.equal(firstErrorsDiffer([1, 2]), true);
+    assert.equal(firstErrorsDiffer([-1, 2]), true);
+    assert.equal(firstErrorsDiffer([2, 2, null, undefined]), false, 'no prediction and not run abstain');
+    assert.equal(firstErrorsDiffer([null]), false);
+    const a = result('a', ['correct', 'correct', 'incorrect'], 2);
+    const b = result('b', ['correct', 'correct', 'correct'], -1);
+    assert.deepEqual(disputedSteps([a, b], 3), [2]);
+    assert.deepEqual(disputedSteps([a, result('c', ['correct', 'unknown', 'unknown'], null)], 3), []);
   });
 
   test('the markdown report marks contested steps, shows usage, failures and critiques, and escapes model text', () => {

@@ -7,7 +7,6 @@ import { boxedInteger, critiqueByParagraph, lastBoxed, parseFirstError } from '.
 import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, renderPrompt, templateProblem } from '../../src/core/critics/remote/prompt';
 import { parseStepVerdicts } from '../../src/core/critics/remote/per-step';
 import { firstErrorJudgement, perStepJudgement } from '../../src/core/critics/remote/openai-critic';
-import { judgeScores } from '../../src/core/critics/remote/scores';
 import { poolingScores } from '../../src/core/critics/remote/vllm-pooling';
 import { conversation, stepScore } from '../../src/core/critics/remote/chat-prm';
 import { retryAfterMs, statusError } from '../../src/core/critics/remote/http/errors';
@@ -128,15 +127,6 @@ describe('judgements of LLM critics', () => {
 });
 
 describe('scores of PRMs', () => {
-  test('threshold rule: correct above the threshold; a missing score before any error leaves no prediction', () => {
-    assert.equal(judgeScores([0.9, 0.8, 0.2], 0.5).firstError, 2);
-    assert.equal(judgeScores([0.9, 0.5], 0.5).firstError, 1);
-    assert.equal(judgeScores([0.9, 0.8], 0.5).firstError, -1);
-    assert.equal(judgeScores([0.9, null, 0.1], 0.5).firstError, null);
-    assert.equal(judgeScores([0.1, null], 0.5).firstError, 0);
-    assert.deepEqual(judgeScores([0.9, null], 0.5).steps.map((s) => s.verdict), ['correct', 'unknown']);
-  });
-
   test('pooling outputs: class pairs, logits, single probabilities, both response wrappers', () => {
     assert.deepEqual(poolingScores({ data: [{ data: [[0.2, 0.8], [0.9, 0.1]] }] }, 1), [0.8, 0.1]);
     assert.deepEqual(poolingScores({ data: [[[0.3, 0.7]]] }, 1), [0.7]);

@@ -1,27 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeMetrics } from '../../src/core/metrics/metrics';
-import { calibrateThreshold, DEFAULT_THRESHOLDS, firstErrorFromScores, sweepThresholds } from '../../src/core/metrics/thresholds';
+import { firstErrorFromScores } from '../../src/core/critics/judgement';
+import { calibrateThreshold, DEFAULT_SWEEP_GRID, sweepThresholds } from '../../src/core/metrics/thresholds';
 import { seededRandom } from '../../src/core/util/random';
 import type { ScoredItem } from '../../src/core/metrics/types';
 
 const close = (actual: number | null | undefined, expected: number): void => {
   assert.ok(actual != null && Math.abs(actual - expected) < 1e-9, `expected ${expected}, got ${actual}`);
 };
-
-
-describe('firstErrorFromScores', () => {
-  test('a step is correct only when its score is strictly above the threshold', () => {
-    assert.equal(firstErrorFromScores([0.9, 0.5, 0.2], 0.5), 1);
-    assert.equal(firstErrorFromScores([0.9, 0.6], 0.5), -1);
-    assert.equal(firstErrorFromScores([0.4, 0.9], 0.5), 0);
-    assert.equal(firstErrorFromScores([], 0.5), -1);
-  });
-
-  test('a NaN score is an error', () => {
-    assert.equal(firstErrorFromScores([0.9, Number.NaN], 0), 1);
-  });
-});
 
 // gsm8k: A matches for t < 0.8, B for 0.3 ≤ t < 0.9, C for t ≥ 0.4.
 const GSM8K: ScoredItem[] = [
@@ -54,8 +41,8 @@ describe('sweepThresholds', () => {
   });
 
   test('the default grid is 0, 0.01, …, 1', () => {
-    assert.equal(DEFAULT_THRESHOLDS.length, 101);
-    assert.equal(DEFAULT_THRESHOLDS[37], 0.37);
+    assert.equal(DEFAULT_SWEEP_GRID.length, 101);
+    assert.equal(DEFAULT_SWEEP_GRID[37], 0.37);
     assert.equal(sweepThresholds(GSM8K).length, 101);
   });
 

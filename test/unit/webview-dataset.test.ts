@@ -7,11 +7,12 @@ import { segmentFile } from '../../src/core/analysis/analyze';
 import { CheckerCritic } from '../../src/core/critics/checker';
 import type { Critic, CriticInput, CriticResult } from '../../src/core/critics/types';
 import { readResults } from '../../src/core/datasets/results';
-import { applyFilters, disagrees, NO_FILTER, searchItems, subsetCounts, summarizeItem, type PredictionTable } from '../../src/core/views/filters';
-import { itemHash, textHash } from '../../src/core/views/hash';
-import { EMPTY_STEP, itemDocument } from '../../src/core/views/itemDocument';
-import { sampleIndices } from '../../src/core/views/sample';
-import { scrollToRow, visibleRange } from '../../src/core/views/virtual';
+import { applyFilters, NO_FILTER, subsetCounts, type PredictionTable } from '../../webview/shared/filters';
+import { itemResults, searchItems, summarizeItem } from '../../src/views/datasetList';
+import { itemHash, textHash } from '../../src/views/hash';
+import { EMPTY_STEP, itemDocument } from '../../src/views/itemDocument';
+import { sampleIndices } from '../../src/views/sample';
+import { scrollToRow, visibleRange } from '../../webview/shared/virtual';
 import type { ItemSummary } from '../../src/protocol/messages';
 import { ResultCache } from '../../src/core/run/resultCache';
 import { DatasetSession, type SessionEvent } from '../../src/views/datasetSession';
@@ -24,34 +25,48 @@ describe('dataset view: filters', () => {
     ['checker', [-1, 2, 0, null, undefined]],
     ['prm', [-1, 1, 1, undefined, 2]],
   ]);
+  const none = new Set<number>();
 
   test('no filter keeps every item in order', () => {
-    assert.deepEqual(applyFilters(items, predictions, NO_FILTER, null), [0, 1, 2, 3, 4]);
+    assert.deepEqual(applyFilters(items, predictions, none, NO_FILTER, null), [0, 1, 2, 3, 4]);
   });
 
   test('subset and ground-truth label', () => {
-    assert.deepEqual(applyFilters(items, predictions, { ...NO_FILTER, subset: 'math' }, null), [2, 3, 4]);
-    assert.deepEqual(applyFilters(items, predictions, { ...NO_FILTER, label: 'error' }, null), [1, 2, 4]);
-    assert.deepEqual(applyFilters(items, predictions, { ...NO_FILTER, label: 'correct', subset: 'math' }, null), [3]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, subset: 'math' }, null), [2, 3, 4]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, label: 'error' }, null), [1, 2, 4]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, label: 'correct', subset: 'math' }, null), [3]);
   });
 
   test('first error right or wrong per critic; no prediction is wrong; not run is neither', () => {
-    assert.deepEqual(applyFilters(items, predictions, { ...NO_FILTER, critic: 'checker', outcome: 'match' }, null), [0, 2]);
-    assert.deepEqual(applyFilters(items, predictions, { ...NO_FILTER, critic: 'checker', outcome: 'miss' }, null), [1, 3]);
-    assert.deepEqual(applyFilters(items, predictions, { ...NO_FILTER, critic: 'checker', outcome: 'unscored' }, null), [4]);
-    assert.deepEqual(applyFilters(items, predictions, { ...NO_FILTER, critic: 'prm', outcome: 'match' }, null), [0, 1, 4]);
-    assert.deepEqual(applyFilters(items, predictions, { ...NO_FILTER, critic: 'nobody', outcome: 'miss' }, null), []);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'match' }, null), [0, 2]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'miss' }, null), [1, 3]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'unscored' }, null), [4]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'prm', outcome: 'match' }, null), [0, 1, 4]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'nobody', outcome: 'miss' }, null), []);
   });
 
-  test('disagreements need two critics with a result that differ', () => {
-    assert.equal(disagrees(predictions, 0), false);
-    assert.equal(disagrees(predictions, 1), true);
-    assert.equal(disagrees(predictions, 3), false, 'only one critic has a result');
-    assert.deepEqual(applyFilters(items, predictions, { ...NO_FILTER, disagreement: true }, null), [1, 2]);
+  test('disagreements: the items the host marks disputed by the one rule; no prediction and not run abstain', () => {
+    const row = (i: number) => ({
+      i,
+      predictions: [...predictions].flatMap(([critic, column]) => {
+        const prediction = column[i];
+        return prediction === undefined ? [] : [{ critic, prediction, scores: null }];
+      }),
+    });
+    const marked = itemResults(items.map((it) => row(it.i)));
+    assert.deepEqual(marked.map((r) => r.disputed), [false, true, true, false, false]);
+    assert.deepEqual(marked[1].predictions, row(1).predictions, 'the predictions are passed on');
+    const disputed = new Set(marked.filter((r) => r.disputed).map((r) => r.i));
+    assert.deepEqual(applyFilters(items, predictions, disputed, { ...NO_FILTER, disagreement: true }, null), [1, 2]);
+    const noPrediction = [
+      { critic: 'a', prediction: 2, scores: null },
+      { critic: 'b', prediction: null, scores: null },
+    ];
+    assert.equal(itemResults([{ i: 0, predictions: noPrediction }])[0].disputed, false, 'a step against no prediction');
   });
 
   test('search hits restrict the list and combine with the other filters', () => {
-    assert.deepEqual(applyFilters(items, predictions, { ...NO_FILTER, subset: 'math' }, new Set([1, 2, 4])), [2, 4]);
+    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, subset: 'math' }, new Set([1, 2, 4])), [2, 4]);
   });
 
   test('search matches every word anywhere in id, problem or steps, ignoring case', () => {

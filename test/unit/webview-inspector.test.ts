@@ -1,11 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Analysis } from '../../src/core/analysis/analyze';
-import { DEFAULT_THRESHOLDS } from '../../src/core/analysis/marks';
+import { comparisonMarkdown } from '../../src/core/analysis/compareReport';
+import { DEFAULT_COLOUR_BANDS } from '../../src/core/analysis/marks';
 import type { CriticResult, StepJudgement } from '../../src/core/critics/types';
-import { aggregateScores, buildInspectorModel, disagreementSteps, scalarScores } from '../../src/core/views/inspector';
-import { nextInList, stepBy } from '../../src/core/views/navigation';
-import { toStepwise } from '../../src/core/views/stepLabels';
+import { aggregateScores, buildInspectorModel } from '../../src/views/inspector';
+import { nextInList, stepBy } from '../../webview/shared/navigation';
+import { toStepwise } from '../../src/views/stepLabels';
 import { isDatasetToHost, isInspectorState, isInspectorToHost, isMetricsState, isMetricsToHost } from '../../src/protocol/messages';
 
 function result(criticId: string, steps: StepJudgement[], firstError: number | null, extra: Partial<CriticResult> = {}): CriticResult {
@@ -44,25 +45,23 @@ describe('inspector model', () => {
     assert.equal(aggregateScores([]), undefined);
   });
 
-  test('a critic is scalar only when every step has a finite score', () => {
-    assert.deepEqual(scalarScores(result('prm', [scored(0.9), scored(0.2)], 1), 2), [0.9, 0.2]);
-    assert.equal(scalarScores(result('checker', [verdict('correct'), scored(0.2)], 1), 2), undefined);
-    assert.equal(scalarScores(result('prm', [scored(0.9)], null), 2), undefined, 'a missing step is not scalar');
-    assert.equal(scalarScores(result('prm', [{ score: NaN, verdict: 'unknown' }], null), 1), undefined);
-  });
-
-  test('disagreements: a step one critic calls good and another bad; uncertain or unjudged is no disagreement', () => {
-    assert.deepEqual(
-      disagreementSteps(
-        [
-          ['good', 'good', 'bad', 'uncertain', 'none'],
-          ['good', 'bad', 'good', 'bad', 'bad'],
-        ],
-        5,
-      ),
-      [1, 2],
+  test('marks exactly the steps that the compare report (Open as Markdown) marks ⚠', () => {
+    // The PRM's threshold is 0.8: 0.75 is an incorrect step that the colour bands (0.7 / 0.3) still show as good.
+    const prmAt08 = (scores: number[]): StepJudgement[] =>
+      scores.map((score) => ({ score, verdict: score > 0.8 ? 'correct' : 'incorrect' }));
+    const a = analysis(
+      ['2 + 2 = 4.', 'Then 4 × 3 = 12.', 'So 12 − 5 = 8.', 'The answer is 8.'],
+      [
+        result('checker', [verdict('correct'), verdict('correct'), verdict('incorrect'), verdict('incorrect')], 2),
+        result('prm', prmAt08([0.9, 0.75, 0.5, 0.75]), 1),
+      ],
     );
-    assert.deepEqual(disagreementSteps([['good', 'bad']], 2), [], 'one critic never disagrees with itself');
+    const thresholds = DEFAULT_COLOUR_BANDS;
+    const model = buildInspectorModel({ uri: 'u', title: 't', analysis: a, thresholds, labels: [], humanLabels: [] });
+    const report = comparisonMarkdown(a, 't');
+    const warned = Array.from(report.matchAll(/^### ⚠ Step (\d+) /gm), (m) => Number(m[1]) - 1);
+    assert.deepEqual(warned, [1, 2], 'step 2: opposite verdicts; steps 2 and 3: different first errors');
+    assert.deepEqual(model.disagreements, warned);
   });
 
   test('builds columns per critic with classes, first errors, aggregates, labels and the item context', () => {
@@ -77,7 +76,7 @@ describe('inspector model', () => {
       uri: 'file:///x.md',
       title: 'x.md',
       analysis: a,
-      thresholds: DEFAULT_THRESHOLDS,
+      thresholds: DEFAULT_COLOUR_BANDS,
       labels: [{ id: 'checker' }, { id: 'prm', label: 'Qwen PRM' }, { id: 'llm', label: 'GPT critic' }],
       humanLabels: ['correct', null],
       item: { dataset: 'demo.jsonl', id: 'a-1', subset: 'gsm8k', label: 1, stepCount: 3 },
@@ -95,7 +94,7 @@ describe('inspector model', () => {
     assert.equal(model.critics[0].aggregates, undefined);
     assert.equal(model.critics[1].aggregates?.last, 0.1);
     assert.equal(model.critics[0].raw, 'raw text');
-    assert.deepEqual(model.disagreements, [1]);
+    assert.deepEqual(model.disagreements, [1, 2], 'step 2: opposite verdicts; steps 2 and 3: different first errors');
     assert.deepEqual(model.humanLabels, ['correct', null, null], 'one label per step, padded');
     assert.equal(model.item?.label, 1);
     assert.equal(model.problem, 'What is 2 + 2?');
@@ -109,7 +108,7 @@ describe('inspector model', () => {
       uri: 'u',
       title: 't',
       analysis: analysis(['a', 'b'], [result('short', [verdict('correct')], null)]),
-      thresholds: DEFAULT_THRESHOLDS,
+      thresholds: DEFAULT_COLOUR_BANDS,
       labels: [],
       humanLabels: [],
     });

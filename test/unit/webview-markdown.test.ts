@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSDOM } from 'jsdom';
-import { contentSecurityPolicy } from '../../src/core/views/csp';
-import { createMarkdownRenderer, MAX_FORMULA_CHARS, MAX_FORMULAS_PER_TEXT, MAX_MARKDOWN_CHARS, WIDE_INLINE_CHARS } from '../../src/core/views/markdown';
+import { contentSecurityPolicy } from '../../src/views/csp';
+import { createMarkdownRenderer, MAX_FORMULA_CHARS, MAX_FORMULAS_PER_TEXT, MAX_MARKDOWN_CHARS, WIDE_INLINE_CHARS } from '../../webview/shared/markdown';
 
 const renderer = createMarkdownRenderer();
 

@@ -2,9 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResultRecord } from '../../src/core/datasets/types';
 import { computeMetrics } from '../../src/core/metrics/metrics';
-import { DEFAULT_THRESHOLDS } from '../../src/core/metrics/thresholds';
-import { buildMetricsModel, defaultCalibrationSubset, minScorePosition, OFFSET_CLIP, offsetHistogram, reportRows, scoredItems, thresholdsFor } from '../../src/core/views/metricsView';
-import { metricsCsv, metricsMarkdown } from '../../src/core/views/metricsTable';
+import { DEFAULT_SWEEP_GRID } from '../../src/core/metrics/thresholds';
+import { buildMetricsModel, defaultCalibrationSubset, minScorePosition, OFFSET_CLIP, offsetHistogram, reportRows, scoredItems, thresholdsFor } from '../../src/views/metricsView';
+import { metricsCsv, metricsMarkdown } from '../../src/views/metricsTable';
 
 const r = (id: string, subset: string, label: number, prediction: number | null, critic = 'c', scores: number[] | null = null): ResultRecord => ({ id, subset, label, prediction, critic, scores });
 
@@ -65,7 +65,7 @@ describe('metrics charts', () => {
   });
 
   test('thresholds: the 0…1 grid for probabilities, the scores’ own range otherwise', () => {
-    assert.equal(thresholdsFor([{ subset: 's', label: 0, scores: [0, 0.5, 1] }]), DEFAULT_THRESHOLDS);
+    assert.equal(thresholdsFor([{ subset: 's', label: 0, scores: [0, 0.5, 1] }]), DEFAULT_SWEEP_GRID);
     const logits = thresholdsFor([
       { subset: 's', label: 0, scores: [-3, 2] },
       { subset: 's', label: -1, scores: [5] },

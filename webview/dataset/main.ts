@@ -7,8 +7,8 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './dataset.css';
-import { applyFilters, NO_FILTER, subsetCounts, type DatasetFilter } from '../../src/core/views/filters';
-import { scrollToRow, visibleRange } from '../../src/core/views/virtual';
+import { applyFilters, NO_FILTER, subsetCounts, type DatasetFilter } from '../shared/filters';
+import { scrollToRow, visibleRange } from '../shared/virtual';
 import type { DatasetToHost, HostToDataset, IssueSummary, ItemSummary, RunProgress, RunScope } from '../../src/protocol/messages';
 import { h, isTyping, replace } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscode';
@@ -33,6 +33,7 @@ const state = {
   critics: [] as { id: string; label: string }[],
   active: [] as string[],
   predictions: new Map<string, (number | null | undefined)[]>(),
+  disputed: new Set<number>(),
   filter: { ...NO_FILTER, ...(vscode.getState()?.filter ?? {}) } as DatasetFilter,
   query: vscode.getState()?.query ?? '',
   hits: null as Set<number> | null,
@@ -162,7 +163,7 @@ function refilter(): void {
   refilterQueued = true;
   requestAnimationFrame(() => {
     refilterQueued = false;
-    state.view = applyFilters(state.items, state.predictions, state.filter, state.hits);
+    state.view = applyFilters(state.items, state.predictions, state.disputed, state.filter, state.hits);
     shown.textContent = `${state.view.length.toLocaleString('en-US')} of ${state.items.length.toLocaleString('en-US')} shown`;
     empty.hidden = state.view.length > 0 || state.items.length === 0;
     empty.textContent = 'No item matches these filters.';
@@ -369,6 +370,7 @@ onHostMessage<HostToDataset>((msg) => {
       state.format = msg.format;
       state.items = [];
       state.predictions.clear();
+      state.disputed.clear();
       state.critics = msg.critics;
       state.active = msg.activeCritics;
       state.loaded = null;
@@ -407,8 +409,13 @@ onHostMessage<HostToDataset>((msg) => {
       updateHeader();
       break;
     case 'dataset/results': {
-      if (msg.replace) state.predictions.clear();
-      for (const { i, predictions } of msg.results) {
+      if (msg.replace) {
+        state.predictions.clear();
+        state.disputed.clear();
+      }
+      for (const { i, predictions, disputed } of msg.results) {
+        if (disputed) state.disputed.add(i);
+        else state.disputed.delete(i);
         for (const p of predictions) {
           let column = state.predictions.get(p.critic);
           if (!column) state.predictions.set(p.critic, (column = []));

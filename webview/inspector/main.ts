@@ -5,8 +5,8 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import 'katex/dist/katex.min.css';
 import './inspector.css';
-import { createMarkdownRenderer } from '../../src/core/views/markdown';
-import { nextInList, stepBy } from '../../src/core/views/navigation';
+import { createMarkdownRenderer } from '../shared/markdown';
+import { nextInList, stepBy } from '../shared/navigation';
 import type { HostToInspector, HumanLabel, InspectorCritic, InspectorModel, InspectorState, InspectorToHost } from '../../src/protocol/messages';
 import { h, isTyping, replace, score } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscode';
@@ -29,7 +29,7 @@ function md(text: string, className: string): HTMLElement {
     rendered.set(text, html);
   }
   const el = h('div', { class: `md ${className}` });
-  el.innerHTML = html; // inert by construction: see src/core/views/markdown.ts
+  el.innerHTML = html; // inert by construction: see webview/shared/markdown.ts
   return el;
 }
 

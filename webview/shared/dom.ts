@@ -1,6 +1,6 @@
 /**
  * A tiny element builder. Text always goes in as text nodes (never parsed as HTML); the only HTML the webviews
- * insert is the markdown renderer's output, which is inert by construction (src/core/views/markdown.ts).
+ * insert is the markdown renderer's output, which is inert by construction (webview/shared/markdown.ts).
  */
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined>;

@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { DirectoryStore, isCacheable, withCache } from '../../core/critics/cache';
-import { CriticContext, createCritic, selectCritics } from '../../core/critics/registry';
-import { Critic, CriticConfig, CriticConfigError } from '../../core/critics/types';
+import { createCritic, selectCritics } from '../../core/critics/registry';
+import { Critic, CriticConfig, CriticConfigError, CriticContext } from '../../core/critics/types';
 
 /** API keys in the CLI come only from the environment variable a critic names in "apiKeyEnv". */
 export const ENV_KEYS: Pick<CriticContext, 'apiKey' | 'keyHint'> = {

@@ -8,7 +8,7 @@ import {
   groupByCritic,
 } from '../../core/metrics/metrics';
 import { formatIssue, table, writeJson } from '../io';
-import { pairwiseAgreement } from './agreement';
+import { pairwiseAgreement } from '../../core/metrics/agreement';
 
 /** `prm-lens metrics`: recomputes the metrics from saved result files. */
 export async function metricsCommand(files: string[], json: boolean): Promise<number> {

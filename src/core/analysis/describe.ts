@@ -77,7 +77,7 @@ export function analysisReportMarkdown(analysis: Analysis, title: string): strin
 }
 
 /** Fences text so that whatever it contains is shown literally. */
-function fenced(text: string): string {
+export function fenced(text: string): string {
   const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}text\n${text}\n${fence}`;

@@ -3,6 +3,10 @@ import { Step } from '../segment/types';
 
 export type StepMarkKind = 'good' | 'uncertain' | 'bad' | 'none';
 
+/**
+ * The colour bands of step marks (settings `prmLens.thresholds.good` / `.bad`). Display only: a critic's verdict
+ * comes from its own threshold (critics/judgement.ts), never from these.
+ */
 export interface ScoreThresholds {
   /** A score at or above this is good. */
   good: number;
@@ -10,7 +14,7 @@ export interface ScoreThresholds {
   bad: number;
 }
 
-export const DEFAULT_THRESHOLDS: ScoreThresholds = { good: 0.7, bad: 0.3 };
+export const DEFAULT_COLOUR_BANDS: ScoreThresholds = { good: 0.7, bad: 0.3 };
 
 /** One editor decoration: a step's span, its class, and whether it is the predicted first error. */
 export interface StepMark {

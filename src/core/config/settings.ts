@@ -1,4 +1,4 @@
-import { DEFAULT_THRESHOLDS } from '../analysis/marks';
+import { DEFAULT_COLOUR_BANDS } from '../analysis/marks';
 import { DEFAULT_TAG } from '../segment/boundaries';
 import { SEGMENT_STRATEGIES } from '../segment/types';
 import { problemWith, ScalarSpec, ScalarValue } from './spec';
@@ -84,14 +84,14 @@ export const SETTINGS = {
   },
   'thresholds.good': {
     type: 'number',
-    default: DEFAULT_THRESHOLDS.good,
+    default: DEFAULT_COLOUR_BANDS.good,
     minimum: 0,
     maximum: 1,
     description: 'A step score at or above this is shown as good.',
   },
   'thresholds.bad': {
     type: 'number',
-    default: DEFAULT_THRESHOLDS.bad,
+    default: DEFAULT_COLOUR_BANDS.bad,
     minimum: 0,
     maximum: 1,
     description: 'A step score at or below this is shown as bad.',

@@ -1,4 +1,4 @@
-import type { CriticResult, Verdict } from './types';
+import type { CriticResult, StepJudgement, Verdict } from './types';
 
 /**
  * The one verdict rule for scalar step scores: a step is correct when its score is STRICTLY ABOVE the threshold.
@@ -21,6 +21,27 @@ export function firstErrorFromScores(scores: readonly number[], threshold: numbe
     if (!isCorrectScore(scores[i], threshold)) return i;
   }
   return -1;
+}
+
+/**
+ * Verdicts and the predicted first error of a scalar critic (a PRM) from its step scores, by the rule above. A step
+ * without a score (null) gets no verdict; one before the first error leaves the solution unpredicted (null), since
+ * that step might have been the error.
+ */
+export function judgeScores(
+  scores: readonly (number | null)[],
+  threshold: number,
+  reasons: readonly (string | undefined)[] = [],
+): { steps: StepJudgement[]; firstError: number | null } {
+  const steps: StepJudgement[] = scores.map((score, i) => {
+    const verdict = verdictOfScore(score, threshold);
+    return reasons[i] ? { score, verdict, reason: reasons[i] } : { score, verdict };
+  });
+  const firstMissing = scores.indexOf(null);
+  const known = firstMissing === -1 ? (scores as number[]) : (scores.slice(0, firstMissing) as number[]);
+  const first = firstErrorFromScores(known, threshold);
+  if (first !== -1) return { steps, firstError: first };
+  return { steps, firstError: firstMissing === -1 ? -1 : null };
 }
 
 /**

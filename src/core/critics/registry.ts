@@ -1,13 +1,6 @@
 import { COMMON_FIELDS, CRITIC_TYPES, CriticType, isCriticType } from '../config/critics';
 import { problemWith } from '../config/spec';
-import { Critic, CriticConfig, CriticConfigError } from './types';
-import type { KeySource } from './remote/config';
-
-/** What the host (CLI or extension) gives factories besides the configuration. */
-export interface CriticContext extends KeySource {
-  /** Folder that relative paths in a configuration (a prompt template) are resolved from. */
-  baseDir?: string;
-}
+import { Critic, CriticConfig, CriticConfigError, CriticContext } from './types';
 
 /** Builds a critic from its configuration; heavy critics load their modules only when built. */
 type CriticFactory = (config: CriticConfig, context: CriticContext) => Promise<Critic>;

@@ -42,6 +42,20 @@ export interface Critic {
   dispose?(): void;
 }
 
+/** How a factory learns a critic's API key without the core knowing where keys live (environment or SecretStorage). */
+export interface KeySource {
+  /** The key for this critic, or undefined when none is set. Never written anywhere by PRM Lens. */
+  apiKey?(config: CriticConfig): Promise<string | undefined> | string | undefined;
+  /** Where the user sets the key, for messages: `the environment variable OPENAI_API_KEY (apiKeyEnv)`. */
+  keyHint?(config: CriticConfig): string;
+}
+
+/** What the host (CLI or extension) gives critic factories besides the configuration. */
+export interface CriticContext extends KeySource {
+  /** Folder that relative paths in a configuration (a prompt template) are resolved from. */
+  baseDir?: string;
+}
+
 /** One entry of `prmLens.critics` / the CLI's `--config` file. Type-specific fields are validated by each factory. */
 export interface CriticConfig {
   id: string;

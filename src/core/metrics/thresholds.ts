@@ -1,18 +1,15 @@
 import { reportFromCounts, summarize } from './metrics';
 import type { Calibration, ScoredItem, SubsetCounts, SubsetMetrics, SubsetOptimum, ThresholdPoint } from './types';
 
-// The verdict rule (strictly above the threshold) lives in one place, with the critics.
-export { firstErrorFromScores } from '../critics/judgement';
-
-/** 0, 0.01, …, 1: the default grid, for probability-like scores. Other score ranges need their own thresholds. */
-export const DEFAULT_THRESHOLDS: readonly number[] = Array.from({ length: 101 }, (_, i) => i / 100);
+/** 0, 0.01, …, 1: the thresholds swept by default, for probability-like scores. Other score ranges need their own. */
+export const DEFAULT_SWEEP_GRID: readonly number[] = Array.from({ length: 101 }, (_, i) => i / 100);
 
 /**
  * Metrics at each threshold (ascending, duplicates removed). Rather than predicting every item at every threshold,
  * each item's set of matching thresholds is one interval derived from its prefix minima (see `matchInterval`), so
  * the sweep costs O(steps + log T) per item plus O(T) per subset.
  */
-export function sweepThresholds(items: Iterable<ScoredItem>, thresholds: readonly number[] = DEFAULT_THRESHOLDS): ThresholdPoint[] {
+export function sweepThresholds(items: Iterable<ScoredItem>, thresholds: readonly number[] = DEFAULT_SWEEP_GRID): ThresholdPoint[] {
   const ts = sortedThresholds(thresholds);
   const tallies = new Map<string, Tally>();
   for (const item of items) {
@@ -54,7 +51,7 @@ export function sweepThresholds(items: Iterable<ScoredItem>, thresholds: readonl
  * on ties), applied to every subset; plus each subset's own optimal threshold as an upper bound. Throws when the
  * calibration subset is absent or has no defined F1 (no erroneous or no all-correct cases).
  */
-export function calibrateThreshold(items: Iterable<ScoredItem>, calibrationSubset: string, thresholds: readonly number[] = DEFAULT_THRESHOLDS): Calibration {
+export function calibrateThreshold(items: Iterable<ScoredItem>, calibrationSubset: string, thresholds: readonly number[] = DEFAULT_SWEEP_GRID): Calibration {
   const sweep = sweepThresholds(items, thresholds);
   const subsets = Object.keys(sweep[0].report.subsets);
   if (!subsets.includes(calibrationSubset)) {
@@ -84,9 +81,10 @@ interface Tally {
 
 /**
  * The thresholds t at which the predicted first error equals `label`, as `lo ≤ t < hi` (`hi` null: no upper
- * bound), or null when none. With m(k) the minimum of the first k scores (NaN counting as -∞):
- * label -1 matches when t < m(all); label L ≥ 0 matches when scores[L] ≤ t < m(L). A label past the last score
- * never matches.
+ * bound), or null when none. This is `firstErrorFromScores` (critics/judgement.ts: a step is correct iff its score
+ * is > t, NaN never) solved for t: with m(k) the minimum of the first k scores (NaN counting as -∞), label -1
+ * matches when t < m(all); label L ≥ 0 matches when scores[L] ≤ t < m(L). A label past the last score never
+ * matches.
  */
 function matchInterval(label: number, scores: readonly number[]): { lo: number; hi: number | null } | null {
   if (label >= scores.length) return null;

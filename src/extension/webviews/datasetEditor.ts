@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { writeResultsAtomic } from '../../core/datasets/results';
-import { sampleIndices } from '../../core/views/sample';
+import { itemResults } from '../../views/datasetList';
+import { sampleIndices } from '../../views/sample';
 import { isDatasetToHost, type DatasetToHost, type HostToDataset, type RunScope } from '../../protocol/messages';
 import type { ScoreController } from '../controller';
 import { criticIdentity as configKey } from '../../core/run/identity';
@@ -128,11 +129,13 @@ class DatasetView {
         return;
       case 'loaded':
         this.post({ type: 'dataset/loaded', count: this.session.items.length, issueCount: this.session.issueCount, ms: this.session.loadMs, ...(this.session.loadError ? { error: this.session.loadError } : {}) });
-        this.post({ type: 'dataset/results', results: this.session.predictions(this.criticKeys()), replace: true });
+        this.post({ type: 'dataset/results', results: itemResults(this.session.predictions(this.criticKeys())), replace: true });
         return;
-      case 'results':
-        this.post({ type: 'dataset/results', results: this.session.predictions(this.criticKeys(), e.indices ?? undefined), replace: e.indices === null });
+      case 'results': {
+        const results = itemResults(this.session.predictions(this.criticKeys(), e.indices ?? undefined));
+        this.post({ type: 'dataset/results', results, replace: e.indices === null });
         return;
+      }
       case 'progress':
         this.post({ type: 'dataset/progress', progress: e.progress });
         return;

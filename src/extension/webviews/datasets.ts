@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ResultCache } from '../../core/run/resultCache';
-import { textHash } from '../../core/views/hash';
-import { itemDocument } from '../../core/views/itemDocument';
+import { textHash } from '../../views/hash';
+import { itemDocument } from '../../views/itemDocument';
 import type { ItemContext } from '../../protocol/messages';
 import { DatasetSession } from '../../views/datasetSession';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { toStepwise } from '../../core/views/stepLabels';
+import { toStepwise } from '../../views/stepLabels';
 import type { HumanLabelStore } from './humanLabels';
 
 /**

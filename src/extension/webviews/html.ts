@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { contentSecurityPolicy } from '../../core/views/csp';
+import { contentSecurityPolicy } from '../../views/csp';
 
 /** The webview bundles (built by scripts/build.mjs into dist/webview/NAME.js and NAME.css). */
 export type WebviewEntry = 'inspector' | 'dataset' | 'metrics';

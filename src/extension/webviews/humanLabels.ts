@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { HumanLabel } from '../../protocol/messages';
-import type { LabeledSolution } from '../../core/views/stepLabels';
+import type { LabeledSolution } from '../../views/stepLabels';
 
 const KEY = 'prmLens.humanStepLabels';
 

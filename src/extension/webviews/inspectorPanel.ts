@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { stepAt } from '../../core/analysis/marks';
-import { buildInspectorModel } from '../../core/views/inspector';
+import { buildInspectorModel } from '../../views/inspector';
 import { HostToInspector, isInspectorState, isInspectorToHost, type InspectorToHost, type ItemContext } from '../../protocol/messages';
 import type { ScoreController } from '../controller';
 import { displayName, isDerivedDocument, markdownUri } from '../report';

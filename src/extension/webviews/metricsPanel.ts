@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { buildMetricsModel } from '../../core/views/metricsView';
-import { metricsCsv, metricsMarkdown } from '../../core/views/metricsTable';
+import { buildMetricsModel } from '../../views/metricsView';
+import { metricsCsv, metricsMarkdown } from '../../views/metricsTable';
 import { isMetricsState, isMetricsToHost, type HostToMetrics, type MetricsModel, type MetricsToHost } from '../../protocol/messages';
 import type { ScoreController } from '../controller';
 import { exportResults } from './datasetEditor';

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { readCriticFields } from '../../config/critics';
-import type { CriticContext } from '../registry';
-import { Critic, CriticConfig, CriticInput, CriticResult, StepJudgement } from '../types';
+import { isCorrectScore, judgeScores } from '../judgement';
+import { Critic, CriticConfig, CriticContext, CriticInput, CriticResult } from '../types';
 import { SolutionScores, StepScore } from './protocol';
 import { defaultHostScript, OnnxRunner } from './runner';
 import { emitOnnxProgress, onnxSettings } from './settings';
@@ -44,16 +44,14 @@ export class OnnxCritic implements Critic {
     }
     const info = this.runner.model;
     const threshold = info?.threshold ?? 0.5;
-    const judged = result.steps.map((s) => judge(s, threshold, info?.family ?? 'onnx'));
-    const firstWrong = judged.findIndex((j) => j.verdict === 'incorrect');
-    const firstUnscored = judged.findIndex((j) => j.verdict === 'unknown');
-    // An unscored step before any wrong one leaves the first error unknown.
-    const firstError = firstUnscored >= 0 && (firstWrong < 0 || firstUnscored < firstWrong) ? null : firstWrong;
+    const family = info?.family ?? 'onnx';
+    const reasons = result.steps.map((s) =>
+      s.score === null ? (s.note ?? 'not scored') : describe(s, s.score, threshold, family),
+    );
     const cut = result.tokens < result.fullTokens;
     return {
       criticId: this.id,
-      steps: judged,
-      firstError,
+      ...judgeScores(result.steps.map((s) => s.score), threshold, reasons),
       rationale: cut ? `Only ${result.tokens} of the ${result.fullTokens} tokens this solution needs fit the model's context; later steps are unscored.` : undefined,
       timing: { startedAt, durationMs: Date.now() - startedAt },
       usage: { promptTokens: result.tokens, requests: 1 },
@@ -65,16 +63,11 @@ export class OnnxCritic implements Critic {
   }
 }
 
-function judge(step: StepScore, threshold: number, family: string): StepJudgement {
-  if (step.score === null) return { score: null, verdict: 'unknown', reason: step.note ?? 'not scored' };
-  const verdict = step.score >= threshold ? 'correct' : 'incorrect';
-  return { score: step.score, verdict, reason: describe(step, threshold, family) };
-}
-
-function describe(step: StepScore, threshold: number, family: string): string {
-  const s = (step.score as number).toFixed(3);
+/** Why a scored step got its verdict: what the family read, and how it compares with the threshold. */
+function describe(step: StepScore, score: number, threshold: number, family: string): string {
+  const s = score.toFixed(3);
   const raw = step.raw === undefined ? '' : step.raw.toFixed(3);
-  const cmp = `${(step.score as number) >= threshold ? '≥' : '<'} threshold ${threshold}`;
+  const cmp = `${isCorrectScore(score, threshold) ? '>' : '≤'} threshold ${threshold}`;
   switch (family) {
     case 'token-classification':
       return `P(correct) ${s} at the step tag (token ${step.position}), ${cmp}`;

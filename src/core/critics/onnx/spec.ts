@@ -31,7 +31,7 @@ export interface PrmSpec {
   tokenizer: string;
   /** Longest input the model accepts, in tokens. Longer solutions are scored up to the last step that fits. */
   maxTokens: number;
-  /** A step scoring at or above this is judged correct. */
+  /** A step scoring above this is correct, at or below it an error (critics/judgement.ts). */
   threshold: number;
   /** Most solutions per forward pass. */
   batchSize: number;

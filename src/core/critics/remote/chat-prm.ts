@@ -1,10 +1,10 @@
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { readCriticFields } from '../../config/critics';
 import { DEFAULT_FIRST_USER } from '../chatLayout';
-import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult } from '../types';
-import { KeySource, remoteSettings, RemoteSettings } from './config';
+import { judgeScores } from '../judgement';
+import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, KeySource } from '../types';
+import { remoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint } from './chat';
-import { judgeScores } from './scores';
 import { MalformedResponseError, RemoteError } from './http/errors';
 import { allOrNothing } from './http/signal';
 import { UsageTally } from './usage';

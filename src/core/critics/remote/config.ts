@@ -1,14 +1,6 @@
 import { OPENAI_BASE_URL } from '../../config/critics';
-import { CriticConfig, CriticConfigError } from '../types';
+import { CriticConfig, CriticConfigError, KeySource } from '../types';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from './http/retry';
-
-/** How a factory learns a critic's API key without the core knowing where keys live (environment or SecretStorage). */
-export interface KeySource {
-  /** The key for this critic, or undefined when none is set. Never written anywhere by PRM Lens. */
-  apiKey?(config: CriticConfig): Promise<string | undefined> | string | undefined;
-  /** Where the user sets the key, for messages: `the environment variable OPENAI_API_KEY (apiKeyEnv)`. */
-  keyHint?(config: CriticConfig): string;
-}
 
 /** The fields every networked critic reads (see the critic table in src/core/config/critics.ts). */
 export interface RemoteFields {

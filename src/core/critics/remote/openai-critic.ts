@@ -1,7 +1,7 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, StepJudgement } from '../types';
+import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, KeySource, StepJudgement } from '../types';
 import { OPENAI_BASE_URL, readCriticFields } from '../../config/critics';
-import { KeySource, remoteSettings, RemoteSettings } from './config';
+import { remoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint, ChatRequest } from './chat';
 import { critiqueByParagraph, parseFirstError } from './boxed';
 import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, renderPrompt } from './prompt';

@@ -1,10 +1,10 @@
-import { CancelledError, Critic, CriticConfig, CriticConfigError, CriticInput, CriticResult } from '../types';
+import { CancelledError, Critic, CriticConfig, CriticConfigError, CriticInput, CriticResult, KeySource } from '../types';
 import { readCriticFields } from '../../config/critics';
-import { KeySource, remoteSettings, RemoteSettings } from './config';
+import { judgeScores } from '../judgement';
+import { remoteSettings, RemoteSettings } from './config';
 import { CriticCaller } from './http/caller';
 import { MalformedResponseError } from './http/errors';
 import { postJson } from './http/fetch';
-import { judgeScores } from './scores';
 import { callSignal } from './http/signal';
 import { reportedTokens, ReportedUsage, UsageTally } from './usage';
 

@@ -1,4 +1,4 @@
-import type { DatasetItem } from '../datasets/types';
+import type { DatasetItem } from '../core/datasets/types';
 
 /** Placeholder for a step with no text: an empty paragraph would vanish and shift every later step. */
 export const EMPTY_STEP = '(empty step)';

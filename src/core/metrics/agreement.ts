@@ -1,4 +1,4 @@
-import { ResultRecord } from '../../core/datasets/types';
+import { ResultRecord } from '../datasets/types';
 
 /** How often two critics predict the same first-error index on the items both judged. */
 export interface PairAgreement {

@@ -1,26 +1,7 @@
-import { Analysis } from '../core/analysis/analyze';
-import { firstErrorLabel, markdownCell } from '../core/analysis/describe';
-import { CriticResult, StepJudgement } from '../core/critics/types';
-
-/** Why critics disagree on a step: opposite verdicts, and/or some call it the first error while others do not. */
-export interface StepDisagreement {
-  verdict: boolean;
-  firstError: boolean;
-}
-
-/**
- * Per step, whether the critics disagree. Verdicts: at least one says correct and one incorrect (no verdict
- * abstains). First error: at least one critic predicts this step and at least one other critic made a different
- * prediction (no prediction abstains).
- */
-export function stepDisagreements(results: readonly CriticResult[], stepCount: number): StepDisagreement[] {
-  const predicting = results.filter((r) => r.firstError !== null);
-  return Array.from({ length: stepCount }, (_, i) => {
-    const verdicts = new Set(results.map((r) => r.steps[i]?.verdict).filter((v) => v === 'correct' || v === 'incorrect'));
-    const flagged = predicting.filter((r) => r.firstError === i).length;
-    return { verdict: verdicts.size > 1, firstError: flagged > 0 && flagged < predicting.length };
-  });
-}
+import { Analysis } from './analyze';
+import { fenced, firstErrorLabel, markdownCell } from './describe';
+import { firstErrorsDiffer, stepDisagreements, type StepDisagreement } from './disagreement';
+import { CriticResult, StepJudgement } from '../critics/types';
 
 export interface ComparisonExtras {
   /** True for results served from the result cache. */
@@ -78,8 +59,9 @@ export function comparisonMarkdown(analysis: Analysis, title: string, extras: Co
 function summaryLine(results: readonly CriticResult[]): string {
   const predicting = results.filter((r) => r.firstError !== null);
   if (predicting.length < 2) return 'Fewer than two critics made a prediction: nothing to compare on the first error.';
-  const answers = new Set(predicting.map((r) => r.firstError));
-  if (answers.size === 1) return `**The critics agree:** ${firstErrorLabel(predicting[0])}.`;
+  if (!firstErrorsDiffer(predicting.map((r) => r.firstError))) {
+    return `**The critics agree:** ${firstErrorLabel(predicting[0])}.`;
+  }
   return `**⚠ The critics disagree on the first error:** ${predicting.map((r) => `${markdownCell(r.criticId)}: ${firstErrorLabel(r)}`).join('; ')}.`;
 }
 
@@ -97,11 +79,4 @@ function disagreementLabel(d: StepDisagreement): string {
 function clip(text: string, width: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
-}
-
-/** Fences text so that whatever it contains is shown literally. */
-function fenced(text: string): string {
-  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return `${fence}text\n${text}\n${fence}`;
 }

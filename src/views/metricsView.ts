@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { ResultRecord } from '../datasets/types';
-import { computeMetrics, groupByCritic } from '../metrics/metrics';
-import { calibrateThreshold, DEFAULT_THRESHOLDS, sweepThresholds } from '../metrics/thresholds';
-import type { MetricsReport, ScoredItem } from '../metrics/types';
-import type { CalibrationView, CriticCharts, Histogram, MetricsModel, MetricsRow, SweepSeries } from '../../protocol/messages';
+import type { ResultRecord } from '../core/datasets/types';
+import { computeMetrics, groupByCritic } from '../core/metrics/metrics';
+import { calibrateThreshold, DEFAULT_SWEEP_GRID, sweepThresholds } from '../core/metrics/thresholds';
+import type { MetricsReport, ScoredItem } from '../core/metrics/types';
+import type { CalibrationView, CriticCharts, Histogram, MetricsModel, MetricsRow, SweepSeries } from '../protocol/messages';
 
 /** Offsets beyond ±OFFSET_CLIP share the end bins of the histogram. */
 export const OFFSET_CLIP = 8;
@@ -97,7 +97,7 @@ export function thresholdsFor(items: readonly ScoredItem[]): readonly number[] {
       if (s > hi) hi = s;
     }
   }
-  if (!(lo < 0 || hi > 1) || !Number.isFinite(lo) || !Number.isFinite(hi)) return DEFAULT_THRESHOLDS;
+  if (!(lo < 0 || hi > 1) || !Number.isFinite(lo) || !Number.isFinite(hi)) return DEFAULT_SWEEP_GRID;
   return Array.from({ length: 101 }, (_, i) => lo + ((hi - lo) * i) / 100);
 }
 

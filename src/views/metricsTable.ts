@@ -1,6 +1,6 @@
-import { markdownCell } from '../analysis/describe';
-import { formatPercent } from '../metrics/format';
-import type { MetricsModel, MetricsRow } from '../../protocol/messages';
+import { markdownCell } from '../core/analysis/describe';
+import { formatPercent } from '../core/metrics/format';
+import type { MetricsModel, MetricsRow } from '../protocol/messages';
 
 /** The metrics panel's tables as flat rows: the plain metrics, then per scalar critic the calibrated and upper-bound ones. */
 function allRows(model: MetricsModel): { table: string; threshold: number | null; row: MetricsRow }[] {

@@ -1,4 +1,4 @@
-import type { HumanLabel } from '../../protocol/messages';
+import type { HumanLabel } from '../protocol/messages';
 
 /** A solution a person labelled step by step in the inspector. */
 export interface LabeledSolution {

@@ -1,7 +1,8 @@
-import type { Analysis } from '../analysis/analyze';
-import { classifyJudgement, type ScoreThresholds } from '../analysis/marks';
-import type { CriticResult } from '../critics/types';
-import type { Aggregates, HumanLabel, InspectorCritic, InspectorModel, ItemContext, MarkKind } from '../../protocol/messages';
+import type { Analysis } from '../core/analysis/analyze';
+import { disputedSteps } from '../core/analysis/disagreement';
+import { classifyJudgement, type ScoreThresholds } from '../core/analysis/marks';
+import { scalarScores } from '../core/critics/judgement';
+import type { Aggregates, HumanLabel, InspectorCritic, InspectorModel, ItemContext } from '../protocol/messages';
 
 /** Solution scores from step scores, as PRM papers aggregate them; undefined without scores. */
 export function aggregateScores(scores: readonly number[]): Aggregates | undefined {
@@ -15,32 +16,6 @@ export function aggregateScores(scores: readonly number[]): Aggregates | undefin
     sum += s;
   }
   return { min, product, last: scores[scores.length - 1], mean: sum / scores.length };
-}
-
-/** A critic is scalar when it scored every step with a number (a PRM); verdict-only critics are not. */
-export function scalarScores(result: CriticResult, stepCount: number): number[] | undefined {
-  if (result.steps.length !== stepCount || stepCount === 0) return undefined;
-  const scores: number[] = [];
-  for (const s of result.steps) {
-    if (s.score === null || !Number.isFinite(s.score)) return undefined;
-    scores.push(s.score);
-  }
-  return scores;
-}
-
-/** Steps where at least one critic marks the step good and another marks it bad. */
-export function disagreementSteps(kinds: readonly (readonly MarkKind[])[], stepCount: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < stepCount; i++) {
-    let good = false;
-    let bad = false;
-    for (const perCritic of kinds) {
-      if (perCritic[i] === 'good') good = true;
-      else if (perCritic[i] === 'bad') bad = true;
-    }
-    if (good && bad) out.push(i);
-  }
-  return out;
 }
 
 export interface InspectorInput {
@@ -64,7 +39,7 @@ export function buildInspectorModel(input: InspectorInput): InspectorModel {
     return {
       id: r.criticId,
       label: labelOf(r.criticId),
-      scalar: scores !== undefined,
+      scalar: scores !== null,
       firstError: r.firstError,
       steps: steps.map((_, i) => {
         const j = r.steps[i];
@@ -85,10 +60,7 @@ export function buildInspectorModel(input: InspectorInput): InspectorModel {
     steps: steps.map((s) => ({ index: s.index, text: s.text })),
     critics,
     failures: analysis.failures,
-    disagreements: disagreementSteps(
-      critics.map((c) => c.steps.map((s) => s.kind)),
-      steps.length,
-    ),
+    disagreements: disputedSteps(analysis.results, steps.length),
     ...(input.item ? { item: input.item } : {}),
     humanLabels: steps.map((_, i) => input.humanLabels[i] ?? null),
     availableCritics: input.labels.map((c) => ({ id: c.id, label: c.label ?? c.id })),

@@ -1,4 +1,4 @@
-import { seededRandom } from '../util/random';
+import { seededRandom } from '../core/util/random';
 
 /**
  * `k` distinct positions out of `n`, chosen uniformly with a seeded generator (the same seed gives the same sample,
