@@ -18,10 +18,14 @@ export function reportRows(critic: string, report: MetricsReport): MetricsRow[] 
   return rows;
 }
 
-/** The results of a critic that scored every step of every item with a number, as threshold-sweep input. */
+/**
+ * The results of a critic that scored every step of every item it judged with a number, as threshold-sweep input.
+ * Failed items (`error`) are left out, as the accuracies leave them out: a failure is not a prediction.
+ */
 export function scoredItems(records: readonly ResultRecord[]): ScoredItem[] | undefined {
-  if (records.length === 0 || records.some((r) => r.scores === null || r.scores.length === 0)) return undefined;
-  return records.map((r) => ({ subset: r.subset, label: r.label, scores: r.scores! }));
+  const judged = records.filter((r) => r.error === undefined);
+  if (judged.length === 0 || judged.some((r) => r.scores === null || r.scores.length === 0)) return undefined;
+  return judged.map((r) => ({ subset: r.subset, label: r.label, scores: r.scores! }));
 }
 
 /**
@@ -43,6 +47,7 @@ export function offsetHistogram(records: readonly ResultRecord[]): CriticCharts[
   let falseAlarms = 0;
   let n = 0;
   for (const r of records) {
+    if (r.error !== undefined) continue; // a failure is not a prediction
     if (r.label < 0) {
       if (r.prediction !== null && r.prediction >= 0) falseAlarms += 1;
       continue;

@@ -82,6 +82,14 @@ describe('metrics charts', () => {
     assert.deepEqual(scoredItems([r('a', 's', 0, 0, 'c', [0.2])]), [{ subset: 's', label: 0, scores: [0.2] }]);
   });
 
+  test('failed items leave the sweep and the offset histogram, as they leave the accuracies', () => {
+    const failed = { ...r('b', 's', -1, null, 'c', null), error: 'HTTP 500' };
+    assert.deepEqual(scoredItems([r('a', 's', 0, 0, 'c', [0.2]), failed]), [{ subset: 's', label: 0, scores: [0.2] }]);
+    const h = offsetHistogram([r('a', 's', 0, 0), { ...r('b', 's', 2, null), error: 'timeout' }]);
+    assert.equal(h.n, 1);
+    assert.equal(h.noPrediction, 0);
+  });
+
   test('calibration subset: the requested one, else gsm8k in any case, else the first by name', () => {
     assert.equal(defaultCalibrationSubset(['math', 'GSM8K'], null), 'GSM8K');
     assert.equal(defaultCalibrationSubset(['math', 'gsm8k'], 'math'), 'math');
