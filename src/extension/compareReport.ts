@@ -1,6 +1,7 @@
 import { Analysis } from '../core/analysis/analyze';
 import { firstErrorLabel, markdownCell } from '../core/analysis/describe';
 import { CriticResult, StepJudgement } from '../core/critics/types';
+import { clip } from '../core/util/text';
 
 /** Why critics disagree on a step: opposite verdicts, and/or some call it the first error while others do not. */
 export interface StepDisagreement {
@@ -92,11 +93,6 @@ function verdictCell(j: StepJudgement | undefined, firstError: boolean): string 
 function disagreementLabel(d: StepDisagreement): string {
   const what = [d.verdict ? 'verdict' : '', d.firstError ? 'first error' : ''].filter(Boolean);
   return what.length > 0 ? `⚠ ${what.join(', ')}` : '';
-}
-
-function clip(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
 }
 
 /** Fences text so that whatever it contains is shown literally. */
