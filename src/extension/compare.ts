@@ -1,15 +1,23 @@
 import * as vscode from 'vscode';
 import { DirectoryStore } from '../core/critics/cache';
-import { cancelledMessage, ScoreController } from './controller';
+import { errorMessage } from '../core/util/errors';
 import { criticCacheDir } from './criticPool';
+import type { Scorer, ShowInspector } from './ports';
+import { cancelledMessage } from './scorer';
 import { registerApiKeyCommand } from './secrets';
 import { readSettings } from './settings';
-import { showInspector } from './webviews';
+
+export interface CompareDeps {
+  scorer: Scorer;
+  showInspector: ShowInspector;
+  log: vscode.LogOutputChannel;
+}
 
 /** The commands of remote critics: Compare Critics on Current File, Set API Key for Critic…, Clear Cache. */
-export function registerRemoteCriticCommands(context: vscode.ExtensionContext, controller: ScoreController, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerRemoteCriticCommands(context: vscode.ExtensionContext, deps: CompareDeps): vscode.Disposable[] {
+  const { log } = deps;
   return [
-    vscode.commands.registerCommand('prmLens.compareCritics', (a?: unknown, b?: unknown) => compareCritics(controller, log, a, b)),
+    vscode.commands.registerCommand('prmLens.compareCritics', (a?: unknown, b?: unknown) => compareCritics(deps, a, b)),
     registerApiKeyCommand(context.secrets, () => readSettings().critics),
     vscode.commands.registerCommand('prmLens.clearCache', async () => {
       const dir = criticCacheDir(context);
@@ -27,7 +35,7 @@ export function registerRemoteCriticCommands(context: vscode.ExtensionContext, c
  * list argument), with a cancellable progress notification; then every verdict shows in the hovers and the
  * comparison report opens beside the file. Resolves to true when the comparison finished.
  */
-async function compareCritics(controller: ScoreController, log: vscode.LogOutputChannel, a: unknown, b: unknown): Promise<boolean> {
+async function compareCritics({ scorer, showInspector, log }: CompareDeps, a: unknown, b: unknown): Promise<boolean> {
   const uriArg = a instanceof vscode.Uri ? a : undefined;
   const idsArg = [a, b].find((x): x is string[] => Array.isArray(x) && x.every((i) => typeof i === 'string'));
   const doc = uriArg ? (await vscode.window.showTextDocument(uriArg, { preview: false })).document : vscode.window.activeTextEditor?.document;
@@ -54,14 +62,14 @@ async function compareCritics(controller: ScoreController, log: vscode.LogOutput
       let done = 0;
       progress.report({ message: `0 of ${criticIds.length} done` });
       try {
-        const analysis = await controller.score(doc, {
+        const analysis = await scorer.score(doc, {
           criticIds,
           signal: cancel.signal,
           onCriticDone: (id) => progress.report({ increment: 100 / criticIds.length, message: `${++done} of ${criticIds.length} done (${id})` }),
         });
         return analysis ? analysis : cancel.signal.aborted ? 'cancelled' : 'superseded';
       } catch (err) {
-        void vscode.window.showErrorMessage(`PRM Lens: ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showErrorMessage(`PRM Lens: ${errorMessage(err)}`);
         return 'failed';
       }
     },

@@ -18,6 +18,9 @@ export interface AnalysisSnapshot {
 }
 export interface PrmLensApi {
   getAnalysis(uri: string): AnalysisSnapshot | undefined;
+  getMarks(uri: string): { severity: 'error' | 'warning' | 'information'; firstError: { step: number; line: number; gutterIcon: string } | null } | undefined;
+  getInspector(): { uri: string | undefined; title: string; icon: string } | undefined;
+  getWorkspaceStateSizes(): Record<string, number>;
 }
 
 export async function activateExtension(): Promise<PrmLensApi> {
