@@ -45,6 +45,10 @@ async function compareCritics({ scorer, showInspector, log }: CompareDeps, a: un
   }
   const settings = readSettings();
   let ids = idsArg;
+  if (!ids && settings.critics.length < 2) {
+    suggestAddingCritic(settings.critics.map((c) => c.id));
+    return false;
+  }
   if (!ids) {
     const picked = await vscode.window.showQuickPick(
       settings.critics.map((c) => ({ label: c.id, description: c.label ?? c.type, picked: settings.activeCritics.includes(c.id) })),
@@ -86,4 +90,13 @@ async function compareCritics({ scorer, showInspector, log }: CompareDeps, a: un
   // gives the comparison report). Cancelled part-way, it shows the critics that finished.
   showInspector(doc.uri);
   return !cancelled;
+}
+
+/** Comparing needs two critics: says so, and offers to add one (the command resolves without waiting for that). */
+function suggestAddingCritic(configured: readonly string[]): void {
+  const only = configured.length === 1 ? `only "${configured[0]}" is configured` : 'no critic is configured';
+  const message = `PRM Lens: comparing needs two or more critics, and ${only}. Add an API critic (an LLM judge or a PRM server) or a local model with "PRM Lens: Add Critic…".`;
+  void vscode.window.showInformationMessage(message, 'Add Critic…').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('prmLens.addCritic');
+  });
 }

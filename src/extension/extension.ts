@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/util/errors';
+import { registerAddCritic } from './addCritic';
 import { AnalysisSnapshot, AnalysisStore } from './analysisStore';
 import { registerCommands } from './commands';
 import { registerRemoteCriticCommands } from './compare';
@@ -55,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): PrmLensApi {
     vscode.languages.registerHoverProvider([{ language: 'markdown' }, { language: 'plaintext' }], new StepHoverProvider(store)),
     ...registerCommands({ scorer, analyses: store, segmentations, showInspector }),
     ...registerRemoteCriticCommands(context, { scorer, showInspector, log }),
+    registerAddCritic(settings, log),
     ...registerLocalModels(log),
   );
   return {

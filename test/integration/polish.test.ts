@@ -4,9 +4,12 @@ import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { activateExtension, closeAllEditors, EXTENSION_ID, openExample, PrmLensApi, prmDiagnostics, waitFor, workspaceDir } from './helpers';
+import { ScriptedServer } from '../fixtures/servers/http';
+import { fakeOpenAI } from '../fixtures/servers/openai';
 
 const EXAMPLE = 'arithmetic-slip.md';
 const CLEAN_EXAMPLE = 'all-correct.md';
+const KEY = 'sk-add-critic-test-5d1c2e07';
 
 const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
 const config = () => vscode.workspace.getConfiguration('prmLens');
@@ -15,7 +18,7 @@ async function scoreActive(): Promise<void> {
   assert.equal(await vscode.commands.executeCommand('prmLens.scoreCurrentFile'), true, 'prmLens.scoreCurrentFile should report success');
 }
 
-describe('Editor polish: marks, inspector icon, dataset items', () => {
+describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () => {
   let api: PrmLensApi;
   let media: string;
 
@@ -142,6 +145,52 @@ describe('Editor polish: marks, inspector icon, dataset items', () => {
         return same.length === 1 && same;
       });
       assert.ok(named[0].input instanceof vscode.TabInputCustom, 'the remaining tab is the dataset view');
+    });
+  });
+
+  describe('Add Critic', () => {
+    let server: ScriptedServer;
+
+    before(async () => {
+      server = await ScriptedServer.start(fakeOpenAI({ key: KEY, answer: () => '\\boxed{-1}' }));
+    });
+
+    after(async () => {
+      await vscode.commands.executeCommand('prmLens.setApiKey', 'judge-model', '');
+      await config().update('critics', undefined, vscode.ConfigurationTarget.Global);
+      await server?.close();
+    });
+
+    it('Compare Critics with only the checker says how to add a critic instead of offering a one-item pick', async () => {
+      await config().update('critics', undefined, vscode.ConfigurationTarget.Global);
+      await openExample(EXAMPLE);
+      // A quick pick would wait for a person; the command must resolve at once.
+      const outcome = await Promise.race([vscode.commands.executeCommand('prmLens.compareCritics'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3_000))]);
+      assert.equal(outcome, false);
+    });
+
+    it('adds an API critic to prmLens.critics with its key in SecretStorage, ready to compare', async () => {
+      const baseURL = `${server.origin}/v1`;
+      const id = await vscode.commands.executeCommand('prmLens.addCritic', { type: 'openai-critic', baseURL: `${baseURL}/`, model: 'judge-model', apiKey: KEY });
+      assert.equal(id, 'judge-model');
+      const critics = config().inspect<unknown[]>('critics')?.globalValue;
+      assert.deepEqual(critics, [{ id: 'judge-model', type: 'openai-critic', baseURL, model: 'judge-model' }]);
+      assert.ok(!JSON.stringify(config().inspect('critics')).includes(KEY), 'the key is not in the settings');
+
+      await openExample(EXAMPLE);
+      assert.equal(await vscode.commands.executeCommand('prmLens.compareCritics', ['judge-model', 'checker']), true);
+      assert.equal(server.requests[0]?.headers.authorization, `Bearer ${KEY}`, 'the stored key reaches the server');
+
+      const again = await vscode.commands.executeCommand('prmLens.addCritic', { type: 'openai-critic', baseURL, model: 'judge-model' });
+      assert.equal(again, 'judge-model-2', 'a second critic of the same model gets its own id');
+      assert.equal(config().inspect<unknown[]>('critics')?.globalValue?.length, 2);
+    });
+
+    it('refuses an unusable critic and writes nothing', async () => {
+      const before = JSON.stringify(config().inspect('critics')?.globalValue);
+      assert.equal(await vscode.commands.executeCommand('prmLens.addCritic', { type: 'chat-prm', baseURL: 'not a url', model: '' }), undefined);
+      assert.equal(await vscode.commands.executeCommand('prmLens.addCritic', { type: 'checker' }), undefined);
+      assert.equal(JSON.stringify(config().inspect('critics')?.globalValue), before);
     });
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CriticResult } from '../../src/core/critics/types';
+import { apiCriticConfig, baseURLProblem, criticIdProblem, suggestCriticId } from '../../src/extension/criticDraft';
 import { firstErrorIcon, inspectorIcon, inspectorIconState, type SeverityName } from '../../src/extension/markStyle';
 import { MAX_SEGMENTATION_OVERRIDES, pruneOverrides, recordOverride } from '../../src/extension/segmentationOverrides';
 
@@ -61,5 +62,36 @@ describe('segmentation overrides', () => {
     const keep = (k: string) => k.startsWith('file:') && k !== 'file:///gone.md';
     assert.deepEqual(Object.keys(pruneOverrides(legacy, keep)), ['file:///here.md']);
     assert.deepEqual(Object.keys(recordOverride(legacy, 'file:///new.md', {}, keep)), ['file:///here.md', 'file:///new.md']);
+  });
+});
+
+describe('Add Critic drafts', () => {
+  const taken = new Set(['checker', 'judge']);
+
+  test('an API critic becomes a prmLens.critics entry, trailing slashes dropped', () => {
+    assert.deepEqual(apiCriticConfig({ type: 'chat-prm', id: 'rlhflow', baseURL: ' http://127.0.0.1:8001/v1/ ', model: 'RLHFlow/PRM' }, taken), {
+      config: { id: 'rlhflow', type: 'chat-prm', baseURL: 'http://127.0.0.1:8001/v1', model: 'RLHFlow/PRM' },
+    });
+    assert.deepEqual(apiCriticConfig({ type: 'vllm-pooling', id: 'qwen', baseURL: 'http://127.0.0.1:8002', model: '' }, taken), {
+      config: { id: 'qwen', type: 'vllm-pooling', baseURL: 'http://127.0.0.1:8002' },
+    });
+  });
+
+  test('every problem is named: a taken or malformed id, a bad URL, a missing model, an unknown type', () => {
+    const bad = apiCriticConfig({ type: 'openai-critic', id: 'judge', baseURL: 'ftp://x', model: ' ' }, taken);
+    assert.ok('problems' in bad);
+    assert.equal(bad.problems.length, 3, bad.problems.join(' | '));
+    assert.match(criticIdProblem('two words', taken) ?? '', /letters, digits/);
+    assert.equal(criticIdProblem('fresh-id.2', taken), undefined);
+    assert.match(baseURLProblem('localhost:8000') ?? '', /http/);
+    assert.equal(baseURLProblem('https://api.example.test/v1'), undefined);
+    assert.ok('problems' in apiCriticConfig({ type: 'onnx' as never, id: 'x', baseURL: 'http://h' }, taken));
+  });
+
+  test('suggested ids come from the model name and never clash', () => {
+    assert.equal(suggestCriticId('Qwen/Qwen2.5-Math-PRM-7B', 'vllm-pooling', new Set()), 'qwen2.5-math-prm-7b');
+    assert.equal(suggestCriticId('judge', 'openai-critic', taken), 'judge-2');
+    assert.equal(suggestCriticId('', 'chat-prm', new Set(['chat-prm'])), 'chat-prm-2');
+    assert.equal(suggestCriticId(undefined, 'vllm-pooling', new Set()), 'vllm-pooling');
   });
 });
