@@ -1,7 +1,15 @@
 import * as vscode from 'vscode';
 import { OPENAI_BASE_URL } from '../core/critics/remote/config';
 import type { CriticConfig } from '../core/critics/types';
-import { API_CRITIC_KINDS, apiCriticConfig, apiCriticKind, baseURLProblem, criticIdProblem, suggestCriticId, type ApiCriticKind } from './criticDraft';
+import {
+  API_CRITIC_KINDS,
+  apiCriticConfig,
+  apiCriticKind,
+  baseURLProblem,
+  criticIdProblem,
+  suggestCriticId,
+  type ApiCriticKind,
+} from './criticDraft';
 import type { SettingsSource } from './ports';
 
 /** `prmLens.addCritic` with an argument skips the prompts (tests, keybindings): an API critic, or a model folder. */
@@ -20,8 +28,8 @@ const LOCAL_MODEL = 'onnx';
 function isAddCriticArgs(value: unknown): value is AddCriticArgs {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  const optional = ['baseURL', 'model', 'id', 'apiKey', 'folder'].every((k) => v[k] === undefined || typeof v[k] === 'string');
-  return typeof v.type === 'string' && optional;
+  const optional = ['baseURL', 'model', 'id', 'apiKey', 'folder'];
+  return typeof v.type === 'string' && optional.every((k) => v[k] === undefined || typeof v[k] === 'string');
 }
 
 /**
@@ -35,12 +43,16 @@ export function registerAddCritic(settings: SettingsSource, log: vscode.LogOutpu
     const type = given?.type ?? (await pickType());
     if (type === undefined) return undefined;
     if (type === LOCAL_MODEL) {
-      const added = await vscode.commands.executeCommand<{ id?: string } | undefined>('prmLens.addLocalModel', given?.folder);
+      const added = await vscode.commands.executeCommand<{ id?: string } | undefined>(
+        'prmLens.addLocalModel',
+        given?.folder,
+      );
       return added?.id;
     }
     const kind = apiCriticKind(type);
     if (!kind) {
-      void vscode.window.showErrorMessage(`PRM Lens: cannot add a critic of type "${type}"; choose one of ${[...API_CRITIC_KINDS.map((k) => k.type), LOCAL_MODEL].join(', ')}.`);
+      const types = [...API_CRITIC_KINDS.map((k) => k.type), LOCAL_MODEL].join(', ');
+      void vscode.window.showErrorMessage(`PRM Lens: cannot add a critic of type "${type}"; choose one of ${types}.`);
       return undefined;
     }
     const taken = new Set([...settings.current.critics.map((c) => c.id), ...listedIds()]);
@@ -56,9 +68,10 @@ export function registerAddCritic(settings: SettingsSource, log: vscode.LogOutpu
     log.info(`Add Critic: "${config.id}" (${config.type}) at ${String(config.baseURL)}`);
     // The existing Set API Key flow binds the key to this critic's server and keeps it in SecretStorage.
     if (draft.apiKey?.trim()) await vscode.commands.executeCommand('prmLens.setApiKey', config.id, draft.apiKey.trim());
-    void vscode.window.showInformationMessage(`PRM Lens: added the critic "${config.id}" (${kind.label}).`, 'Compare Critics', 'Open Settings').then((choice) => {
+    const added = `PRM Lens: added the critic "${config.id}" (${kind.label}).`;
+    void vscode.window.showInformationMessage(added, 'Compare Critics', 'Open Settings').then((choice) => {
       if (choice === 'Compare Critics') void vscode.commands.executeCommand('prmLens.compareCritics');
-      else if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'prmLens.critics');
+      else if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'prmLens.critics');
     });
     return config.id;
   });
@@ -73,15 +86,27 @@ interface Draft {
 
 function fromArgs(args: AddCriticArgs, kind: ApiCriticKind, taken: ReadonlySet<string>): Draft {
   const baseURL = args.baseURL ?? kind.defaultURL;
-  return { id: args.id ?? suggestCriticId(args.model, kind.type, taken), baseURL, model: args.model, apiKey: args.apiKey };
+  const id = args.id ?? suggestCriticId(args.model, kind.type, taken);
+  return { id, baseURL, model: args.model, apiKey: args.apiKey };
 }
 
 async function pickType(): Promise<string | undefined> {
   const items = [
-    ...API_CRITIC_KINDS.map((k) => ({ label: `$(cloud) ${k.label}`, description: k.type, detail: k.description, type: k.type as string })),
-    { label: '$(folder) Local model…', description: LOCAL_MODEL, detail: 'a PRM folder (ONNX graph, tokenizer.json, prm.json) run on this machine', type: LOCAL_MODEL },
+    ...API_CRITIC_KINDS.map((k) => ({
+      label: `$(cloud) ${k.label}`,
+      description: k.type,
+      detail: k.description,
+      type: k.type as string,
+    })),
+    {
+      label: '$(folder) Local model…',
+      description: LOCAL_MODEL,
+      detail: 'a PRM folder (ONNX graph, tokenizer.json, prm.json) run on this machine',
+      type: LOCAL_MODEL,
+    },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'PRM Lens: add which kind of critic?', matchOnDetail: true });
+  const title = 'PRM Lens: add which kind of critic?';
+  const picked = await vscode.window.showQuickPick(items, { title, matchOnDetail: true });
   return picked?.type;
 }
 
@@ -98,7 +123,9 @@ async function askForDraft(kind: ApiCriticKind, taken: ReadonlySet<string>): Pro
   if (baseURL === undefined) return undefined;
   const model = await vscode.window.showInputBox({
     title: title(2),
-    prompt: kind.modelRequired ? `The model's name on the server (e.g. ${kind.modelExample}).` : `The model's name (e.g. ${kind.modelExample}); leave empty when the server serves one model.`,
+    prompt: kind.modelRequired
+      ? `The model's name on the server (e.g. ${kind.modelExample}).`
+      : `The model's name (e.g. ${kind.modelExample}); leave empty when the server serves one model.`,
     validateInput: (v) => (kind.modelRequired && !v.trim() ? "The model's name is required." : undefined),
     ignoreFocusOut: true,
   });
@@ -114,7 +141,9 @@ async function askForDraft(kind: ApiCriticKind, taken: ReadonlySet<string>): Pro
   const needsKey = baseURL.trim().replace(/\/+$/, '') === OPENAI_BASE_URL;
   const apiKey = await vscode.window.showInputBox({
     title: title(4),
-    prompt: `${needsKey ? 'The API key (OpenAI needs one)' : 'The API key, if the server needs one; else leave empty'}. Kept in VS Code's secret storage (the OS keychain), never in settings, and sent only to ${baseURL.trim()}.`,
+    prompt:
+      `${needsKey ? 'The API key (OpenAI needs one)' : 'The API key, if the server needs one; else leave empty'}. ` +
+      `Kept in VS Code's secret storage (the OS keychain), never in settings, and sent only to ${baseURL.trim()}.`,
     password: true,
     ignoreFocusOut: true,
   });
@@ -133,7 +162,8 @@ function criticSettingLists(): { user: unknown[]; workspace: unknown[] | undefin
 /** Ids in either list, valid or not (a new critic must not clash with one the person is still fixing). */
 function listedIds(): string[] {
   const { user, workspace } = criticSettingLists();
-  return [...user, ...(workspace ?? [])].flatMap((c) => (typeof c === 'object' && c !== null && typeof (c as CriticConfig).id === 'string' ? [(c as CriticConfig).id] : []));
+  const id = (c: unknown) => (typeof c === 'object' && c !== null ? (c as Partial<CriticConfig>).id : undefined);
+  return [...user, ...(workspace ?? [])].map(id).filter((i): i is string => typeof i === 'string');
 }
 
 /**
@@ -144,5 +174,6 @@ async function appendCritic(critic: CriticConfig): Promise<void> {
   const { user, workspace } = criticSettingLists();
   const inWorkspace = vscode.workspace.isTrusted && workspace !== undefined;
   const target = inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration('prmLens').update('critics', [...(inWorkspace ? workspace : user), critic], target);
+  const list = [...(inWorkspace ? workspace : user), critic];
+  await vscode.workspace.getConfiguration('prmLens').update('critics', list, target);
 }

@@ -7,7 +7,11 @@ import type { AnalysisSource } from './ports';
 export interface AnalysisSnapshot {
   uri: string;
   version: number;
-  segmentation: { strategy: string; reason: string; steps: { index: number; start: number; end: number; text: string }[] };
+  segmentation: {
+    strategy: string;
+    reason: string;
+    steps: { index: number; start: number; end: number; text: string }[];
+  };
   results: CriticResult[];
   failures: { criticId: string; message: string; cancelled?: boolean }[];
   /** The run was cancelled: only the critics that had finished are in `results`. */

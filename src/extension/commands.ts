@@ -65,7 +65,8 @@ export function registerCommands({ scorer, analyses, segmentations, showInspecto
       const doc = await targetDocument(undefined);
       if (!doc) return;
       if (!segmentations.canChoose(doc.uri)) {
-        void vscode.window.showInformationMessage('PRM Lens: a dataset item is split into the steps of the dataset; its segmentation cannot be changed.');
+        const why = 'PRM Lens: a dataset item is split into the steps of its dataset; that cannot be changed.';
+        void vscode.window.showInformationMessage(why);
         return;
       }
       const options = await pickSegmentation(segmentations.for(doc.uri), strategy, regex);

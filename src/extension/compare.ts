@@ -95,7 +95,9 @@ async function compareCritics({ scorer, showInspector, log }: CompareDeps, a: un
 /** Comparing needs two critics: says so, and offers to add one (the command resolves without waiting for that). */
 function suggestAddingCritic(configured: readonly string[]): void {
   const only = configured.length === 1 ? `only "${configured[0]}" is configured` : 'no critic is configured';
-  const message = `PRM Lens: comparing needs two or more critics, and ${only}. Add an API critic (an LLM judge or a PRM server) or a local model with "PRM Lens: Add Critic…".`;
+  const message =
+    `PRM Lens: comparing needs two or more critics, and ${only}. ` +
+    'Add an API critic (an LLM judge or a PRM server) or a local model with "PRM Lens: Add Critic…".';
   void vscode.window.showInformationMessage(message, 'Add Critic…').then((choice) => {
     if (choice) void vscode.commands.executeCommand('prmLens.addCritic');
   });

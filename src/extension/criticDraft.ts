@@ -84,9 +84,15 @@ export interface ApiCriticDraft {
 }
 
 /** The `prmLens.critics` entry for a draft, or every problem with it. */
-export function apiCriticConfig(draft: ApiCriticDraft, taken: ReadonlySet<string>): { config: CriticConfig } | { problems: string[] } {
+export function apiCriticConfig(
+  draft: ApiCriticDraft,
+  taken: ReadonlySet<string>,
+): { config: CriticConfig } | { problems: string[] } {
   const kind = apiCriticKind(draft.type);
-  if (!kind) return { problems: [`"${draft.type}" is not a critic that talks to a server (${API_CRITIC_KINDS.map((k) => k.type).join(', ')})`] };
+  if (!kind) {
+    const types = API_CRITIC_KINDS.map((k) => k.type).join(', ');
+    return { problems: [`"${draft.type}" is not a critic that talks to a server (${types})`] };
+  }
   const model = draft.model?.trim() || undefined;
   const problems = [
     criticIdProblem(draft.id, taken),

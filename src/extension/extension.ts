@@ -18,6 +18,8 @@ import { itemSegmentation } from './webviews/datasets';
 import { registerWebviews } from './webviews';
 import type { InspectorSnapshot } from './webviews/inspectorPanel';
 
+const SOLUTION_LANGUAGES: vscode.DocumentSelector = [{ language: 'markdown' }, { language: 'plaintext' }];
+
 /** The API returned by `activate()`, for tests and other extensions. */
 export interface PrmLensApi {
   getAnalysis(uri: string): AnalysisSnapshot | undefined;
@@ -53,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): PrmLensApi {
   }
   context.subscriptions.push(
     ...webviews.disposables,
-    vscode.languages.registerHoverProvider([{ language: 'markdown' }, { language: 'plaintext' }], new StepHoverProvider(store)),
+    vscode.languages.registerHoverProvider(SOLUTION_LANGUAGES, new StepHoverProvider(store)),
     ...registerCommands({ scorer, analyses: store, segmentations, showInspector }),
     ...registerRemoteCriticCommands(context, { scorer, showInspector, log }),
     registerAddCritic(settings, log),
@@ -63,7 +65,10 @@ export function activate(context: vscode.ExtensionContext): PrmLensApi {
     getAnalysis: (uri) => store.snapshot(uri),
     getMarks: (uri) => renderer.snapshot(uri),
     getInspector: () => webviews.inspector.snapshot(),
-    getWorkspaceStateSizes: () => Object.fromEntries(context.workspaceState.keys().map((key) => [key, entryCount(context.workspaceState.get(key))])),
+    getWorkspaceStateSizes: () => {
+      const state = context.workspaceState;
+      return Object.fromEntries(state.keys().map((key) => [key, entryCount(state.get(key))]));
+    },
   };
 }
 

@@ -21,7 +21,8 @@ export type InspectorIconState = 'firstError' | 'noError' | 'neutral';
 export function inspectorIconState(analysis: Pick<Analysis, 'results' | 'failures'> | undefined): InspectorIconState {
   if (!analysis) return 'neutral';
   if (analysis.results.some((r) => r.firstError !== null && r.firstError >= 0)) return 'firstError';
-  const allClear = analysis.results.length > 0 && analysis.failures.length === 0 && analysis.results.every((r) => r.firstError === -1);
+  const { results, failures } = analysis;
+  const allClear = results.length > 0 && failures.length === 0 && results.every((r) => r.firstError === -1);
   return allClear ? 'noError' : 'neutral';
 }
 

@@ -41,7 +41,10 @@ export class DecorationPainter implements vscode.Disposable {
     });
     // A separate empty-range type so the gutter icon and label appear once, on the step's first line.
     const gutter = (severity: SeverityName) =>
-      create({ gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', firstErrorIcon(severity)), gutterIconSize: 'contain' });
+      create({
+        gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', firstErrorIcon(severity)),
+        gutterIconSize: 'contain',
+      });
     this.firstErrorGutter = { error: gutter('error'), warning: gutter('warning'), information: gutter('information') };
   }
 

@@ -40,7 +40,9 @@ export class AnalysisRenderer implements vscode.Disposable {
       store.onDidChangeAnalysis((uri) => this.render(uri)),
       scheduler.onDidChangeRunning(() => this.updateStatusBar()),
       // Thresholds and severity change how the same analyses look.
-      settings.onDidChange(() => vscode.workspace.textDocuments.forEach((doc) => this.store.isFollowed(doc.uri) && this.render(doc.uri))),
+      settings.onDidChange(() => {
+        for (const doc of vscode.workspace.textDocuments) if (this.store.isFollowed(doc.uri)) this.render(doc.uri);
+      }),
       vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => this.paint(e))),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateStatusBar()),
     ];
@@ -52,10 +54,9 @@ export class AnalysisRenderer implements vscode.Disposable {
     const { marks, severity } = drawn;
     const first = marks.find((m) => m.firstError);
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
-    return {
-      severity,
-      firstError: first && doc ? { step: first.stepIndex, line: doc.positionAt(first.start).line, gutterIcon: firstErrorIcon(severity) } : null,
-    };
+    if (!first || !doc) return { severity, firstError: null };
+    const line = doc.positionAt(first.start).line;
+    return { severity, firstError: { step: first.stepIndex, line, gutterIcon: firstErrorIcon(severity) } };
   }
 
   private render(uri: vscode.Uri): void {
@@ -65,13 +66,16 @@ export class AnalysisRenderer implements vscode.Disposable {
     if (!analysis || !doc) {
       this.drawn.delete(key);
       this.diagnostics.delete(uri);
-      for (const editor of vscode.window.visibleTextEditors) if (editor.document.uri.toString() === key) this.painter.clear(editor);
+      for (const editor of vscode.window.visibleTextEditors) {
+        if (editor.document.uri.toString() === key) this.painter.clear(editor);
+      }
       this.updateStatusBar();
       return;
     }
     const { steps } = analysis.segmentation;
     const { thresholds, severity } = this.settings.current;
-    this.drawn.set(key, { marks: computeStepMarks(steps, analysis.results[0], thresholds), severity: severityName(severity) });
+    const marks = computeStepMarks(steps, analysis.results[0], thresholds);
+    this.drawn.set(key, { marks, severity: severityName(severity) });
     for (const editor of vscode.window.visibleTextEditors) if (editor.document === doc) this.paint(editor);
     const diagnostics = analysis.results
       .filter((r) => r.firstError !== null && r.firstError >= 0)
@@ -79,7 +83,8 @@ export class AnalysisRenderer implements vscode.Disposable {
         const step = steps[r.firstError as number];
         const reason = r.steps[step.index]?.reason ?? 'judged incorrect';
         const range = new vscode.Range(doc.positionAt(step.start), doc.positionAt(step.end));
-        const d = new vscode.Diagnostic(range, `First error (${r.criticId}): step ${step.index + 1}: ${reason}`, severity);
+        const message = `First error (${r.criticId}): step ${step.index + 1}: ${reason}`;
+        const d = new vscode.Diagnostic(range, message, severity);
         d.source = 'PRM Lens';
         d.code = r.criticId;
         return d;

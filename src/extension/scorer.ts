@@ -59,10 +59,15 @@ export class DocumentScorer implements Scorer, vscode.Disposable {
 
     for (const f of analysis.failures) this.logFailure(doc, f);
     const steps = analysis.segmentation.steps.length;
-    for (const r of analysis.results) this.deps.log.info(`${doc.uri.fsPath}: ${r.criticId} scored ${steps} steps in ${Math.round(r.timing.durationMs)} ms`);
+    for (const r of analysis.results) {
+      const ms = Math.round(r.timing.durationMs);
+      this.deps.log.info(`${doc.uri.fsPath}: ${r.criticId} scored ${steps} steps in ${ms} ms`);
+    }
     store.set(doc.uri, version, analysis);
     // A caller with its own cancel button (Compare Critics) reports the cancellation itself.
-    if (analysis.cancelled && !options.signal) void vscode.window.showInformationMessage(cancelledMessage('scoring', analysis));
+    if (analysis.cancelled && !options.signal) {
+      void vscode.window.showInformationMessage(cancelledMessage('scoring', analysis));
+    }
     return analysis;
   }
 
@@ -101,7 +106,9 @@ export class DocumentScorer implements Scorer, vscode.Disposable {
     if (!settings.current.autoRescore) return;
     const criticIds = store.criticIds(doc.uri);
     scheduler.debounce(key, settings.current.rescoreDelayMs, () => {
-      this.score(doc, { criticIds }).catch((err: unknown) => this.deps.log.error(`re-scoring ${doc.uri.fsPath}: ${errorMessage(err)}`));
+      this.score(doc, { criticIds }).catch((err: unknown) => {
+        this.deps.log.error(`re-scoring ${doc.uri.fsPath}: ${errorMessage(err)}`);
+      });
     });
   }
 
@@ -109,7 +116,8 @@ export class DocumentScorer implements Scorer, vscode.Disposable {
     for (const editor of vscode.window.visibleTextEditors) {
       const uri = editor.document.uri;
       if (!this.deps.store.analysis(uri)) continue;
-      this.score(editor.document, { criticIds: this.deps.store.criticIds(uri) }).catch((err: unknown) => this.deps.log.error(errorMessage(err)));
+      const criticIds = this.deps.store.criticIds(uri);
+      this.score(editor.document, { criticIds }).catch((err: unknown) => this.deps.log.error(errorMessage(err)));
     }
   }
 
@@ -148,15 +156,22 @@ export class DocumentScorer implements Scorer, vscode.Disposable {
 
 /** The critic, calling `done` with its id when its scoring settles (for progress). */
 function reportingDone(critic: Critic, done: (criticId: string) => void): Critic {
-  return { id: critic.id, type: critic.type, label: critic.label, score: (input) => critic.score(input).finally(() => done(critic.id)) };
+  const score: Critic['score'] = (input) => critic.score(input).finally(() => done(critic.id));
+  return { id: critic.id, type: critic.type, label: critic.label, score };
 }
 
 /** The analysis with one critic's result and failures replaced (a new critic's result goes last). */
-function withCriticResult(analysis: Analysis, criticId: string, result: CriticResult | undefined, failures: CriticFailure[]): Analysis {
+function withCriticResult(
+  analysis: Analysis,
+  criticId: string,
+  result: CriticResult | undefined,
+  failures: CriticFailure[],
+): Analysis {
   const merged = analysis.results.filter((r) => r.criticId !== criticId);
   const at = analysis.results.findIndex((r) => r.criticId === criticId);
   if (result) merged.splice(at < 0 ? merged.length : at, 0, result);
-  return { ...analysis, results: merged, failures: [...analysis.failures.filter((f) => f.criticId !== criticId), ...failures] };
+  const otherFailures = analysis.failures.filter((f) => f.criticId !== criticId);
+  return { ...analysis, results: merged, failures: [...otherFailures, ...failures] };
 }
 
 /** "PRM Lens: scoring cancelled. Showing checker; not finished: judge." */

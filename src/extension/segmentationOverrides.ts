@@ -11,7 +11,10 @@ export type SegmentationOverrides = Readonly<Record<string, SegmentOptions>>;
 export const MAX_SEGMENTATION_OVERRIDES = 100;
 
 /** The entries `keep` accepts, in their order. */
-export function pruneOverrides(overrides: SegmentationOverrides, keep: (key: string) => boolean): SegmentationOverrides {
+export function pruneOverrides(
+  overrides: SegmentationOverrides,
+  keep: (key: string) => boolean,
+): SegmentationOverrides {
   return Object.fromEntries(Object.entries(overrides).filter(([key]) => keep(key)));
 }
 

@@ -25,7 +25,8 @@ export class Segmentations {
 
   for(uri: vscode.Uri): SegmentOptions {
     const key = uri.toString();
-    return this.intrinsic(uri) ?? { ...this.settings.current.segmentation, ...(this.stored()[key] ?? this.unsaved.get(key)) };
+    const chosen = this.stored()[key] ?? this.unsaved.get(key);
+    return this.intrinsic(uri) ?? { ...this.settings.current.segmentation, ...chosen };
   }
 
   /** False for documents that carry their own segmentation. */
@@ -47,7 +48,8 @@ export class Segmentations {
         if (k !== key && isFileKey(k) && !(await exists(vscode.Uri.parse(k)))) missing.add(k);
       }),
     );
-    await this.memento.update(STORAGE_KEY, recordOverride(stored, key, options, (k) => isFileKey(k) && !missing.has(k)));
+    const keep = (k: string) => isFileKey(k) && !missing.has(k);
+    await this.memento.update(STORAGE_KEY, recordOverride(stored, key, options, keep));
   }
 
   /** Drops stored entries that are not files' (older versions stored one per dataset item ever opened). */

@@ -3,7 +3,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { activateExtension, closeAllEditors, EXTENSION_ID, openExample, PrmLensApi, prmDiagnostics, waitFor, workspaceDir } from './helpers';
+import {
+  activateExtension,
+  closeAllEditors,
+  EXTENSION_ID,
+  openExample,
+  PrmLensApi,
+  prmDiagnostics,
+  waitFor,
+  workspaceDir,
+} from './helpers';
 import { ScriptedServer } from '../fixtures/servers/http';
 import { fakeOpenAI } from '../fixtures/servers/openai';
 
@@ -12,10 +21,16 @@ const CLEAN_EXAMPLE = 'all-correct.md';
 const KEY = 'sk-add-critic-test-5d1c2e07';
 
 const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+/** The open document of dataset item `i`. */
+const itemDocument = (i: number) =>
+  vscode.workspace.textDocuments.find(
+    (d) => d.uri.scheme === 'prm-lens-item' && new URLSearchParams(d.uri.query).get('i') === String(i),
+  );
 const config = () => vscode.workspace.getConfiguration('prmLens');
 
 async function scoreActive(): Promise<void> {
-  assert.equal(await vscode.commands.executeCommand('prmLens.scoreCurrentFile'), true, 'prmLens.scoreCurrentFile should report success');
+  const ok = await vscode.commands.executeCommand('prmLens.scoreCurrentFile');
+  assert.equal(ok, true, 'prmLens.scoreCurrentFile should report success');
 }
 
 describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () => {
@@ -37,7 +52,8 @@ describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () =
     const editor = await openExample(EXAMPLE);
     const uri = editor.document.uri;
     await scoreActive();
-    const expect = async (severity: 'error' | 'warning' | 'information', diagnostic: vscode.DiagnosticSeverity, icon: string) => {
+    type Severity = 'error' | 'warning' | 'information';
+    const expect = async (severity: Severity, diagnostic: vscode.DiagnosticSeverity, icon: string) => {
       const marks = await waitFor(`marks drawn as ${severity}`, () => {
         const m = api.getMarks(uri.toString());
         return m?.severity === severity && m;
@@ -49,7 +65,8 @@ describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () =
         const d = prmDiagnostics(uri);
         return d.length > 0 && d.every((x) => x.severity === diagnostic) && d;
       });
-      assert.equal(marks.firstError.line, diags[0].range.start.line, 'the gutter icon sits on the first line of the diagnostic');
+      const line = diags[0].range.start.line;
+      assert.equal(marks.firstError.line, line, 'the gutter icon sits on the first line of the diagnostic');
     };
     await expect('warning', vscode.DiagnosticSeverity.Warning, 'first-error-warning.svg');
     try {
@@ -73,7 +90,10 @@ describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () =
     assert.equal(flagged.icon, 'first-error-warning.svg', 'an error shows in the severity of its diagnostic');
 
     await vscode.commands.executeCommand('prmLens.clearMarks');
-    const cleared = await waitFor('the icon after clearing the marks', () => api.getInspector()?.icon !== flagged.icon && api.getInspector());
+    const cleared = await waitFor('the icon after clearing the marks', () => {
+      const i = api.getInspector();
+      return i?.icon !== flagged.icon && i;
+    });
     assert.equal(cleared.icon, 'inspector.svg', 'nothing scored: a neutral icon');
 
     const clean = await openExample(CLEAN_EXAMPLE);
@@ -82,9 +102,12 @@ describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () =
       const i = api.getInspector();
       return i?.uri === clean.document.uri.toString() && api.getAnalysis(i.uri) && i;
     });
-    assert.equal(api.getAnalysis(clean.document.uri.toString())?.results[0].firstError, -1, 'the checker finds no error in the clean example');
+    const verdict = api.getAnalysis(clean.document.uri.toString())?.results[0].firstError;
+    assert.equal(verdict, -1, 'the checker finds no error in the clean example');
     assert.equal(noError.icon, 'inspector-no-error.svg');
-    for (const icon of [flagged.icon, cleared.icon, noError.icon]) assert.ok(fs.existsSync(path.join(media, icon)), `media/${icon}`);
+    for (const icon of [flagged.icon, cleared.icon, noError.icon]) {
+      assert.ok(fs.existsSync(path.join(media, icon)), `media/${icon}`);
+    }
   });
 
   describe('dataset items', () => {
@@ -94,9 +117,10 @@ describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () =
     before(async () => {
       // The second step spans two lines: split into lines it would be two steps, so the item's own steps show only
       // when the item document carries its segmentation.
-      const lines = Array.from({ length: ITEMS }, (_, i) =>
-        JSON.stringify({ id: `item-${i}`, subset: 'demo', problem: `What is ${i} + 1?`, steps: [`We add one to ${i}.`, `${i} + 1 = ${i + 1}\nwhich checks out.`, `The answer is ${i + 1}.`], label: -1 }),
-      );
+      const lines = Array.from({ length: ITEMS }, (_, i) => {
+        const steps = [`We add one to ${i}.`, `${i} + 1 = ${i + 1}\nwhich checks out.`, `The answer is ${i + 1}.`];
+        return JSON.stringify({ id: `item-${i}`, subset: 'demo', problem: `What is ${i} + 1?`, steps, label: -1 });
+      });
       const file = path.join(workspaceDir(), 'many-items.jsonl');
       fs.writeFileSync(file, `${lines.join('\n')}\n`);
       dataset = vscode.Uri.file(file);
@@ -113,11 +137,12 @@ describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () =
       try {
         for (let i = 0; i < ITEMS; i++) {
           await vscode.commands.executeCommand('prmLens.openDatasetItem', dataset, i);
-          const doc = await waitFor(`item ${i} open`, () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'prm-lens-item' && new URLSearchParams(d.uri.query).get('i') === String(i)));
+          const doc = await waitFor(`item ${i} open`, () => itemDocument(i));
           const snap = api.getAnalysis(doc.uri.toString());
           assert.ok(snap, `item ${i} is scored`);
           assert.equal(snap.segmentation.strategy, 'paragraphs', `item ${i} is split as the dataset's steps`);
-          assert.deepEqual(snap.segmentation.steps.map((s) => s.text.split('\n')[0]), [`We add one to ${i}.`, `${i} + 1 = ${i + 1}`, `The answer is ${i + 1}.`]);
+          const firstLines = snap.segmentation.steps.map((s) => s.text.split('\n')[0]);
+          assert.deepEqual(firstLines, [`We add one to ${i}.`, `${i} + 1 = ${i + 1}`, `The answer is ${i + 1}.`]);
         }
       } finally {
         await config().update('segmentation.strategy', undefined, vscode.ConfigurationTarget.Global);
@@ -128,7 +153,7 @@ describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () =
 
     it('"Choose Step Segmentation" leaves an item document alone', async () => {
       await vscode.commands.executeCommand('prmLens.openDatasetItem', dataset, 0);
-      const doc = await waitFor('item 0 open', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'prm-lens-item'));
+      const doc = await waitFor('item 0 open', () => itemDocument(0));
       await vscode.window.showTextDocument(doc);
       const stateBefore = api.getWorkspaceStateSizes();
       await vscode.commands.executeCommand('prmLens.chooseSegmentation', 'lines');
@@ -139,7 +164,9 @@ describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () =
     it('Open Dataset on an open dataset file replaces its text tab: no two tabs of the same name', async () => {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(dataset), { preview: false });
       await vscode.commands.executeCommand('prmLens.openDataset');
-      await waitFor('the dataset view', () => tabs().some((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === dataset.toString()));
+      const isView = (t: vscode.Tab) =>
+        t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === dataset.toString();
+      await waitFor('the dataset view', () => tabs().some(isView));
       const named = await waitFor('one tab named like the dataset', () => {
         const same = tabs().filter((t) => t.label === 'many-items.jsonl');
         return same.length === 1 && same;
@@ -161,17 +188,19 @@ describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () =
       await server?.close();
     });
 
-    it('Compare Critics with only the checker says how to add a critic instead of offering a one-item pick', async () => {
+    it('Compare Critics with only the checker says how to add a critic instead of a one-item pick', async () => {
       await config().update('critics', undefined, vscode.ConfigurationTarget.Global);
       await openExample(EXAMPLE);
       // A quick pick would wait for a person; the command must resolve at once.
-      const outcome = await Promise.race([vscode.commands.executeCommand('prmLens.compareCritics'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3_000))]);
+      const waiting = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3_000));
+      const outcome = await Promise.race([vscode.commands.executeCommand('prmLens.compareCritics'), waiting]);
       assert.equal(outcome, false);
     });
 
     it('adds an API critic to prmLens.critics with its key in SecretStorage, ready to compare', async () => {
       const baseURL = `${server.origin}/v1`;
-      const id = await vscode.commands.executeCommand('prmLens.addCritic', { type: 'openai-critic', baseURL: `${baseURL}/`, model: 'judge-model', apiKey: KEY });
+      const args = { type: 'openai-critic', baseURL: `${baseURL}/`, model: 'judge-model', apiKey: KEY };
+      const id = await vscode.commands.executeCommand('prmLens.addCritic', args);
       assert.equal(id, 'judge-model');
       const critics = config().inspect<unknown[]>('critics')?.globalValue;
       assert.deepEqual(critics, [{ id: 'judge-model', type: 'openai-critic', baseURL, model: 'judge-model' }]);
@@ -181,14 +210,16 @@ describe('Editor polish: marks, inspector icon, dataset items, Add Critic', () =
       assert.equal(await vscode.commands.executeCommand('prmLens.compareCritics', ['judge-model', 'checker']), true);
       assert.equal(server.requests[0]?.headers.authorization, `Bearer ${KEY}`, 'the stored key reaches the server');
 
-      const again = await vscode.commands.executeCommand('prmLens.addCritic', { type: 'openai-critic', baseURL, model: 'judge-model' });
+      const sameModel = { type: 'openai-critic', baseURL, model: 'judge-model' };
+      const again = await vscode.commands.executeCommand('prmLens.addCritic', sameModel);
       assert.equal(again, 'judge-model-2', 'a second critic of the same model gets its own id');
       assert.equal(config().inspect<unknown[]>('critics')?.globalValue?.length, 2);
     });
 
     it('refuses an unusable critic and writes nothing', async () => {
       const before = JSON.stringify(config().inspect('critics')?.globalValue);
-      assert.equal(await vscode.commands.executeCommand('prmLens.addCritic', { type: 'chat-prm', baseURL: 'not a url', model: '' }), undefined);
+      const unusable = { type: 'chat-prm', baseURL: 'not a url', model: '' };
+      assert.equal(await vscode.commands.executeCommand('prmLens.addCritic', unusable), undefined);
       assert.equal(await vscode.commands.executeCommand('prmLens.addCritic', { type: 'checker' }), undefined);
       assert.equal(JSON.stringify(config().inspect('critics')?.globalValue), before);
     });

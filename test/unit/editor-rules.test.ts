@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CriticResult } from '../../src/core/critics/types';
+import type { SegmentOptions } from '../../src/core/segment/types';
 import { apiCriticConfig, baseURLProblem, criticIdProblem, suggestCriticId } from '../../src/extension/criticDraft';
 import { firstErrorIcon, inspectorIcon, inspectorIconState, type SeverityName } from '../../src/extension/markStyle';
 import { MAX_SEGMENTATION_OVERRIDES, pruneOverrides, recordOverride } from '../../src/extension/segmentationOverrides';
@@ -28,8 +29,10 @@ describe('first-error and inspector icons', () => {
     assert.equal(inspectorIconState(undefined), 'neutral');
     assert.equal(inspectorIconState({ results: [result(-1), result(2)], failures: [] }), 'firstError');
     assert.equal(inspectorIconState({ results: [result(-1)], failures: [] }), 'noError');
-    assert.equal(inspectorIconState({ results: [result(-1), result(null)], failures: [] }), 'neutral', 'a critic without a prediction');
-    assert.equal(inspectorIconState({ results: [result(-1)], failures: [{ criticId: 'x', message: 'down' }] }), 'neutral', 'a failed critic');
+    const noPrediction = { results: [result(-1), result(null)], failures: [] };
+    assert.equal(inspectorIconState(noPrediction), 'neutral', 'a critic without a prediction');
+    const failed = { results: [result(-1)], failures: [{ criticId: 'x', message: 'down' }] };
+    assert.equal(inspectorIconState(failed), 'neutral', 'a failed critic');
     assert.equal(inspectorIconState({ results: [], failures: [] }), 'neutral');
     assert.equal(inspectorIcon('firstError', 'warning'), firstErrorIcon('warning'));
     assert.ok(!/first-error/.test(inspectorIcon('noError', 'error')));
@@ -50,7 +53,9 @@ describe('segmentation overrides', () => {
 
   test('the list never grows beyond its cap: the oldest choices are forgotten', () => {
     let o = {};
-    for (let i = 0; i < MAX_SEGMENTATION_OVERRIDES + 25; i++) o = recordOverride(o, `file:///f${i}.md`, { strategy: 'lines' }, keepAll);
+    for (let i = 0; i < MAX_SEGMENTATION_OVERRIDES + 25; i++) {
+      o = recordOverride(o, `file:///f${i}.md`, { strategy: 'lines' }, keepAll);
+    }
     const keys = Object.keys(o);
     assert.equal(keys.length, MAX_SEGMENTATION_OVERRIDES);
     assert.equal(keys[0], 'file:///f25.md');
@@ -58,10 +63,15 @@ describe('segmentation overrides', () => {
   });
 
   test('entries the keep rule rejects are dropped (legacy dataset items, files that are gone)', () => {
-    const legacy = { 'prm-lens-item:/d.jsonl/1.md': { strategy: 'paragraphs' as const }, 'file:///gone.md': { strategy: 'lines' as const }, 'file:///here.md': { strategy: 'lines' as const } };
+    const legacy: Record<string, SegmentOptions> = {
+      'prm-lens-item:/d.jsonl/1.md': { strategy: 'paragraphs' },
+      'file:///gone.md': { strategy: 'lines' },
+      'file:///here.md': { strategy: 'lines' },
+    };
     const keep = (k: string) => k.startsWith('file:') && k !== 'file:///gone.md';
     assert.deepEqual(Object.keys(pruneOverrides(legacy, keep)), ['file:///here.md']);
-    assert.deepEqual(Object.keys(recordOverride(legacy, 'file:///new.md', {}, keep)), ['file:///here.md', 'file:///new.md']);
+    const recorded = recordOverride(legacy, 'file:///new.md', {}, keep);
+    assert.deepEqual(Object.keys(recorded), ['file:///here.md', 'file:///new.md']);
   });
 });
 
@@ -69,12 +79,12 @@ describe('Add Critic drafts', () => {
   const taken = new Set(['checker', 'judge']);
 
   test('an API critic becomes a prmLens.critics entry, trailing slashes dropped', () => {
-    assert.deepEqual(apiCriticConfig({ type: 'chat-prm', id: 'rlhflow', baseURL: ' http://127.0.0.1:8001/v1/ ', model: 'RLHFlow/PRM' }, taken), {
-      config: { id: 'rlhflow', type: 'chat-prm', baseURL: 'http://127.0.0.1:8001/v1', model: 'RLHFlow/PRM' },
-    });
-    assert.deepEqual(apiCriticConfig({ type: 'vllm-pooling', id: 'qwen', baseURL: 'http://127.0.0.1:8002', model: '' }, taken), {
-      config: { id: 'qwen', type: 'vllm-pooling', baseURL: 'http://127.0.0.1:8002' },
-    });
+    const url = 'http://127.0.0.1:8001/v1';
+    const prm = apiCriticConfig({ type: 'chat-prm', id: 'rlhflow', baseURL: ` ${url}/ `, model: 'RLHFlow/PRM' }, taken);
+    assert.deepEqual(prm, { config: { id: 'rlhflow', type: 'chat-prm', baseURL: url, model: 'RLHFlow/PRM' } });
+    const root = 'http://127.0.0.1:8002';
+    const pooling = apiCriticConfig({ type: 'vllm-pooling', id: 'qwen', baseURL: root, model: '' }, taken);
+    assert.deepEqual(pooling, { config: { id: 'qwen', type: 'vllm-pooling', baseURL: root } }, 'no model: none sent');
   });
 
   test('every problem is named: a taken or malformed id, a bad URL, a missing model, an unknown type', () => {

@@ -37,7 +37,7 @@ describe('RunScheduler', () => {
     assert.equal(ran, false);
   });
 
-  test('cancel aborts the run, drops the pending task, and no earlier run is current again after a restart', async () => {
+  test('cancel aborts the run and drops the pending task; no earlier run is current again', async () => {
     const s = new RunScheduler();
     const run = s.start('doc');
     let ran = false;
@@ -72,7 +72,7 @@ describe('RunScheduler', () => {
     assert.equal(s.start('doc2', early.signal).signal.aborted, true);
   });
 
-  test('running state: listeners hear every start and stop; a superseded run finishing does not stop the new one', () => {
+  test('listeners hear every start and stop; a superseded run finishing does not stop the new one', () => {
     const s = new RunScheduler();
     const heard: string[] = [];
     const sub = s.onDidChangeRunning((key) => heard.push(`${key}:${s.isRunning(key)}`));

@@ -132,7 +132,12 @@ export interface OpenItemDeps {
  * Shows item `i` of a dataset as a decorated read-only document beside `column` (a preview, so browsing items
  * reuses one tab), scores it, and opens the inspector on it one column further.
  */
-export async function openDatasetItem(deps: OpenItemDeps, dataset: vscode.Uri, i: number, column: vscode.ViewColumn): Promise<void> {
+export async function openDatasetItem(
+  deps: OpenItemDeps,
+  dataset: vscode.Uri,
+  i: number,
+  column: vscode.ViewColumn,
+): Promise<void> {
   const session = deps.sessions.acquire(dataset);
   try {
     await session.loaded;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AnalysisSource, CriticProvider, Scorer, SettingsSource } from '../ports';
+import type { AnalysisSource, CriticProvider, Scorer, SettingsSource, ShowInspector } from '../ports';
 import { DatasetEditorProvider } from './datasetEditor';
 import { DatasetSessions, ITEM_SCHEME, ItemDocuments, openDatasetItem } from './datasets';
 import { exportStepLabels } from './exportLabels';
@@ -38,8 +38,9 @@ export function registerWebviews(w: WebviewWiring): { inspector: Inspector; disp
     itemContext: (uri) => items.context(uri),
   });
   const metrics = new MetricsPanels({ extensionUri, settings: w.settings, sessions, log });
+  const showInspector: ShowInspector = (uri, column) => inspector.show(uri, column);
   const openItem = (dataset: vscode.Uri, i: number, column: vscode.ViewColumn) =>
-    openDatasetItem({ sessions, scorer: w.scorer, showInspector: (uri, col) => inspector.show(uri, col) }, dataset, i, column);
+    openDatasetItem({ sessions, scorer: w.scorer, showInspector }, dataset, i, column);
   const datasets = new DatasetEditorProvider({
     extensionUri,
     settings: w.settings,
@@ -70,8 +71,10 @@ export function registerWebviews(w: WebviewWiring): { inspector: Inspector; disp
     vscode.commands.registerCommand('prmLens.openDataset', (uri?: unknown) => openDataset(uri)),
     // Item `i` of a dataset, as the dataset view opens it (for links, keybindings and tests).
     vscode.commands.registerCommand('prmLens.openDatasetItem', (dataset: unknown, i: unknown) => {
-      if (!(dataset instanceof vscode.Uri) || !Number.isInteger(i) || (i as number) < 0) throw new Error('prmLens.openDatasetItem takes a dataset URI and an item index');
-      return openItem(dataset, i as number, vscode.ViewColumn.One);
+      if (!(dataset instanceof vscode.Uri) || typeof i !== 'number' || !Number.isInteger(i) || i < 0) {
+        throw new Error('prmLens.openDatasetItem takes a dataset URI and an item index');
+      }
+      return openItem(dataset, i, vscode.ViewColumn.One);
     }),
     vscode.commands.registerCommand('prmLens.showMetrics', (uri?: unknown) => showMetricsFor(metrics, uri)),
     vscode.commands.registerCommand('prmLens.exportStepLabels', (target?: unknown, neutralAsCorrect?: unknown) => exportStepLabels(labels, target, neutralAsCorrect)),

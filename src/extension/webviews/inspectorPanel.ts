@@ -1,7 +1,13 @@
 import * as vscode from 'vscode';
 import { stepAt } from '../../core/analysis/marks';
 import { buildInspectorModel } from '../../core/views/inspector';
-import { isInspectorState, isInspectorToHost, type HostToInspector, type InspectorToHost, type ItemContext } from '../../protocol/messages';
+import {
+  isInspectorState,
+  isInspectorToHost,
+  type HostToInspector,
+  type InspectorToHost,
+  type ItemContext,
+} from '../../protocol/messages';
 import { severityName } from '../liveSettings';
 import { inspectorIcon, inspectorIconState } from '../markStyle';
 import type { AnalysisSource, Scorer, SettingsSource } from '../ports';
@@ -45,8 +51,9 @@ export class Inspector implements vscode.Disposable {
       if (uri) this.current.follow(uri);
       return;
     }
+    const where = { viewColumn: column, preserveFocus: true };
     const options = webviewOptions(this.deps.extensionUri);
-    const panel = vscode.window.createWebviewPanel(Inspector.viewType, 'Step Inspector', { viewColumn: column, preserveFocus: true }, options);
+    const panel = vscode.window.createWebviewPanel(Inspector.viewType, 'Step Inspector', where, options);
     this.open(panel, uri);
   }
 
@@ -142,7 +149,8 @@ class InspectorPanel {
   /** The tab's icon says whether an error was found in the document shown (in the first error's severity). */
   private updateIcon(): void {
     const analysis = this.uri && this.deps.analyses.analysis(this.uri);
-    const icon = inspectorIcon(inspectorIconState(analysis || undefined), severityName(this.deps.settings.current.severity));
+    const severity = severityName(this.deps.settings.current.severity);
+    const icon = inspectorIcon(inspectorIconState(analysis || undefined), severity);
     if (icon === this.icon) return;
     this.icon = icon;
     this.panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', icon);
@@ -153,13 +161,16 @@ class InspectorPanel {
     this.updateIcon();
     const uri = this.uri;
     if (!uri) {
-      this.host.post({ type: 'inspector/empty', title: 'Step Inspector', message: 'Open a markdown or text file with a solution, then run “PRM Lens: Score Steps in Current File”.' });
+      const message =
+        'Open a markdown or text file with a solution, then run “PRM Lens: Score Steps in Current File”.';
+      this.host.post({ type: 'inspector/empty', title: 'Step Inspector', message });
       return;
     }
     const analysis = this.deps.analyses.analysis(uri);
     const title = displayName(uri);
     if (!analysis) {
-      this.host.post({ type: 'inspector/empty', uri: uri.toString(), title, message: 'This file is not scored (or it changed since). Score it to see its steps.' });
+      const message = 'This file is not scored (or it changed since). Score it to see its steps.';
+      this.host.post({ type: 'inspector/empty', uri: uri.toString(), title, message });
       return;
     }
     const settings = this.deps.settings.current;
@@ -205,7 +216,8 @@ class InspectorPanel {
       }
       case 'inspector/openReport': {
         if (!this.uri) return;
-        const report = await vscode.workspace.openTextDocument(markdownUri(this.uri, this.deps.analyses.analysis(this.uri)));
+        const markdown = markdownUri(this.uri, this.deps.analyses.analysis(this.uri));
+        const report = await vscode.workspace.openTextDocument(markdown);
         await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preview: true });
         return;
       }

@@ -2,7 +2,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildMetricsModel } from '../../core/views/metricsView';
 import { metricsCsv, metricsMarkdown } from '../../core/views/metricsTable';
-import { isMetricsState, isMetricsToHost, type HostToMetrics, type MetricsModel, type MetricsToHost } from '../../protocol/messages';
+import {
+  isMetricsState,
+  isMetricsToHost,
+  type HostToMetrics,
+  type MetricsModel,
+  type MetricsToHost,
+} from '../../protocol/messages';
 import type { SettingsSource } from '../ports';
 import { exportResults } from './datasetEditor';
 import type { DatasetSession } from './datasetSession';
@@ -34,7 +40,8 @@ export class MetricsPanels implements vscode.Disposable {
       return;
     }
     const title = `Metrics: ${path.posix.basename(dataset.path)}`;
-    const panel = vscode.window.createWebviewPanel(MetricsPanels.viewType, title, vscode.ViewColumn.Beside, webviewOptions(this.deps.extensionUri));
+    const options = webviewOptions(this.deps.extensionUri);
+    const panel = vscode.window.createWebviewPanel(MetricsPanels.viewType, title, vscode.ViewColumn.Beside, options);
     this.open(panel, dataset, null);
   }
 
@@ -44,7 +51,8 @@ export class MetricsPanels implements vscode.Disposable {
       this.open(panel, vscode.Uri.parse(state.dataset), state.calibrationSubset ?? null);
       return;
     }
-    const lost: HostToMetrics = { type: 'metrics/model', model: null, message: 'This panel lost track of its dataset. Open the dataset and choose Metrics again.' };
+    const message = 'This panel lost track of its dataset. Open the dataset and choose Metrics again.';
+    const lost: HostToMetrics = { type: 'metrics/model', model: null, message };
     const host: WebviewHost<MetricsToHost, HostToMetrics> = new WebviewHost(panel, {
       entry: 'metrics',
       title: 'Metrics',
@@ -121,11 +129,13 @@ class MetricsPanel {
     const records = this.session.records(this.criticKeys());
     if (records.length === 0) {
       this.model = null;
-      this.host.post({ type: 'metrics/model', model: null, message: `No results for ${this.session.name} yet: run a critic over it from the dataset view.`, dataset: this.dataset.toString() });
+      const message = `No results for ${this.session.name} yet: run a critic over it from the dataset view.`;
+      this.host.post({ type: 'metrics/model', model: null, message, dataset: this.dataset.toString() });
       return;
     }
     this.model = buildMetricsModel({ dataset: this.session.name, records, calibrationSubset: this.calibrationSubset, datasetItems: this.session.items.length });
-    this.host.post({ type: 'metrics/model', model: this.model, dataset: this.dataset.toString(), calibrationSubset: this.calibrationSubset });
+    const { model, calibrationSubset } = this;
+    this.host.post({ type: 'metrics/model', model, dataset: this.dataset.toString(), calibrationSubset });
   }
 
   private async onMessage(msg: MetricsToHost): Promise<void> {

@@ -61,7 +61,8 @@ export class WebviewHost<In, Out> implements vscode.Disposable {
 
   private receive(message: unknown): void {
     if (!this.options.accepts(message)) {
-      this.options.log.warn(`${this.options.entry} view: ignored an unexpected message ${clip(JSON.stringify(message) ?? String(message), 200)}`);
+      const shown = clip(JSON.stringify(message) ?? String(message), 200);
+      this.options.log.warn(`${this.options.entry} view: ignored an unexpected message ${shown}`);
       return;
     }
     // A handler that throws at once is reported like one that rejects.
