@@ -1,8 +1,16 @@
 import * as vscode from 'vscode';
 import { SEGMENT_STRATEGIES, SegmentOptions, SegmentStrategy } from '../core/segment/types';
-import { ScoreController } from './controller';
+import { errorMessage } from '../core/util/errors';
+import type { AnalysisSource, Scorer, ShowInspector } from './ports';
 import { isDerivedDocument } from './report';
-import { showInspector } from './webviews';
+import type { Segmentations } from './segmentations';
+
+export interface CommandDeps {
+  scorer: Scorer;
+  analyses: AnalysisSource;
+  segmentations: Segmentations;
+  showInspector: ShowInspector;
+}
 
 const SCORABLE_LANGUAGES = new Set(['markdown', 'plaintext']);
 
@@ -34,37 +42,42 @@ async function targetDocument(arg: unknown): Promise<vscode.TextDocument | undef
   return doc;
 }
 
-async function scoreOrReport(controller: ScoreController, doc: vscode.TextDocument) {
+async function scoreOrReport(scorer: Scorer, doc: vscode.TextDocument) {
   try {
-    return await controller.score(doc);
+    return await scorer.score(doc);
   } catch (err) {
-    void vscode.window.showErrorMessage(`PRM Lens: ${err instanceof Error ? err.message : String(err)}`);
+    void vscode.window.showErrorMessage(`PRM Lens: ${errorMessage(err)}`);
     return undefined;
   }
 }
 
-export function registerCommands(controller: ScoreController): vscode.Disposable[] {
+export function registerCommands({ scorer, analyses, segmentations, showInspector }: CommandDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('prmLens.scoreCurrentFile', async (arg?: unknown) => {
       const doc = await targetDocument(arg);
-      return doc && (await scoreOrReport(controller, doc)) !== undefined;
+      return doc && (await scoreOrReport(scorer, doc)) !== undefined;
     }),
     vscode.commands.registerCommand('prmLens.clearMarks', async (arg?: unknown) => {
       const doc = await targetDocument(arg);
-      if (doc) controller.clear(doc.uri);
+      if (doc) scorer.clear(doc.uri);
     }),
     vscode.commands.registerCommand('prmLens.chooseSegmentation', async (strategy?: unknown, regex?: unknown) => {
       const doc = await targetDocument(undefined);
       if (!doc) return;
-      const options = await pickSegmentation(controller.segmentationFor(doc.uri), strategy, regex);
+      if (!segmentations.canChoose(doc.uri)) {
+        const why = 'PRM Lens: a dataset item is split into the steps of its dataset; that cannot be changed.';
+        void vscode.window.showInformationMessage(why);
+        return;
+      }
+      const options = await pickSegmentation(segmentations.for(doc.uri), strategy, regex);
       if (!options) return;
-      await controller.setSegmentation(doc.uri, options);
-      await scoreOrReport(controller, doc);
+      await segmentations.set(doc.uri, options);
+      await scoreOrReport(scorer, doc);
     }),
     vscode.commands.registerCommand('prmLens.showDetails', async (arg?: unknown) => {
       const doc = await targetDocument(arg);
       if (!doc) return;
-      if (!controller.analysis(doc.uri) && !(await scoreOrReport(controller, doc))) return;
+      if (!analyses.analysis(doc.uri) && !(await scoreOrReport(scorer, doc))) return;
       showInspector(doc.uri);
     }),
   ];
@@ -95,7 +108,7 @@ async function pickSegmentation(current: SegmentOptions, strategyArg: unknown, r
               new RegExp(value, 'm');
               return undefined;
             } catch (err) {
-              return `Not a valid regular expression: ${(err as Error).message}`;
+              return `Not a valid regular expression: ${errorMessage(err)}`;
             }
           },
         });

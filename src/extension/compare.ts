@@ -1,24 +1,24 @@
 import * as vscode from 'vscode';
 import { DirectoryStore } from '../core/critics/cache';
-import { Config } from './config';
-import { cancelledMessage, ScoreController } from './controller';
+import { errorMessage } from '../core/util/errors';
 import { criticCacheDir } from './criticPool';
+import type { Scorer, SettingsSource, ShowInspector } from './ports';
+import { cancelledMessage } from './scorer';
 import { registerApiKeyCommand } from './secrets';
-import { editorSettings } from './settings';
-import { showInspector } from './webviews';
+
+export interface CompareDeps {
+  scorer: Scorer;
+  showInspector: ShowInspector;
+  settings: SettingsSource;
+  log: vscode.LogOutputChannel;
+}
 
 /** The commands of remote critics: Compare Critics on Current File, Set API Key for Critic…, Clear Cache. */
-export function registerRemoteCriticCommands(
-  context: vscode.ExtensionContext,
-  controller: ScoreController,
-  config: Config,
-  log: vscode.LogOutputChannel,
-): vscode.Disposable[] {
+export function registerRemoteCriticCommands(context: vscode.ExtensionContext, deps: CompareDeps): vscode.Disposable[] {
+  const { log } = deps;
   return [
-    vscode.commands.registerCommand('prmLens.compareCritics', (a?: unknown, b?: unknown) =>
-      compareCritics(controller, config, log, a, b),
-    ),
-    registerApiKeyCommand(context.secrets, () => editorSettings(config).critics),
+    vscode.commands.registerCommand('prmLens.compareCritics', (a?: unknown, b?: unknown) => compareCritics(deps, a, b)),
+    registerApiKeyCommand(context.secrets, () => deps.settings.current.critics),
     vscode.commands.registerCommand('prmLens.clearCache', async () => {
       const dir = criticCacheDir(context);
       if (!dir) return false;
@@ -35,13 +35,8 @@ export function registerRemoteCriticCommands(
  * list argument), with a cancellable progress notification; then every verdict shows in the hovers and the
  * comparison report opens beside the file. Resolves to true when the comparison finished.
  */
-async function compareCritics(
-  controller: ScoreController,
-  config: Config,
-  log: vscode.LogOutputChannel,
-  a: unknown,
-  b: unknown,
-): Promise<boolean> {
+async function compareCritics(deps: CompareDeps, a: unknown, b: unknown): Promise<boolean> {
+  const { scorer, showInspector, log } = deps;
   const uriArg = a instanceof vscode.Uri ? a : undefined;
   const idsArg = [a, b].find((x): x is string[] => Array.isArray(x) && x.every((i) => typeof i === 'string'));
   const doc = uriArg ? (await vscode.window.showTextDocument(uriArg, { preview: false })).document : vscode.window.activeTextEditor?.document;
@@ -49,8 +44,12 @@ async function compareCritics(
     void vscode.window.showInformationMessage('PRM Lens: open a markdown or text file with a solution to compare critics on it.');
     return false;
   }
-  const settings = editorSettings(config);
+  const settings = deps.settings.current;
   let ids = idsArg;
+  if (!ids && settings.critics.length < 2) {
+    suggestAddingCritic(settings.critics.map((c) => c.id));
+    return false;
+  }
   if (!ids) {
     const picked = await vscode.window.showQuickPick(
       settings.critics.map((c) => ({ label: c.id, description: c.label ?? c.type, picked: settings.activeCritics.includes(c.id) })),
@@ -68,14 +67,14 @@ async function compareCritics(
       let done = 0;
       progress.report({ message: `0 of ${criticIds.length} done` });
       try {
-        const analysis = await controller.score(doc, {
+        const analysis = await scorer.score(doc, {
           criticIds,
           signal: cancel.signal,
           onCriticDone: (id) => progress.report({ increment: 100 / criticIds.length, message: `${++done} of ${criticIds.length} done (${id})` }),
         });
         return analysis ? analysis : cancel.signal.aborted ? 'cancelled' : 'superseded';
       } catch (err) {
-        void vscode.window.showErrorMessage(`PRM Lens: ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showErrorMessage(`PRM Lens: ${errorMessage(err)}`);
         return 'failed';
       }
     },
@@ -83,7 +82,7 @@ async function compareCritics(
   const cancelled = outcome === 'cancelled' || (typeof outcome === 'object' && outcome.cancelled === true);
   if (cancelled) {
     log.info(`${doc.uri.fsPath}: comparison cancelled`);
-    const cached = config.values()['cache.enabled'];
+    const cached = deps.settings.current.cacheEnabled;
     const shown = typeof outcome === 'object' ? cancelledMessage('comparison', outcome) : 'PRM Lens: comparison cancelled.';
     void vscode.window.showInformationMessage(`${shown}${cached ? ' Results of remote critics that finished are cached: running it again continues from them.' : ''}`);
   }
@@ -92,4 +91,15 @@ async function compareCritics(
   // gives the comparison report). Cancelled part-way, it shows the critics that finished.
   showInspector(doc.uri);
   return !cancelled;
+}
+
+/** Comparing needs two critics: says so, and offers to add one (the command resolves without waiting for that). */
+function suggestAddingCritic(configured: readonly string[]): void {
+  const only = configured.length === 1 ? `only "${configured[0]}" is configured` : 'no critic is configured';
+  const message =
+    `PRM Lens: comparing needs two or more critics, and ${only}. ` +
+    'Add an API critic (an LLM judge or a PRM server) or a local model with "PRM Lens: Add Critic…".';
+  void vscode.window.showInformationMessage(message, 'Add Critic…').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('prmLens.addCritic');
+  });
 }

@@ -39,6 +39,11 @@ export class Config implements vscode.Disposable {
     return vscode.workspace.getConfiguration(SECTION).inspect(key)?.globalValue;
   }
 
+  /** The value in the workspace's settings, undefined when the workspace has not set it. */
+  workspaceValue(key: SettingKey): unknown {
+    return vscode.workspace.getConfiguration(SECTION).inspect(key)?.workspaceValue;
+  }
+
   /** Whether the workspace sets a value of its own. */
   hasWorkspaceValue(key: SettingKey): boolean {
     return vscode.workspace.getConfiguration(SECTION).inspect(key)?.workspaceValue !== undefined;

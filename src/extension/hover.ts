@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import { stepAt } from '../core/analysis/marks';
 import { stepHoverMarkdown } from '../core/analysis/describe';
-import { ScoreController } from './controller';
+import type { AnalysisSource } from './ports';
 
 /** Shows every critic's score, verdict and reason for the step under the pointer. */
 export class StepHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly controller: ScoreController) {}
+  constructor(private readonly analyses: AnalysisSource) {}
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const analysis = this.controller.analysis(doc.uri);
+    const analysis = this.analyses.analysis(doc.uri);
     if (!analysis) return undefined;
     const steps = analysis.segmentation.steps;
     const index = stepAt(steps, doc.offsetAt(position));

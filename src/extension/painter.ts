@@ -1,11 +1,15 @@
 import * as vscode from 'vscode';
 import { StepMark, StepMarkKind } from '../core/analysis/marks';
+import { firstErrorIcon, SeverityName } from './markStyle';
+
+const SEVERITIES: readonly SeverityName[] = ['error', 'warning', 'information'];
 
 /** Owns the decoration types and turns step marks into editor decorations. */
 export class DecorationPainter implements vscode.Disposable {
   private readonly kinds: Record<StepMarkKind, vscode.TextEditorDecorationType>;
   private readonly firstErrorSpan: vscode.TextEditorDecorationType;
-  private readonly firstErrorGutter: vscode.TextEditorDecorationType;
+  /** One gutter type per severity: the first error's icon is the icon of its diagnostic's severity. */
+  private readonly firstErrorGutter: Record<SeverityName, vscode.TextEditorDecorationType>;
 
   constructor(extensionUri: vscode.Uri) {
     const color = (id: string) => new vscode.ThemeColor(`prmLens.${id}`);
@@ -36,13 +40,15 @@ export class DecorationPainter implements vscode.Disposable {
       rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
     });
     // A separate empty-range type so the gutter icon and label appear once, on the step's first line.
-    this.firstErrorGutter = create({
-      gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'first-error.svg'),
-      gutterIconSize: 'contain',
-    });
+    const gutter = (severity: SeverityName) =>
+      create({
+        gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', firstErrorIcon(severity)),
+        gutterIconSize: 'contain',
+      });
+    this.firstErrorGutter = { error: gutter('error'), warning: gutter('warning'), information: gutter('information') };
   }
 
-  paint(editor: vscode.TextEditor, marks: readonly StepMark[]): void {
+  paint(editor: vscode.TextEditor, marks: readonly StepMark[], severity: SeverityName): void {
     const doc = editor.document;
     const byKind: Record<StepMarkKind, vscode.Range[]> = { good: [], uncertain: [], bad: [], none: [] };
     const firstSpans: vscode.Range[] = [];
@@ -57,16 +63,16 @@ export class DecorationPainter implements vscode.Disposable {
     }
     for (const kind of Object.keys(byKind) as StepMarkKind[]) editor.setDecorations(this.kinds[kind], byKind[kind]);
     editor.setDecorations(this.firstErrorSpan, firstSpans);
-    editor.setDecorations(this.firstErrorGutter, gutters);
+    for (const s of SEVERITIES) editor.setDecorations(this.firstErrorGutter[s], s === severity ? gutters : []);
   }
 
   clear(editor: vscode.TextEditor): void {
-    this.paint(editor, []);
+    this.paint(editor, [], 'error');
   }
 
   dispose(): void {
     for (const type of Object.values(this.kinds)) type.dispose();
     this.firstErrorSpan.dispose();
-    this.firstErrorGutter.dispose();
+    for (const type of Object.values(this.firstErrorGutter)) type.dispose();
   }
 }

@@ -4,7 +4,7 @@ import { Analysis } from '../core/analysis/analyze';
 import { analysisReportMarkdown } from '../core/analysis/describe';
 import { isCachedResult } from '../core/critics/cache';
 import { comparisonMarkdown } from '../core/analysis/compareReport';
-import { ScoreController } from './controller';
+import type { AnalysisSource } from './ports';
 
 /** Schemes of the documents derived from a scored file: views of a solution, never solutions themselves. */
 export const DERIVED_SCHEMES = { report: 'prm-lens-report', comparison: 'prm-lens-compare' } as const;
@@ -30,15 +30,15 @@ export class AnalysisDocumentProvider implements vscode.TextDocumentContentProvi
   private readonly subscription: vscode.Disposable;
 
   constructor(
-    private readonly controller: ScoreController,
+    private readonly analyses: AnalysisSource,
     private readonly kind: AnalysisDocumentKind,
   ) {
-    this.subscription = controller.onDidChangeAnalysis((source) => this.changed.fire(documentUri(kind, source)));
+    this.subscription = analyses.onDidChangeAnalysis((source) => this.changed.fire(documentUri(kind, source)));
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     const source = vscode.Uri.parse(uri.query);
-    const analysis = this.controller.analysis(source);
+    const analysis = this.analyses.analysis(source);
     const title = displayName(source);
     return analysis ? this.kind.render(analysis, title) : this.kind.notScored(title);
   }

@@ -46,23 +46,3 @@ export function editorSettings(config: Config): Settings {
     cacheEnabled: values['cache.enabled'],
   };
 }
-
-let bound: Config | undefined;
-
-/**
- * activate() binds its Config here for the score controller, which reads its settings with readSettings();
- * the other components get the Config in their constructors.
- */
-export function bindConfig(config: Config): vscode.Disposable {
-  bound = config;
-  return {
-    dispose: () => {
-      if (bound === config) bound = undefined;
-    },
-  };
-}
-
-export function readSettings(): Settings {
-  if (!bound) throw new Error('PRM Lens: settings were read before activate() bound its Config');
-  return editorSettings(bound);
-}

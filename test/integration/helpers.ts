@@ -16,8 +16,15 @@ export interface AnalysisSnapshot {
   }[];
   primaryCriticId: string | undefined;
 }
+export interface MarksSnapshot {
+  severity: 'error' | 'warning' | 'information';
+  firstError: { step: number; line: number; gutterIcon: string } | null;
+}
 export interface PrmLensApi {
   getAnalysis(uri: string): AnalysisSnapshot | undefined;
+  getMarks(uri: string): MarksSnapshot | undefined;
+  getInspector(): { uri: string | undefined; title: string; icon: string } | undefined;
+  getWorkspaceStateSizes(): Record<string, number>;
 }
 
 export async function activateExtension(): Promise<PrmLensApi> {

@@ -55,7 +55,8 @@ describe('PRM Lens in the workbench', function () {
     assert.ok(badBackground, `the wrong step has a background: ${JSON.stringify(wrongLine)}`);
     const gutter = wrongLine.find((d) => d.where === 'margin' && d.backgroundImage !== 'none');
     assert.ok(gutter, `the first error has a gutter icon: ${JSON.stringify(wrongLine)}`);
-    assert.match(gutter.backgroundImage, /first-error/);
+    // The default prmLens.diagnosticSeverity is "warning": the gutter shows the warning icon, as the Problems panel.
+    assert.match(gutter.backgroundImage, /first-error-warning\.svg/);
 
     assert.ok(ex.goodStepSnippet, 'the example should have a correct step after the slip');
     const goodLine = await wb.lineDecorations(ex.goodStepSnippet);

@@ -2,6 +2,7 @@ import { Analysis } from './analyze';
 import { fenced, firstErrorLabel, markdownCell } from './describe';
 import { firstErrorsDiffer, stepDisagreements, type StepDisagreement } from './disagreement';
 import { CriticResult, StepJudgement } from '../critics/types';
+import { clip } from '../util/text';
 
 export interface ComparisonExtras {
   /** True for results served from the result cache. */
@@ -74,9 +75,4 @@ function verdictCell(j: StepJudgement | undefined, firstError: boolean): string 
 function disagreementLabel(d: StepDisagreement): string {
   const what = [d.verdict ? 'verdict' : '', d.firstError ? 'first error' : ''].filter(Boolean);
   return what.length > 0 ? `⚠ ${what.join(', ')}` : '';
-}
-
-function clip(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
 }

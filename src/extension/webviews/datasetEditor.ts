@@ -3,20 +3,21 @@ import { writeResultsAtomic } from '../../core/datasets/results';
 import { itemResults } from '../../views/datasetList';
 import { sampleIndices } from '../../views/sample';
 import { isDatasetToHost, type DatasetToHost, type HostToDataset, type RunScope } from '../../protocol/messages';
-import type { ScoreController } from '../controller';
-import { criticIdentity as configKey } from '../../core/run/identity';
+import type { CriticProvider, SettingsSource } from '../ports';
+import { criticIdentity } from '../../core/run/identity';
 import type { DatasetSession, RunCritic, SessionEvent } from '../../views/datasetSession';
-import { itemUri, type DatasetSessions } from './datasets';
-import { webviewHtml, webviewOptions } from './html';
+import type { DatasetSessions } from './datasets';
+import { WebviewHost } from './webviewHost';
 
 export interface DatasetDeps {
-  context: vscode.ExtensionContext;
-  controller: ScoreController;
+  extensionUri: vscode.Uri;
+  settings: SettingsSource;
+  critics: CriticProvider;
   sessions: DatasetSessions;
   log: vscode.LogOutputChannel;
-  /** Opens the inspector on an item document, in the given column. */
-  showInspector(uri: vscode.Uri, column: vscode.ViewColumn): void;
-  showMetrics(session: DatasetSession, uri: vscode.Uri): void;
+  /** Opens item `i` of the dataset beside the list (`column` is the list's). */
+  openItem(dataset: vscode.Uri, i: number, column: vscode.ViewColumn): Promise<void>;
+  showMetrics(dataset: vscode.Uri): void;
 }
 
 /** Items sent per message when a view (re)connects: large enough to be quick, small enough to keep it responsive. */
@@ -55,7 +56,7 @@ export class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvide
 
 /** One webview showing a dataset: streams the item list to it, answers searches, runs critics, opens items. */
 class DatasetView {
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly host: WebviewHost<DatasetToHost, HostToDataset>;
   /** The subscription to the session, renewed whenever the webview (re)connects. */
   private following: { dispose(): void } | undefined;
 
@@ -65,27 +66,24 @@ class DatasetView {
     private readonly session: DatasetSession,
     private readonly deps: DatasetDeps,
   ) {
-    panel.webview.options = webviewOptions(deps.context.extensionUri);
-    panel.webview.html = webviewHtml(panel.webview, deps.context.extensionUri, 'dataset', `Dataset: ${session.name}`);
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((msg: unknown) => {
-        if (isDatasetToHost(msg)) void this.onMessage(msg).catch((e: unknown) => this.fail(e));
-        else deps.log.warn(`dataset view: ignored an unexpected message ${JSON.stringify(msg)?.slice(0, 200)}`);
-      }),
-      panel.onDidDispose(() => {
-        this.following?.dispose();
-        this.disposables.forEach((d) => d.dispose());
-      }),
-    );
+    this.host = new WebviewHost(panel, {
+      entry: 'dataset',
+      title: `Dataset: ${session.name}`,
+      extensionUri: deps.extensionUri,
+      log: deps.log,
+      accepts: isDatasetToHost,
+      onMessage: (msg) => this.onMessage(msg),
+      onDispose: () => this.following?.dispose(),
+    });
   }
 
   private post(message: HostToDataset): void {
-    void this.panel.webview.postMessage(message);
+    this.host.post(message);
   }
 
   /** The configured critics with the hash of their configuration (what cached results are matched against). */
   private criticKeys(): { id: string; config: string }[] {
-    return this.deps.controller.criticSettings().critics.map((c) => ({ id: c.id, config: configKey(c) }));
+    return this.deps.settings.current.critics.map((c) => ({ id: c.id, config: criticIdentity(c) }));
   }
 
   /** Sends everything known so far (a view connects, or reconnects after being hidden), then follows the session. */
@@ -102,13 +100,13 @@ class DatasetView {
 
   /** Tells the view to start over: a (re)connection, or the file was read again after a change on disk. */
   private begin(): void {
-    const settings = this.deps.controller.criticSettings();
+    const settings = this.deps.settings.current;
     this.post({
       type: 'dataset/begin',
       name: this.session.name,
       format: this.session.formatName,
       critics: settings.critics.map((c) => ({ id: c.id, label: c.label ?? c.id })),
-      activeCritics: [...settings.active],
+      activeCritics: [...settings.activeCritics],
       reloads: this.session.reloads,
     });
   }
@@ -148,7 +146,7 @@ class DatasetView {
         this.connect();
         return;
       case 'dataset/open':
-        return this.openItem(msg.i);
+        return this.deps.openItem(this.uri, msg.i, this.panel.viewColumn ?? vscode.ViewColumn.One);
       case 'dataset/search':
         await this.session.loaded;
         this.post({ type: 'dataset/search', query: msg.query, hits: msg.query.trim() ? this.session.search(msg.query) : null });
@@ -159,7 +157,7 @@ class DatasetView {
         this.session.cancel();
         return;
       case 'dataset/metrics':
-        this.deps.showMetrics(this.session, this.uri);
+        this.deps.showMetrics(this.uri);
         return;
       case 'dataset/exportResults':
         await exportResults(this.session, this.criticKeys());
@@ -167,22 +165,8 @@ class DatasetView {
     }
   }
 
-  /** Shows item `i` as a decorated read-only document next to the list, scores it, and opens the inspector on it. */
-  private async openItem(i: number): Promise<void> {
-    const item = this.session.items[i];
-    if (!item) return;
-    const uri = itemUri(this.uri, i, item.id);
-    const base = this.panel.viewColumn ?? vscode.ViewColumn.One;
-    // Paragraphs give back exactly the item's steps (see itemDocument); remembered for this document only.
-    await this.deps.controller.setSegmentation(uri, { strategy: 'paragraphs' });
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc, { viewColumn: base + 1, preview: true, preserveFocus: true });
-    await this.deps.controller.score(doc);
-    this.deps.showInspector(uri, base + 2);
-  }
-
   private async run(criticIds: string[], scope: RunScope, indices: number[] | undefined, sample: number | undefined): Promise<void> {
-    const settings = this.deps.controller.criticSettings();
+    const settings = this.deps.settings.current;
     const unknown = criticIds.filter((id) => !settings.critics.some((c) => c.id === id));
     if (unknown.length || criticIds.length === 0) {
       void vscode.window.showWarningMessage(unknown.length ? `PRM Lens: unknown critic ${unknown.join(', ')}.` : 'PRM Lens: choose at least one critic to run.');
@@ -191,18 +175,12 @@ class DatasetView {
     await this.session.loaded;
     const n = this.session.items.length;
     const chosen = scope === 'all' ? [...Array(n).keys()] : scope === 'filtered' ? (indices ?? []) : sampleIndices(n, sample ?? 100);
-    const critics = await this.deps.controller.getCritics(criticIds);
-    const run: RunCritic[] = critics.map((critic) => ({ id: critic.id, critic, config: configKey(settings.critics.find((c) => c.id === critic.id)!) }));
+    const critics = await this.deps.critics.getCritics(criticIds);
+    const run: RunCritic[] = critics.map((critic) => ({ id: critic.id, critic, config: criticIdentity(settings.critics.find((c) => c.id === critic.id)!) }));
     const started = Date.now();
     const result = await this.session.run(run, chosen, RUN_CONCURRENCY);
     this.deps.log.info(`${this.session.name}: ran ${criticIds.join(', ')} on ${result.done - result.cached} items (${result.cached} cached, ${result.failed} failed) in ${Date.now() - started} ms`);
     if (result.failed) this.deps.log.warn(`${this.session.name}: ${result.message ?? `${result.failed} critic failures`}`);
-  }
-
-  private fail(e: unknown): void {
-    const message = e instanceof Error ? e.message : String(e);
-    this.deps.log.error(`dataset view: ${message}`);
-    void vscode.window.showErrorMessage(`PRM Lens: ${message}`);
   }
 }
 

@@ -1,9 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { SegmentOptions } from '../../core/segment/types';
 import { ResultCache } from '../../core/run/resultCache';
+import { errorMessage } from '../../core/util/errors';
 import { textHash } from '../../views/hash';
 import { itemDocument } from '../../views/itemDocument';
 import type { ItemContext } from '../../protocol/messages';
+import type { Scorer, ShowInspector } from '../ports';
 import { DatasetSession } from '../../views/datasetSession';
 
 export const ITEM_SCHEME = 'prm-lens-item';
@@ -55,7 +58,7 @@ export class DatasetSessions implements vscode.Disposable {
         this.log.info(`${session.name} changed on disk: reading it again${session.isRunning ? ' (the run in progress is cancelled; finished results are kept)' : ''}`);
         void session.reload().then(
           () => this.reloaded.fire(uri),
-          (e: unknown) => this.log.error(`${session.name}: reading it again failed: ${(e as Error).message}`),
+          (e: unknown) => this.log.error(`${session.name}: reading it again failed: ${errorMessage(e)}`),
         );
       }, RELOAD_DELAY_MS);
     };
@@ -96,6 +99,14 @@ export function itemUri(dataset: vscode.Uri, i: number, id: string): vscode.Uri 
   return vscode.Uri.from({ scheme: ITEM_SCHEME, path: `/${path.basename(dataset.path)}/${safe}.md`, query });
 }
 
+/**
+ * The segmentation an item document carries: itemDocument() writes one paragraph per dataset step, so paragraphs
+ * give back exactly the item's steps (and its labels line up). Undefined for any other document.
+ */
+export function itemSegmentation(uri: vscode.Uri): SegmentOptions | undefined {
+  return uri.scheme === ITEM_SCHEME ? { strategy: 'paragraphs' } : undefined;
+}
+
 export function parseItemUri(uri: vscode.Uri): { dataset: vscode.Uri; i: number } | undefined {
   if (uri.scheme !== ITEM_SCHEME) return undefined;
   const params = new URLSearchParams(uri.query);
@@ -103,6 +114,36 @@ export function parseItemUri(uri: vscode.Uri): { dataset: vscode.Uri; i: number 
   const i = Number(params.get('i'));
   if (!dataset || !Number.isInteger(i) || i < 0) return undefined;
   return { dataset: vscode.Uri.parse(dataset), i };
+}
+
+export interface OpenItemDeps {
+  sessions: DatasetSessions;
+  scorer: Scorer;
+  showInspector: ShowInspector;
+}
+
+/**
+ * Shows item `i` of a dataset as a decorated read-only document beside `column` (a preview, so browsing items
+ * reuses one tab), scores it, and opens the inspector on it one column further.
+ */
+export async function openDatasetItem(
+  deps: OpenItemDeps,
+  dataset: vscode.Uri,
+  i: number,
+  column: vscode.ViewColumn,
+): Promise<void> {
+  const session = deps.sessions.acquire(dataset);
+  try {
+    await session.loaded;
+    const item = session.items[i];
+    if (!item) throw new Error(`${session.name} has no item ${i + 1} (it has ${session.items.length}).`);
+    const doc = await vscode.workspace.openTextDocument(itemUri(dataset, i, item.id));
+    await vscode.window.showTextDocument(doc, { viewColumn: column + 1, preview: true, preserveFocus: true });
+    await deps.scorer.score(doc);
+    deps.showInspector(doc.uri, column + 2);
+  } finally {
+    deps.sessions.release(dataset);
+  }
 }
 
 /**

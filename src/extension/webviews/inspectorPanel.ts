@@ -1,78 +1,116 @@
 import * as vscode from 'vscode';
 import { stepAt } from '../../core/analysis/marks';
 import { buildInspectorModel } from '../../views/inspector';
-import { HostToInspector, isInspectorState, isInspectorToHost, type InspectorToHost, type ItemContext } from '../../protocol/messages';
-import type { ScoreController } from '../controller';
+import {
+  isInspectorState,
+  isInspectorToHost,
+  type HostToInspector,
+  type InspectorToHost,
+  type ItemContext,
+} from '../../protocol/messages';
+import { severityName } from '../liveSettings';
+import { inspectorIcon, inspectorIconState } from '../markStyle';
+import type { AnalysisSource, Scorer, SettingsSource } from '../ports';
 import { displayName, isDerivedDocument, markdownUri } from '../report';
-import { webviewHtml, webviewOptions } from './html';
+import { webviewOptions } from './html';
 import type { HumanLabelStore } from './humanLabels';
+import { WebviewHost } from './webviewHost';
 
 export interface InspectorDeps {
-  context: vscode.ExtensionContext;
-  controller: ScoreController;
+  extensionUri: vscode.Uri;
+  analyses: AnalysisSource;
+  scorer: Scorer;
+  settings: SettingsSource;
   labels: HumanLabelStore;
   /** The dataset item a read-only item document shows, if it is one. */
   itemContext(uri: vscode.Uri): ItemContext | undefined;
   log: vscode.LogOutputChannel;
 }
 
+/** What tests and other extensions can read about the open step inspector. */
+export interface InspectorSnapshot {
+  uri: string | undefined;
+  title: string;
+  /** The tab's icon, a file of media/: the first error's icon only when a critic found an error. */
+  icon: string;
+}
+
 const FOLLOWED_LANGUAGES = new Set(['markdown', 'plaintext']);
 
-/**
- * The step inspector: one panel that shows the analysis of the current solution file (or dataset item), follows
- * the active editor, and stays in sync with it both ways (click a step → the editor selects it; move the cursor →
- * the panel highlights the step).
- */
-export class InspectorPanel implements vscode.Disposable {
+/** The step inspector: at most one panel, opened on a document or brought back after a window reload. */
+export class Inspector implements vscode.Disposable {
   static readonly viewType = 'prmLens.inspector';
-  private static current: InspectorPanel | undefined;
+  private current: InspectorPanel | undefined;
 
-  private uri: vscode.Uri | undefined;
-  private disposed = false;
-  private readonly disposables: vscode.Disposable[] = [];
+  constructor(private readonly deps: InspectorDeps) {}
 
   /** Opens the inspector (or brings it forward) on `uri`. */
-  static show(deps: InspectorDeps, uri: vscode.Uri | undefined, column = vscode.ViewColumn.Beside): InspectorPanel {
-    const existing = InspectorPanel.current;
-    if (existing) {
-      existing.panel.reveal(undefined, true);
-      if (uri) existing.follow(uri);
-      return existing;
+  show(uri: vscode.Uri | undefined, column: vscode.ViewColumn = vscode.ViewColumn.Beside): void {
+    if (this.current) {
+      this.current.panel.reveal(undefined, true);
+      if (uri) this.current.follow(uri);
+      return;
     }
-    const panel = vscode.window.createWebviewPanel(InspectorPanel.viewType, 'Step Inspector', { viewColumn: column, preserveFocus: true }, webviewOptions(deps.context.extensionUri));
-    return new InspectorPanel(panel, deps, uri);
+    const where = { viewColumn: column, preserveFocus: true };
+    const options = webviewOptions(this.deps.extensionUri);
+    const panel = vscode.window.createWebviewPanel(Inspector.viewType, 'Step Inspector', where, options);
+    this.open(panel, uri);
   }
 
-  /** Brings a panel back after a window reload (the serializer's entry point). */
-  static revive(deps: InspectorDeps, panel: vscode.WebviewPanel, state: unknown): InspectorPanel {
-    InspectorPanel.current?.panel.dispose();
-    const uri = isInspectorState(state) && state.uri ? vscode.Uri.parse(state.uri) : undefined;
-    return new InspectorPanel(panel, deps, uri);
+  /** The serializer's entry point after a window reload. */
+  revive(panel: vscode.WebviewPanel, state: unknown): void {
+    this.current?.dispose();
+    this.open(panel, isInspectorState(state) && state.uri ? vscode.Uri.parse(state.uri) : undefined);
   }
 
-  static get instance(): InspectorPanel | undefined {
-    return InspectorPanel.current;
+  snapshot(): InspectorSnapshot | undefined {
+    return this.current?.snapshot();
   }
 
-  private constructor(
+  private open(panel: vscode.WebviewPanel, uri: vscode.Uri | undefined): void {
+    const opened: InspectorPanel = new InspectorPanel(panel, this.deps, uri, () => {
+      if (this.current === opened) this.current = undefined;
+    });
+    this.current = opened;
+  }
+
+  dispose(): void {
+    this.current?.dispose();
+  }
+}
+
+/**
+ * The inspector's panel: shows the analysis of the current solution file (or dataset item), follows the active
+ * editor, and stays in sync with it both ways (click a step → the editor selects it; move the cursor → the panel
+ * highlights the step).
+ */
+class InspectorPanel {
+  private uri: vscode.Uri | undefined;
+  private readonly host: WebviewHost<InspectorToHost, HostToInspector>;
+  private icon = '';
+
+  constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly deps: InspectorDeps,
     uri: vscode.Uri | undefined,
+    onDispose: () => void,
   ) {
-    InspectorPanel.current = this;
     this.uri = uri ?? this.activeSolutionUri();
-    panel.iconPath = vscode.Uri.joinPath(deps.context.extensionUri, 'media', 'first-error.svg');
-    panel.webview.options = webviewOptions(deps.context.extensionUri);
-    panel.webview.html = webviewHtml(panel.webview, deps.context.extensionUri, 'inspector', 'Step Inspector');
+    this.host = new WebviewHost(panel, {
+      entry: 'inspector',
+      title: 'Step Inspector',
+      extensionUri: deps.extensionUri,
+      log: deps.log,
+      accepts: isInspectorToHost,
+      onMessage: (msg) => this.onMessage(msg),
+      onDispose,
+    });
     this.updateTitle();
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((msg: unknown) => {
-        if (isInspectorToHost(msg)) void this.onMessage(msg).catch((e: unknown) => this.fail(e));
-        else deps.log.warn(`inspector: ignored an unexpected message ${JSON.stringify(msg)?.slice(0, 200)}`);
-      }),
-      deps.controller.onDidChangeAnalysis((changed) => changed.toString() === this.uri?.toString() && this.push()),
+    this.updateIcon();
+    this.host.own(
+      deps.analyses.onDidChangeAnalysis((changed) => changed.toString() === this.uri?.toString() && this.push()),
       deps.labels.onDidChange((key) => key === this.uri?.toString() && this.push()),
+      deps.settings.onDidChange(() => this.updateIcon()),
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.isSolution(editor.document) && this.follow(editor.document.uri)),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         // Only the person's own cursor moves: echoing the selections that the panel's reveals make would race
@@ -81,6 +119,10 @@ export class InspectorPanel implements vscode.Disposable {
         if (byPerson && e.textEditor.document.uri.toString() === this.uri?.toString()) this.highlight(e.textEditor);
       }),
     );
+  }
+
+  snapshot(): InspectorSnapshot {
+    return { uri: this.uri?.toString(), title: this.panel.title, icon: this.icon };
   }
 
   /** Shows another document's analysis. */
@@ -104,24 +146,34 @@ export class InspectorPanel implements vscode.Disposable {
     this.panel.title = this.uri ? `Steps: ${displayName(this.uri)}` : 'Step Inspector';
   }
 
-  private post(message: HostToInspector): void {
-    void this.panel.webview.postMessage(message);
+  /** The tab's icon says whether an error was found in the document shown (in the first error's severity). */
+  private updateIcon(): void {
+    const analysis = this.uri && this.deps.analyses.analysis(this.uri);
+    const severity = severityName(this.deps.settings.current.severity);
+    const icon = inspectorIcon(inspectorIconState(analysis || undefined), severity);
+    if (icon === this.icon) return;
+    this.icon = icon;
+    this.panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', icon);
   }
 
   /** Sends the current analysis (or why there is none) to the webview. */
   private push(): void {
+    this.updateIcon();
     const uri = this.uri;
     if (!uri) {
-      this.post({ type: 'inspector/empty', title: 'Step Inspector', message: 'Open a markdown or text file with a solution, then run “PRM Lens: Score Steps in Current File”.' });
+      const message =
+        'Open a markdown or text file with a solution, then run “PRM Lens: Score Steps in Current File”.';
+      this.host.post({ type: 'inspector/empty', title: 'Step Inspector', message });
       return;
     }
-    const analysis = this.deps.controller.analysis(uri);
+    const analysis = this.deps.analyses.analysis(uri);
     const title = displayName(uri);
     if (!analysis) {
-      this.post({ type: 'inspector/empty', uri: uri.toString(), title, message: 'This file is not scored (or it changed since). Score it to see its steps.' });
+      const message = 'This file is not scored (or it changed since). Score it to see its steps.';
+      this.host.post({ type: 'inspector/empty', uri: uri.toString(), title, message });
       return;
     }
-    const settings = this.deps.controller.criticSettings();
+    const settings = this.deps.settings.current;
     const steps = analysis.segmentation.steps.map((s) => s.text);
     const item = this.deps.itemContext(uri);
     const model = buildInspectorModel({
@@ -133,16 +185,16 @@ export class InspectorPanel implements vscode.Disposable {
       humanLabels: this.deps.labels.labels(uri.toString(), steps),
       ...(item ? { item } : {}),
     });
-    this.post({ type: 'inspector/model', model });
+    this.host.post({ type: 'inspector/model', model });
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
     if (editor) this.highlight(editor);
   }
 
   private highlight(editor: vscode.TextEditor): void {
-    const analysis = this.deps.controller.analysis(editor.document.uri);
+    const analysis = this.deps.analyses.analysis(editor.document.uri);
     if (!analysis) return;
     const index = stepAt(analysis.segmentation.steps, editor.document.offsetAt(editor.selection.active));
-    this.post({ type: 'inspector/highlight', step: index < 0 ? null : index });
+    this.host.post({ type: 'inspector/highlight', step: index < 0 ? null : index });
   }
 
   private async onMessage(msg: InspectorToHost): Promise<void> {
@@ -156,16 +208,19 @@ export class InspectorPanel implements vscode.Disposable {
       case 'inspector/rerun':
         return this.rescore(msg.type === 'inspector/rerun' ? msg.criticId : undefined);
       case 'inspector/label': {
-        const analysis = this.uri && this.deps.controller.analysis(this.uri);
+        const analysis = this.uri && this.deps.analyses.analysis(this.uri);
         if (!this.uri || !analysis) return;
         const steps = analysis.segmentation.steps.map((s) => s.text);
         await this.deps.labels.set(this.uri.toString(), analysis.document.problem, steps, msg.step, msg.label);
         return;
       }
-      case 'inspector/openReport':
+      case 'inspector/openReport': {
         if (!this.uri) return;
-        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(markdownUri(this.uri, this.deps.controller.analysis(this.uri))), { viewColumn: vscode.ViewColumn.Beside, preview: true });
+        const markdown = markdownUri(this.uri, this.deps.analyses.analysis(this.uri));
+        const report = await vscode.workspace.openTextDocument(markdown);
+        await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preview: true });
         return;
+      }
       case 'inspector/exportLabels':
         await vscode.commands.executeCommand('prmLens.exportStepLabels');
         return;
@@ -175,7 +230,7 @@ export class InspectorPanel implements vscode.Disposable {
   /** Selects the step in an editor showing the document (opening one if needed), keeping focus in the panel. */
   private async reveal(step: number): Promise<void> {
     const uri = this.uri;
-    const analysis = uri && this.deps.controller.analysis(uri);
+    const analysis = uri && this.deps.analyses.analysis(uri);
     const span = analysis?.segmentation.steps[step];
     if (!uri || !span) return;
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -189,28 +244,17 @@ export class InspectorPanel implements vscode.Disposable {
   private async rescore(criticId: string | undefined): Promise<void> {
     if (!this.uri) return;
     const doc = await vscode.workspace.openTextDocument(this.uri);
-    this.post({ type: 'inspector/running', running: true });
+    this.host.post({ type: 'inspector/running', running: true });
     try {
-      if (criticId) await this.deps.controller.rescoreCritic(doc, criticId);
-      else await this.deps.controller.score(doc);
+      if (criticId) await this.deps.scorer.rescoreCritic(doc, criticId);
+      else await this.deps.scorer.score(doc);
     } finally {
-      this.post({ type: 'inspector/running', running: false });
+      this.host.post({ type: 'inspector/running', running: false });
       this.push();
     }
   }
 
-  private fail(e: unknown): void {
-    const message = e instanceof Error ? e.message : String(e);
-    this.deps.log.error(`inspector: ${message}`);
-    void vscode.window.showErrorMessage(`PRM Lens: ${message}`);
-  }
-
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (InspectorPanel.current === this) InspectorPanel.current = undefined;
-    for (const d of this.disposables) d.dispose();
-    this.disposables.length = 0;
-    this.panel.dispose();
+    this.host.dispose();
   }
 }
