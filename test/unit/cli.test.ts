@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -93,5 +93,76 @@ describe('prm-lens CLI', () => {
     const missing = run('segment', path.join(dir, 'nope.md'));
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope\.md/);
+  });
+});
+
+describe('prm-lens exit codes', () => {
+  let dir = '';
+  const at = (name: string) => path.join(dir, name);
+  before(() => {
+    assert.ok(existsSync(cli), `${cli} is missing: run npm run build first`);
+    dir = mkdtempSync(path.join(os.tmpdir(), 'prm-lens-exit-'));
+    mkdirSync(at('folder'));
+    writeFileSync(at('empty.md'), '');
+    writeFileSync(at('empty.jsonl'), '');
+    writeFileSync(at('results.jsonl'), `${JSON.stringify({ id: 'a', subset: 's', label: -1, prediction: -1, critic: 'checker', scores: null })}\n`);
+    writeFileSync(at('dataset.json'), JSON.stringify([{ id: 'a', problem: 'p', steps: ['1 + 1 = 2'], label: -1 }]));
+    writeFileSync(at('keep.txt'), 'not a cache');
+    mkdirSync(at('cache/ab'), { recursive: true });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  // [what, arguments, exit code, what stderr must say]: 2 for bad arguments and bad input in every command.
+  const cases: [string, () => string[], number, RegExp][] = [
+    ['segment: missing file', () => ['segment', at('nope.md')], 2, /Input file not found: .*nope\.md/],
+    ['score: missing file', () => ['score', at('nope.md')], 2, /Input file not found: .*nope\.md/],
+    ['eval: missing file', () => ['eval', at('nope.jsonl')], 2, /Dataset file not found: .*nope\.jsonl/],
+    ['metrics: missing file', () => ['metrics', at('nope.jsonl')], 2, /Results file not found: .*nope\.jsonl/],
+    ['segment: a folder', () => ['segment', at('folder')], 2, /folder is a folder, not a file/],
+    ['score: a folder', () => ['score', at('folder')], 2, /folder is a folder, not a file/],
+    ['eval: a folder', () => ['eval', at('folder')], 2, /folder is a folder, not a file/],
+    ['metrics: a folder', () => ['metrics', at('folder')], 2, /folder is a folder, not a file/],
+    ['segment: an empty file', () => ['segment', at('empty.md')], 2, /no steps: the solution is empty/],
+    ['score: an empty file', () => ['score', at('empty.md')], 2, /no steps: the solution is empty/],
+    ['metrics: an empty file', () => ['metrics', at('empty.jsonl')], 2, /empty: no results/],
+    ['metrics: a dataset (JSON lines)', () => ['metrics', example('dataset.jsonl')], 2, /looks like a dataset .*run `prm-lens eval/],
+    ['metrics: a dataset (JSON array)', () => ['metrics', at('results.jsonl'), at('dataset.json')], 2, /dataset\.json looks like a dataset/],
+    ['clear-cache: a file', () => ['clear-cache', '--cache-dir', at('keep.txt')], 2, /is a file, not a cache folder: not deleted/],
+    ['clear-cache: a folder that is no cache', () => ['clear-cache', '--cache-dir', dir], 2, /does not look like a PRM Lens cache/],
+    ['clear-cache: a file argument', () => ['clear-cache', 'x'], 2, /clear-cache takes no file arguments/],
+    ['segment: two files', () => ['segment', example('all-correct.md'), example('logic-error.md')], 2, /segment takes one FILE/],
+    ['score: no file', () => ['score'], 2, /score: missing FILE/],
+    ['an unknown option', () => ['segment', example('all-correct.md'), '--bogus'], 2, /Unknown option '--bogus'/],
+    ['an option the command does not take', () => ['metrics', at('results.jsonl'), '--critic', 'x'], 2, /metrics does not take --critic/],
+    ['an invalid --regex', () => ['segment', example('all-correct.md'), '--strategy', 'regex', '--regex', '('], 2, /--regex: Invalid step regex/],
+    ['eval: --out in a missing folder', () => ['eval', example('dataset.jsonl'), '--out', at('no/r.jsonl')], 2, /the folder .*no does not exist/],
+    ['eval: --out a folder', () => ['eval', example('dataset.jsonl'), '--out', at('folder')], 2, /is a folder; name a file/],
+    ['an unknown command', () => ['frobnicate'], 2, /unknown command "frobnicate"/],
+    ['no command', () => [], 2, /^$/],
+    ['metrics: results', () => ['metrics', at('results.jsonl')], 0, /^$/],
+    ['clear-cache: a cache', () => ['clear-cache', '--cache-dir', at('cache')], 0, /cleared .*cache/],
+    ['clear-cache: no cache yet', () => ['clear-cache', '--cache-dir', at('none')], 0, /nothing to clear/],
+  ];
+  for (const [what, args, code, stderr] of cases) {
+    test(`${what}: exit ${code}`, () => {
+      const r = run(...args());
+      assert.equal(r.code, code, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      assert.match(r.stderr.trim(), stderr);
+    });
+  }
+
+  test('clear-cache never deletes what is not a cache', () => {
+    run('clear-cache', '--cache-dir', at('keep.txt'));
+    run('clear-cache', '--cache-dir', dir);
+    assert.equal(readFileSync(at('keep.txt'), 'utf8'), 'not a cache');
+  });
+
+  test('--version and -V print the package version', () => {
+    const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = run(flag);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${version}\n`);
+    }
   });
 });
