@@ -46,6 +46,15 @@ describe('prm-lens CLI', () => {
     assert.match(table.stdout, /checker: first error at idx 2/);
   });
 
+  test('score verifies every arithmetic step of the showcase example, units and rounded quotient included', () => {
+    const r = run('score', example('all-correct.md'), '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const [checker] = JSON.parse(r.stdout).critics;
+    assert.equal(checker.firstError, -1);
+    // 180 km + 150 km = 330 km · 2 h + 1.5 h = 3.5 h · 330 / 3.5 = 94.29 km/h; the last step only states the answer.
+    assert.deepEqual(checker.steps.map((s: { verdict: string }) => s.verdict), ['correct', 'correct', 'correct', 'unknown']);
+  });
+
   test('eval writes results and prints ProcessBench metrics; metrics recomputes them', () => {
     const out = path.join(dir, 'results.jsonl');
     const r = run('eval', example('dataset.jsonl'), '--out', out, '--json');
