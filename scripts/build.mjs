@@ -3,8 +3,6 @@ import * as esbuild from 'esbuild';
 import { chmod, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
-const { version } = JSON.parse(await readFile('package.json', 'utf8'));
-
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
@@ -71,14 +69,7 @@ const openaiChunk = {
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [openaiChunk] },
   { ...common, entryPoints: { openai: createRequire(import.meta.url).resolve('openai') }, outdir: 'dist' },
-  {
-    ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
-    banner: { js: '#!/usr/bin/env node' },
-    // `prm-lens --version` (src/cli/version.ts).
-    define: { PRM_LENS_VERSION: JSON.stringify(version) },
-  },
+  { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The local-model host runs in its own process; its native modules are loaded from node_modules at run time.
   { ...common, entryPoints: { 'onnx-host': 'src/onnx-host/main.ts' }, outdir: 'dist', external: ['vscode', 'onnxruntime-node', '@anush008/tokenizers'] },
   ...webviewBuilds,

@@ -12,7 +12,7 @@ import { defaultCacheDir } from './commands/critics';
 import { clearCacheCommand } from './commands/clear-cache';
 import { compileStepRegex } from '../core/segment/boundaries';
 import { InputFileError } from '../core/datasets/files';
-import { VERSION } from './version';
+import { packageVersion } from './version';
 
 const USAGE = `prm-lens — segment, score and evaluate chain-of-thought steps
 
@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   const [command, ...files] = positionals;
   if (values.version) {
-    console.log(VERSION);
+    console.log(packageVersion());
     return 0;
   }
   if (values.help || !command) {

@@ -1,4 +1,15 @@
-/** The package version, written into the bundle by scripts/build.mjs (esbuild `define`) from package.json. */
-declare const PRM_LENS_VERSION: string;
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-export const VERSION = PRM_LENS_VERSION;
+/**
+ * The version in PRM Lens's own package.json, the first one above this file: the repository's for dist/cli.js and
+ * the compiled sources, the extension folder's for the CLI inside an installed .vsix.
+ */
+export function packageVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    const pkg = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string }) : undefined;
+    if (pkg?.name === 'prm-lens' && pkg.version) return pkg.version;
+    if (dirname(dir) === dir) throw new Error(`no package.json of prm-lens above ${__dirname}`);
+  }
+}
