@@ -33,7 +33,7 @@ names in "apiKeyEnv". Several --critic options judge every item with each; eval 
 and metrics adds their pairwise agreement on the first-error index.
 Cache: results of remote critics are stored by content (problem, steps, critic settings; never keys) in
 --cache-dir, default .prm-lens-cache/ next to --out (else in the current folder). Re-running an interrupted eval
-resumes from it. --no-cache turns it off; clear-cache deletes it.
+resumes from it. --no-cache turns it off; clear-cache deletes it (and nothing that is not a cache).
 Datasets: a JSON array or JSONL in the ProcessBench, PRM800K, Math-Shepherd, TRL stepwise or BIG-Bench Mistake
 layout (told per record); the subset is the record's "subset", else the file name.
 Metrics are ProcessBench's: acc_error, acc_correct, F1 (harmonic mean), per subset, with f1_mean (plain mean of
@@ -87,9 +87,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(packageVersion());
     return 0;
   }
-  if (values.help || !command) {
+  if (values.help) {
     console.log(USAGE);
-    return command || values.help ? 0 : 2;
+    return 0;
+  }
+  if (!command) {
+    console.error(USAGE);
+    return 2;
   }
   const spec = COMMANDS[command];
   if (!spec) {
@@ -109,7 +113,8 @@ async function main(argv: string[]): Promise<number> {
     case 'score': {
       const segmentation = segmentOptions(values);
       const build = { configFile: values.config, cacheDir: cacheDir(values) };
-      const [configs, criticIds] = [await loadCriticConfigs(values.config), values.critic ?? ['checker']];
+      const configs = await loadCriticConfigs(values.config);
+      const criticIds = values.critic ?? ['checker'];
       return scoreCommand(files[0], configs, criticIds, segmentation, json, controller.signal, build);
     }
     case 'eval':
