@@ -8,8 +8,10 @@ import { dirname, join } from 'node:path';
 export function packageVersion(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const file = join(dir, 'package.json');
-    const pkg = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string }) : undefined;
-    if (pkg?.name === 'prm-lens' && pkg.version) return pkg.version;
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'prm-lens' && pkg.version) return pkg.version;
+    }
     if (dirname(dir) === dir) throw new Error(`no package.json of prm-lens above ${__dirname}`);
   }
 }

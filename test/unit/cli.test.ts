@@ -52,7 +52,8 @@ describe('prm-lens CLI', () => {
     const [checker] = JSON.parse(r.stdout).critics;
     assert.equal(checker.firstError, -1);
     // 180 km + 150 km = 330 km · 2 h + 1.5 h = 3.5 h · 330 / 3.5 = 94.29 km/h; the last step only states the answer.
-    assert.deepEqual(checker.steps.map((s: { verdict: string }) => s.verdict), ['correct', 'correct', 'correct', 'unknown']);
+    const verdicts = checker.steps.map((s: { verdict: string }) => s.verdict);
+    assert.deepEqual(verdicts, ['correct', 'correct', 'correct', 'unknown']);
   });
 
   test('eval writes results and prints ProcessBench metrics; metrics recomputes them', () => {
@@ -114,8 +115,10 @@ describe('prm-lens exit codes', () => {
     mkdirSync(at('folder'));
     writeFileSync(at('empty.md'), '');
     writeFileSync(at('empty.jsonl'), '');
-    writeFileSync(at('results.jsonl'), `${JSON.stringify({ id: 'a', subset: 's', label: -1, prediction: -1, critic: 'checker', scores: null })}\n`);
+    const result = { id: 'a', subset: 's', label: -1, prediction: -1, critic: 'checker', scores: null };
+    writeFileSync(at('results.jsonl'), `${JSON.stringify(result)}\n`);
     writeFileSync(at('dataset.json'), JSON.stringify([{ id: 'a', problem: 'p', steps: ['1 + 1 = 2'], label: -1 }]));
+    writeFileSync(at('results.json'), JSON.stringify([{ id: 'a', subset: 's', label: -1, prediction: -1 }]));
     writeFileSync(at('keep.txt'), 'not a cache');
     mkdirSync(at('cache/ab'), { recursive: true });
   });
@@ -134,18 +137,69 @@ describe('prm-lens exit codes', () => {
     ['segment: an empty file', () => ['segment', at('empty.md')], 2, /no steps: the solution is empty/],
     ['score: an empty file', () => ['score', at('empty.md')], 2, /no steps: the solution is empty/],
     ['metrics: an empty file', () => ['metrics', at('empty.jsonl')], 2, /empty: no results/],
-    ['metrics: a dataset (JSON lines)', () => ['metrics', example('dataset.jsonl')], 2, /looks like a dataset .*run `prm-lens eval/],
-    ['metrics: a dataset (JSON array)', () => ['metrics', at('results.jsonl'), at('dataset.json')], 2, /dataset\.json looks like a dataset/],
-    ['clear-cache: a file', () => ['clear-cache', '--cache-dir', at('keep.txt')], 2, /is a file, not a cache folder: not deleted/],
-    ['clear-cache: a folder that is no cache', () => ['clear-cache', '--cache-dir', dir], 2, /does not look like a PRM Lens cache/],
+    [
+      'metrics: a dataset (JSON lines)',
+      () => ['metrics', example('dataset.jsonl')],
+      2,
+      /looks like a dataset .*run `prm-lens eval/,
+    ],
+    [
+      'metrics: a dataset (JSON array)',
+      () => ['metrics', at('results.jsonl'), at('dataset.json')],
+      2,
+      /dataset\.json looks like a dataset/,
+    ],
+    [
+      'metrics: results as a JSON array',
+      () => ['metrics', at('results.json')],
+      2,
+      /is a JSON array; a results file has one/,
+    ],
+    [
+      'clear-cache: a file',
+      () => ['clear-cache', '--cache-dir', at('keep.txt')],
+      2,
+      /is a file, not a cache folder: not deleted/,
+    ],
+    [
+      'clear-cache: a folder that is no cache',
+      () => ['clear-cache', '--cache-dir', dir],
+      2,
+      /does not look like a PRM Lens cache/,
+    ],
     ['clear-cache: a file argument', () => ['clear-cache', 'x'], 2, /clear-cache takes no file arguments/],
-    ['segment: two files', () => ['segment', example('all-correct.md'), example('logic-error.md')], 2, /segment takes one FILE/],
+    [
+      'segment: two files',
+      () => ['segment', example('all-correct.md'), example('logic-error.md')],
+      2,
+      /segment takes one FILE/,
+    ],
     ['score: no file', () => ['score'], 2, /score: missing FILE/],
     ['an unknown option', () => ['segment', example('all-correct.md'), '--bogus'], 2, /Unknown option '--bogus'/],
-    ['an option the command does not take', () => ['metrics', at('results.jsonl'), '--critic', 'x'], 2, /metrics does not take --critic/],
-    ['an invalid --regex', () => ['segment', example('all-correct.md'), '--strategy', 'regex', '--regex', '('], 2, /--regex: Invalid step regex/],
-    ['eval: --out in a missing folder', () => ['eval', example('dataset.jsonl'), '--out', at('no/r.jsonl')], 2, /the folder .*no does not exist/],
-    ['eval: --out a folder', () => ['eval', example('dataset.jsonl'), '--out', at('folder')], 2, /is a folder; name a file/],
+    [
+      'an option the command does not take',
+      () => ['metrics', at('results.jsonl'), '--critic', 'x'],
+      2,
+      /metrics does not take --critic/,
+    ],
+    [
+      'an invalid --regex',
+      () => ['segment', example('all-correct.md'), '--strategy', 'regex', '--regex', '('],
+      2,
+      /--regex: Invalid step regex/,
+    ],
+    [
+      'eval: --out in a missing folder',
+      () => ['eval', example('dataset.jsonl'), '--out', at('no/r.jsonl')],
+      2,
+      /the folder .*no does not exist/,
+    ],
+    [
+      'eval: --out a folder',
+      () => ['eval', example('dataset.jsonl'), '--out', at('folder')],
+      2,
+      /is a folder; name a file/,
+    ],
     ['an unknown command', () => ['frobnicate'], 2, /unknown command "frobnicate"/],
     ['no command (the usage goes to stderr)', () => [], 2, /^prm-lens — segment, score and evaluate/],
     ['metrics: results', () => ['metrics', at('results.jsonl')], 0, /^$/],

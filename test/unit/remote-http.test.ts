@@ -168,7 +168,7 @@ describe('openai-critic against an OpenAI-compatible server', () => {
       "Python's True/False": `{"steps": [${entries('"', 'True', 'False').join(', ')}]}`,
       'a // comment': `{"steps": [\n${entries('"', 'true', 'false').join(', // checked\n')}\n]}`,
       'single quotes': `{'steps': [${entries("'", 'true', 'false').join(', ')}]}`,
-      'a markdown code fence': `Here is my review.\n\n\`\`\`json\n{"steps": [${entries('"', 'true', 'false').join(', ')}]}\n\`\`\``,
+      'a markdown code fence': `Review:\n\`\`\`json\n{"steps": [${entries('"', 'true', 'false').join(', ')}]}\n\`\`\``,
     };
     const truncated = `{"steps": [${entries('"', 'true', 'false').slice(0, 2).join(', ')}, {"paragraph": 2, "corr`;
     const texts = [...Object.values(answers), truncated];
@@ -190,7 +190,7 @@ describe('openai-critic against an OpenAI-compatible server', () => {
     }
     const cut = await judge(texts.length - 1);
     assert.equal(cut.firstError, null);
-    assert.ok(cut.steps.every((s) => s.verdict === 'unknown' && /the output hit maxTokens: raise it/.test(s.reason ?? '')));
+    for (const s of cut.steps) assert.match(`${s.verdict}: ${s.reason}`, /^unknown: .*output hit maxTokens: raise it/);
     assert.equal(cut.raw, truncated);
   });
 

@@ -64,10 +64,12 @@ export const UNIT_WORDS = new Set([
  */
 export const UNIT_SYMBOLS = new Set(['h', 's', 'm', 'g', 'L', 'N', 'J', 'W', 'V']);
 
+const MONEY_AND_ANGLES = new Set(['dollar', 'euro', '°']);
+
 /** A unit of measurement (singular key, see unitKey), as opposed to a counted noun; "km/h" when both parts are. */
 export function isMeasure(key: string): boolean {
   const measure = (base: string) =>
-    UNIT_WORDS.has(base) || UNIT_WORDS.has(`${base}s`) || UNIT_SYMBOLS.has(base) || ['dollar', 'euro', '°'].includes(base);
+    UNIT_WORDS.has(base) || UNIT_WORDS.has(`${base}s`) || UNIT_SYMBOLS.has(base) || MONEY_AND_ANGLES.has(base);
   return key.replace(/\^[^/]*/g, '').split('/').every(measure);
 }
 

@@ -85,8 +85,9 @@ export class OpenAICritic implements Critic {
     const prompt = renderPrompt(this.options.template, input.problem, input.steps);
     const samples = await this.sample([{ role: 'user', content: prompt }], usage, callSignal(input.signal));
     if (input.signal?.aborted) throw new CancelledError();
+    const n = input.steps.length;
     const judged =
-      this.options.mode === 'per-step' ? await perStepJudgement(samples, input.steps.length) : firstErrorJudgement(samples, input.steps.length);
+      this.options.mode === 'per-step' ? await perStepJudgement(samples, n) : firstErrorJudgement(samples, n);
     return {
       criticId: this.id,
       ...judged,
