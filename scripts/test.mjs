@@ -91,7 +91,10 @@ fs.mkdirSync(RESULTS, { recursive: true });
 const stale = dependenciesStale();
 if (stale) {
   console.log(`dependencies: ${stale}; running npm ci`);
-  if (!step('npm ci', run('npm ci', 'npm', ['ci', '--no-audit', '--no-fund']))) {
+  // onnxruntime-node's install script stays off through allowScripts (npm 11.17+); the variable keeps it off for an
+  // older npm too (it would download CUDA files, and fail offline).
+  const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' };
+  if (!step('npm ci', run('npm ci', 'npm', ['ci', '--no-audit', '--no-fund'], { env }))) {
     console.log('\n0 passed, 1 failed');
     process.exit(1);
   }

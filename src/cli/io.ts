@@ -6,6 +6,11 @@ import { InputIssue } from '../core/datasets/types';
 /** An error the user can fix (bad arguments or input): message on stderr, exit code 2. */
 export class UsageError extends Error {}
 
+/** A file with no solution text: nothing to segment or score is bad input, not an empty success. */
+export function emptySolution(file: string): UsageError {
+  return new UsageError(`${file}: no steps: the solution is empty`);
+}
+
 export function formatIssue(issue: InputIssue): string {
   const where = [issue.file, issue.line !== undefined ? `line ${issue.line}` : issue.index !== undefined ? `item ${issue.index}` : undefined]
     .filter(Boolean)

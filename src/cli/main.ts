@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { SEGMENT_STRATEGIES, SegmentOptions, SegmentStrategy } from '../core/segment/types';
 import { CriticConfigError } from '../core/critics/types';
@@ -8,7 +9,10 @@ import { scoreCommand } from './commands/score';
 import { evalCommand } from './commands/eval';
 import { metricsCommand } from './commands/metrics';
 import { defaultCacheDir } from './commands/critics';
-import { DirectoryStore } from '../core/critics/cache';
+import { clearCacheCommand } from './commands/clear-cache';
+import { compileStepRegex } from '../core/segment/boundaries';
+import { InputFileError } from '../core/datasets/files';
+import { packageVersion } from './version';
 
 const USAGE = `prm-lens — segment, score and evaluate chain-of-thought steps
 
@@ -19,6 +23,7 @@ Usage:
                 [--cache-dir DIR | --no-cache] [--json] [--quiet]
   prm-lens metrics RESULTS.jsonl... [--json]
   prm-lens clear-cache [--cache-dir DIR] [--out results.jsonl]
+  prm-lens --version
 
 Strategies: ${SEGMENT_STRATEGIES.join(', ')} (default auto).
 Critics: the built-in "checker" (default) and those in --config {"critics": [{"id", "type", ...}]}: types
@@ -28,13 +33,14 @@ names in "apiKeyEnv". Several --critic options judge every item with each; eval 
 and metrics adds their pairwise agreement on the first-error index.
 Cache: results of remote critics are stored by content (problem, steps, critic settings; never keys) in
 --cache-dir, default .prm-lens-cache/ next to --out (else in the current folder). Re-running an interrupted eval
-resumes from it. --no-cache turns it off; clear-cache deletes it.
+resumes from it. --no-cache turns it off; clear-cache deletes it (and nothing that is not a cache).
 Progress: eval reports on stderr (one live line on a terminal, else a line every 10 s or 10%); --quiet stops it.
 Datasets: a JSON array or JSONL in the ProcessBench, PRM800K, Math-Shepherd, TRL stepwise or BIG-Bench Mistake
 layout (told per record); the subset is the record's "subset", else the file name.
 Metrics are ProcessBench's: acc_error, acc_correct, F1 (harmonic mean), per subset, with f1_mean (plain mean of
 subset F1s, the paper's headline) and f1_weighted (weighted by subset size). Indices are 0-based.
-Exit codes: 0 ok, 1 a critic failed, 2 bad arguments or bad input (good records are still processed), 130 interrupted.`;
+Exit codes: 0 ok; 1 a critic failed, or the command could not finish; 2 bad arguments, or an input file that is
+missing, unreadable or malformed (good records are still processed); 130 interrupted.`;
 
 const OPTIONS = {
   strategy: { type: 'string' },
@@ -49,38 +55,72 @@ const OPTIONS = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
 } satisfies ParseArgsConfig['options'];
+
+type Option = keyof typeof OPTIONS;
+
+/** What each command takes; anything else is a usage error rather than silently ignored. */
+interface CommandSpec {
+  /** The positional arguments as the usage names them. */
+  args: string;
+  maxArgs: number;
+  options: readonly Option[];
+}
+
+const SEGMENTATION: readonly Option[] = ['strategy', 'tag', 'regex'];
+const COMMANDS: Record<string, CommandSpec> = {
+  segment: { args: 'FILE', maxArgs: 1, options: [...SEGMENTATION, 'json'] },
+  score: { args: 'FILE', maxArgs: 1, options: [...SEGMENTATION, 'critic', 'config', 'cache-dir', 'no-cache', 'json'] },
+  eval: {
+    args: 'DATASET',
+    maxArgs: Infinity,
+    options: ['critic', 'config', 'out', 'concurrency', 'cache-dir', 'no-cache', 'json', 'quiet'],
+  },
+  metrics: { args: 'RESULTS.jsonl', maxArgs: Infinity, options: ['json'] },
+  'clear-cache': { args: '', maxArgs: 0, options: ['cache-dir', 'out'] },
+};
+const GLOBAL_OPTIONS: readonly Option[] = ['help', 'version'];
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   const [command, ...files] = positionals;
-  if (values.help || !command) {
-    console.log(USAGE);
-    return command || values.help ? 0 : 2;
+  if (values.version) {
+    console.log(packageVersion());
+    return 0;
   }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!command) {
+    console.error(USAGE);
+    return 2;
+  }
+  const spec = COMMANDS[command];
+  if (!spec) {
+    throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})${SEE_HELP}`);
+  }
+  checkArguments(command, spec, values, files);
   const json = values.json ?? false;
-  const segmentation = segmentOptions(values);
   const controller = new AbortController();
   // First Ctrl-C stops new work and keeps what finished; a second one exits at once.
   process.once('SIGINT', () => {
     controller.abort();
     process.once('SIGINT', () => process.exit(130));
   });
-  const need = (n: number, what: string) => {
-    if (files.length < n) throw new UsageError(`prm-lens ${command}: missing ${what}\n\n${USAGE}`);
-  };
   switch (command) {
     case 'segment':
-      need(1, 'FILE');
-      return segmentCommand(files[0], segmentation, json);
-    case 'score':
-      need(1, 'FILE');
-      return scoreCommand(files[0], await loadCriticConfigs(values.config), values.critic ?? ['checker'], segmentation, json, controller.signal, {
-        configFile: values.config,
-        cacheDir: cacheDir(values),
-      });
+      return segmentCommand(files[0], segmentOptions(values), json);
+    case 'score': {
+      const segmentation = segmentOptions(values);
+      const build = { configFile: values.config, cacheDir: cacheDir(values) };
+      const configs = await loadCriticConfigs(values.config);
+      const criticIds = values.critic ?? ['checker'];
+      return scoreCommand(files[0], configs, criticIds, segmentation, json, controller.signal, build);
+    }
     case 'eval':
-      need(1, 'DATASET');
+      await checkOutput(values.out);
       return evalCommand({
         datasets: files,
         configs: await loadCriticConfigs(values.config),
@@ -94,16 +134,37 @@ async function main(argv: string[]): Promise<number> {
         quiet: values.quiet ?? false,
       });
     case 'metrics':
-      need(1, 'RESULTS.jsonl');
       return metricsCommand(files, json);
-    case 'clear-cache': {
-      const dir = chosenCacheDir(values);
-      await new DirectoryStore(dir).clear();
-      console.error(`cleared ${dir}`);
-      return 0;
-    }
-    default:
-      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    default: // clear-cache, the last entry of COMMANDS
+      return clearCacheCommand(chosenCacheDir(values));
+  }
+}
+
+const SEE_HELP = '\nRun `prm-lens --help` for the usage.';
+
+/** Options the command does not take and a wrong number of files are usage errors (exit 2), never ignored. */
+function checkArguments(command: string, spec: CommandSpec, values: object, files: string[]): void {
+  const given = Object.keys(values) as Option[];
+  const foreign = given.filter((o) => !spec.options.includes(o) && !GLOBAL_OPTIONS.includes(o));
+  if (foreign.length > 0) {
+    const list = foreign.map((o) => `--${o}`).join(', ');
+    throw new UsageError(`${command} does not take ${list}${SEE_HELP}`);
+  }
+  if (spec.maxArgs > 0 && files.length === 0) throw new UsageError(`${command}: missing ${spec.args}${SEE_HELP}`);
+  if (files.length > spec.maxArgs) {
+    const takes = spec.maxArgs === 0 ? 'no file arguments' : `one ${spec.args}`;
+    throw new UsageError(`${command} takes ${takes}; got ${files.map((f) => JSON.stringify(f)).join(' ')}${SEE_HELP}`);
+  }
+}
+
+/** Fails before a long run when the results file could not be written at its end. */
+async function checkOutput(out: string | undefined): Promise<void> {
+  if (out === undefined) return;
+  const folder = dirname(resolve(out));
+  const [folderStat, outStat] = await Promise.all([stat(folder).catch(() => null), stat(out).catch(() => null)]);
+  if (!folderStat?.isDirectory()) throw new UsageError(`--out ${out}: the folder ${folder} does not exist`);
+  if (outStat?.isDirectory()) {
+    throw new UsageError(`--out ${out} is a folder; name a file such as ${join(out, 'results.jsonl')}`);
   }
 }
 
@@ -111,6 +172,13 @@ function segmentOptions(values: { strategy?: string; tag?: string; regex?: strin
   const strategy = values.strategy ?? 'auto';
   if (!(SEGMENT_STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`--strategy must be one of ${SEGMENT_STRATEGIES.join(', ')}; got "${strategy}"`);
   if (strategy === 'regex' && !values.regex) throw new UsageError('--strategy regex needs --regex PATTERN');
+  if (strategy === 'regex') {
+    try {
+      compileStepRegex(values.regex);
+    } catch (e) {
+      throw new UsageError(`--regex: ${(e as Error).message}`);
+    }
+  }
   return { strategy: strategy as SegmentStrategy, tag: values.tag, regex: values.regex };
 }
 
@@ -135,7 +203,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    const userError = err instanceof UsageError || err instanceof CriticConfigError || (err as NodeJS.ErrnoException)?.code === 'ENOENT' || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
+    // Bad arguments, configurations and input files exit 2; anything else that stopped the command exits 1.
+    const userError =
+      err instanceof UsageError ||
+      err instanceof CriticConfigError ||
+      err instanceof InputFileError ||
+      (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
     console.error(`prm-lens: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = userError ? 2 : 1;
   },

@@ -1,6 +1,6 @@
 // Headless Debian Chromium driven by playwright-core (never a downloaded browser).
 import { chromium } from 'playwright-core';
-import { CHROMIUM } from './setup.mjs';
+import { CHROMIUM, ensureChromium } from './setup.mjs';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -18,6 +18,7 @@ export const CHROMIUM_ARGS = [
  * @param {{viewport?: {width:number,height:number}}} [opts]
  */
 export async function launchBrowser(opts = {}) {
+  ensureChromium();
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

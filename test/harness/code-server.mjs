@@ -6,7 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureAll, REPO_ROOT } from './setup.mjs';
+import { ensureServer, REPO_ROOT } from './setup.mjs';
 
 /** User settings that keep the workbench quiet and offline. */
 export const DEFAULT_SETTINGS = {
@@ -67,7 +67,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * @returns {Promise<{port:number, baseUrl:string, tmpDir:string, logFile:string, stop:() => Promise<void>}>}
  */
 export async function startCodeServer(opts = {}) {
-  const paths = ensureAll();
+  const paths = ensureServer(); // no browser: `npm start` uses it too
   const name = opts.name ?? 'code-server';
   const port = await freePort(Number(process.env.PRM_LENS_PORT ?? 0));
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), `prm-lens-${name}-`));

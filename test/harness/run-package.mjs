@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './setup.mjs';
+import { extractZip, listZip } from './zip.mjs';
 
 const RESULTS = path.join(REPO_ROOT, 'test-results');
 const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
@@ -44,8 +45,10 @@ check('npm run package builds the .vsix', packed.status === 0 && fs.existsSync(v
 
 let integration = { passed: 0, failed: 0, skipped: 0 };
 if (fs.existsSync(vsix)) {
-  const listed = sh('python3', ['-c', 'import json,sys,zipfile; print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix]);
-  const names = listed.status === 0 ? JSON.parse(listed.stdout) : [];
+  const names = await listZip(vsix).catch((e) => {
+    check('is a readable zip archive', false, e.message);
+    return [];
+  });
   const missing = REQUIRED.filter((f) => !names.includes(f));
   check('holds the bundles, webview assets and the linux-x64 native modules', missing.length === 0, `missing ${missing.join(', ')}`);
   const extra = names.filter((n) => FORBIDDEN.some((re) => re.test(n)));
@@ -55,8 +58,8 @@ if (fs.existsSync(vsix)) {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prm-lens-vsix-'));
   try {
-    const unpacked = sh('python3', ['-m', 'zipfile', '-e', vsix, dir]);
-    check('unpacks', unpacked.status === 0, unpacked.stderr);
+    const unpacked = await extractZip(vsix, dir).then(() => null, (e) => e.message);
+    check('unpacks', unpacked === null, unpacked);
     const run = sh(process.execPath, [path.join('test', 'harness', 'run-integration.mjs'), '--extension', path.join(dir, 'extension'), '--results-name', 'package-integration'], { stdio: 'inherit' });
     const file = path.join(RESULTS, 'package-integration.json');
     integration = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { passed: 0, failed: 1, skipped: 0, error: `run-integration exited ${run.status}` };

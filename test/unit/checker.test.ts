@@ -104,6 +104,15 @@ describe('wrong arithmetic is flagged', () => {
   test('a letter the step itself defines', () => {
     assertFlags('Let x = 3, so 2x + 1 = 8.', '2x + 1 = 8, but 2x + 1 = 7');
   });
+
+  test('unit symbols and compound units', () => {
+    assertFlags('The total time is 2 h + 1.5 h = 4.5 h.', '2 h + 1.5 h = 4.5 h, but 2 h + 1.5 h = 3.5');
+    // Measured data gets 1% of slack; this is 2% off.
+    assertFlags('The speed is 330 / 3.5 = 92.29 km/h.', '330 / 3.5 = 92.29 km/h, but 330 / 3.5 ≈ 94.2857');
+    // Not measured: the shown digits must be the quotient rounded (or cut), not merely close to it.
+    assertFlags('The speed is 330 / 35 = 9.49 km/h.', '330 / 35 = 9.49 km/h, but 330 / 35 ≈ 9.4286');
+    assertFlags('5 m/s × 3 = 16 m/s');
+  });
 });
 
 describe('correct arithmetic passes', () => {
@@ -182,6 +191,15 @@ describe('correct arithmetic passes', () => {
     assertPasses('1.496 × 10^8 × 2 = 3.0 × 10^8');
   });
 
+  test('unit symbols and compound units: the showcase example checks out', () => {
+    assertPasses('The total time is 2 h + 1.5 h = 3.5 h.');
+    assertPasses('The average speed is total distance over total time: 330 / 3.5 = 94.29 km/h, about 94.3 km/h.');
+    assertPasses('The speed is 330 / 35 = 9.43 km/h.');
+    assertPasses('9.8 m/s^2 × 2 = 19.6 m/s^2');
+    assertPasses('12 m × 3 = 36 m');
+    assertPasses('The molar mass is 56 g/mol + 16 g/mol = 72 g/mol.');
+  });
+
   test('measured quantities quoted to a few figures', () => {
     assertPasses('The ratio is 4.13 / 1.37 = 3.');
     assertPasses('The mass is 150 / 0.4536 = 331 pounds.');
@@ -247,6 +265,15 @@ describe('nothing checkable: unknown, never a pass or a flag', () => {
     assertUnknown('$2 \\frac{1}{2} + \\frac{1}{2} = 3$');
     assertUnknown('The 3rd term + 2 = 9');
     assertUnknown('Take 2x3 = 6 blocks.');
+  });
+
+  test('one-letter unit symbols that may be variables', () => {
+    // "3 m" may be 3·m: 2 × 3m = 12 solves for m, and 3m + 2 = 5m is an equation.
+    assertUnknown('2 × 3 m = 12');
+    assertUnknown('3 m + 2 = 5 m');
+    assertUnknown('2 m × 3 m = 6 m');
+    assertUnknown('2 m + 3 m = 5 m^2');
+    assertUnknown('60 km/h × 2 = 120 km');
   });
 
   test('conversions and units that do not match', () => {

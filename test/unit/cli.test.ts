@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -44,6 +44,16 @@ describe('prm-lens CLI', () => {
     assert.match(out.critics[0].steps[2].reason, /12 × 7 = 74( muffins)?, but 12 × 7 = 84/);
     const table = run('score', example('arithmetic-slip.md'));
     assert.match(table.stdout, /checker: first error at idx 2/);
+  });
+
+  test('score verifies every arithmetic step of the showcase example, units and rounded quotient included', () => {
+    const r = run('score', example('all-correct.md'), '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const [checker] = JSON.parse(r.stdout).critics;
+    assert.equal(checker.firstError, -1);
+    // 180 km + 150 km = 330 km · 2 h + 1.5 h = 3.5 h · 330 / 3.5 = 94.29 km/h; the last step only states the answer.
+    const verdicts = checker.steps.map((s: { verdict: string }) => s.verdict);
+    assert.deepEqual(verdicts, ['correct', 'correct', 'correct', 'unknown']);
   });
 
   test('eval writes results and prints ProcessBench metrics; metrics recomputes them', () => {
@@ -93,5 +103,129 @@ describe('prm-lens CLI', () => {
     const missing = run('segment', path.join(dir, 'nope.md'));
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope\.md/);
+  });
+});
+
+describe('prm-lens exit codes', () => {
+  let dir = '';
+  const at = (name: string) => path.join(dir, name);
+  before(() => {
+    assert.ok(existsSync(cli), `${cli} is missing: run npm run build first`);
+    dir = mkdtempSync(path.join(os.tmpdir(), 'prm-lens-exit-'));
+    mkdirSync(at('folder'));
+    writeFileSync(at('empty.md'), '');
+    writeFileSync(at('empty.jsonl'), '');
+    const result = { id: 'a', subset: 's', label: -1, prediction: -1, critic: 'checker', scores: null };
+    writeFileSync(at('results.jsonl'), `${JSON.stringify(result)}\n`);
+    writeFileSync(at('dataset.json'), JSON.stringify([{ id: 'a', problem: 'p', steps: ['1 + 1 = 2'], label: -1 }]));
+    writeFileSync(at('results.json'), JSON.stringify([{ id: 'a', subset: 's', label: -1, prediction: -1 }]));
+    writeFileSync(at('keep.txt'), 'not a cache');
+    mkdirSync(at('cache/ab'), { recursive: true });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  // [what, arguments, exit code, what stderr must say]: 2 for bad arguments and bad input in every command.
+  const cases: [string, () => string[], number, RegExp][] = [
+    ['segment: missing file', () => ['segment', at('nope.md')], 2, /Input file not found: .*nope\.md/],
+    ['score: missing file', () => ['score', at('nope.md')], 2, /Input file not found: .*nope\.md/],
+    ['eval: missing file', () => ['eval', at('nope.jsonl')], 2, /Dataset file not found: .*nope\.jsonl/],
+    ['metrics: missing file', () => ['metrics', at('nope.jsonl')], 2, /Results file not found: .*nope\.jsonl/],
+    ['segment: a folder', () => ['segment', at('folder')], 2, /folder is a folder, not a file/],
+    ['score: a folder', () => ['score', at('folder')], 2, /folder is a folder, not a file/],
+    ['eval: a folder', () => ['eval', at('folder')], 2, /folder is a folder, not a file/],
+    ['metrics: a folder', () => ['metrics', at('folder')], 2, /folder is a folder, not a file/],
+    ['segment: an empty file', () => ['segment', at('empty.md')], 2, /no steps: the solution is empty/],
+    ['score: an empty file', () => ['score', at('empty.md')], 2, /no steps: the solution is empty/],
+    ['metrics: an empty file', () => ['metrics', at('empty.jsonl')], 2, /empty: no results/],
+    [
+      'metrics: a dataset (JSON lines)',
+      () => ['metrics', example('dataset.jsonl')],
+      2,
+      /looks like a dataset .*run `prm-lens eval/,
+    ],
+    [
+      'metrics: a dataset (JSON array)',
+      () => ['metrics', at('results.jsonl'), at('dataset.json')],
+      2,
+      /dataset\.json looks like a dataset/,
+    ],
+    [
+      'metrics: results as a JSON array',
+      () => ['metrics', at('results.json')],
+      2,
+      /is a JSON array; a results file has one/,
+    ],
+    [
+      'clear-cache: a file',
+      () => ['clear-cache', '--cache-dir', at('keep.txt')],
+      2,
+      /is a file, not a cache folder: not deleted/,
+    ],
+    [
+      'clear-cache: a folder that is no cache',
+      () => ['clear-cache', '--cache-dir', dir],
+      2,
+      /does not look like a PRM Lens cache/,
+    ],
+    ['clear-cache: a file argument', () => ['clear-cache', 'x'], 2, /clear-cache takes no file arguments/],
+    [
+      'segment: two files',
+      () => ['segment', example('all-correct.md'), example('logic-error.md')],
+      2,
+      /segment takes one FILE/,
+    ],
+    ['score: no file', () => ['score'], 2, /score: missing FILE/],
+    ['an unknown option', () => ['segment', example('all-correct.md'), '--bogus'], 2, /Unknown option '--bogus'/],
+    [
+      'an option the command does not take',
+      () => ['metrics', at('results.jsonl'), '--critic', 'x'],
+      2,
+      /metrics does not take --critic/,
+    ],
+    [
+      'an invalid --regex',
+      () => ['segment', example('all-correct.md'), '--strategy', 'regex', '--regex', '('],
+      2,
+      /--regex: Invalid step regex/,
+    ],
+    [
+      'eval: --out in a missing folder',
+      () => ['eval', example('dataset.jsonl'), '--out', at('no/r.jsonl')],
+      2,
+      /the folder .*no does not exist/,
+    ],
+    [
+      'eval: --out a folder',
+      () => ['eval', example('dataset.jsonl'), '--out', at('folder')],
+      2,
+      /is a folder; name a file/,
+    ],
+    ['an unknown command', () => ['frobnicate'], 2, /unknown command "frobnicate"/],
+    ['no command (the usage goes to stderr)', () => [], 2, /^prm-lens — segment, score and evaluate/],
+    ['metrics: results', () => ['metrics', at('results.jsonl')], 0, /^$/],
+    ['clear-cache: a cache', () => ['clear-cache', '--cache-dir', at('cache')], 0, /cleared .*cache/],
+    ['clear-cache: no cache yet', () => ['clear-cache', '--cache-dir', at('none')], 0, /nothing to clear/],
+  ];
+  for (const [what, args, code, stderr] of cases) {
+    test(`${what}: exit ${code}`, () => {
+      const r = run(...args());
+      assert.equal(r.code, code, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      assert.match(r.stderr.trim(), stderr);
+    });
+  }
+
+  test('clear-cache never deletes what is not a cache', () => {
+    run('clear-cache', '--cache-dir', at('keep.txt'));
+    run('clear-cache', '--cache-dir', dir);
+    assert.equal(readFileSync(at('keep.txt'), 'utf8'), 'not a cache');
+  });
+
+  test('--version and -V print the package version', () => {
+    const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = run(flag);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${version}\n`);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InputFileError } from '../../src/core/datasets/files';
 import { readDataset } from '../../src/core/datasets/read';
 import { readResults, writeResultsAtomic } from '../../src/core/datasets/results';
 import type { DatasetItem, InputIssue, ResultRecord } from '../../src/core/datasets/types';
@@ -164,8 +165,9 @@ describe('readDataset: files', () => {
     await assert.rejects(readAll(file), { message: `Dataset file not found: ${file}` });
   });
 
-  test('a directory throws an Error naming it', async () => {
-    await assert.rejects(readAll(FIXTURES), (e: Error) => e.message.startsWith(`Cannot read dataset file ${FIXTURES}: EISDIR`));
+  test('a directory throws an InputFileError naming it', async () => {
+    const named = `Dataset file ${FIXTURES} is a folder, not a file`;
+    await assert.rejects(readAll(FIXTURES), (e: Error) => e instanceof InputFileError && e.message === named);
   });
 
   test('an empty file is one issue and no items', async () => {

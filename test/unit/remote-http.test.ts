@@ -159,6 +159,41 @@ describe('openai-critic against an OpenAI-compatible server', () => {
     assert.equal(server.requests.length, 3, 'once refused, structured output is not asked for again');
   });
 
+  test('per-step answers with typical JSON slips are repaired; one cut by max_tokens stays unjudged', async () => {
+    // Each says step 2 is the error, as a model without structured output might write it.
+    const entries = (quote: string, t: string, f: string) =>
+      STEPS.map((_, i) => `{${quote}paragraph${quote}: ${i}, ${quote}correct${quote}: ${i === 2 ? f : t}}`);
+    const answers: Record<string, string> = {
+      'a trailing comma': `{"steps": [${entries('"', 'true', 'false').join(', ')},]}`,
+      "Python's True/False": `{"steps": [${entries('"', 'True', 'False').join(', ')}]}`,
+      'a // comment': `{"steps": [\n${entries('"', 'true', 'false').join(', // checked\n')}\n]}`,
+      'single quotes': `{'steps': [${entries("'", 'true', 'false').join(', ')}]}`,
+      'a markdown code fence': `Review:\n\`\`\`json\n{"steps": [${entries('"', 'true', 'false').join(', ')}]}\n\`\`\``,
+    };
+    const truncated = `{"steps": [${entries('"', 'true', 'false').slice(0, 2).join(', ')}, {"paragraph": 2, "corr`;
+    const texts = [...Object.values(answers), truncated];
+    const server = await serve(
+      fakeOpenAI({
+        noStructuredOutput: true,
+        answer: (body) => {
+          const text = texts[Number(/case (\d+)/.exec(body.messages[0].content)?.[1])];
+          return text === truncated ? { content: text, finishReason: 'length' } : text;
+        },
+      }),
+    );
+    const c = await critic({ type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', mode: 'per-step' });
+    const judge = (i: number) => c.score({ problem: `${PROBLEM} (case ${i})`, steps: STEPS });
+    for (const [i, what] of Object.keys(answers).entries()) {
+      const r = await judge(i);
+      assert.deepEqual(r.steps.map((s) => s.verdict), ['correct', 'correct', 'incorrect', 'correct'], what);
+      assert.equal(r.firstError, 2, what);
+    }
+    const cut = await judge(texts.length - 1);
+    assert.equal(cut.firstError, null);
+    for (const s of cut.steps) assert.match(`${s.verdict}: ${s.reason}`, /^unknown: .*output hit maxTokens: raise it/);
+    assert.equal(cut.raw, truncated);
+  });
+
   test('at most `concurrency` requests are in flight', async () => {
     const server = await serve(fakeOpenAI({ delayMs: 40, answer: () => '\\boxed{-1}' }));
     const c = await critic({ type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', concurrency: 3 });

@@ -107,22 +107,67 @@ describe('judgements of LLM critics', () => {
     assert.equal(j.rationale, 'Paragraph 0: looks fine. Paragraph 1: hmm');
   });
 
-  test('per-step JSON: fenced or bare, placed by paragraph, majority verdicts and vote shares as scores', () => {
+  test('per-step JSON: fenced or bare, placed by paragraph, majority verdicts and vote shares as scores', async () => {
     const one = '```json\n{"steps": [{"paragraph": 1, "explanation": "wrong sum", "correct": false}, {"paragraph": 0, "explanation": "ok", "correct": true}]}\n```';
-    assert.deepEqual(parseStepVerdicts(one, 3), [{ correct: true, explanation: 'ok' }, { correct: false, explanation: 'wrong sum' }, undefined]);
-    assert.equal(parseStepVerdicts('not json', 3), undefined);
-    const single = perStepJudgement([sample(one)], 3);
+    const verdicts = await parseStepVerdicts(one, 3);
+    const expected = [{ correct: true, explanation: 'ok' }, { correct: false, explanation: 'wrong sum' }, undefined];
+    assert.deepEqual(verdicts, expected);
+    assert.equal(await parseStepVerdicts('not json', 3), undefined);
+    const single = await perStepJudgement([sample(one)], 3);
     assert.equal(single.firstError, 1);
     assert.deepEqual(single.steps.map((s) => [s.verdict, s.score]), [['correct', null], ['incorrect', null], ['unknown', null]]);
     assert.equal(single.steps[1].reason, 'wrong sum');
     const json = (a: boolean, b: boolean) => JSON.stringify({ steps: [{ paragraph: 0, explanation: 'e0', correct: a }, { paragraph: 1, explanation: 'e1', correct: b }] });
-    const voted = perStepJudgement([sample(json(true, false)), sample(json(true, true)), sample(json(false, false))], 2);
+    const voted = await perStepJudgement([json(true, false), json(true, true), json(false, false)].map(sample), 2);
     assert.deepEqual(voted.steps.map((s) => s.verdict), ['correct', 'incorrect']);
     assert.ok(Math.abs((voted.steps[0].score ?? 0) - 2 / 3) < 1e-12);
     assert.ok(Math.abs((voted.steps[1].score ?? 0) - 1 / 3) < 1e-12);
     assert.match(voted.steps[1].reason ?? '', /\(2 of 3 samples\)/);
     assert.equal(voted.firstError, 1);
-    assert.equal(perStepJudgement([sample('sorry')], 2).firstError, null);
+    assert.equal((await perStepJudgement([sample('sorry')], 2)).firstError, null);
+  });
+
+  // Typical malformed per-step answers of LLMs without structured output; each says step 1 is the error.
+  const ok = '{"paragraph": 0, "correct": true}';
+  const wrong = '{"paragraph": 1, "explanation": "84, not 74", "correct": false}';
+  const MALFORMED: Record<string, string> = {
+    'a trailing comma': `{"steps": [${ok}, ${wrong},]}`,
+    "Python's True/False": `{"steps": [${ok.replace('true', 'True')}, ${wrong.replace('false', 'False')}]}`,
+    'a // comment': `{"steps": [\n  ${ok}, // fine\n  ${wrong}\n]}`,
+    'single quotes': `Verdicts: ${`{"steps": [${ok}, ${wrong}]}`.replaceAll('"', "'")}`,
+    'a code fence with a trailing comma': `Review:\n\`\`\`json\n{"steps": [${ok}, ${wrong},]}\n\`\`\`\nDone.`,
+  };
+  const TRUNCATED = '{"steps": [{"paragraph": 0, "correct": true}, {"paragraph": 1, "explanation": "84, not';
+
+  test('malformed per-step JSON is read after repair, and only with repair', async () => {
+    for (const [what, text] of Object.entries(MALFORMED)) {
+      assert.equal(await parseStepVerdicts(text, 2), undefined, `strict: ${what}`);
+      const verdicts = await parseStepVerdicts(text, 2, { repair: true });
+      assert.deepEqual(verdicts, [{ correct: true }, { correct: false, explanation: '84, not 74' }], what);
+      const judged = await perStepJudgement([sample(text)], 2);
+      assert.equal(judged.firstError, 1, what);
+    }
+  });
+
+  test('an answer cut by maxTokens is never repaired: its steps stay unjudged and say why', async () => {
+    const cut = await perStepJudgement([{ text: TRUNCATED, finishReason: 'length' }], 2);
+    assert.equal(cut.firstError, null);
+    for (const s of cut.steps) {
+      assert.equal(s.verdict, 'unknown');
+      const why = 'no prediction: the answer is not the requested JSON (the output hit maxTokens: raise it)';
+      assert.equal(s.reason, why);
+    }
+    // Only the finish reason keeps repair off: the same text, said to be complete, is read as far as it goes.
+    const repaired = await perStepJudgement([sample(TRUNCATED)], 2);
+    assert.deepEqual(repaired.steps.map((s) => s.verdict), ['correct', 'unknown']);
+  });
+
+  test('per-step first error: a step left unjudged before any error leaves no prediction', async () => {
+    const answer = (verdicts: boolean[]) =>
+      JSON.stringify({ steps: verdicts.map((correct, paragraph) => ({ paragraph, correct })) });
+    assert.equal((await perStepJudgement([sample(answer([true, true]))], 3)).firstError, null);
+    assert.equal((await perStepJudgement([sample(answer([true, false]))], 3)).firstError, 1);
+    assert.equal((await perStepJudgement([sample(answer([true, true, true]))], 3)).firstError, -1);
   });
 });
 

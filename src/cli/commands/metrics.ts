@@ -1,4 +1,5 @@
 import { readResults } from '../../core/datasets/results';
+import { checkResultsInput } from '../../core/datasets/results-input';
 import { ResultRecord } from '../../core/datasets/types';
 import {
   computeMetrics,
@@ -14,6 +15,7 @@ import { pairwiseAgreement } from '../../core/metrics/agreement';
 export async function metricsCommand(files: string[], json: boolean): Promise<number> {
   const records: ResultRecord[] = [];
   let badInput = false;
+  for (const file of files) await checkResultsInput(file);
   for (const file of files) {
     for await (const record of readResults(file, {
       onIssue: (issue) => {

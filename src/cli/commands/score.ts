@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { analyzeText } from '../../core/analysis/analyze';
+import { analyzeText, segmentFile } from '../../core/analysis/analyze';
 import { costLabel, formatScore, verdictLabel } from '../../core/analysis/describe';
 import { isCachedResult } from '../../core/critics/cache';
 import { CriticConfig } from '../../core/critics/types';
 import { SegmentOptions } from '../../core/segment/types';
-import { oneLine, table, writeJson } from '../io';
+import { readInputText } from '../../core/datasets/files';
+import { emptySolution, oneLine, table, writeJson } from '../io';
 import { buildCritics } from './critics';
 
 export interface ScoreCriticOptions {
@@ -14,7 +14,8 @@ export interface ScoreCriticOptions {
 }
 
 export async function scoreCommand(file: string, configs: CriticConfig[], criticIds: string[], options: SegmentOptions, json: boolean, signal: AbortSignal, build: ScoreCriticOptions): Promise<number> {
-  const text = await readFile(file, 'utf8');
+  const text = await readInputText(file, 'Input file');
+  if (segmentFile(text, options).segmentation.steps.length === 0) throw emptySolution(file);
   const { critics } = await buildCritics(configs, criticIds, build);
   try {
     const analysis = await analyzeText(text, options, critics, signal);

@@ -1,11 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { segmentFile } from '../../core/analysis/analyze';
 import { SegmentOptions } from '../../core/segment/types';
-import { oneLine, table, writeJson } from '../io';
+import { readInputText } from '../../core/datasets/files';
+import { emptySolution, oneLine, table, writeJson } from '../io';
 
 export async function segmentCommand(file: string, options: SegmentOptions, json: boolean): Promise<number> {
-  const text = await readFile(file, 'utf8');
+  const text = await readInputText(file, 'Input file');
   const { document, segmentation } = segmentFile(text, options);
+  if (segmentation.steps.length === 0) throw emptySolution(file);
   if (json) {
     writeJson({
       file,

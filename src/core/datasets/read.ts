@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { detectLayout, openInput, type Layout } from './files';
+import { detectLayout, InputFileError, openInput, type Layout } from './files';
 import { detectFormat, normalizeRecord, type DatasetFormat } from './formats';
 import { JsonSyntaxError, streamJsonArray } from './jsonArray';
 import { parseJsonLines } from './jsonLines';
@@ -22,7 +22,7 @@ export interface ReadOptions {
  * (positions are 0-based array indices) or JSON lines (1-based line numbers, blank lines skipped), told apart by the
  * first non-whitespace character, not by the extension. The file is never held whole. Malformed records are
  * reported through `onIssue` and skipped; a syntax error part-way through a JSON array is reported with its position
- * and ends that file, keeping the items before it. A missing file throws an Error naming it.
+ * and ends that file, keeping the items before it. A missing or unreadable file throws an InputFileError naming it.
  */
 export async function* readDataset(file: string, opts: ReadOptions): AsyncGenerator<DatasetItem> {
   const fh = await openInput(file, 'Dataset file');
@@ -31,7 +31,7 @@ export async function* readDataset(file: string, opts: ReadOptions): AsyncGenera
     layout = await detectLayout(fh);
   } catch (e) {
     await fh.close();
-    throw new Error(`Cannot read dataset file ${file}: ${(e as Error).message}`, { cause: e });
+    throw new InputFileError(file, `Cannot read dataset file ${file}: ${(e as Error).message}`, { cause: e });
   }
   if (layout !== 'lines') await fh.close();
   if (layout === 'empty') {

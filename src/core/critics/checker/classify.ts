@@ -1,7 +1,7 @@
 import { Token } from './lexer';
 import {
   ANGLE_WORDS, APPROX_WORDS, CONJUNCTIONS, COPULAS, FUNCTION_WORDS, GLUED_UNITS, OPERATOR_WORDS, ORDINAL_SUFFIXES,
-  PREPOSITIONS, SCALE_WORDS, UNIT_MODIFIERS, UNIT_WORDS, unitKey,
+  PREPOSITIONS, SCALE_WORDS, UNIT_MODIFIERS, UNIT_SYMBOLS, UNIT_WORDS, unitKey,
 } from './words';
 
 /**
@@ -20,6 +20,10 @@ export interface UnitMark {
   listed: boolean;
   /** Written as a plural noun ("boxes"): a counted thing, so it may sit inside an expression too. */
   plural?: boolean;
+  /** A one-letter symbol ("2 h"), which may also be read as a variable (see UNIT_SYMBOLS). */
+  symbol?: boolean;
+  /** The denominator of a compound unit: "h" in "km/h". */
+  per?: boolean;
 }
 
 export interface Item {
@@ -109,6 +113,12 @@ function word(tokens: readonly Token[], i: number, items: readonly Item[]): Item
     return { tok: t, role: 'var' };
   }
   if (lower === 'x' && isTimesX(tokens, i, prevItem)) return { tok: { ...t, kind: 'op', sym: '*' }, role: 'expr' };
+  if (isPerUnit(tokens, i, items)) {
+    return { tok: t, role: 'unit', unit: { key: unitKey(t.sym), kind: 'plain', listed: true, per: true } };
+  }
+  if (afterNumber && UNIT_SYMBOLS.has(t.sym)) {
+    return { tok: t, role: 'unit', unit: { key: t.sym, kind: 'plain', listed: true, symbol: true } };
+  }
   // Letters and names with digits (x, t0, log2, R1 as in "3 R1") are never units or prose.
   if ([...t.sym].length === 1 || /[0-9]/.test(t.sym)) return { tok: t, role: 'var' };
   if (APPROX_WORDS.has(lower) && prevItem !== undefined && isRelation(prevItem)) return { tok: t, role: 'approx' };
@@ -149,6 +159,15 @@ function word(tokens: readonly Token[], i: number, items: readonly Item[]): Item
   // the brackets after it ("log2(8) = 3").
   const call = tokens[i + 1]?.kind === 'open' && !tokens[i + 1].spaceBefore;
   return { endSafe: true, startSafe: !hangs && !call };
+}
+
+/** "km/h", "m/s": a unit written right after a unit and a slash, all glued together, divides it. */
+function isPerUnit(tokens: readonly Token[], i: number, items: readonly Item[]): boolean {
+  const t = tokens[i];
+  const [unit, slash] = items.slice(-2);
+  if (!unit || !slash || slash.tok !== tokens[i - 1] || slash.tok.sym !== '/') return false;
+  const glued = !t.spaceBefore && !slash.tok.spaceBefore && unit.tok.end === slash.tok.start;
+  return glued && unit.role === 'unit' && (UNIT_WORDS.has(t.sym.toLowerCase()) || UNIT_SYMBOLS.has(t.sym));
 }
 
 /** "and 1/3", "and \frac{1}{3}", "and a half": the number before "and" is the whole part of a mixed number. */

@@ -248,12 +248,23 @@ class Parser {
     return node;
   }
 
-  /** Unit words after a quantity, with a power written on them ("cm^2") and a trailing currency sign. */
+  /**
+   * Unit words after a quantity, with a power written on them ("cm^2"), divided by another ("km/h", "m/s^2"), and a
+   * trailing currency sign.
+   */
   private absorbUnits(into: string[]): void {
     for (let it = this.peek(); it; it = this.peek()) {
+      const per = this.items[this.i + 1];
       if (it.role === 'unit' && it.unit) {
         this.take();
         this.addUnit(into, { ...it.unit, key: it.unit.key + this.unitPower(), inside: false });
+      } else if (this.isOp('/') && into.length > 0 && per?.unit?.per) {
+        this.i += 2;
+        const key = `${into[into.length - 1]}/${per.unit.key}${this.unitPower()}`;
+        into[into.length - 1] = key;
+        // "m/s" is a unit, whatever a lone "m" might be.
+        Object.assign(this.units[this.units.length - 1], { key, symbol: false });
+        this.unitEnds[this.unitEnds.length - 1] = this.i;
       } else if (it.role === 'expr' && it.tok.kind === 'currency' && this.items[this.i + 1]?.tok.kind !== 'num') {
         this.take();
         this.addUnit(into, { key: CURRENCY_UNITS[it.tok.sym] ?? it.tok.sym, kind: 'plain', listed: true, inside: false });

@@ -1,4 +1,4 @@
-import { ParsedOperand } from './parse-expression';
+import { Node, ParsedOperand, childrenOf } from './parse-expression';
 
 /**
  * Whether two sides may be compared as plain numbers given the units written on them. Conversions
@@ -11,6 +11,12 @@ export function unitsComparable(a: ParsedOperand, b: ParsedOperand): boolean {
   // 36 apples") or reads as a counted noun ("3 boxes × 4"); operator words ("5 squared + 1") never get here.
   for (const u of all) {
     if (u.inside && !u.listed && !u.plural && all.filter((v) => v.key === u.key).length < 2) return false;
+  }
+  // A one-letter symbol may be a variable ("3 m" is 3·m): "2 h + 1.5 h = 3.5 h" reads alike either way, but only
+  // with the same units on both sides and no two of them multiplied ("2 × 3 m = 12" solves for m; "2 m × 3 m").
+  if (all.some((u) => u.symbol)) {
+    const written = (p: ParsedOperand) => new Set(p.units.map((u) => u.key));
+    if (!sameSet(written(a), written(b)) || multipliesUnits(a.node) || multipliesUnits(b.node)) return false;
   }
   // Scales and angles must match exactly: "2 million" vs 2,000,000, 90° vs π/2.
   if (!sameSet(keys(a, true), keys(b, true))) return false;
@@ -30,4 +36,17 @@ function within(x: Set<string>, y: Set<string>): boolean {
 
 function sameSet(x: Set<string>, y: Set<string>): boolean {
   return x.size === y.size && within(x, y);
+}
+
+/** Two quantities with units multiplied or divided, or one raised to a power: "2 m × 3 m", "(2 m)^2". */
+function multipliesUnits(node: Node): boolean {
+  const [a, b] = childrenOf(node);
+  if (node.t === 'pow' && hasUnits(a)) return true;
+  const multiplies = node.t === 'frac' || (node.t === 'bin' && (node.op === '*' || node.op === '/'));
+  if (multiplies && hasUnits(a) && hasUnits(b)) return true;
+  return childrenOf(node).some(multipliesUnits);
+}
+
+function hasUnits(node: Node): boolean {
+  return ((node.t === 'num' || node.t === 'group') && node.units.length > 0) || childrenOf(node).some(hasUnits);
 }

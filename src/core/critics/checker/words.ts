@@ -58,10 +58,19 @@ export const UNIT_WORDS = new Set([
   'rupees', 'yen', 'won', 'ruble',
 ]);
 
-/** A unit of measurement (singular key, see unitKey), as opposed to a counted noun. */
+/**
+ * Unit symbols that are single letters (case matters: "m" metre, "M" not). After a number they may as well be a
+ * variable ("3 m" is 3·m), so they only count when both sides of a claim carry the same ones (see units.ts).
+ */
+export const UNIT_SYMBOLS = new Set(['h', 's', 'm', 'g', 'L', 'N', 'J', 'W', 'V']);
+
+const MONEY_AND_ANGLES = new Set(['dollar', 'euro', '°']);
+
+/** A unit of measurement (singular key, see unitKey), as opposed to a counted noun; "km/h" when both parts are. */
 export function isMeasure(key: string): boolean {
-  const base = key.replace(/\^.*/, '');
-  return UNIT_WORDS.has(base) || UNIT_WORDS.has(`${base}s`) || base === 'dollar' || base === 'euro' || base === '°';
+  const measure = (base: string) =>
+    UNIT_WORDS.has(base) || UNIT_WORDS.has(`${base}s`) || UNIT_SYMBOLS.has(base) || MONEY_AND_ANGLES.has(base);
+  return key.replace(/\^[^/]*/g, '').split('/').every(measure);
 }
 
 /** Words that may stand between a number and its unit ("5 square meters"). */

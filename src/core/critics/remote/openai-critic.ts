@@ -83,7 +83,9 @@ export class OpenAICritic implements Critic {
     const prompt = renderPrompt(this.options.template, input.problem, input.steps);
     const samples = await this.sample([{ role: 'user', content: prompt }], usage, callSignal(input.signal));
     if (input.signal?.aborted) throw new CancelledError();
-    const judged = this.options.mode === 'per-step' ? perStepJudgement(samples, input.steps.length) : firstErrorJudgement(samples, input.steps.length);
+    const n = input.steps.length;
+    const judged =
+      this.options.mode === 'per-step' ? await perStepJudgement(samples, n) : firstErrorJudgement(samples, n);
     return {
       criticId: this.id,
       ...judged,
@@ -177,9 +179,14 @@ export function firstErrorJudgement(samples: readonly Sample[], stepCount: numbe
   return { steps, firstError: winner, rationale: chosen.text };
 }
 
-/** Per step, the majority verdict over the samples that judged it; with several samples, score = share saying correct. */
-export function perStepJudgement(samples: readonly Sample[], stepCount: number): Judged {
-  const parsed = samples.map((s) => parseStepVerdicts(s.text, stepCount)).filter((p): p is StepVerdict[] => p !== undefined);
+/**
+ * Per step, the majority verdict over the samples that judged it; with several samples, score = share saying
+ * correct. Near-JSON is repaired, except in an answer cut by maxTokens: its steps stay unjudged, with the reason.
+ * The first error is the first incorrect step; a step left unjudged before it leaves the solution unpredicted.
+ */
+export async function perStepJudgement(samples: readonly Sample[], stepCount: number): Promise<Judged> {
+  const read = samples.map((s) => parseStepVerdicts(s.text, stepCount, { repair: s.finishReason !== 'length' }));
+  const parsed = (await Promise.all(read)).filter((p): p is StepVerdict[] => p !== undefined);
   if (parsed.length === 0) {
     const cut = samples.some((s) => s.finishReason === 'length') ? ' (the output hit maxTokens: raise it)' : '';
     return {
@@ -198,7 +205,9 @@ export function perStepJudgement(samples: readonly Sample[], stepCount: number):
     const note = samples.length > 1 && said.length > 0 ? ` (${verdict === 'incorrect' ? no : yes} of ${said.length} samples)` : '';
     return withReason({ score, verdict }, explanation === undefined ? undefined : `${shorten(explanation)}${note}`);
   });
-  return { steps, firstError: steps.findIndex((s) => s.verdict === 'incorrect'), rationale: samples[0].text };
+  const decided = steps.findIndex((s) => s.verdict !== 'correct');
+  const firstError = decided === -1 ? -1 : steps[decided].verdict === 'incorrect' ? decided : null;
+  return { steps, firstError, rationale: samples[0].text };
 }
 
 function withReason(j: StepJudgement, reason: string | undefined): StepJudgement {
