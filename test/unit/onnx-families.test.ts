@@ -4,7 +4,8 @@ import { cpSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { PrmEngine } from '../../src/onnx-host/engine';
-import { buildModelFolder, testTokenizer } from '../support/onnx/fixtures';
+import { buildModelFolder, TEST_TOKENIZER_CONFIG, testTokenizer } from '../support/onnx/fixtures';
+import { applyChatTemplate } from '../support/onnx/realTokenizers';
 import { lastRow, runSequence, softmax } from '../support/onnx/run';
 import { tempDir } from '../support/onnx/tmp';
 import { assertClose, oracleIds } from '../support/onnx/oracle';
@@ -163,6 +164,45 @@ describe('implicit (EurusPRM: policy and reference LMs)', () => {
     }
     await policy.release();
     await reference.release();
+  });
+
+  test('rewardMode "cumulative" gives the EurusPRM card\'s numbers: its boundaries, shifted log-ratios, mask, cumsum', async () => {
+    const dir = buildModelFolder(path.join(tmp.dir, 'implicit-card'), {
+      family: 'implicit',
+      prm: { template: undefined, chatTemplate: 'tokenizer_config', stepSeparator: '\n\n', rewardMode: 'cumulative' },
+    });
+    const card = await PrmEngine.load(dir);
+    try {
+      const [result] = await card.score([{ problem: PROBLEM, steps: STEPS }]);
+      // The card, step by step (coef = β = 0.5 here).
+      const chat = (k: number) => [
+        { role: 'user', content: PROBLEM },
+        { role: 'assistant', content: STEPS.slice(0, k).join('\n\n') },
+      ];
+      const ids = await oracleIds(applyChatTemplate(TEST_TOKENIZER_CONFIG, chat(STEPS.length)));
+      const last: number[] = [];
+      for (let k = 0; k <= STEPS.length; k++) {
+        const conv = applyChatTemplate(TEST_TOKENIZER_CONFIG, chat(k)).trim() + (k !== 0 && k !== STEPS.length ? '\n\n' : '');
+        last.push((await oracleIds(conv)).length - 2);
+      }
+      const logps = async (file: string) => {
+        const session = await ort.InferenceSession.create(path.join(dir, file));
+        const out = await runSequence(session, ids);
+        await session.release();
+        const V = out.dims[2];
+        // per_token_logps[t] = log p(ids[t + 1] | ids[..t]).
+        return ids.slice(1).map((next, t) => Math.log(softmax(Array.from(out.data.subarray(t * V, (t + 1) * V)))[next]));
+      };
+      const [policy, reference] = [await logps('model.onnx'), await logps(path.join('reference', 'model.onnx'))];
+      let sum = 0;
+      const cumsum = policy.map((lp, t) => (sum += 0.5 * (lp - reference[t]) * (t + 1 >= last[0] ? 1 : 0)));
+      last.slice(1).forEach((b, k) => {
+        assertClose(result.steps[k].raw as number, cumsum[b], 1e-4, `step ${k}`);
+        assert.match(result.steps[k].note ?? '', /running total over tokens \d+–\d+, as the EurusPRM card sums it; the sum runs \d tokens? past this step/);
+      });
+    } finally {
+      await card.release();
+    }
   });
 
   test('the same model as policy and reference gives zero reward on every step', async () => {
