@@ -177,9 +177,9 @@ export class PrmEngine {
    * tokens, or the card's running total). Log-ratios are computed once per token, from the first summed token on.
    */
   private async readImplicit(batch: PaddedBatch, readers: Reader[]): Promise<void> {
-    const spans = readers.map(({ seq, scored }) => {
+    const spans = readers.map(({ seq, scored }): [number, number] => {
       const sums = seq.sums.slice(0, scored);
-      return sums.length === 0 ? ([0, 0] as const) : ([Math.min(...sums.map(([s]) => s)), Math.max(...sums.map(([, e]) => e))] as const);
+      return sums.length === 0 ? [0, 0] : [Math.min(...sums.map(([s]) => s)), Math.max(...sums.map(([, e]) => e))];
     });
     const policy = await this.run(this.main, batch);
     const logProbs = readers.map(({ row, seq }, r) => tokenLogProbs(policy, row, seq.ids, spans[r][0], spans[r][1]));
@@ -198,15 +198,24 @@ export class PrmEngine {
         // The step's own token the policy favours least compared with the reference.
         const [own, ownEnd] = seq.ranges[k];
         let worst = -1;
-        for (let t = Math.max(own, lo); t < Math.min(ownEnd, hi); t++) if (worst < 0 || ratio(t) < ratio(worst)) worst = t;
+        for (let t = Math.max(own, lo); t < Math.min(ownEnd, hi); t++) {
+          if (worst < 0 || ratio(t) < ratio(worst)) worst = t;
+        }
         const span = worst < 0 ? undefined : seq.spans[k][worst - own];
-        if (span) notes.push(`token least favoured by the policy over the reference: ${JSON.stringify(texts[k].slice(span[0], span[1]))} (log-ratio ${ratio(worst).toFixed(3)})`);
+        if (span) {
+          const token = JSON.stringify(texts[k].slice(span[0], span[1]));
+          const logRatio = ratio(worst).toFixed(3);
+          notes.push(`token least favoured by the policy over the reference: ${token} (log-ratio ${logRatio})`);
+        }
         if (cumulative) {
-          const past = end > ownEnd ? `; the sum runs ${end - ownEnd} token${end - ownEnd === 1 ? '' : 's'} past this step: ${tokenTexts(seq, ownEnd, end)}` : '';
-          notes.push(`running total over tokens ${start}–${end - 1}, as the EurusPRM card sums it${past}`);
+          const past = end - ownEnd;
+          const tokens = `${past} token${past === 1 ? '' : 's'}`;
+          const beyond = past > 0 ? `; the sum runs ${tokens} past this step: ${tokenTexts(seq, ownEnd, end)}` : '';
+          notes.push(`running total over tokens ${start}–${end - 1}, as the EurusPRM card sums it${beyond}`);
         }
         if (seq.notes[k]) notes.push(seq.notes[k] as string);
-        steps[k] = { ...steps[k], score: sigmoid(reward), raw: reward, position: end - 1, note: notes.length > 0 ? notes.join('; ') : undefined };
+        const note = notes.length > 0 ? notes.join('; ') : undefined;
+        steps[k] = { ...steps[k], score: sigmoid(reward), raw: reward, position: end - 1, note };
       }
     });
   }

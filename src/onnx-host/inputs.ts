@@ -29,8 +29,12 @@ export class InputBuilder {
   async prepare(solutions: readonly SolutionInput[]): Promise<{ sequences: Sequence[]; fitted: Fitted[] }> {
     const { spec, context } = this;
     const plans = solutions.map((s) => planInput(spec, context, s.problem, s.steps));
-    const encoded = await this.encodeAll(plans.flatMap((segments) => segments.flatMap((g) => (g.kind === 'text' ? [g.text] : []))));
-    const sequences = plans.map((segments, i) => assemble(segments, solutions[i].steps.length, (t) => encoded.get(t) as Encoded));
+    const encoded = await this.encodeAll(
+      plans.flatMap((segments) => segments.flatMap((g) => (g.kind === 'text' ? [g.text] : []))),
+    );
+    const sequences = plans.map((segments, i) =>
+      assemble(segments, solutions[i].steps.length, (t) => encoded.get(t) as Encoded),
+    );
     if (spec.family === 'implicit' && spec.rewardMode === 'cumulative') {
       const prefixes = solutions.map((s) => cumulativePrefixTexts(spec, context, s.problem, s.steps));
       const lengths = await this.encodeAll(prefixes.flat());

@@ -30,8 +30,12 @@ export class NativePieceTokenizer implements PieceTokenizer {
   async encode(texts: readonly string[], options: EncodeOptions = {}): Promise<Encoded[]> {
     const addSpecialTokens = options.addSpecialTokens === true;
     const key = (t: string) => `${addSpecialTokens ? 's' : 'p'}:${t}`;
-    const missing = [...new Set(texts.filter((t) => !this.cache.has(key(t))))];
     const found = new Map<string, Encoded>();
+    for (const t of texts) {
+      const cached = this.cache.get(key(t));
+      if (cached) found.set(t, cached);
+    }
+    const missing = [...new Set(texts.filter((t) => !found.has(t)))];
     if (missing.length > 0) {
       const encodings = await this.tokenizer.encodeBatch(missing, { addSpecialTokens });
       if (this.cache.size + missing.length > CACHE_LIMIT) this.cache.clear();
@@ -42,13 +46,14 @@ export class NativePieceTokenizer implements PieceTokenizer {
         const encoded: Encoded = { ids, spans: codePointSpansToUtf16(text, offsets) };
         // Tokens the post-processor added (BOS …) have no characters: write them out where the input is shown.
         e.getSpecialTokensMask().forEach((special, t) => {
-          if (special === 1 && offsets[t][0] === offsets[t][1]) (encoded.added ??= {})[t] = this.tokenizer.idToToken(ids[t]) ?? '';
+          if (special === 1 && offsets[t][0] === offsets[t][1])
+            (encoded.added ??= {})[t] = this.tokenizer.idToToken(ids[t]) ?? '';
         });
         found.set(text, encoded);
         this.cache.set(key(text), encoded);
       });
     }
-    return texts.map((t) => (found.get(t) ?? this.cache.get(key(t))) as Encoded);
+    return texts.map((t) => found.get(t) as Encoded);
   }
 
   /** The text of token ids, special tokens included. */

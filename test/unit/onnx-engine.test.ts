@@ -34,7 +34,9 @@ describe('token-classification (Qwen2.5-Math-PRM layout)', () => {
 
   test('the input is the whole string (template, problem, steps each followed by <extra_0>) encoded once', async () => {
     const tag = testTokenizer().idOf('<extra_0>');
-    const template = '<|im_start|>system\nPlease reason step by step.<|im_end|>\n<|im_start|>user\n{problem}<|im_end|>\n<|im_start|>assistant\n';
+    const template =
+      '<|im_start|>system\nPlease reason step by step.<|im_end|>\n<|im_start|>user\n{problem}<|im_end|>\n' +
+      '<|im_start|>assistant\n';
     const text = template.replace('{problem}', PROBLEM) + STEPS.map((s) => `${s}<extra_0>`).join('');
     const expected = await oracleIds(text);
     const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
@@ -115,7 +117,7 @@ describe('tag-token (Math-Shepherd layout)', () => {
     await session.release();
   });
 
-  test('SentencePiece tokenizers: the whole Math-Shepherd string, reads at each tag, exact step boundaries', async () => {
+  test('SentencePiece tokenizers: the whole Math-Shepherd string, reads at each tag, exact boundaries', async () => {
     const sp = buildSentencePieceTokenizer({ corpus: MATH_CORPUS, merges: 150, forcedWords: ['▁ки'], alphabet: '+-\n' });
     const dir = buildModelFolder(path.join(tmp.dir, 'tag-sp'), { family: 'tag-token', llama: true });
     writeFileSync(path.join(dir, 'tokenizer.json'), sp.json);

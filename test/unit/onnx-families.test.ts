@@ -138,9 +138,10 @@ describe('implicit (EurusPRM: policy and reference LMs)', () => {
   test('step reward = β · Σ over the step\'s tokens of log π − log π_ref, each token predicted from its prefix', async () => {
     // The whole string, encoded once; each step's tokens are those its text's offsets fall in (a step's final "."
     // and the blank line after it are the one token ".\n\n", which the step owns).
-    const expected = await oracleIds(`<|im_start|>user\n${PROBLEM}<|im_end|>\n<|im_start|>assistant\n${STEPS.join('\n\n')}`);
+    const prompt = `<|im_start|>user\n${PROBLEM}<|im_end|>\n<|im_start|>assistant\n`;
+    const expected = await oracleIds(`${prompt}${STEPS.join('\n\n')}`);
     const ranges: [number, number][] = [];
-    let start = (await oracleIds(`<|im_start|>user\n${PROBLEM}<|im_end|>\n<|im_start|>assistant\n`)).length;
+    let start = (await oracleIds(prompt)).length;
     for (const [k, s] of STEPS.entries()) {
       const end = start + (await oracleIds(k < STEPS.length - 1 ? `${s}\n\n` : s)).length;
       ranges.push([start, end]);
@@ -158,15 +159,16 @@ describe('implicit (EurusPRM: policy and reference LMs)', () => {
       assertClose(result.steps[k].raw as number, reward, 1e-3, `step ${k} reward`);
       assertClose(result.steps[k].score as number, 1 / (1 + Math.exp(-reward)), 1e-4, `step ${k} score`);
       assert.equal(result.steps[k].tokens, end - start);
-      assert.match(result.steps[k].note ?? '', /^token least favoured by the policy over the reference: ".+" \(log-ratio -?\d+\.\d{3}\)/);
-      const straddles = /; token straddles the boundary: "\.\\n\\n" holds this step's last characters and the text after it$/;
-      assert.equal(straddles.test(result.steps[k].note ?? ''), k < STEPS.length - 1, `step ${k}: ${result.steps[k].note}`);
+      const note = result.steps[k].note ?? '';
+      assert.match(note, /^token least favoured by the policy over the reference: ".+" \(log-ratio -?\d+\.\d{3}\)/);
+      const straddles = /; token straddles the boundary: "\.\\n\\n" holds this step's last characters and the/;
+      assert.equal(straddles.test(note), k < STEPS.length - 1, `step ${k}: ${note}`);
     }
     await policy.release();
     await reference.release();
   });
 
-  test('rewardMode "cumulative" gives the EurusPRM card\'s numbers: its boundaries, shifted log-ratios, mask, cumsum', async () => {
+  test('rewardMode "cumulative" gives the EurusPRM card\'s numbers: boundaries, shifted ratios, cumsum', async () => {
     const dir = buildModelFolder(path.join(tmp.dir, 'implicit-card'), {
       family: 'implicit',
       prm: { template: undefined, chatTemplate: 'tokenizer_config', stepSeparator: '\n\n', rewardMode: 'cumulative' },
@@ -182,7 +184,8 @@ describe('implicit (EurusPRM: policy and reference LMs)', () => {
       const ids = await oracleIds(applyChatTemplate(TEST_TOKENIZER_CONFIG, chat(STEPS.length)));
       const last: number[] = [];
       for (let k = 0; k <= STEPS.length; k++) {
-        const conv = applyChatTemplate(TEST_TOKENIZER_CONFIG, chat(k)).trim() + (k !== 0 && k !== STEPS.length ? '\n\n' : '');
+        const middle = k !== 0 && k !== STEPS.length;
+        const conv = applyChatTemplate(TEST_TOKENIZER_CONFIG, chat(k)).trim() + (middle ? '\n\n' : '');
         last.push((await oracleIds(conv)).length - 2);
       }
       const logps = async (file: string) => {
@@ -191,14 +194,16 @@ describe('implicit (EurusPRM: policy and reference LMs)', () => {
         await session.release();
         const V = out.dims[2];
         // per_token_logps[t] = log p(ids[t + 1] | ids[..t]).
-        return ids.slice(1).map((next, t) => Math.log(softmax(Array.from(out.data.subarray(t * V, (t + 1) * V)))[next]));
+        const row = (t: number) => Array.from(out.data.subarray(t * V, (t + 1) * V));
+        return ids.slice(1).map((next, t) => Math.log(softmax(row(t))[next]));
       };
       const [policy, reference] = [await logps('model.onnx'), await logps(path.join('reference', 'model.onnx'))];
       let sum = 0;
       const cumsum = policy.map((lp, t) => (sum += 0.5 * (lp - reference[t]) * (t + 1 >= last[0] ? 1 : 0)));
       last.slice(1).forEach((b, k) => {
         assertClose(result.steps[k].raw as number, cumsum[b], 1e-4, `step ${k}`);
-        assert.match(result.steps[k].note ?? '', /running total over tokens \d+–\d+, as the EurusPRM card sums it; the sum runs \d tokens? past this step/);
+        const runs = /running total over tokens \d+–\d+, as the EurusPRM card sums it; the sum runs \d tokens? past/;
+        assert.match(result.steps[k].note ?? '', runs);
       });
     } finally {
       await card.release();

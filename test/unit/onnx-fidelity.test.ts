@@ -33,7 +33,11 @@ const CASES = 60;
 
 async function builderFor(name: string, preset: string, options: PresetFolderOptions): Promise<InputBuilder> {
   const dir = presetFolder(path.join(tmp.dir, name), preset, options);
-  return InputBuilder.create(dir, await readPrmSpec(dir), NativePieceTokenizer.fromFile(path.join(dir, 'tokenizer.json')));
+  return InputBuilder.create(
+    dir,
+    await readPrmSpec(dir),
+    NativePieceTokenizer.fromFile(path.join(dir, 'tokenizer.json')),
+  );
 }
 
 async function prepared(builder: InputBuilder, solution: SolutionInput) {
@@ -42,7 +46,11 @@ async function prepared(builder: InputBuilder, solution: SolutionInput) {
 }
 
 /** Runs `check` on CASES generated solutions; a failure names the seed and the solution. */
-async function forSolutions(seed: number, newlines: boolean, check: (s: SolutionInput) => Promise<void>): Promise<void> {
+async function forSolutions(
+  seed: number,
+  newlines: boolean,
+  check: (s: SolutionInput) => Promise<void>,
+): Promise<void> {
   const rng = random(seed);
   for (let i = 0; i < CASES; i++) {
     const solution = randomSolution(rng, { newlines });
@@ -66,12 +74,13 @@ describe('Qwen2.5-Math-PRM preset (Qwen tokenizer with <extra_0>, Qwen3 chat tem
     tok = rawTokenizer(withExtra0(tokenizerJson('qwen3')));
   });
 
-  test('ids = encode(apply_chat_template(system, user, steps each followed by <extra_0>)); reads at every <extra_0>', async () => {
+  test('ids = encode(apply_chat_template(system, user, steps each + <extra_0>)); reads at each <extra_0>', async () => {
     const system = 'Please reason step by step, and put your final answer within \\boxed{}.';
     const extra0 = tok.tokenToId('<extra_0>') as number;
     assert.equal(extra0, 151651);
     await forSolutions(1, true, async ({ problem, steps }) => {
-      // The model card: conversation_str = apply_chat_template(messages, tokenize=False); tokenizer.encode(conversation_str).
+      // The model card: conversation_str = apply_chat_template(messages, tokenize=False), then
+      // tokenizer.encode(conversation_str).
       const messages = [
         { role: 'system', content: system },
         { role: 'user', content: problem },
@@ -103,8 +112,13 @@ describe('Math-Shepherd preset (whole string, BOS from the tokenizer)', () => {
     });
   });
 
-  test('SentencePiece (Mistral layout): the card\'s code as written, tag id from tokenizer.encode("ки")[-1]', async () => {
-    const sp = buildSentencePieceTokenizer({ corpus: MATH_CORPUS, merges: 150, forcedWords: ['▁ки'], alphabet: '+-\n' });
+  test('SentencePiece (Mistral layout): the card\'s code as written, tag = tokenizer.encode("ки")[-1]', async () => {
+    const sp = buildSentencePieceTokenizer({
+      corpus: MATH_CORPUS,
+      merges: 150,
+      forcedWords: ['▁ки'],
+      alphabet: '+-\n',
+    });
     const builder = await builderFor('shepherd-sp', 'math-shepherd-mistral-7b-prm', {
       tokenizer: 'llama3_1',
       editTokenizer: () => JSON.parse(sp.json),
@@ -130,22 +144,29 @@ describe('RLHFlow preset (Llama-3.1 tokenizer and chat template)', () => {
     builder = await builderFor('rlhflow', 'rlhflow-llama3.1-8b-prm', { tokenizer: 'llama3_1' });
   });
 
-  test('each step is read where the reference reads it: position -3 of apply_chat_template(turns up to that step)', async () => {
+  test('each step is read where the reference reads it: -3 of apply_chat_template(turns up to that step)', async () => {
     await forSolutions(4, true, async ({ problem, steps }) => {
       const seq = await prepared(builder, { problem, steps });
       const conversation: { role: string; content: string }[] = [];
       for (const [k, step] of steps.entries()) {
-        conversation.push({ role: 'user', content: k === 0 ? `${problem} ${step}` : step }, { role: 'assistant', content: '+' });
+        conversation.push(
+          { role: 'user', content: k === 0 ? `${problem} ${step}` : step },
+          { role: 'assistant', content: '+' },
+        );
         // apply_chat_template(conversation) tokenizes the rendered text without adding special tokens.
         const ids = await encodeIds(tok, applyChatTemplate(config, conversation), false);
-        assert.deepEqual(seq.ids.slice(0, ids.length), ids, `the conversation up to step ${k} is the start of the input`);
+        assert.deepEqual(
+          seq.ids.slice(0, ids.length),
+          ids,
+          `the conversation up to step ${k} is the start of the input`,
+        );
         assert.equal(seq.reads[k], ids.length - 3, `step ${k} is read at -3 of its conversation`);
       }
       assert.equal(seq.ids.filter((id) => id === 128000).length, 1, 'one BOS, written by the template');
     });
   });
 
-  test('Llama 3\'s template trims each message; the steps\' tokens still map back into the steps', async () => {
+  test("Llama 3's template trims each message; the steps' tokens still map back into the steps", async () => {
     const steps = ['First we add 2 and 2.', '  Then we get 4.\n'];
     const seq = await prepared(builder, { problem: 'What is 2 + 2?', steps });
     assert.ok(seq.text.includes('<|start_header_id|>user<|end_header_id|>\n\nThen we get 4.<|eot_id|>'), seq.text);
@@ -161,10 +182,13 @@ describe('Skywork preset (the prompt as one string, then each step on its own wi
   const bos = '<|endoftext|>';
   before(async () => {
     // Skywork's tokenizer_config.json names a BOS token (its reference code needs one); Qwen3's has none.
-    builder = await builderFor('skywork', 'skywork-o1-open-prm-qwen-2.5-7b', { tokenizer: 'qwen3', editConfig: (c) => ({ ...c, bos_token: bos }) });
+    builder = await builderFor('skywork', 'skywork-o1-open-prm-qwen-2.5-7b', {
+      tokenizer: 'qwen3',
+      editConfig: (c) => ({ ...c, bos_token: bos }),
+    });
   });
 
-  test('ids = prepare_input: encode(bos + problem + "\\n"), then encode(step) + [newline id] per step; reads at each newline', async () => {
+  test('ids = prepare_input: encode(bos + problem + "\\n"), encode(step) + [newline id] per step', async () => {
     const newline = (await encodeIds(tok, '\n', true)).at(-1) as number;
     await forSolutions(5, false, async ({ problem, steps }) => {
       // skywork-o1-prm-inference's prepare_input, with the response as the steps joined by the step token.
@@ -180,7 +204,7 @@ describe('Skywork preset (the prompt as one string, then each step on its own wi
     });
   });
 
-  test('a problem ending in "?" ends in the one token "?\\n", as in the reference (encoded apart it would not)', async () => {
+  test('a problem ending in "?" ends in the one token "?\\n", as in the reference (not when apart)', async () => {
     const seq = await prepared(builder, { problem: 'How many?', steps: ['Two.'] });
     const prompt = await encodeIds(tok, `${bos}How many?\n`, true);
     assert.equal(tok.idToToken(prompt.at(-1) as number), '?Ċ');
@@ -188,7 +212,9 @@ describe('Skywork preset (the prompt as one string, then each step on its own wi
   });
 
   test('without a bos_token in tokenizer_config.json the folder does not load, and says why', async () => {
-    const dir = presetFolder(path.join(tmp.dir, 'skywork-nobos'), 'skywork-o1-open-prm-qwen-2.5-7b', { tokenizer: 'qwen3' });
+    const dir = presetFolder(path.join(tmp.dir, 'skywork-nobos'), 'skywork-o1-open-prm-qwen-2.5-7b', {
+      tokenizer: 'qwen3',
+    });
     await assert.rejects(
       InputBuilder.create(dir, await readPrmSpec(dir), NativePieceTokenizer.fromFile(path.join(dir, 'tokenizer.json'))),
       /prm\.json uses \{bos_token\}, but .*tokenizer_config\.json sets no bos_token/,
@@ -196,7 +222,7 @@ describe('Skywork preset (the prompt as one string, then each step on its own wi
   });
 });
 
-describe('EurusPRM preset (whole chat; the card\'s cumulative rewards)', () => {
+describe("EurusPRM preset (whole chat; the card's cumulative rewards)", () => {
   let builder: InputBuilder;
   const tok = rawTokenizer(tokenizerJson('qwen3'));
   const config = tokenizerConfig('qwen3');
@@ -223,7 +249,8 @@ describe('EurusPRM preset (whole chat; the card\'s cumulative rewards)', () => {
       }
       // raw_reward[t] scores token t + 1; label_mask[:, 1:] keeps t + 1 >= step_last_tokens[0]; cumsum; gather.
       const cumsum: number[] = [];
-      for (let t = 0; t < ids.length - 1; t++) cumsum.push((cumsum.at(-1) ?? 0) + (t + 1 >= last[0] ? ratio(t + 1) : 0));
+      for (let t = 0; t < ids.length - 1; t++)
+        cumsum.push((cumsum.at(-1) ?? 0) + (t + 1 >= last[0] ? ratio(t + 1) : 0));
       const expected = last.slice(1).map((b) => cumsum[b]);
 
       const seq = await prepared(builder, { problem, steps });
@@ -233,19 +260,31 @@ describe('EurusPRM preset (whole chat; the card\'s cumulative rewards)', () => {
         for (let j = s; j < e; j++) sum += ratio(j);
         return sum;
       });
-      got.forEach((g, k) => assert.ok(Math.abs(g - expected[k]) < 1e-9, `step ${k}: ${g} vs the card's ${expected[k]}`));
+      got.forEach((g, k) =>
+        assert.ok(Math.abs(g - expected[k]) < 1e-9, `step ${k}: ${g} vs the card's ${expected[k]}`),
+      );
     });
   });
 
-  test('rewardMode "step": each step sums its own tokens; a token straddling a step\'s end is named in its note', async () => {
-    const stepBuilder = await builderFor('eurus-step', 'eurusprm-stage2', { tokenizer: 'qwen3', editPrm: (p) => ({ ...p, rewardMode: 'step' }) });
+  test('rewardMode "step": a step sums its own tokens; a token straddling its end is named in its note', async () => {
+    const stepBuilder = await builderFor('eurus-step', 'eurusprm-stage2', {
+      tokenizer: 'qwen3',
+      editPrm: (p) => ({ ...p, rewardMode: 'step' }),
+    });
     const steps = ['We add 2 and 2.', 'So the answer is 4']; // "." and the blank line after it are one token, ".\n\n"
     const seq = await prepared(stepBuilder, { problem: 'What is 2 + 2?', steps });
     assert.deepEqual(seq.sums, seq.ranges);
     const [start, end] = seq.ranges[0];
-    assert.equal(tok.idToToken(seq.ids[end - 1]), '.ĊĊ', 'the straddling token belongs to the step whose text it holds');
+    assert.equal(
+      tok.idToToken(seq.ids[end - 1]),
+      '.ĊĊ',
+      'the straddling token belongs to the step whose text it holds',
+    );
     assert.equal(seq.ranges[1][0], end);
-    assert.match(seq.notes[0] ?? '', /token straddles the boundary: "\.\\n\\n" holds this step's last characters and the text after it/);
+    assert.match(
+      seq.notes[0] ?? '',
+      /token straddles the boundary: "\.\\n\\n" holds this step's last characters and the text after it/,
+    );
     assert.equal(seq.notes[1], undefined);
     assert.equal(seq.text.slice(seq.ends[start - 1], seq.ends[end - 1]), 'We add 2 and 2.\n\n');
   });

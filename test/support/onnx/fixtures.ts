@@ -20,7 +20,11 @@ export const TEST_CHAT_TEMPLATE = [
   "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}",
 ].join('');
 
-export const TEST_TOKENIZER_CONFIG = { bos_token: '<|endoftext|>', eos_token: '<|im_end|>', chat_template: TEST_CHAT_TEMPLATE };
+export const TEST_TOKENIZER_CONFIG = {
+  bos_token: '<|endoftext|>',
+  eos_token: '<|im_end|>',
+  chat_template: TEST_CHAT_TEMPLATE,
+};
 
 let shared: BuiltTokenizer | undefined;
 
@@ -30,7 +34,12 @@ let shared: BuiltTokenizer | undefined;
  * above.
  */
 export function testTokenizer(): BuiltTokenizer {
-  shared ??= buildByteLevelTokenizer({ corpus: MATH_CORPUS, merges: 150, forcedWords: [' ки', '?\n', '.\n\n'], specialTokens: SPECIAL_TOKENS });
+  shared ??= buildByteLevelTokenizer({
+    corpus: MATH_CORPUS,
+    merges: 150,
+    forcedWords: [' ки', '?\n', '.\n\n'],
+    specialTokens: SPECIAL_TOKENS,
+  });
   if (shared.size > VOCAB) throw new Error(`test tokenizer has ${shared.size} tokens, more than the models' ${VOCAB}`);
   return shared;
 }

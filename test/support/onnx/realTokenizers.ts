@@ -47,10 +47,17 @@ export interface PresetFolderOptions {
 /** A folder with a preset's prm.json (models/<preset>/prm.json) and a real tokenizer and config. */
 export function presetFolder(dir: string, preset: string, options: PresetFolderOptions): string {
   mkdirSync(dir, { recursive: true });
-  const prm = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'models', preset, 'prm.json'), 'utf8')) as Json;
-  const tokenizer = options.editTokenizer ? JSON.stringify(options.editTokenizer(tokenizerJson(options.tokenizer))) : packageFile(options.tokenizer, 'tokenizer.json');
+  const prm = JSON.parse(
+    readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'models', preset, 'prm.json'), 'utf8'),
+  ) as Json;
+  const tokenizer = options.editTokenizer
+    ? JSON.stringify(options.editTokenizer(tokenizerJson(options.tokenizer)))
+    : packageFile(options.tokenizer, 'tokenizer.json');
   writeFileSync(path.join(dir, 'tokenizer.json'), tokenizer);
-  writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify((options.editConfig ?? ((c) => c))(tokenizerConfig(options.tokenizer))));
+  writeFileSync(
+    path.join(dir, 'tokenizer_config.json'),
+    JSON.stringify((options.editConfig ?? ((c) => c))(tokenizerConfig(options.tokenizer))),
+  );
   writeFileSync(path.join(dir, 'prm.json'), JSON.stringify((options.editPrm ?? ((p) => p))(prm)));
   return dir;
 }
@@ -66,7 +73,12 @@ export async function encodeIds(tokenizer: Tokenizer, text: string, addSpecialTo
 
 /** apply_chat_template(messages, tokenize=False, add_generation_prompt=False) with a config's template. */
 export function applyChatTemplate(config: Json, messages: { role: string; content: string }[]): string {
-  return new Template(config.chat_template as string).render({ messages, add_generation_prompt: false, bos_token: config.bos_token, eos_token: config.eos_token });
+  return new Template(config.chat_template as string).render({
+    messages,
+    add_generation_prompt: false,
+    bos_token: config.bos_token,
+    eos_token: config.eos_token,
+  });
 }
 
 /** A small seeded generator (mulberry32), so failures reproduce. */
@@ -81,8 +93,33 @@ export function random(seed: number): () => number {
   };
 }
 
-const WORDS = ['Let', 'x', 'be', 'the number', 'We compute', 'so', 'the answer is', 'Step 1:', 'Therefore', 'total', 'apples', 'Then', 'it'];
-const MATH = ['12 + 7 = 19', '$x^2 + 1$', '\\frac{3}{4}', '\\boxed{12}', '$$a = b$$', '\\(y\\)', '\\[ z = 2 \\]', '$5.00', '3x + 5 = 20', '(2)'];
+const WORDS = [
+  'Let',
+  'x',
+  'be',
+  'the number',
+  'We compute',
+  'so',
+  'the answer is',
+  'Step 1:',
+  'Therefore',
+  'total',
+  'apples',
+  'Then',
+  'it',
+];
+const MATH = [
+  '12 + 7 = 19',
+  '$x^2 + 1$',
+  '\\frac{3}{4}',
+  '\\boxed{12}',
+  '$$a = b$$',
+  '\\(y\\)',
+  '\\[ z = 2 \\]',
+  '$5.00',
+  '3x + 5 = 20',
+  '(2)',
+];
 const CJK = ['数学', '答案是', '。', '，', '因此'];
 const EMOJI = ['🙂', '👍🏽', '✅', '🧮'];
 const PUNCT = ['?', '.', '$', '!', ':', ',', '.)', '?!', '...', ';'];

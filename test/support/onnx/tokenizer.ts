@@ -21,10 +21,21 @@ export function byteToUnicode(): string[] {
  * `[\r\n]*` after punctuation makes `?\n` or `.\n\n` one pre-token: a text encoded in pieces is not the text
  * encoded whole, which GPT-2's older pattern would hide.
  */
-export const QWEN2_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+export const QWEN2_SPLIT = [
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)",
+  '[^\\r\\n\\p{L}\\p{N}]?\\p{L}+',
+  '\\p{N}',
+  ' ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*',
+  '\\s*[\\r\\n]+',
+  '\\s+(?!\\S)',
+  '\\s+',
+].join('|');
 
 /** The same pattern in JavaScript (which has no inline `(?i:…)`), to learn merges from the same pre-tokens. */
-const SPLIT = /'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD]|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+/gu;
+const SPLIT = new RegExp(
+  QWEN2_SPLIT.replace("(?i:'s|'t|'re|'ve|'m|'ll|'d)", "'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD]"),
+  'gu',
+);
 
 export interface TokenizerSpec {
   corpus: string;
@@ -114,7 +125,13 @@ export function buildByteLevelTokenizer(spec: TokenizerSpec): BuiltTokenizer {
     padding: null,
     added_tokens: added,
     normalizer: null,
-    pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: QWEN2_SPLIT }, behavior: 'Isolated', invert: false }, byteLevel] },
+    pre_tokenizer: {
+      type: 'Sequence',
+      pretokenizers: [
+        { type: 'Split', pattern: { Regex: QWEN2_SPLIT }, behavior: 'Isolated', invert: false },
+        byteLevel,
+      ],
+    },
     post_processor: byteLevel,
     decoder: byteLevel,
     model: {
@@ -206,7 +223,11 @@ export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: s
     post_processor: {
       type: 'TemplateProcessing',
       single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-      pair: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      pair: [
+        { SpecialToken: { id: '<s>', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+      ],
       special_tokens: { '<s>': { id: '<s>', ids: [vocab.get('<s>')], tokens: ['<s>'] } },
     },
     decoder: { type: 'Sequence', decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }] },

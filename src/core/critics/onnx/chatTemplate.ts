@@ -56,20 +56,23 @@ export async function readTokenizerConfig(folder: string, relative: string): Pro
 }
 
 export function parseTokenizerConfig(raw: unknown, file: string, jinjaFile?: string): TokenizerConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ChatTemplateError(`${file}: must be a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ChatTemplateError(`${file}: must be a JSON object`);
   const o = raw as Record<string, unknown>;
   const specials: Record<string, string> = {};
   for (const field of SPECIAL_TOKEN_FIELDS) {
     // A special token is saved as its text or as an AddedToken object {"content": …}.
     const v = o[field];
-    const content = typeof v === 'string' ? v : v && typeof v === 'object' ? (v as Record<string, unknown>).content : undefined;
+    const content =
+      typeof v === 'string' ? v : v && typeof v === 'object' ? (v as Record<string, unknown>).content : undefined;
     if (typeof content === 'string') specials[field] = content;
   }
   let chatTemplate: string | undefined;
   const t = o.chat_template;
   if (typeof t === 'string') chatTemplate = t;
   else if (Array.isArray(t)) {
-    const named = t.find((x) => x && typeof x === 'object' && (x as Record<string, unknown>).name === 'default') as Record<string, unknown> | undefined;
+    const named = t.find((x) => x && typeof x === 'object' && (x as Record<string, unknown>).name === 'default') as
+      Record<string, unknown> | undefined;
     if (typeof named?.template === 'string') chatTemplate = named.template;
   }
   return { file, chatTemplate: chatTemplate ?? jinjaFile, specials };
@@ -80,7 +83,10 @@ const compiled = new Map<string, JinjaTemplate>();
 /** The rendered conversation, as the reference code's apply_chat_template(..., tokenize=False) returns it. */
 export function renderChat(config: TokenizerConfig, messages: readonly ChatMessage[]): string {
   const source = config.chatTemplate;
-  if (source === undefined) throw new ChatTemplateError(`${config.file}: has no chat_template (and there is no chat_template.jinja next to it)`);
+  if (source === undefined)
+    throw new ChatTemplateError(
+      `${config.file}: has no chat_template (and there is no chat_template.jinja next to it)`,
+    );
   let template = compiled.get(source);
   if (!template) {
     try {
@@ -91,7 +97,11 @@ export function renderChat(config: TokenizerConfig, messages: readonly ChatMessa
     compiled.set(source, template);
   }
   try {
-    return template.render({ ...config.specials, messages: messages.map((m) => ({ ...m })), add_generation_prompt: false });
+    return template.render({
+      ...config.specials,
+      messages: messages.map((m) => ({ ...m })),
+      add_generation_prompt: false,
+    });
   } catch (err) {
     throw new ChatTemplateError(`${config.file}: its chat_template fails to render: ${(err as Error).message}`);
   }
@@ -109,7 +119,10 @@ export interface LocatedContent {
  * with placeholder contents; a content may appear trimmed of surrounding whitespace (Llama 3's `| trim`), but any other
  * change (a template that rewrites thinking blocks, say) is an error: step boundaries would be guesses.
  */
-export function renderLocated(config: TokenizerConfig, messages: readonly ChatMessage[]): { text: string; contents: LocatedContent[] } {
+export function renderLocated(
+  config: TokenizerConfig,
+  messages: readonly ChatMessage[],
+): { text: string; contents: LocatedContent[] } {
   const marker = (i: number) => `\u{F0000}${i}\u{F0001}`;
   const skeleton = renderChat(
     config,
@@ -120,7 +133,10 @@ export function renderLocated(config: TokenizerConfig, messages: readonly ChatMe
   messages.forEach((_, i) => {
     const at = skeleton.indexOf(marker(i), from);
     if (at < 0 || skeleton.indexOf(marker(i), at + 1) >= 0) {
-      throw new ChatTemplateError(`${config.file}: its chat_template does not write the content of message ${i + 1} (${messages[i].role}) exactly once`);
+      throw new ChatTemplateError(
+        `${config.file}: its chat_template does not write the content of message ${i + 1} (${messages[i].role}) ` +
+          'exactly once',
+      );
     }
     between.push(skeleton.slice(from, at));
     from = at + marker(i).length;
@@ -128,14 +144,16 @@ export function renderLocated(config: TokenizerConfig, messages: readonly ChatMe
   between.push(skeleton.slice(from));
 
   const text = renderChat(config, messages);
-  if (!text.startsWith(between[0])) throw new ChatTemplateError(`${config.file}: its chat_template renders differently depending on the message text`);
+  if (!text.startsWith(between[0]))
+    throw new ChatTemplateError(`${config.file}: its chat_template renders differently depending on the message text`);
   let pos = between[0].length;
   const contents = messages.map((m, i) => {
     const found = locate(text, pos, m.content, between[i + 1], i === messages.length - 1);
     if (!found) {
       const shown = JSON.stringify(text.slice(pos, pos + 60));
       throw new ChatTemplateError(
-        `${config.file}: its chat_template changes the text of message ${i + 1} (${m.role}): it writes ${shown}…; PRM Lens follows templates that copy message text (possibly trimmed of surrounding whitespace)`,
+        `${config.file}: its chat_template changes the text of message ${i + 1} (${m.role}): it writes ${shown}…; ` +
+          'PRM Lens follows templates that copy message text (possibly trimmed of surrounding whitespace)',
       );
     }
     pos = found.start + found.length + between[i + 1].length;
@@ -151,7 +169,11 @@ function locate(text: string, pos: number, content: string, after: string, last:
   for (let skip = 0; skip <= lead; skip++) {
     for (let cut = 0; cut <= trail && skip + cut <= content.length; cut++) {
       const length = content.length - skip - cut;
-      if (text.startsWith(content.slice(skip, skip + length), pos) && text.startsWith(after, pos + length) && (!last || pos + length + after.length === text.length)) {
+      if (
+        text.startsWith(content.slice(skip, skip + length), pos) &&
+        text.startsWith(after, pos + length) &&
+        (!last || pos + length + after.length === text.length)
+      ) {
         return { start: pos, skip, length };
       }
     }

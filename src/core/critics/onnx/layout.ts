@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { ChatMessage, ChatTemplateError, pythonStrip, readTokenizerConfig, renderChat, renderLocated, TokenizerConfig } from './chatTemplate';
+import {
+  ChatMessage,
+  ChatTemplateError,
+  pythonStrip,
+  readTokenizerConfig,
+  renderChat,
+  renderLocated,
+  TokenizerConfig,
+} from './chatTemplate';
 import { PrmSpec } from './spec';
 
 /**
@@ -92,7 +100,12 @@ const SPECIAL_PLACEHOLDER = /^(bos|eos|pad|unk)_token$/;
  * Writes a template into the builder: literal text as template parts, `{name}` through `fill`, `{bos_token}` and the
  * like as the tokenizer config's special tokens. Unknown placeholders stay literal text.
  */
-function addTemplate(b: TextBuilder, template: string, fill: Record<string, () => void>, config: TokenizerConfig | undefined): void {
+function addTemplate(
+  b: TextBuilder,
+  template: string,
+  fill: Record<string, () => void>,
+  config: TokenizerConfig | undefined,
+): void {
   let last = 0;
   for (const m of template.matchAll(/\{(\w+)\}/g)) {
     const name = m[1];
@@ -109,15 +122,21 @@ function addTemplate(b: TextBuilder, template: string, fill: Record<string, () =
 function specialToken(config: TokenizerConfig | undefined, name: string): string {
   const value = config?.specials[name];
   if (value === undefined) {
-    throw new ChatTemplateError(`prm.json uses {${name}}, but ${config ? `${config.file} sets no ${name}` : 'the model folder has no tokenizer_config.json'}`);
+    throw new ChatTemplateError(
+      `prm.json uses {${name}}, but ` +
+        (config ? `${config.file} sets no ${name}` : 'the model folder has no tokenizer_config.json'),
+    );
   }
   return value;
 }
 
 /** Whether prm.json needs tokenizer_config.json: for the chat template, or for a {bos_token} in its markup. */
-export function needsTokenizerConfig(spec: PrmSpec): boolean {
+function needsTokenizerConfig(spec: PrmSpec): boolean {
   const texts = [spec.template, spec.chat?.user ?? '', spec.chat?.assistant ?? ''];
-  return spec.chatTemplate !== undefined || texts.some((t) => [...t.matchAll(/\{(\w+)\}/g)].some((m) => SPECIAL_PLACEHOLDER.test(m[1])));
+  return (
+    spec.chatTemplate !== undefined ||
+    texts.some((t) => [...t.matchAll(/\{(\w+)\}/g)].some((m) => SPECIAL_PLACEHOLDER.test(m[1])))
+  );
 }
 
 const EXAMPLE = { problem: 'What is 1 + 1?', steps: ['1 + 1 = 2.', 'So the answer is 2.'] };
@@ -126,12 +145,22 @@ const EXAMPLE = { problem: 'What is 1 + 1?', steps: ['1 + 1 = 2.', 'So the answe
  * Reads what the layout needs from the model folder and lays out a small example, so that a missing tokenizer config
  * or a chat template PRM Lens cannot follow fails when the model is added or loaded, not on the first solution.
  */
-export async function loadLayoutContext(folder: string, spec: PrmSpec, tokens: ResolvedTokens, tagText?: string): Promise<LayoutContext> {
+export async function loadLayoutContext(
+  folder: string,
+  spec: PrmSpec,
+  tokens: ResolvedTokens,
+  tagText?: string,
+): Promise<LayoutContext> {
   let config: TokenizerConfig | undefined;
   if (needsTokenizerConfig(spec)) {
     config = await readTokenizerConfig(folder, spec.tokenizerConfig);
-    const why = spec.chatTemplate ? 'prm.json sets "chatTemplate": "tokenizer_config"' : 'prm.json uses a special token such as {bos_token}';
-    if (!config) throw new ChatTemplateError(`${path.join(folder, spec.tokenizerConfig)}: missing (${why}; copy it from the model's download)`);
+    const why = spec.chatTemplate
+      ? 'prm.json sets "chatTemplate": "tokenizer_config"'
+      : 'prm.json uses a special token such as {bos_token}';
+    if (!config)
+      throw new ChatTemplateError(
+        `${path.join(folder, spec.tokenizerConfig)}: missing (${why}; copy it from the model's download)`,
+      );
   }
   const context: LayoutContext = { tokens, config, tagText };
   planInput(spec, context, EXAMPLE.problem, EXAMPLE.steps);
@@ -151,10 +180,15 @@ export async function layoutProblems(folder: string, spec: PrmSpec, tokens: Reso
 
 export function planInput(spec: PrmSpec, ctx: LayoutContext, problem: string, steps: readonly string[]): Segment[] {
   if (spec.encoding === 'per-step') return perStepPlan(spec, ctx, problem, steps);
-  if (spec.family === 'chat-tag-token') return [spec.chatTemplate ? chatFromTemplate(spec, ctx, problem, steps) : chatByHand(spec, ctx, problem, steps)];
+  if (spec.family === 'chat-tag-token')
+    return [spec.chatTemplate ? chatFromTemplate(spec, ctx, problem, steps) : chatByHand(spec, ctx, problem, steps)];
   const pieces = stepPieces(spec, ctx, steps);
   if (spec.chatTemplate) {
-    const messages = [...systemPieces(spec), { role: 'user', pieces: [{ role: 'problem', text: problem } as Piece] }, { role: 'assistant', pieces }];
+    const messages = [
+      ...systemPieces(spec),
+      { role: 'user', pieces: [{ role: 'problem', text: problem } as Piece] },
+      { role: 'assistant', pieces },
+    ];
     return [located(ctx, messages)];
   }
   const b = new TextBuilder();
@@ -171,7 +205,8 @@ function stepPieces(spec: PrmSpec, ctx: LayoutContext, steps: readonly string[])
     if (k > 0 && spec.stepSeparator) pieces.push({ role: 'separator', text: spec.stepSeparator });
     const readStep = spec.family !== 'implicit' && tag === undefined;
     pieces.push({ role: 'step', text, extra: { step: k, from: 0, ...(readStep ? { read: 'end' as const } : {}) } });
-    if (tag !== undefined) pieces.push({ role: 'tag', text: tag, extra: { step: k, read: 'end', tagId: ctx.tokens.stepTag } });
+    if (tag !== undefined)
+      pieces.push({ role: 'tag', text: tag, extra: { step: k, read: 'end', tagId: ctx.tokens.stepTag } });
   });
   return pieces;
 }
@@ -215,7 +250,10 @@ function located(ctx: LayoutContext, messages: { role: string; pieces: Piece[] }
 }
 
 function requireTemplate(ctx: LayoutContext): TokenizerConfig {
-  if (!ctx.config) throw new ChatTemplateError('prm.json sets "chatTemplate": "tokenizer_config", but the model folder has no tokenizer_config.json');
+  if (!ctx.config)
+    throw new ChatTemplateError(
+      'prm.json sets "chatTemplate": "tokenizer_config", but the model folder has no tokenizer_config.json',
+    );
   return ctx.config;
 }
 
@@ -240,7 +278,10 @@ function chatTurns(spec: PrmSpec, problem: string, steps: readonly string[]): { 
     const user = k === 0 ? firstUserPieces(chat.firstUser, problem, step) : [step];
     return [
       { role: 'user', pieces: user },
-      { role: 'assistant', pieces: [{ role: 'answer', text: spec.positiveToken as string, extra: { step: k, read: 'before' } } as Piece] },
+      {
+        role: 'assistant',
+        pieces: [{ role: 'answer', text: spec.positiveToken as string, extra: { step: k, read: 'before' } } as Piece],
+      },
     ];
   });
 }
@@ -271,7 +312,8 @@ function chatFromTemplate(spec: PrmSpec, ctx: LayoutContext, problem: string, st
     const prefix = renderChat(config, plain.slice(0, head + 2 * (k + 1)));
     if (!segment.text.startsWith(prefix)) {
       throw new ChatTemplateError(
-        `${config.file}: its chat_template renders the conversation that ends at step ${k + 1} differently from the start of the whole conversation, so one forward pass cannot reproduce the reference's per-step inputs`,
+        `${config.file}: its chat_template renders the conversation that ends at step ${k + 1} differently from ` +
+          "the start of the whole conversation, so one forward pass cannot reproduce the reference's per-step inputs",
       );
     }
   }
@@ -288,10 +330,28 @@ function perStepPlan(spec: PrmSpec, ctx: LayoutContext, problem: string, steps: 
   const segments: Segment[] = [prompt.segment()];
   const tag = ctx.tokens.stepTag;
   steps.forEach((text, k) => {
-    if (k > 0 && spec.stepSeparator) segments.push({ kind: 'text', text: spec.stepSeparator, parts: [{ role: 'separator', start: 0, end: spec.stepSeparator.length }] });
+    if (k > 0 && spec.stepSeparator)
+      segments.push({
+        kind: 'text',
+        text: spec.stepSeparator,
+        parts: [{ role: 'separator', start: 0, end: spec.stepSeparator.length }],
+      });
     const readStep = tag === undefined && spec.family !== 'implicit';
-    segments.push({ kind: 'text', text, parts: [{ role: 'step', start: 0, end: text.length, step: k, from: 0, ...(readStep ? { read: 'end' as const } : {}) }] });
-    if (tag !== undefined) segments.push({ kind: 'ids', ids: [tag], text: ctx.tagText ?? (typeof spec.stepTag === 'string' ? spec.stepTag : ''), step: k, read: spec.family !== 'implicit' });
+    segments.push({
+      kind: 'text',
+      text,
+      parts: [
+        { role: 'step', start: 0, end: text.length, step: k, from: 0, ...(readStep ? { read: 'end' as const } : {}) },
+      ],
+    });
+    if (tag !== undefined)
+      segments.push({
+        kind: 'ids',
+        ids: [tag],
+        text: ctx.tagText ?? (typeof spec.stepTag === 'string' ? spec.stepTag : ''),
+        step: k,
+        read: spec.family !== 'implicit',
+      });
   });
   return segments;
 }
@@ -301,11 +361,20 @@ function perStepPlan(spec: PrmSpec, ctx: LayoutContext, problem: string, steps: 
  * the separator after a middle step, and encoding that: the k-th boundary is the length of those ids minus 2.
  * These are the strings it encodes, for k = 0 … steps.length.
  */
-export function cumulativePrefixTexts(spec: PrmSpec, ctx: LayoutContext, problem: string, steps: readonly string[]): string[] {
+export function cumulativePrefixTexts(
+  spec: PrmSpec,
+  ctx: LayoutContext,
+  problem: string,
+  steps: readonly string[],
+): string[] {
   const config = requireTemplate(ctx);
   const system: ChatMessage[] = spec.system === undefined ? [] : [{ role: 'system', content: spec.system }];
   return steps.concat(['']).map((_, k) => {
-    const messages = [...system, { role: 'user', content: problem }, { role: 'assistant', content: steps.slice(0, k).join(spec.stepSeparator) }];
+    const messages = [
+      ...system,
+      { role: 'user', content: problem },
+      { role: 'assistant', content: steps.slice(0, k).join(spec.stepSeparator) },
+    ];
     const conversation = pythonStrip(renderChat(config, messages));
     return k !== 0 && k !== steps.length ? conversation + spec.stepSeparator : conversation;
   });

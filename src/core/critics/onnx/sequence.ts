@@ -9,7 +9,7 @@ export interface Sequence {
   reads: number[];
   /** Token range [start, end) of each step's own tokens (a token straddling two steps belongs to the later one). */
   ranges: [number, number][];
-  /** UTF-16 spans, within each step's text, of that step's tokens. */
+  /** UTF-16 spans, within each step's text, of the tokens of its range. */
   spans: [number, number][][];
   /** implicit: the token range [start, end) whose log-ratios make each step's reward (its own tokens by default). */
   sums: [number, number][];
@@ -30,7 +30,11 @@ function quoted(text: string, [s, e]: readonly [number, number]): string {
  * their offsets. A token belongs to the last step whose text it overlaps (the step where it ends, when it straddles
  * two), and a token that straddles a step's boundary is named in that step's note.
  */
-export function assemble(segments: readonly Segment[], stepCount: number, encoded: (text: string) => Encoded): Sequence {
+export function assemble(
+  segments: readonly Segment[],
+  stepCount: number,
+  encoded: (text: string) => Encoded,
+): Sequence {
   const seq: Sequence = {
     ids: [],
     reads: new Array<number>(stepCount).fill(-1),
@@ -82,7 +86,14 @@ function displayText(text: string, e: Encoded, base: number, offset: number, end
   return out + text.slice(cursor);
 }
 
-function mapParts(text: string, parts: readonly Part[], e: Encoded, base: number, seq: Sequence, note: (step: number, message: string) => void): void {
+function mapParts(
+  text: string,
+  parts: readonly Part[],
+  e: Encoded,
+  base: number,
+  seq: Sequence,
+  note: (step: number, message: string) => void,
+): void {
   const real = (t: number) => e.added?.[t] === undefined && e.spans[t][1] > e.spans[t][0];
   // Owner of each token: the last step part it overlaps.
   const owner = new Array<number | undefined>(e.ids.length).fill(undefined);
@@ -112,32 +123,49 @@ function mapParts(text: string, parts: readonly Part[], e: Encoded, base: number
         seq.ranges[k] = [base + at, base + at];
       } else {
         seq.ranges[k] = [base + owned[0], base + owned[owned.length - 1] + 1];
-        seq.spans[k] = owned.map((t) => [clamp(e.spans[t][0]), clamp(e.spans[t][1])]);
+        for (let t = owned[0]; t <= owned[owned.length - 1]; t++)
+          seq.spans[k].push([clamp(e.spans[t][0]), clamp(e.spans[t][1])]);
         // A word's token carries the space before it ("ĠStep", "▁Step"): only other text before the step is news.
         const first = e.spans[owned[0]];
         if (/\S/.test(text.slice(first[0], part.start))) {
-          note(k, `token straddles the boundary: ${quoted(text, first)} holds text before this step and its first characters`);
+          note(
+            k,
+            `token straddles the boundary: ${quoted(text, first)} holds text before this step and its first characters`,
+          );
         }
       }
       const last = lastBefore(part.end);
       if (part.end > part.start && last >= 0 && e.spans[last][1] > part.end) {
-        note(k, `token straddles the boundary: ${quoted(text, e.spans[last])} holds this step's last characters and the text after it`);
+        note(
+          k,
+          `token straddles the boundary: ${quoted(text, e.spans[last])} holds this step's last characters ` +
+            'and the text after it',
+        );
       }
     }
     if (part.read === 'end') {
       const t = lastBefore(part.end);
       seq.reads[k] = t < 0 ? -1 : base + t;
       const span = t < 0 ? undefined : e.spans[t];
-      const merged = span && (span[0] < part.start || span[1] > part.end || (part.tagId !== undefined && e.ids[t] !== part.tagId));
+      const merged =
+        span && (span[0] < part.start || span[1] > part.end || (part.tagId !== undefined && e.ids[t] !== part.tagId));
       if (part.role === 'tag' && merged) {
-        note(k, `token straddles the boundary: the step tag is part of ${quoted(text, span)} here, not a token of its own; the score is read there`);
+        note(
+          k,
+          `token straddles the boundary: the step tag is part of ${quoted(text, span)} here, not a token of its own; ` +
+            'the score is read there',
+        );
       }
     } else if (part.read === 'before') {
       // The first token holding the answer's first character (a character may take several byte tokens).
       const t = e.ids.findIndex((_, i) => real(i) && e.spans[i][1] > part.start);
       seq.reads[k] = t < 0 ? -1 : base + t - 1;
       if (t >= 0 && e.spans[t][0] < part.start) {
-        note(k, `token straddles the boundary: the answer merged with the text before it into ${quoted(text, e.spans[t])}; the score is read at the token before`);
+        note(
+          k,
+          `token straddles the boundary: the answer merged with the text before it into ${quoted(text, e.spans[t])}; ` +
+            'the score is read at the token before',
+        );
       }
     }
   }
@@ -178,6 +206,7 @@ export function cumulativeSums(boundaries: readonly number[], length: number): [
 /** Tokens of the input text between positions, quoted, for notes. */
 export function tokenTexts(seq: Sequence, from: number, to: number): string {
   const out: string[] = [];
-  for (let t = Math.max(0, from); t < Math.min(to, seq.ids.length); t++) out.push(JSON.stringify(seq.text.slice(t > 0 ? seq.ends[t - 1] : 0, seq.ends[t])));
+  for (let t = Math.max(0, from); t < Math.min(to, seq.ids.length); t++)
+    out.push(JSON.stringify(seq.text.slice(t > 0 ? seq.ends[t - 1] : 0, seq.ends[t])));
   return out.join(' ');
 }

@@ -65,6 +65,7 @@ export interface PrmSpec {
    * value-head). Text for the whole encoding; a token id or text appended as its id for per-step.
    */
   stepTag?: TokenRef;
+  /** Which strings the reference code encodes in one call (see ENCODINGS). */
   encoding: Encoding;
   /** Render the chat markup from the folder's tokenizer config instead of `template` / `chat` markup. */
   chatTemplate?: ChatTemplateSource;
@@ -81,8 +82,9 @@ export interface PrmSpec {
   chat?: ChatLayout;
   /** value-head: apply a sigmoid to the head's output ("none" when the export already did). */
   activation: 'sigmoid' | 'none';
-  /** implicit: reward = beta · Σ log(π/π_ref) over the step's tokens. */
+  /** implicit: reward = beta · Σ log(π/π_ref) over the summed tokens. */
   beta: number;
+  /** implicit: which tokens make a step's reward (see REWARD_MODES). */
   rewardMode: RewardMode;
 }
 
@@ -171,7 +173,9 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
   const oneOf = <T extends string>(field: string, values: readonly T[], fallback: T | undefined): T | undefined => {
     const v = o[field];
     if (v === undefined) return fallback;
-    if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(field, `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}; got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
+      fail(field, `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}; got ${JSON.stringify(v)}`);
+    }
     return v as T;
   };
   const bool = (field: string, fallback: boolean): boolean => {
@@ -204,13 +208,23 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
     rewardMode: 'step',
   };
   if (chatTemplate) {
-    if (o.template !== undefined) fail('template', 'is not used with "chatTemplate": the chat template writes the text around the problem and steps');
-    if (spec.encoding !== 'whole') fail('encoding', 'must be "whole" with "chatTemplate" (the rendered chat is encoded as one string)');
+    if (o.template !== undefined) {
+      fail('template', 'is not used with "chatTemplate": the chat template writes the text around problem and steps');
+    }
+    if (spec.encoding !== 'whole') {
+      fail('encoding', 'must be "whole" with "chatTemplate" (the rendered chat is encoded as one string)');
+    }
   } else {
-    if (spec.system !== undefined) fail('system', 'is only used with "chatTemplate"; without it, write the system turn into "template"');
-    if (fam !== 'chat-tag-token' && !spec.template.includes('{problem}')) fail('template', 'must contain {problem} (where the problem text goes)');
+    if (spec.system !== undefined) {
+      fail('system', 'is only used with "chatTemplate"; without it, write the system turn into "template"');
+    }
+    if (fam !== 'chat-tag-token' && !spec.template.includes('{problem}')) {
+      fail('template', 'must contain {problem} (where the problem text goes)');
+    }
   }
-  if (fam === 'chat-tag-token' && spec.encoding !== 'whole') fail('encoding', 'must be "whole" for the chat-tag-token family (the conversation is one string)');
+  if (fam === 'chat-tag-token' && spec.encoding !== 'whole') {
+    fail('encoding', 'must be "whole" for the chat-tag-token family (the conversation is one string)');
+  }
 
   switch (fam) {
     case 'token-classification':
@@ -224,7 +238,9 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
     case 'chat-tag-token': {
       spec.positiveToken = token('positiveToken', true);
       spec.negativeToken = token('negativeToken', true);
-      if (typeof spec.positiveToken !== 'string') fail('positiveToken', 'must be text for the chat-tag-token family: it is written as the assistant\'s answer (e.g. "+")');
+      if (typeof spec.positiveToken !== 'string') {
+        fail('positiveToken', 'must be text for the chat-tag-token family: it is the assistant\'s answer (e.g. "+")');
+      }
       const chat = o.chat ?? (chatTemplate ? {} : undefined);
       if (typeof chat !== 'object' || chat === null || Array.isArray(chat)) {
         fail('chat', 'is required for the chat-tag-token family: {"user": "…{content}…", "assistant": "…{content}…", "firstUser": "{problem} {step}"}');
@@ -234,7 +250,7 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
       const turn = (key: 'user' | 'assistant', needs: string): string | undefined => {
         const v = c[key];
         if (chatTemplate) {
-          if (v !== undefined) fail(`chat.${key}`, 'is not used with "chatTemplate": the chat template writes the turns');
+          if (v !== undefined) fail(`chat.${key}`, 'is not used with "chatTemplate": the template writes the turns');
           return undefined;
         }
         if (typeof v !== 'string' || !v.includes(needs)) fail(`chat.${key}`, `must be a string containing ${needs}; got ${JSON.stringify(v)}`);
@@ -260,13 +276,15 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
       spec.beta = num('beta', 1, { min: Number.MIN_VALUE });
       spec.rewardMode = oneOf('rewardMode', REWARD_MODES, 'step') as RewardMode;
       if (spec.rewardMode === 'cumulative' && !chatTemplate) {
-        fail('rewardMode', '"cumulative" follows the EurusPRM card, which builds its input with the chat template: set "chatTemplate": "tokenizer_config"');
+        const why = 'follows the EurusPRM card, which builds its input with the chat template';
+        fail('rewardMode', `"cumulative" ${why}: set "chatTemplate": "tokenizer_config"`);
       }
       break;
   }
   // In one whole string the tag is text; only a per-step input appends it as a token id.
   if (spec.encoding === 'whole' && typeof spec.stepTag === 'number') {
-    fail('stepTag', `must be the tag's text with "encoding": "whole" (it is written after each step, e.g. " ки"); got the token id ${spec.stepTag}`);
+    const what = 'must be the tag\'s text with "encoding": "whole" (it is written after each step, e.g. " ки")';
+    fail('stepTag', `${what}; got the token id ${spec.stepTag}`);
   }
   return spec;
 }

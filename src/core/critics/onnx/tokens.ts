@@ -46,9 +46,9 @@ export class TokenError extends Error {
 
 /**
  * Resolves a token given in prm.json to its id. Numbers are ids. Strings are looked up as vocabulary entries or added
- * tokens first (so "<extra_0>" or "▁ки" name themselves), then encoded, which must give exactly one token: on its own,
- * or after other text (a SentencePiece tokenizer marks the start of a string, so " ки" is the one token "▁ки" only
- * inside a text). A tag that silently became several tokens would move where scores are read.
+ * tokens first (so "<extra_0>" or "▁ки" name themselves), then encoded, which must give exactly one token: on its
+ * own, or after other text (a SentencePiece tokenizer marks the start of a string, so " ки" is the one token "▁ки"
+ * only inside a text). A tag that silently became several tokens would move where scores are read.
  */
 export async function resolveTokenRef(ref: TokenRef, tokenizer: PieceTokenizer, field: string, vocabSize: number): Promise<number> {
   if (typeof ref === 'number') {
@@ -64,7 +64,8 @@ export async function resolveTokenRef(ref: TokenRef, tokenizer: PieceTokenizer, 
   if (tail.length === 1) return tail[0];
   const pieces = alone.ids.map((id) => JSON.stringify(tokenizer.idToToken(id) ?? `#${id}`)).join(' ');
   throw new TokenError(
-    `"${field}": the tokenizer has no token ${JSON.stringify(ref)}; it encodes to ${alone.ids.length} tokens (${pieces}). Give the token id or the exact vocabulary entry instead.`,
+    `"${field}": the tokenizer has no token ${JSON.stringify(ref)}; it encodes to ${alone.ids.length} tokens ` +
+      `(${pieces}). Give the token id or the exact vocabulary entry instead.`,
   );
 }
 
