@@ -301,7 +301,7 @@ export async function validateStories260k(dir: string): Promise<boolean> {
       const { sequences } = await engine.prepare([{ problem: STORY_PROBLEM, steps: STORY_STEPS }]);
       await engine.release();
       const whole = [BOS, ...llama2cEncode(vocab, `${STORY_PROBLEM}. ${STORY_STEPS.join('. ')}.`)];
-      check('piece-by-piece ids = llama2.c whole-story encode', JSON.stringify(sequences[0].ids) === JSON.stringify(whole), `${sequences[0].ids.length} tokens, step tags at ${sequences[0].reads.join(', ')}`);
+      check('input ids = llama2.c whole-story encode', JSON.stringify(sequences[0].ids) === JSON.stringify(whole), `${sequences[0].ids.length} tokens, step tags at ${sequences[0].reads.join(', ')}`);
       let worst = 0;
       for (const [k, position] of sequences[0].reads.entries()) {
         const logits = lastRow(await runSequence(session, sequences[0].ids.slice(0, position + 1)));
@@ -400,7 +400,7 @@ export async function validateGenaiExport(dir: string): Promise<boolean> {
       const llama = Tokenizer.fromFile(path.join(dir, 'tokenizer.json'));
       const whole = await llama.encode(`${problem} ${steps.map((s) => `${s} ки`).join('\n')}`, null, { addSpecialTokens: false });
       const { sequences } = await engine.prepare([{ problem, steps }]);
-      check('piece-by-piece ids = whole Math-Shepherd string', JSON.stringify(sequences[0].ids) === JSON.stringify(whole.getIds()), `${sequences[0].ids.length} tokens, tags (▁ки) at ${sequences[0].reads.join(', ')}`);
+      check('input ids = whole Math-Shepherd string', JSON.stringify(sequences[0].ids) === JSON.stringify(whole.getIds()), `${sequences[0].ids.length} tokens, tags (▁ки) at ${sequences[0].reads.join(', ')}`);
       check('spans cover each step (emoji, CJK)', sequences[0].spans.every((sp, k) => sp[0][0] === 0 && sp.at(-1)?.[1] === steps[k].length), 'UTF-16 offsets from code point offsets');
 
       const [result] = await runner.score([{ problem, steps }]);

@@ -1,15 +1,13 @@
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { padRight, PaddedBatch, planBatches } from '../core/critics/onnx/batch';
-import { resolveSpecTokens } from '../core/critics/onnx/folder';
-import { layoutPieces, ResolvedTokens } from '../core/critics/onnx/layout';
 import { ModelInfo, Progress, SolutionInput, SolutionScores, StepScore } from '../core/critics/onnx/protocol';
 import { halfToFloat, labelProbability, OutputTensor, sigmoid, tokenLogProbs, tokenPairProbability, valueAt } from '../core/critics/onnx/scores';
-import { assemble, Fitted, fitToContext, PieceText, pieceTexts, Sequence } from '../core/critics/onnx/sequence';
-import { Encoded } from '../core/critics/onnx/tokens';
+import { Fitted, Sequence, tokenTexts } from '../core/critics/onnx/sequence';
 import { FeedPlan, GraphSignature, planFeeds } from '../core/critics/onnx/signature';
 import { PrmSpec } from '../core/critics/onnx/spec';
 import { validateModelFolder } from '../core/critics/onnx/validate';
+import { InputBuilder } from './inputs';
 import { NativePieceTokenizer } from './tokenizer';
 
 /** Output values one forward pass may produce (rows × length × width): 256 Mi floats = 1 GiB. */
@@ -59,7 +57,7 @@ export class PrmEngine {
     readonly folder: string,
     readonly spec: PrmSpec,
     private readonly tokenizer: NativePieceTokenizer,
-    private readonly tokens: ResolvedTokens,
+    private readonly inputs: InputBuilder,
     private readonly main: Graph,
     private readonly reference: Graph | undefined,
   ) {}
@@ -70,7 +68,10 @@ export class PrmEngine {
     const report = await validateModelFolder(folder, async (file) => (tokenizer = NativePieceTokenizer.fromFile(file)));
     if (report.problems.length > 0 || !report.spec || !tokenizer) throw new ModelLoadError(report.problems.join('\n'));
     const spec = report.spec;
-    const tokens = await resolveSpecTokens(spec, tokenizer, tokenizer.vocabSize);
+    const inputs = await InputBuilder.create(folder, spec, tokenizer).catch((err: Error) => {
+      throw new ModelLoadError(err.message);
+    });
+    const { tokens } = inputs.context;
     const needTokens = [tokens.positive, tokens.negative].filter((t): t is number => t !== undefined);
     const open = async (relative: string): Promise<Graph> => {
       const file = path.join(folder, relative);
@@ -94,7 +95,7 @@ export class PrmEngine {
           throw err;
         })
       : undefined;
-    return new PrmEngine(folder, spec, tokenizer, tokens, main, reference);
+    return new PrmEngine(folder, spec, tokenizer, inputs, main, reference);
   }
 
   info(): ModelInfo {
@@ -108,19 +109,9 @@ export class PrmEngine {
     };
   }
 
-  /** Builds each solution's token ids piece by piece and applies the context policy. */
-  async prepare(solutions: readonly SolutionInput[]): Promise<{ sequences: Sequence[]; fitted: Fitted[] }> {
-    const layouts = solutions.map((s) => layoutPieces(this.spec, this.tokens, s.problem, s.steps));
-    const special = (text: string) => this.tokenizer.isSpecialOnly(text);
-    const wanted = layouts.flatMap((pieces) => pieceTexts(pieces, special)).filter((t): t is PieceText => t !== undefined);
-    const key = (t: PieceText) => `${t.continuation ? 'c' : 's'}:${t.text}`;
-    const encoded = new Map<string, Encoded>();
-    for (const continuation of [false, true]) {
-      const texts = [...new Set(wanted.filter((t) => t.continuation === continuation).map((t) => t.text))];
-      (await this.tokenizer.encode(texts, continuation)).forEach((e, i) => encoded.set(key({ text: texts[i], continuation }), e));
-    }
-    const sequences = layouts.map((pieces, i) => assemble(pieces, solutions[i].steps.length, (t) => encoded.get(key(t)) ?? { ids: [], spans: [] }, special));
-    return { sequences, fitted: sequences.map((s) => fitToContext(s, this.spec.family, this.spec.maxTokens)) };
+  /** Each solution's token ids, read positions and step ranges, and what of it fits the model's context. */
+  prepare(solutions: readonly SolutionInput[]): Promise<{ sequences: Sequence[]; fitted: Fitted[] }> {
+    return this.inputs.prepare(solutions);
   }
 
   /** Scores every step of every solution: one forward pass per batch of solutions. */
@@ -133,6 +124,7 @@ export class PrmEngine {
       steps: s.steps.map((_, k) => ({ score: null, tokens: rangeLength(sequences[i], k), note: beyondContext(fitted[i], k, this.spec.maxTokens, s.steps.length) })),
       tokens: fitted[i].ids.length,
       fullTokens: fitted[i].fullLength,
+      input: inputText(sequences[i], fitted[i].ids.length),
     }));
     const batches = planBatches(fitted.map((f) => f.ids.length), this.spec.batchSize, this.outputWidth(), MAX_OUTPUT_ELEMENTS);
     for (const [n, rows] of batches.entries()) {
@@ -152,7 +144,8 @@ export class PrmEngine {
   }
 
   private readAtPositions(out: OutputTensor, readers: Reader[]): void {
-    const { spec, tokens } = this;
+    const { spec } = this;
+    const { tokens } = this.inputs.context;
     for (const { row, seq, scored, out: steps } of readers) {
       for (let k = 0; k < scored; k++) {
         const position = seq.reads[k];
@@ -174,36 +167,55 @@ export class PrmEngine {
           score = pair.probability;
           raw = pair.margin;
         }
-        steps[k] = { ...steps[k], score: clamp01(score), raw, position, note: undefined };
+        steps[k] = { ...steps[k], score: clamp01(score), raw, position, note: seq.notes[k] };
       }
     }
   }
 
-  /** Implicit PRM: step reward = β · Σ over the step's tokens of log π(token) − log π_ref(token). */
+  /**
+   * Implicit PRM: step reward = β · Σ of log π(token) − log π_ref(token) over the tokens of `sums` (the step's own
+   * tokens, or the card's running total). Log-ratios are computed once per token, from the first summed token on.
+   */
   private async readImplicit(batch: PaddedBatch, readers: Reader[]): Promise<void> {
+    const spans = readers.map(({ seq, scored }): [number, number] => {
+      const sums = seq.sums.slice(0, scored);
+      return sums.length === 0 ? [0, 0] : [Math.min(...sums.map(([s]) => s)), Math.max(...sums.map(([, e]) => e))];
+    });
     const policy = await this.run(this.main, batch);
-    const logProbs = readers.map(({ row, seq, scored }) => seq.ranges.slice(0, scored).map(([s, e]) => tokenLogProbs(policy, row, seq.ids, s, e)));
+    const logProbs = readers.map(({ row, seq }, r) => tokenLogProbs(policy, row, seq.ids, spans[r][0], spans[r][1]));
     const reference = await this.run(this.reference as Graph, batch);
+    const cumulative = this.spec.rewardMode === 'cumulative';
     readers.forEach(({ row, seq, texts, scored, out: steps }, r) => {
+      const [lo, hi] = spans[r];
+      const refLogProbs = tokenLogProbs(reference, row, seq.ids, lo, hi);
+      const ratio = (t: number) => logProbs[r][t - lo] - refLogProbs[t - lo];
       for (let k = 0; k < scored; k++) {
-        const [start, end] = seq.ranges[k];
-        const refLogProbs = tokenLogProbs(reference, row, seq.ids, start, end);
+        const [start, end] = seq.sums[k];
         let sum = 0;
-        let worst = -1;
-        logProbs[r][k].forEach((lp, t) => {
-          const ratio = lp - refLogProbs[t];
-          sum += ratio;
-          if (worst < 0 || ratio < logProbs[r][k][worst] - refLogProbs[worst]) worst = t;
-        });
+        for (let t = start; t < end; t++) sum += ratio(t);
         const reward = this.spec.beta * sum;
-        const span = seq.spans[k][worst];
-        steps[k] = {
-          ...steps[k],
-          score: sigmoid(reward),
-          raw: reward,
-          position: end - 1,
-          note: span ? `token least favoured by the policy over the reference: ${JSON.stringify(texts[k].slice(span[0], span[1]))} (log-ratio ${(logProbs[r][k][worst] - refLogProbs[worst]).toFixed(3)})` : undefined,
-        };
+        const notes: string[] = [];
+        // The step's own token the policy favours least compared with the reference.
+        const [own, ownEnd] = seq.ranges[k];
+        let worst = -1;
+        for (let t = Math.max(own, lo); t < Math.min(ownEnd, hi); t++) {
+          if (worst < 0 || ratio(t) < ratio(worst)) worst = t;
+        }
+        const span = worst < 0 ? undefined : seq.spans[k][worst - own];
+        if (span) {
+          const token = JSON.stringify(texts[k].slice(span[0], span[1]));
+          const logRatio = ratio(worst).toFixed(3);
+          notes.push(`token least favoured by the policy over the reference: ${token} (log-ratio ${logRatio})`);
+        }
+        if (cumulative) {
+          const past = end - ownEnd;
+          const tokens = `${past} token${past === 1 ? '' : 's'}`;
+          const beyond = past > 0 ? `; the sum runs ${tokens} past this step: ${tokenTexts(seq, ownEnd, end)}` : '';
+          notes.push(`running total over tokens ${start}–${end - 1}, as the EurusPRM card sums it${beyond}`);
+        }
+        if (seq.notes[k]) notes.push(seq.notes[k] as string);
+        const note = notes.length > 0 ? notes.join('; ') : undefined;
+        steps[k] = { ...steps[k], score: sigmoid(reward), raw: reward, position: end - 1, note };
       }
     });
   }
@@ -253,6 +265,13 @@ function beyondContext(fitted: Fitted, step: number, maxTokens: number, steps: n
   if (step < fitted.scored) return undefined;
   const from = fitted.scored + 1;
   return `not scored: the solution needs ${fitted.fullLength} tokens and the model takes ${maxTokens} ("maxTokens" in prm.json); steps ${from}–${steps} do not fit`;
+}
+
+/** The text of the first `length` tokens of the input: exactly what was scored. */
+function inputText(seq: Sequence, length: number): string {
+  let end = 0;
+  for (let t = 0; t < length; t++) end = Math.max(end, seq.ends[t]);
+  return seq.text.slice(0, end);
 }
 
 function clamp01(x: number): number {

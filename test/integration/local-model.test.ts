@@ -82,7 +82,7 @@ describe('Local ONNX models in the extension host', () => {
     for (const s of local.steps) {
       assert.ok(typeof s.score === 'number' && s.score > 0 && s.score < 1, `score ${s.score}`);
       assert.equal(s.verdict, 'incorrect');
-      assert.match(s.reason ?? '', /^P\(correct\) \d\.\d{3} at the step tag \(token \d+\), < threshold 1$/);
+      assert.match(s.reason ?? '', /^P\(correct\) \d\.\d{3} at the step tag \(token \d+\), ≤ threshold 1$/);
     }
     assert.equal(local.firstError, 0);
 

@@ -32,13 +32,16 @@ describe('token-classification (Qwen2.5-Math-PRM layout)', () => {
   });
   after(() => engine.release());
 
-  test('the input is the template, problem and steps tokenized separately, with <extra_0> after each step', async () => {
+  test('the input is the whole string (template, problem, steps each followed by <extra_0>) encoded once', async () => {
     const tag = testTokenizer().idOf('<extra_0>');
-    const [before_, after_] = '<|im_start|>system\nPlease reason step by step.<|im_end|>\n<|im_start|>user\n{problem}<|im_end|>\n<|im_start|>assistant\n'.split('{problem}');
-    const expected = [...(await oracleIds(before_)), ...(await oracleIds(PROBLEM)), ...(await oracleIds(after_))];
-    for (const s of STEPS) expected.push(...(await oracleIds(s)), tag);
+    const template =
+      '<|im_start|>system\nPlease reason step by step.<|im_end|>\n<|im_start|>user\n{problem}<|im_end|>\n' +
+      '<|im_start|>assistant\n';
+    const text = template.replace('{problem}', PROBLEM) + STEPS.map((s) => `${s}<extra_0>`).join('');
+    const expected = await oracleIds(text);
     const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
     assert.deepEqual(sequences[0].ids, expected);
+    assert.equal(sequences[0].text, text);
     // Every score is read at a step tag, the k-th tag for step k.
     assert.deepEqual(sequences[0].reads, expected.flatMap((id, i) => (id === tag ? [i] : [])));
     sequences[0].ranges.forEach(([, end], k) => assert.equal(end, sequences[0].reads[k], `step ${k} ends right before its tag`));
@@ -95,9 +98,8 @@ describe('tag-token (Math-Shepherd layout)', () => {
   test('steps are followed by the " ки" token and separated by "\\n"; p(+) vs p(−) at each tag equals prefix runs', async () => {
     const tok = testTokenizer();
     const tag = tok.idOf(' ки');
-    // The template "{problem} " hands its trailing space to the first step, as a whole string would ("ĠStep").
-    const expected = [...(await oracleIds(PROBLEM))];
-    for (const [k, s] of STEPS.entries()) expected.push(...(k > 0 ? await oracleIds('\n') : []), ...(await oracleIds(k === 0 ? ` ${s}` : s)), tag);
+    // Math-Shepherd's string, encoded once: f"{question} {output}".
+    const expected = await oracleIds(`${PROBLEM} ${STEPS.map((s) => `${s} ки`).join('\n')}`);
     const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
     assert.deepEqual(sequences[0].ids, expected);
 
@@ -115,17 +117,7 @@ describe('tag-token (Math-Shepherd layout)', () => {
     await session.release();
   });
 
-  test('a step is tokenized on its own: its tokens are exactly its own encoding, whatever surrounds it', async () => {
-    // "12" then "3" would become one number token if the strings were joined and re-tokenized.
-    const steps = ['The total is 12', '3 more make 15'];
-    const { sequences } = await engine.prepare([{ problem: 'Add.', steps }]);
-    for (const [k, s] of steps.entries()) {
-      const [start, end] = sequences[0].ranges[k];
-      assert.deepEqual(sequences[0].ids.slice(start, end), await oracleIds(k === 0 ? ` ${s}` : s));
-    }
-  });
-
-  test('SentencePiece tokenizers: pieces encode as the whole Math-Shepherd string does, with exact step boundaries', async () => {
+  test('SentencePiece tokenizers: the whole Math-Shepherd string, reads at each tag, exact boundaries', async () => {
     const sp = buildSentencePieceTokenizer({ corpus: MATH_CORPUS, merges: 150, forcedWords: ['▁ки'], alphabet: '+-\n' });
     const dir = buildModelFolder(path.join(tmp.dir, 'tag-sp'), { family: 'tag-token', llama: true });
     writeFileSync(path.join(dir, 'tokenizer.json'), sp.json);
@@ -136,7 +128,7 @@ describe('tag-token (Math-Shepherd layout)', () => {
       assert.deepEqual(sequences[0].ids, whole.getIds());
       const tag = sp.idOf('▁ки');
       assert.deepEqual(sequences[0].reads, whole.getIds().flatMap((id, i) => (id === tag ? [i] : [])));
-      // Only the input's first piece gets the word-start marker; step 2 follows a newline, so it starts without one.
+      // The string gets one word-start marker, at its start; step 2 follows a newline, so it starts without one.
       assert.equal(sp.vocab.get('▁Step'), sequences[0].ids[sequences[0].ranges[0][0]]);
       assert.notEqual(sp.vocab.get('▁Step'), sequences[0].ids[sequences[0].ranges[1][0]]);
       sequences[0].spans.forEach((spans, k) => assert.equal(spans.at(-1)?.[1], STEPS[k].length));

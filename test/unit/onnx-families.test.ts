@@ -4,7 +4,8 @@ import { cpSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { PrmEngine } from '../../src/onnx-host/engine';
-import { buildModelFolder, testTokenizer } from '../support/onnx/fixtures';
+import { buildModelFolder, TEST_TOKENIZER_CONFIG, testTokenizer } from '../support/onnx/fixtures';
+import { applyChatTemplate } from '../support/onnx/realTokenizers';
 import { lastRow, runSequence, softmax } from '../support/onnx/run';
 import { tempDir } from '../support/onnx/tmp';
 import { assertClose, oracleIds } from '../support/onnx/oracle';
@@ -42,15 +43,15 @@ describe('chat-tag-token (RLHFlow layout)', () => {
     const [plus, minus] = [tok.idOf('+'), tok.idOf('-')];
     const userBefore = '<|start_header_id|>user<|end_header_id|>\n\n';
     const assistantBefore = '<|start_header_id|>assistant<|end_header_id|>\n\n';
-    const expected = await oracleIds('<|endoftext|>');
+    // The conversation as one string; like RLHFlow's code, step k is read at position -3 of the conversation that
+    // ends with its "+<|eot_id|>".
+    let text = '<|endoftext|>';
     const reads: number[] = [];
     for (const [k, s] of STEPS.entries()) {
-      expected.push(...(await oracleIds(userBefore)));
-      if (k === 0) expected.push(...(await oracleIds(PROBLEM)), ...(await oracleIds('\n\n')));
-      expected.push(...(await oracleIds(s)), ...(await oracleIds('<|eot_id|>')), ...(await oracleIds(assistantBefore)));
-      reads.push(expected.length - 1);
-      expected.push(plus, ...(await oracleIds('<|eot_id|>')));
+      text += `${userBefore}${k === 0 ? `${PROBLEM}\n\n${s}` : s}<|eot_id|>${assistantBefore}+<|eot_id|>`;
+      reads.push((await oracleIds(text)).length - 3);
     }
+    const expected = await oracleIds(text);
     const { sequences, fitted } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
     assert.deepEqual(sequences[0].ids, expected);
     assert.deepEqual(sequences[0].reads, reads);
@@ -80,7 +81,10 @@ describe('value-head (Skywork layout)', () => {
 
   test('sigmoid of the value head at the "\\n" after each step equals prefix runs', async () => {
     const newline = (await oracleIds('\n'))[0];
-    const expected = [...(await oracleIds('<|endoftext|>')), ...(await oracleIds(PROBLEM)), ...(await oracleIds('\n'))];
+    // Skywork's prepare_input: the prompt as one string (the problem's "?" and the newline are one token), then
+    // each step on its own followed by the newline's id.
+    const expected = await oracleIds(`<|endoftext|>${PROBLEM}\n`);
+    assert.equal(expected.at(-1), testTokenizer().idOf('?\n'));
     for (const s of STEPS) expected.push(...(await oracleIds(s)), newline);
     const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
     assert.deepEqual(sequences[0].ids, expected);
@@ -132,13 +136,16 @@ describe('implicit (EurusPRM: policy and reference LMs)', () => {
   }
 
   test('step reward = β · Σ over the step\'s tokens of log π − log π_ref, each token predicted from its prefix', async () => {
-    const expected = [...(await oracleIds('<|im_start|>user\n')), ...(await oracleIds(PROBLEM)), ...(await oracleIds('<|im_end|>\n<|im_start|>assistant\n'))];
+    // The whole string, encoded once; each step's tokens are those its text's offsets fall in (a step's final "."
+    // and the blank line after it are the one token ".\n\n", which the step owns).
+    const prompt = `<|im_start|>user\n${PROBLEM}<|im_end|>\n<|im_start|>assistant\n`;
+    const expected = await oracleIds(`${prompt}${STEPS.join('\n\n')}`);
     const ranges: [number, number][] = [];
+    let start = (await oracleIds(prompt)).length;
     for (const [k, s] of STEPS.entries()) {
-      if (k > 0) expected.push(...(await oracleIds('\n\n')));
-      const start = expected.length;
-      expected.push(...(await oracleIds(s)));
-      ranges.push([start, expected.length]);
+      const end = start + (await oracleIds(k < STEPS.length - 1 ? `${s}\n\n` : s)).length;
+      ranges.push([start, end]);
+      start = end;
     }
     const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
     assert.deepEqual(sequences[0].ids, expected);
@@ -152,10 +159,55 @@ describe('implicit (EurusPRM: policy and reference LMs)', () => {
       assertClose(result.steps[k].raw as number, reward, 1e-3, `step ${k} reward`);
       assertClose(result.steps[k].score as number, 1 / (1 + Math.exp(-reward)), 1e-4, `step ${k} score`);
       assert.equal(result.steps[k].tokens, end - start);
-      assert.match(result.steps[k].note ?? '', /^token least favoured by the policy over the reference: ".+" \(log-ratio -?\d+\.\d{3}\)$/);
+      const note = result.steps[k].note ?? '';
+      assert.match(note, /^token least favoured by the policy over the reference: ".+" \(log-ratio -?\d+\.\d{3}\)/);
+      const straddles = /; token straddles the boundary: "\.\\n\\n" holds this step's last characters and the/;
+      assert.equal(straddles.test(note), k < STEPS.length - 1, `step ${k}: ${note}`);
     }
     await policy.release();
     await reference.release();
+  });
+
+  test('rewardMode "cumulative" gives the EurusPRM card\'s numbers: boundaries, shifted ratios, cumsum', async () => {
+    const dir = buildModelFolder(path.join(tmp.dir, 'implicit-card'), {
+      family: 'implicit',
+      prm: { template: undefined, chatTemplate: 'tokenizer_config', stepSeparator: '\n\n', rewardMode: 'cumulative' },
+    });
+    const card = await PrmEngine.load(dir);
+    try {
+      const [result] = await card.score([{ problem: PROBLEM, steps: STEPS }]);
+      // The card, step by step (coef = β = 0.5 here).
+      const chat = (k: number) => [
+        { role: 'user', content: PROBLEM },
+        { role: 'assistant', content: STEPS.slice(0, k).join('\n\n') },
+      ];
+      const ids = await oracleIds(applyChatTemplate(TEST_TOKENIZER_CONFIG, chat(STEPS.length)));
+      const last: number[] = [];
+      for (let k = 0; k <= STEPS.length; k++) {
+        const middle = k !== 0 && k !== STEPS.length;
+        const conv = applyChatTemplate(TEST_TOKENIZER_CONFIG, chat(k)).trim() + (middle ? '\n\n' : '');
+        last.push((await oracleIds(conv)).length - 2);
+      }
+      const logps = async (file: string) => {
+        const session = await ort.InferenceSession.create(path.join(dir, file));
+        const out = await runSequence(session, ids);
+        await session.release();
+        const V = out.dims[2];
+        // per_token_logps[t] = log p(ids[t + 1] | ids[..t]).
+        const row = (t: number) => Array.from(out.data.subarray(t * V, (t + 1) * V));
+        return ids.slice(1).map((next, t) => Math.log(softmax(row(t))[next]));
+      };
+      const [policy, reference] = [await logps('model.onnx'), await logps(path.join('reference', 'model.onnx'))];
+      let sum = 0;
+      const cumsum = policy.map((lp, t) => (sum += 0.5 * (lp - reference[t]) * (t + 1 >= last[0] ? 1 : 0)));
+      last.slice(1).forEach((b, k) => {
+        assertClose(result.steps[k].raw as number, cumsum[b], 1e-4, `step ${k}`);
+        const runs = /running total over tokens \d+–\d+, as the EurusPRM card sums it; the sum runs \d tokens? past/;
+        assert.match(result.steps[k].note ?? '', runs);
+      });
+    } finally {
+      await card.release();
+    }
   });
 
   test('the same model as policy and reference gives zero reward on every step', async () => {

@@ -228,6 +228,23 @@ describe('the onnx critic type', () => {
     }
   });
 
+  test('carries the exact input it scored, and names a token straddling a step boundary in the reason', async () => {
+    // A value head read at each step's last token, steps joined by blank lines: "." and "\n\n" are one token.
+    const prm = { encoding: 'whole', stepTag: undefined, stepSeparator: '\n\n' };
+    const dir = buildModelFolder(path.join(tmp.dir, 'straddle'), { family: 'value-head', prm });
+    const critic = new OnnxCritic({ id: 'straddle', type: 'onnx', path: dir });
+    try {
+      const result = await critic.score({ problem: PROBLEM, steps: STEPS });
+      assert.equal(result.raw, `<|endoftext|>${PROBLEM}\n${STEPS.join('\n\n')}`);
+      result.steps.forEach((s, k) => {
+        const straddles = /; token straddles the boundary: "\.\\n\\n" holds this step's last characters and the text/;
+        assert.equal(straddles.test(s.reason ?? ''), k < STEPS.length - 1, `step ${k}: ${s.reason}`);
+      });
+    } finally {
+      critic.dispose();
+    }
+  });
+
   test('a step past the context makes the first error unknown when no earlier step is wrong', async () => {
     const engine = await PrmEngine.load(folder);
     const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);

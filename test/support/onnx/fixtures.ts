@@ -8,11 +8,38 @@ import { RandomWeights } from './weights';
 export const SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<extra_0>', '<|start_header_id|>', '<|end_header_id|>', '<|eot_id|>'];
 export const VOCAB = 512;
 
+/**
+ * A ChatML template like Qwen2.5-Math's, written to every test folder's tokenizer_config.json: a default system turn
+ * unless the messages bring one, then each message.
+ */
+export const TEST_CHAT_TEMPLATE = [
+  "{%- if messages[0]['role'] == 'system' %}{{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}",
+  "{%- else %}{{- '<|im_start|>system\\nPlease reason step by step.<|im_end|>\\n' }}{%- endif %}",
+  "{%- for message in messages %}{%- if not (message.role == 'system' and loop.first) %}",
+  "{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}{%- endif %}{%- endfor %}",
+  "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}",
+].join('');
+
+export const TEST_TOKENIZER_CONFIG = {
+  bos_token: '<|endoftext|>',
+  eos_token: '<|im_end|>',
+  chat_template: TEST_CHAT_TEMPLATE,
+};
+
 let shared: BuiltTokenizer | undefined;
 
-/** The tests' tokenizer: byte-level BPE with Math-Shepherd's " ки" as one token and the special tokens above. */
+/**
+ * The tests' tokenizer: byte-level BPE with Qwen2's split rule, Math-Shepherd's " ки" as one token, "?\n" and ".\n\n"
+ * as single tokens (as in Qwen's vocabulary, so punctuation merges with the newlines after it) and the special tokens
+ * above.
+ */
 export function testTokenizer(): BuiltTokenizer {
-  shared ??= buildByteLevelTokenizer({ corpus: MATH_CORPUS, merges: 150, forcedWords: [' ки'], specialTokens: SPECIAL_TOKENS });
+  shared ??= buildByteLevelTokenizer({
+    corpus: MATH_CORPUS,
+    merges: 150,
+    forcedWords: [' ки', '?\n', '.\n\n'],
+    specialTokens: SPECIAL_TOKENS,
+  });
   if (shared.size > VOCAB) throw new Error(`test tokenizer has ${shared.size} tokens, more than the models' ${VOCAB}`);
   return shared;
 }
@@ -74,6 +101,7 @@ export function buildModelFolder(dir: string, options: FolderOptions): string {
     buildDecoder(cfg, new RandomWeights(seed + 1000, options.scale)).save(path.join(dir, 'reference', 'model.onnx'), { externalData: 'model.onnx.data' });
   }
   writeFileSync(path.join(dir, 'tokenizer.json'), testTokenizer().json);
+  writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(TEST_TOKENIZER_CONFIG));
   writeFileSync(path.join(dir, 'prm.json'), JSON.stringify({ ...testPrmJson(options.family), ...options.prm }, null, 2));
   return dir;
 }

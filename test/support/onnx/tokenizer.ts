@@ -16,8 +16,26 @@ export function byteToUnicode(): string[] {
   return table;
 }
 
-/** GPT-2's pre-tokenization pattern (the one the ByteLevel pre-tokenizer applies). */
-const SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+/**
+ * Qwen2's pre-tokenization pattern, as its tokenizer.json writes it (Llama 3's differs only in `\p{N}{1,3}`). Its
+ * `[\r\n]*` after punctuation makes `?\n` or `.\n\n` one pre-token: a text encoded in pieces is not the text
+ * encoded whole, which GPT-2's older pattern would hide.
+ */
+export const QWEN2_SPLIT = [
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)",
+  '[^\\r\\n\\p{L}\\p{N}]?\\p{L}+',
+  '\\p{N}',
+  ' ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*',
+  '\\s*[\\r\\n]+',
+  '\\s+(?!\\S)',
+  '\\s+',
+].join('|');
+
+/** The same pattern in JavaScript (which has no inline `(?i:…)`), to learn merges from the same pre-tokens. */
+const SPLIT = new RegExp(
+  QWEN2_SPLIT.replace("(?i:'s|'t|'re|'ve|'m|'ll|'d)", "'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD]"),
+  'gu',
+);
 
 export interface TokenizerSpec {
   corpus: string;
@@ -100,15 +118,21 @@ export function buildByteLevelTokenizer(spec: TokenizerSpec): BuiltTokenizer {
     vocab.set(content, id);
     return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
   });
-  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
+  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false };
   const json = JSON.stringify({
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: added,
     normalizer: null,
-    pre_tokenizer: byteLevel,
-    post_processor: { ...byteLevel, trim_offsets: false },
+    pre_tokenizer: {
+      type: 'Sequence',
+      pretokenizers: [
+        { type: 'Split', pattern: { Regex: QWEN2_SPLIT }, behavior: 'Isolated', invert: false },
+        byteLevel,
+      ],
+    },
+    post_processor: byteLevel,
     decoder: byteLevel,
     model: {
       type: 'BPE',
@@ -147,7 +171,7 @@ export const MATH_CORPUS = [
 /**
  * A small SentencePiece-style BPE `tokenizer.json` (the Llama/Mistral layout): a Prepend("▁") + Replace(" ", "▁")
  * normalizer, so every encoded text starts with a word-start marker; characters of the corpus and `alphabet` as
- * symbols; byte fallback ("<0xF0>" …) for everything else; merges learned within words.
+ * symbols; byte fallback ("<0xF0>" …) for everything else; merges learned within words; BOS added by encode.
  */
 export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: string }): BuiltTokenizer {
   const vocab = new Map<string, number>();
@@ -195,7 +219,17 @@ export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: s
     }),
     normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
     pre_tokenizer: null,
-    post_processor: null,
+    // Mistral's layout: tokenizer.encode(text) starts with BOS.
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+      pair: [
+        { SpecialToken: { id: '<s>', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+      ],
+      special_tokens: { '<s>': { id: '<s>', ids: [vocab.get('<s>')], tokens: ['<s>'] } },
+    },
     decoder: { type: 'Sequence', decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }] },
     model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, vocab: Object.fromEntries(vocab), merges: merges.map(([a, b]) => `${a} ${b}`) },
   });

@@ -53,6 +53,8 @@ export class OnnxCritic implements Critic {
       criticId: this.id,
       ...judgeScores(result.steps.map((s) => s.score), threshold, reasons),
       rationale: cut ? `Only ${result.tokens} of the ${result.fullTokens} tokens this solution needs fit the model's context; later steps are unscored.` : undefined,
+      // The exact input the model scored, for the inspector's raw view.
+      raw: result.input,
       timing: { startedAt, durationMs: Date.now() - startedAt },
       usage: { promptTokens: result.tokens, requests: 1 },
     };
@@ -70,17 +72,22 @@ function describe(step: StepScore, score: number, threshold: number, family: str
   const cmp = `${isCorrectScore(score, threshold) ? '>' : '≤'} threshold ${threshold}`;
   switch (family) {
     case 'token-classification':
-      return `P(correct) ${s} at the step tag (token ${step.position}), ${cmp}`;
+      return `P(correct) ${s} at the step tag (token ${step.position}), ${cmp}${noteOf(step)}`;
     case 'tag-token':
     case 'chat-tag-token':
-      return `p(+) ${s} vs p(−) at token ${step.position} (logit margin ${raw}), ${cmp}`;
+      return `p(+) ${s} vs p(−) at token ${step.position} (logit margin ${raw}), ${cmp}${noteOf(step)}`;
     case 'value-head':
-      return `value ${raw} → ${s} at token ${step.position}, ${cmp}`;
+      return `value ${raw} → ${s} at token ${step.position}, ${cmp}${noteOf(step)}`;
     case 'implicit':
-      return `implicit reward ${raw} (β·Σ log π/π_ref over ${step.tokens} tokens) → σ = ${s}, ${cmp}${step.note ? `; ${step.note}` : ''}`;
+      return `implicit reward ${raw} (β·Σ log π/π_ref) → σ = ${s}, ${cmp}${noteOf(step)}`;
     default:
       return `score ${s}, ${cmp}`;
   }
+}
+
+/** A scored step's detail (a token straddling its boundary, the implicit PRM's weakest token) after its reason. */
+function noteOf(step: StepScore): string {
+  return step.note ? `; ${step.note}` : '';
 }
 
 export async function createOnnxCritic(config: CriticConfig, context: CriticContext): Promise<OnnxCritic> {

@@ -24,6 +24,8 @@ export interface SolutionScores {
   tokens: number;
   /** Tokens the whole solution needs. */
   fullTokens: number;
+  /** The input that was scored, as text (special tokens written out). */
+  input?: string;
 }
 
 export interface Progress {

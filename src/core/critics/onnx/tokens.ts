@@ -1,24 +1,24 @@
 import { TokenRef } from './spec';
 
-/** One piece of text as token ids, with each token's span in that text as UTF-16 offsets [start, end). */
+/** One string as token ids, with each token's span in that string as UTF-16 offsets [start, end). */
 export interface Encoded {
   ids: number[];
   spans: [number, number][];
+  /** Tokens the tokenizer added without characters of their own (BOS, EOS), by index: their text. */
+  added?: Record<number, string>;
+}
+
+export interface EncodeOptions {
+  /** Add the tokenizer's special tokens (its post-processor's BOS …), as tokenizer.encode(text) does by default. */
+  addSpecialTokens?: boolean;
 }
 
 /**
- * The tokenizer as PRM Lens uses it: pieces are encoded one at a time without added special tokens (templates write
- * BOS and chat markers themselves), and spans are UTF-16 offsets into the piece.
+ * The tokenizer as PRM Lens uses it: strings are encoded exactly as the model's reference code encodes them (special
+ * tokens written in the text are matched as tokens), and spans are UTF-16 offsets into each string.
  */
 export interface PieceTokenizer {
-  /**
-   * `continuation`: the texts continue an input rather than start it. SentencePiece-style tokenizers (Llama, Mistral)
-   * add a word-start marker "▁" at the start of every encoded text; in a continuation it is not added, so pieces
-   * encode as they would inside one whole string (a space of their own still gives the marker).
-   */
-  encode(texts: readonly string[], continuation?: boolean): Promise<Encoded[]>;
-  /** True when the text is nothing but special tokens ("<s>", "<|im_start|>"): it does not start the input's text. */
-  isSpecialOnly(text: string): boolean;
+  encode(texts: readonly string[], options?: EncodeOptions): Promise<Encoded[]>;
   tokenToId(token: string): number | undefined;
   idToToken(id: number): string | undefined;
 }
@@ -46,8 +46,9 @@ export class TokenError extends Error {
 
 /**
  * Resolves a token given in prm.json to its id. Numbers are ids. Strings are looked up as vocabulary entries or added
- * tokens first (so "<extra_0>" or "▁ки" name themselves), then tokenized alone, which must give exactly one token:
- * a tag that silently became several tokens would move where scores are read.
+ * tokens first (so "<extra_0>" or "▁ки" name themselves), then encoded, which must give exactly one token: on its
+ * own, or after other text (a SentencePiece tokenizer marks the start of a string, so " ки" is the one token "▁ки"
+ * only inside a text). A tag that silently became several tokens would move where scores are read.
  */
 export async function resolveTokenRef(ref: TokenRef, tokenizer: PieceTokenizer, field: string, vocabSize: number): Promise<number> {
   if (typeof ref === 'number') {
@@ -56,13 +57,17 @@ export async function resolveTokenRef(ref: TokenRef, tokenizer: PieceTokenizer, 
   }
   const direct = tokenizer.tokenToId(ref);
   if (direct !== undefined) return direct;
-  // A tag follows other text: encode it as a continuation (" ки" is the one token "▁ки" in a SentencePiece vocabulary).
-  const [encoded] = await tokenizer.encode([ref], true);
-  if (encoded.ids.length !== 1) {
-    const pieces = encoded.ids.map((id) => JSON.stringify(tokenizer.idToToken(id) ?? `#${id}`)).join(' ');
-    throw new TokenError(
-      `"${field}": the tokenizer has no token ${JSON.stringify(ref)}; it encodes to ${encoded.ids.length} tokens (${pieces}). Give the token id or the exact vocabulary entry instead.`,
-    );
-  }
-  return encoded.ids[0];
+  const [alone, inText] = await tokenizer.encode([ref, `${CONTEXT}${ref}`]);
+  if (alone.ids.length === 1) return alone.ids[0];
+  // The tokens after the context; a token merged with the context starts inside it and leaves none.
+  const tail = inText.ids.filter((_, t) => inText.spans[t][0] >= CONTEXT.length);
+  if (tail.length === 1) return tail[0];
+  const pieces = alone.ids.map((id) => JSON.stringify(tokenizer.idToToken(id) ?? `#${id}`)).join(' ');
+  throw new TokenError(
+    `"${field}": the tokenizer has no token ${JSON.stringify(ref)}; it encodes to ${alone.ids.length} tokens ` +
+      `(${pieces}). Give the token id or the exact vocabulary entry instead.`,
+  );
 }
+
+/** Text before a token that is checked inside a text: a letter, which merges with neither spaces nor punctuation. */
+const CONTEXT = 'x';

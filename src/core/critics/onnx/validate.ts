@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readPrmSpec, resolveSpecTokens } from './folder';
+import { layoutProblems } from './layout';
 import { readOnnxFile } from './onnxFile';
 import { planFeeds } from './signature';
 import { PrmSpec } from './spec';
@@ -61,6 +62,7 @@ export async function validateModelFolder(folder: string, loadTokenizer: Tokeniz
     try {
       const tokens = await resolveSpecTokens(spec, tokenizer, tokenizer.vocabSize);
       needTokens = [tokens.positive, tokens.negative].filter((t): t is number => t !== undefined);
+      report.problems.push(...(await layoutProblems(folder, spec, tokens)));
     } catch (err) {
       report.problems.push(`${path.join(folder, 'prm.json')}: ${(err as Error).message} (in ${tokenizerFile})`);
     }
