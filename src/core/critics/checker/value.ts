@@ -86,13 +86,19 @@ export function root(a: Value, n: number): Value | null {
   return approx(Math.pow(q.valueOf(), 1 / n));
 }
 
+/** Larger binomials cost milliseconds each (the product grows to thousands of bits): not checked. */
+const MAX_BINOMIAL_K = 500n;
+
 export function binomial(nv: Value, kv: Value): Value | null {
   if (!('exact' in nv) || !('exact' in kv)) return null;
   const n = nv.exact;
   const k = kv.exact;
-  if (n.d !== 1n || k.d !== 1n || n.s < 0n || k.s < 0n || k.n > n.n || k.n > 2000n) return null;
+  if (n.d !== 1n || k.d !== 1n || n.s < 0n || k.s < 0n || k.n > n.n) return null;
+  // C(n, k) = C(n, n − k): the shorter product.
+  const terms = k.n < n.n - k.n ? k.n : n.n - k.n;
+  if (terms > MAX_BINOMIAL_K) return null;
   let result = 1n;
-  for (let i = 0n; i < k.n; i++) result = (result * (n.n - i)) / (i + 1n);
+  for (let i = 0n; i < terms; i++) result = (result * (n.n - i)) / (i + 1n);
   return exact(rational(result));
 }
 
