@@ -86,8 +86,9 @@ export function root(a: Value, n: number): Value | null {
   return approx(Math.pow(q.valueOf(), 1 / n));
 }
 
-/** Larger binomials cost milliseconds each (the product grows to thousands of bits): not checked. */
-const MAX_BINOMIAL_K = 500n;
+/** Longer products cost up to a millisecond each, and a step may hold hundreds: not checked. */
+const MAX_BINOMIAL_K = 200n;
+const MAX_EXACT = 1n << BigInt(MAX_BITS);
 
 export function binomial(nv: Value, kv: Value): Value | null {
   if (!('exact' in nv) || !('exact' in kv)) return null;
@@ -98,7 +99,11 @@ export function binomial(nv: Value, kv: Value): Value | null {
   const terms = k.n < n.n - k.n ? k.n : n.n - k.n;
   if (terms > MAX_BINOMIAL_K) return null;
   let result = 1n;
-  for (let i = 0n; i < terms; i++) result = (result * (n.n - i)) / (i + 1n);
+  for (let i = 0n; i < terms; i++) {
+    result = (result * (n.n - i)) / (i + 1n);
+    // C(n, i) grows with i up to n / 2: once too large, so is the result.
+    if (result > MAX_EXACT) return null;
+  }
   return exact(rational(result));
 }
 
