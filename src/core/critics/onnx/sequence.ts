@@ -44,10 +44,11 @@ export function assemble(pieces: readonly Piece[], stepCount: number, encoded: (
   pieces.forEach((piece, i) => {
     const start = ids.length;
     const text = texts[i];
-    if (piece.ids) ids.push(...piece.ids);
+    // Appended one by one: a spread of a long step's ids (120,000+) overflows the stack.
+    if (piece.ids) for (const id of piece.ids) ids.push(id);
     else if (text) {
       const e = encoded(text);
-      ids.push(...e.ids);
+      for (const id of e.ids) ids.push(id);
       // Spans are into the step's own text: shift past a lead space.
       const lead = piece.lead?.length ?? 0;
       if (piece.role === 'step' && piece.step !== undefined) spans[piece.step] = e.spans.map(([s, t]) => [Math.max(0, s - lead), Math.max(0, t - lead)]);
@@ -78,6 +79,7 @@ export function fitToContext(seq: Sequence, family: PrmFamily, maxTokens: number
   const needs = seq.reads.map((read, i) => (family === 'implicit' ? seq.ranges[i][1] : read + 1));
   let scored = 0;
   while (scored < needs.length && needs[scored] <= maxTokens) scored++;
-  const length = scored === 0 ? 0 : Math.max(...needs.slice(0, scored));
-  return { ids: seq.ids.slice(0, length), scored, fullLength: Math.max(0, ...needs) };
+  // Maxima by reduce, not Math.max(...needs): one argument per step overflows the stack past ~120,000 steps.
+  const length = needs.slice(0, scored).reduce((a, b) => Math.max(a, b), 0);
+  return { ids: seq.ids.slice(0, length), scored, fullLength: needs.reduce((a, b) => Math.max(a, b), 0) };
 }
