@@ -44,10 +44,23 @@ describe('JSON lines over the size limit', () => {
   test('an oversized line is reported with its line number and skipped; the records after it are read', async () => {
     const huge = record('huge', { problem: 'x'.repeat(5000) }).padEnd(5 * 1024);
     const path = file('big.jsonl', [record('a'), huge, record('b'), ''].join('\n'));
-    const { ids, issues } = await readAll(path, { maxLineBytes: 1024 });
+    const { ids, issues } = await readAll(path, { maxRecordSize: 1024 });
     assert.deepEqual(ids, ['a', 'b']);
     assert.deepEqual(issues, [
       { file: path, line: 2, message: 'the line is 5 KiB, over the 1 KiB limit for one record; record skipped' },
+    ]);
+  });
+
+  test('JSON array: an element with too much text is reported and skipped; the rest are read', async () => {
+    const huge = record('huge', { steps: ['x'.repeat(3000), 'y'.repeat(3000)] });
+    const path = file('big.json', `[${record('a')},\n${huge},\n"${'z'.repeat(5000)}",\n${record('b')}]`);
+    const { ids, issues } = await readAll(path, { maxRecordSize: 4096 });
+    assert.deepEqual(ids, ['a', 'b']);
+    // Text is what the strings, keys and numbers hold: 4 + 19 + 14 + 6000 + 2 characters for the record.
+    const over = (n: string) => `the element holds ${n} characters of text, over the limit of 4,096 for one record`;
+    assert.deepEqual(issues, [
+      { file: path, index: 1, message: `${over('6,039')}; record skipped` },
+      { file: path, index: 2, message: `${over('5,000')}; record skipped` },
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
+import { DEFAULT_MAX_ELEMENT_CHARS, ElementTokens, type Token } from './arrayElements';
 import { decodeChunks, type InvalidUtf8 } from './encoding';
-import { keepRawNumbers } from './rawNumbers';
 
 /** A syntax error part-way through a JSON array file, with the position the verifier found (1-based). */
 export class JsonSyntaxError extends Error {
@@ -13,24 +13,27 @@ export class JsonSyntaxError extends Error {
   }
 }
 
-export interface ArrayElement {
-  index: number;
-  value: unknown;
+/** An element of the array, or why it was not read (its text was over the limit). */
+export type ArrayElement = { index: number; value: unknown } | { index: number; error: string };
+
+export interface ArrayOptions {
+  /** Called for each line holding invalid UTF-8 (read with U+FFFD in its place). */
+  onInvalidUtf8?: (found: InvalidUtf8) => void;
+  /** Most characters of text one element may hold (default DEFAULT_MAX_ELEMENT_CHARS); beyond, it is not read. */
+  maxElementChars?: number;
 }
 
 /**
  * Streams the elements of a top-level JSON array, holding one element at a time. On a syntax error, every element
  * completed before the error is still yielded, then a JsonSyntaxError says where the error is. The file is UTF-8 (or
- * UTF-16 with a byte-order mark); lines with invalid UTF-8 are passed to `onInvalidUtf8` and read with U+FFFD.
+ * UTF-16 with a byte-order mark). An element with more text than the limit comes with an error instead of its value
+ * and is never held whole.
  */
-export async function* streamJsonArray(
-  file: string,
-  onInvalidUtf8: (found: InvalidUtf8) => void = () => undefined,
-): AsyncGenerator<ArrayElement> {
+export async function* streamJsonArray(file: string, options: ArrayOptions = {}): AsyncGenerator<ArrayElement> {
   let next = 0;
   let parserError: Error;
   try {
-    for await (const element of parseElements(file, Infinity, onInvalidUtf8)) {
+    for await (const element of parseElements(file, Infinity, options)) {
       next = element.index + 1;
       yield element;
     }
@@ -44,7 +47,7 @@ export async function* streamJsonArray(
   // The parser drops all tokens of the block it fails in, so complete elements may precede the error unseen:
   // parse again the text before the error, which ends mid-value by construction.
   try {
-    for await (const element of parseElements(file, where.offset)) {
+    for await (const element of parseElements(file, where.offset, { ...options, onInvalidUtf8: undefined })) {
       if (element.index >= next) yield element;
     }
   } catch (e) {
@@ -54,72 +57,19 @@ export async function* streamJsonArray(
 }
 
 /** Parses the first `limit` UTF-16 code units of the file's text as a stream of array elements. */
-async function* parseElements(
-  file: string,
-  limit: number,
-  onInvalidUtf8?: (found: InvalidUtf8) => void,
-): AsyncGenerator<ArrayElement> {
+async function* parseElements(file: string, limit: number, options: ArrayOptions): AsyncGenerator<ArrayElement> {
   // stream-json is ESM-only: real dynamic imports from this CommonJS module.
   const [{ pipe }, { parser }, { streamArray }] = await Promise.all([
     import('stream-json/utils/pipe.js'),
     import('stream-json/parser.js'),
     import('stream-json/streamers/stream-array.js'),
   ]);
-  const overflowing = new OverflowingNumbers();
-  const tap = (token: Token): Token => overflowing.see(token);
-  const run = pipe(textOf(limit, onInvalidUtf8), parser(), tap, streamArray());
-  const elements = run<{ key: number; value: unknown }>(file);
-  for await (const { key, value } of elements) yield { index: key, value: overflowing.restore(key, value) };
-}
-
-interface Token {
-  name: string;
-  value?: unknown;
-}
-
-/**
- * Numbers out of a double's range, as written, by the array element they are in (the parser's tokens carry the
- * text; the assembled value only ±Infinity): see rawNumbers.ts.
- */
-class OverflowingNumbers {
-  private readonly byElement = new Map<number, string[]>();
-  private depth = 0;
-  /** Elements of the top-level array completed so far: the index of the one being read. */
-  private element = 0;
-
-  see(token: Token): Token {
-    switch (token.name) {
-      case 'startObject':
-      case 'startArray':
-        this.depth++;
-        break;
-      case 'endObject':
-      case 'endArray':
-        if (--this.depth === 1) this.element++;
-        break;
-      case 'numberValue':
-        if (!Number.isFinite(Number(token.value))) {
-          const texts = this.byElement.get(this.element);
-          if (texts) texts.push(String(token.value));
-          else this.byElement.set(this.element, [String(token.value)]);
-        }
-        if (this.depth === 1) this.element++;
-        break;
-      case 'stringValue':
-      case 'nullValue':
-      case 'trueValue':
-      case 'falseValue':
-        if (this.depth === 1) this.element++;
-        break;
-    }
-    return token;
-  }
-
-  restore(index: number, value: unknown): unknown {
-    const texts = this.byElement.get(index);
-    if (!texts) return value;
-    this.byElement.delete(index);
-    return keepRawNumbers(value, texts);
+  const tokens = new ElementTokens(options.maxElementChars ?? DEFAULT_MAX_ELEMENT_CHARS);
+  const see = (token: Token): Token => tokens.see(token);
+  // Strings are packed by ElementTokens, which stops at the size limit.
+  const run = pipe(textOf(limit, options.onInvalidUtf8), parser({ packStrings: false }), see, streamArray());
+  for await (const { key, value } of run<{ key: number; value: unknown }>(file)) {
+    yield { index: key, ...tokens.take(key, value) };
   }
 }
 
