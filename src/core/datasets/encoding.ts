@@ -56,7 +56,7 @@ export type InvalidUtf8 = { line: number; byte: number } | { more: true };
 
 export function describeInvalidUtf8(found: InvalidUtf8): string {
   return 'more' in found
-    ? `more lines hold invalid UTF-8 (not listed); read with U+FFFD in its place`
+    ? 'more lines hold invalid UTF-8 (not listed); read with U+FFFD in its place'
     : `invalid UTF-8 at byte ${found.byte} of the line; read with U+FFFD in its place`;
 }
 
@@ -75,7 +75,8 @@ export class Utf8Check {
   constructor(private readonly report: (found: InvalidUtf8) => void) {}
 
   push(chunk: Uint8Array): void {
-    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : Buffer.from(chunk);
+    const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, view]) : view;
     const end = completeEnd(bytes);
     this.scan(bytes.subarray(0, end));
     this.carry = Buffer.from(bytes.subarray(end));
