@@ -8,7 +8,7 @@ import { STEP_REGEX_TIME_LIMIT_MS } from '../../src/core/segment/stepPattern';
 
 // Untrusted input to segmentation: a user's pattern that never ends, a byte-order mark before the problem heading.
 
-// ^(a+)+$ tries every split of the a's before failing on "!": 2^27 paths, seconds without a limit.
+// ^(a+)+$ tries every split of the a's before failing on "!": 2^27 paths, about a second without a limit.
 const CATASTROPHIC = '^(a+)+$';
 const TEXT = `${'a'.repeat(27)}!`;
 
@@ -25,7 +25,9 @@ describe('step regex with a time limit', () => {
 
   test('segment() applies the default limit', () => {
     const t0 = performance.now();
-    assert.throws(() => segment(TEXT, { strategy: 'regex', regex: CATASTROPHIC }), /ran for more than 1000 ms/);
+    // 2^30 paths: several seconds without a limit, well past the default of one second.
+    const text = `${'a'.repeat(30)}!`;
+    assert.throws(() => segment(text, { strategy: 'regex', regex: CATASTROPHIC }), /ran for more than 1000 ms/);
     assert.ok(performance.now() - t0 < STEP_REGEX_TIME_LIMIT_MS + 2000);
   });
 
@@ -39,6 +41,26 @@ describe('step regex with a time limit', () => {
     assert.deepEqual(regexCuts('ab😀ab', [], compileStepRegex('(?=ab)')), [
       { end: 0, next: 0 },
       { end: 4, next: 4 },
+    ]);
+  });
+});
+
+describe('openers without closers', () => {
+  test('thousands of unclosed \\begin{…} and \\[ cost linear time (each scanned the rest of the text)', () => {
+    for (const opener of ['\\begin{a}', '\\[']) {
+      const text = `${opener} x\n\n`.repeat(20_000);
+      const t0 = performance.now();
+      assert.equal(segment(text, { strategy: 'paragraphs' }).steps.length, 20_000);
+      assert.ok(performance.now() - t0 < 1500, `${opener}: ${Math.round(performance.now() - t0)} ms`);
+    }
+  });
+
+  test('an unclosed environment around a closed one of the same name: only the closed one is protected', () => {
+    const text = '\\begin{a}\n\nx \\begin{a} y\n\nz \\end{a}\n\nw';
+    assert.deepEqual(segment(text, { strategy: 'paragraphs' }).steps.map((s) => s.text), [
+      '\\begin{a}',
+      'x \\begin{a} y\n\nz \\end{a}',
+      'w',
     ]);
   });
 });
