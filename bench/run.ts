@@ -10,6 +10,7 @@ import { engineBenchmark } from './engine';
 import { webviewBenchmarks } from './webview';
 import { onnxBenchmarks } from './onnx';
 import { checkerQuality, formatCheckerQuality } from './checker-quality';
+import { checkerWorstCase, stepRegexOverhead } from './input-limits';
 
 // `npm run bench`: measurements printed side by side in one run. Timings are medians of repeated runs.
 const root = path.resolve(__dirname, '..', '..');
@@ -72,7 +73,11 @@ async function main(): Promise<void> {
   await checker.score({ problem: '', steps: segmentation.steps.map((s) => s.text) });
   const checkMs = performance.now() - t0;
   console.log(`  checker on all steps            ${checkMs.toFixed(1)} ms (${Math.round((segmentation.steps.length / checkMs) * 1000)} steps/s)`);
-  console.log(`  total for a full re-score       ${(seg + marks + checkMs).toFixed(1)} ms\n`);
+  console.log(`  total for a full re-score       ${(seg + marks + checkMs).toFixed(1)} ms`);
+  console.log(stepRegexOverhead(doc));
+  console.log('');
+  console.log(checkerWorstCase());
+  console.log('');
 
   const dataDir = path.resolve(root, '..', 'shared', 'data');
   console.log('Built-in checker on ../shared/data:');

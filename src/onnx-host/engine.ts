@@ -179,7 +179,14 @@ export class PrmEngine {
   private async readImplicit(batch: PaddedBatch, readers: Reader[]): Promise<void> {
     const spans = readers.map(({ seq, scored }): [number, number] => {
       const sums = seq.sums.slice(0, scored);
-      return sums.length === 0 ? [0, 0] : [Math.min(...sums.map(([s]) => s)), Math.max(...sums.map(([, e]) => e))];
+      // A loop, not Math.min(...sums): one argument per step overflows the stack past ~120,000 steps.
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const [s, e] of sums) {
+        lo = Math.min(lo, s);
+        hi = Math.max(hi, e);
+      }
+      return sums.length === 0 ? [0, 0] : [lo, hi];
     });
     const policy = await this.run(this.main, batch);
     const logProbs = readers.map(({ row, seq }, r) => tokenLogProbs(policy, row, seq.ids, spans[r][0], spans[r][1]));

@@ -3,8 +3,8 @@ import { costLabel, formatScore, verdictLabel } from '../../core/analysis/descri
 import { isCachedResult } from '../../core/critics/cache';
 import { CriticConfig } from '../../core/critics/types';
 import { SegmentOptions } from '../../core/segment/types';
-import { readInputText } from '../../core/datasets/files';
-import { emptySolution, oneLine, table, writeJson } from '../io';
+import { forTerminal } from '../../core/util/terminal';
+import { emptySolution, formatIssue, oneLine, readTextFile, table, writeJson } from '../io';
 import { buildCritics } from './critics';
 
 export interface ScoreCriticOptions {
@@ -14,7 +14,8 @@ export interface ScoreCriticOptions {
 }
 
 export async function scoreCommand(file: string, configs: CriticConfig[], criticIds: string[], options: SegmentOptions, json: boolean, signal: AbortSignal, build: ScoreCriticOptions): Promise<number> {
-  const text = await readInputText(file, 'Input file');
+  const { text, issues } = await readTextFile(file);
+  for (const issue of issues) console.error(formatIssue(issue));
   if (segmentFile(text, options).segmentation.steps.length === 0) throw emptySolution(file);
   const { critics } = await buildCritics(configs, criticIds, build);
   try {
@@ -30,10 +31,10 @@ export async function scoreCommand(file: string, configs: CriticConfig[], critic
         failures,
       });
     } else {
-      console.log(`${file}: ${segmentation.steps.length} steps (${segmentation.strategy})`);
+      console.log(forTerminal(`${file}: ${segmentation.steps.length} steps (${segmentation.strategy})`));
       for (const r of results) {
         const verdict = r.firstError === null ? 'no prediction' : r.firstError < 0 ? 'no error found' : `first error at idx ${r.firstError}`;
-        console.log(`${r.criticId}: ${verdict} (${isCachedResult(r) ? 'cached' : costLabel(r)})`);
+        console.log(forTerminal(`${r.criticId}: ${verdict} (${isCachedResult(r) ? 'cached' : costLabel(r)})`));
       }
       // Verdict-only critics (the checker, LLM critics) get no score column.
       const scored = new Set(results.filter((r) => r.steps.some((j) => j.score !== null)).map((r) => r.criticId));
@@ -49,7 +50,7 @@ export async function scoreCommand(file: string, configs: CriticConfig[], critic
       ]);
       console.log(table(header, rows));
     }
-    for (const f of failures) console.error(`critic ${f.criticId} failed: ${f.message}`);
+    for (const f of failures) console.error(forTerminal(`critic ${f.criticId} failed: ${f.message}`));
     return failures.length > 0 ? 1 : 0;
   } finally {
     for (const c of critics) c.dispose?.();

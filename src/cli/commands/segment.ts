@@ -1,10 +1,11 @@
 import { segmentFile } from '../../core/analysis/analyze';
 import { SegmentOptions } from '../../core/segment/types';
-import { readInputText } from '../../core/datasets/files';
-import { emptySolution, oneLine, table, writeJson } from '../io';
+import { forTerminal } from '../../core/util/terminal';
+import { emptySolution, formatIssue, oneLine, readTextFile, table, writeJson } from '../io';
 
 export async function segmentCommand(file: string, options: SegmentOptions, json: boolean): Promise<number> {
-  const text = await readInputText(file, 'Input file');
+  const { text, issues } = await readTextFile(file);
+  for (const issue of issues) console.error(formatIssue(issue));
   const { document, segmentation } = segmentFile(text, options);
   if (segmentation.steps.length === 0) throw emptySolution(file);
   if (json) {
@@ -17,7 +18,8 @@ export async function segmentCommand(file: string, options: SegmentOptions, json
     });
     return 0;
   }
-  console.log(`${file}: ${segmentation.steps.length} steps, strategy ${segmentation.strategy} (${segmentation.reason})`);
+  const { steps, strategy, reason } = segmentation;
+  console.log(forTerminal(`${file}: ${steps.length} steps, strategy ${strategy} (${reason})`));
   if (document.problem) console.log(`problem: ${oneLine(document.problem, 100)}`);
   console.log(table(['idx', 'start', 'end', 'text'], segmentation.steps.map((s) => [String(s.index), String(s.start), String(s.end), oneLine(s.text, 70)])));
   return 0;

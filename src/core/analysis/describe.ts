@@ -78,7 +78,9 @@ export function analysisReportMarkdown(analysis: Analysis, title: string): strin
 
 /** Fences text so that whatever it contains is shown literally. */
 export function fenced(text: string): string {
-  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  // A loop, not Math.max(...runs): a text with 120,000+ backtick runs would overflow the stack.
+  let longest = 2;
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   const fence = '`'.repeat(longest + 1);
   return `${fence}text\n${text}\n${fence}`;
 }

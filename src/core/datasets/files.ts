@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { sniffEncoding, textDecoder } from './encoding';
 
 /**
  * An input file that cannot be used at all: missing, unreadable, a folder, or not the kind of file the command
@@ -32,10 +33,10 @@ export async function openInput(file: string, what: string): Promise<FileHandle>
 }
 
 /** Reads a whole text input file (UTF-8); a file that cannot be opened fails as in openInput. */
-export async function readInputText(file: string, what: string): Promise<string> {
+export async function readInputBytes(file: string, what: string): Promise<Buffer> {
   const fh = await openInput(file, what);
   try {
-    return await fh.readFile('utf8');
+    return await fh.readFile();
   } finally {
     await fh.close();
   }
@@ -49,21 +50,19 @@ function cannotRead(file: string, what: string, e: unknown): InputFileError {
 
 export type Layout = 'array' | 'lines' | 'empty';
 
-const BOM = [0xef, 0xbb, 0xbf];
-
-/** A file whose first non-whitespace character is "[" is one JSON array; anything else is read as JSON lines. */
+/**
+ * A file whose first non-whitespace character is "[" is one JSON array; anything else is read as JSON lines. The
+ * text is decoded as the readers decode it (UTF-8, or UTF-16 with a byte-order mark; the mark is skipped).
+ */
 export async function detectLayout(fh: FileHandle): Promise<Layout> {
   const buffer = Buffer.alloc(64 * 1024);
-  let position = 0;
-  for (;;) {
+  let decoder: TextDecoder | undefined;
+  for (let position = 0; ; ) {
     const { bytesRead } = await fh.read(buffer, 0, buffer.length, position);
     if (bytesRead === 0) return 'empty';
-    for (let i = 0; i < bytesRead; i++) {
-      const byte = buffer[i];
-      if (position + i < BOM.length && byte === BOM[position + i]) continue;
-      if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
-      return byte === 0x5b ? 'array' : 'lines';
-    }
+    decoder ??= textDecoder(sniffEncoding(buffer.subarray(0, bytesRead)));
+    const first = /[^ \t\n\r]/.exec(decoder.decode(buffer.subarray(0, bytesRead), { stream: true }));
+    if (first) return first[0] === '[' ? 'array' : 'lines';
     position += bytesRead;
   }
 }

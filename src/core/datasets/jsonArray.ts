@@ -1,4 +1,6 @@
 import { createReadStream } from 'node:fs';
+import { DEFAULT_MAX_ELEMENT_CHARS, ElementTokens, type Token } from './arrayElements';
+import { decodeChunks, type InvalidUtf8 } from './encoding';
 
 /** A syntax error part-way through a JSON array file, with the position the verifier found (1-based). */
 export class JsonSyntaxError extends Error {
@@ -11,20 +13,27 @@ export class JsonSyntaxError extends Error {
   }
 }
 
-export interface ArrayElement {
-  index: number;
-  value: unknown;
+/** An element of the array, or why it was not read (its text was over the limit). */
+export type ArrayElement = { index: number; value: unknown } | { index: number; error: string };
+
+export interface ArrayOptions {
+  /** Called for each line holding invalid UTF-8 (read with U+FFFD in its place). */
+  onInvalidUtf8?: (found: InvalidUtf8) => void;
+  /** Most characters of text one element may hold (default DEFAULT_MAX_ELEMENT_CHARS); beyond, it is not read. */
+  maxElementChars?: number;
 }
 
 /**
  * Streams the elements of a top-level JSON array, holding one element at a time. On a syntax error, every element
- * completed before the error is still yielded, then a JsonSyntaxError says where the error is.
+ * completed before the error is still yielded, then a JsonSyntaxError says where the error is. The file is UTF-8 (or
+ * UTF-16 with a byte-order mark). An element with more text than the limit comes with an error instead of its value
+ * and is never held whole.
  */
-export async function* streamJsonArray(file: string): AsyncGenerator<ArrayElement> {
+export async function* streamJsonArray(file: string, options: ArrayOptions = {}): AsyncGenerator<ArrayElement> {
   let next = 0;
   let parserError: Error;
   try {
-    for await (const element of parseElements(file, Infinity)) {
+    for await (const element of parseElements(file, Infinity, options)) {
       next = element.index + 1;
       yield element;
     }
@@ -38,7 +47,7 @@ export async function* streamJsonArray(file: string): AsyncGenerator<ArrayElemen
   // The parser drops all tokens of the block it fails in, so complete elements may precede the error unseen:
   // parse again the text before the error, which ends mid-value by construction.
   try {
-    for await (const element of parseElements(file, where.offset)) {
+    for await (const element of parseElements(file, where.offset, { ...options, onInvalidUtf8: undefined })) {
       if (element.index >= next) yield element;
     }
   } catch (e) {
@@ -47,25 +56,28 @@ export async function* streamJsonArray(file: string): AsyncGenerator<ArrayElemen
   throw new JsonSyntaxError(where.reason, where.line, where.column);
 }
 
-/** Parses the first `limit` UTF-16 code units of the file (after a byte-order mark) as a stream of array elements. */
-async function* parseElements(file: string, limit: number): AsyncGenerator<ArrayElement> {
+/** Parses the first `limit` UTF-16 code units of the file's text as a stream of array elements. */
+async function* parseElements(file: string, limit: number, options: ArrayOptions): AsyncGenerator<ArrayElement> {
   // stream-json is ESM-only: real dynamic imports from this CommonJS module.
   const [{ pipe }, { parser }, { streamArray }] = await Promise.all([
     import('stream-json/utils/pipe.js'),
     import('stream-json/parser.js'),
     import('stream-json/streamers/stream-array.js'),
   ]);
-  const elements = pipe(textOf(limit), parser(), streamArray())<{ key: number; value: unknown }>(file);
-  for await (const { key, value } of elements) yield { index: key, value };
+  const tokens = new ElementTokens(options.maxElementChars ?? DEFAULT_MAX_ELEMENT_CHARS);
+  const see = (token: Token): Token => tokens.see(token);
+  // Strings are packed by ElementTokens, which stops at the size limit.
+  const run = pipe(textOf(limit, options.onInvalidUtf8), parser({ packStrings: false }), see, streamArray());
+  for await (const { key, value } of run<{ key: number; value: unknown }>(file)) {
+    yield { index: key, ...tokens.take(key, value) };
+  }
 }
 
-function textOf(limit: number): (file: string) => AsyncGenerator<string> {
+/** The file's text (without a byte-order mark), cut after `limit` UTF-16 code units. */
+function textOf(limit: number, onInvalidUtf8?: (found: InvalidUtf8) => void): (file: string) => AsyncGenerator<string> {
   return async function* (file) {
     let left = limit;
-    let first = true;
-    for await (const chunk of createReadStream(file, { encoding: 'utf8' }) as AsyncIterable<string>) {
-      let text = first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
-      first = false;
+    for await (let text of decodeChunks(createReadStream(file), onInvalidUtf8)) {
       if (text.length > left) text = text.slice(0, left);
       left -= text.length;
       if (text.length > 0) yield text;
@@ -82,11 +94,14 @@ interface Position {
   reason: string;
 }
 
-/** The streaming parser does not say where it failed; stream-json's verifier does. */
+/** The streaming parser does not say where it failed; stream-json's verifier does (on the same decoded text). */
 async function locate(file: string): Promise<Position | undefined> {
-  const { verifyFile } = await import('stream-json/file/verifier.js');
+  const [{ pipe }, { jsonVerifier }] = await Promise.all([
+    import('stream-json/utils/pipe.js'),
+    import('stream-json/utils/verifier.js'),
+  ]);
   try {
-    await verifyFile(file);
+    for await (const _ of pipe(textOf(Infinity), jsonVerifier())(file)) void _;
   } catch (e) {
     const v = e as { message?: unknown; line?: unknown; pos?: unknown; offset?: unknown };
     if (typeof v.line === 'number' && typeof v.pos === 'number' && typeof v.offset === 'number') {

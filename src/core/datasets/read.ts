@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { describeInvalidUtf8, type InvalidUtf8 } from './encoding';
 import { detectLayout, InputFileError, openInput, type Layout } from './files';
 import { detectFormat, normalizeRecord, type DatasetFormat } from './formats';
 import { JsonSyntaxError, streamJsonArray } from './jsonArray';
@@ -13,6 +14,11 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Called once with the record layout, when the first record in a known layout has been read (see formats.ts). */
   onFormat?: (format: DatasetFormat) => void;
+  /**
+   * Largest record read: bytes of a JSON line, characters of text of a JSON array element (default 64 Mi). A larger
+   * one is reported and skipped, and never held whole.
+   */
+  maxRecordSize?: number;
 }
 
 /**
@@ -20,9 +26,11 @@ export interface ReadOptions {
  * BIG-Bench Mistake), normalised to ProcessBench items. The layout is detected from the records' keys and fixed by
  * the first record that is valid in its layout; later records are checked against it. The file is a JSON array
  * (positions are 0-based array indices) or JSON lines (1-based line numbers, blank lines skipped), told apart by the
- * first non-whitespace character, not by the extension. The file is never held whole. Malformed records are
- * reported through `onIssue` and skipped; a syntax error part-way through a JSON array is reported with its position
- * and ends that file, keeping the items before it. A missing or unreadable file throws an InputFileError naming it.
+ * first non-whitespace character, not by the extension; UTF-8, or UTF-16 with a byte-order mark. The file is never
+ * held whole: a record over `maxRecordSize` is reported and skipped. Malformed records are reported through
+ * `onIssue` and skipped; a syntax error part-way through a JSON array is reported with its position and ends that
+ * file, keeping the items before it; invalid UTF-8 is reported with its line and read with U+FFFD in its place.
+ * A missing or unreadable file throws an InputFileError naming it.
  */
 export async function* readDataset(file: string, opts: ReadOptions): AsyncGenerator<DatasetItem> {
   const fh = await openInput(file, 'Dataset file');
@@ -38,7 +46,8 @@ export async function* readDataset(file: string, opts: ReadOptions): AsyncGenera
     opts.onIssue({ file, message: 'the file is empty: no records' });
     return;
   }
-  const records = layout === 'array' ? arrayRecords(file, opts.onIssue) : lineRecords(file, fh.createReadStream({ start: 0 }), opts.onIssue);
+  const records =
+    layout === 'array' ? arrayRecords(file, opts) : lineRecords(file, fh.createReadStream({ start: 0 }), opts);
   let format: DatasetFormat | undefined;
   for await (const { raw, source } of records) {
     if (opts.signal?.aborted) return;
@@ -58,19 +67,32 @@ interface RawRecord {
   source: Source;
 }
 
-async function* lineRecords(file: string, input: Readable, onIssue: ReadOptions['onIssue']): AsyncGenerator<RawRecord> {
-  for await (const parsed of parseJsonLines(input)) {
-    if ('error' in parsed) onIssue({ file, line: parsed.line, message: `${parsed.error}; record skipped` });
-    else yield { raw: parsed.value, source: { file, line: parsed.line } };
+async function* lineRecords(file: string, input: Readable, opts: ReadOptions): AsyncGenerator<RawRecord> {
+  const { onIssue, maxRecordSize } = opts;
+  const options = maxRecordSize === undefined ? {} : { maxLineBytes: maxRecordSize };
+  for await (const parsed of parseJsonLines(input, options)) {
+    if ('error' in parsed) {
+      onIssue({ file, line: parsed.line, message: `${parsed.error}; record skipped` });
+      continue;
+    }
+    if (parsed.warning !== undefined) onIssue({ file, line: parsed.line, message: parsed.warning });
+    yield { raw: parsed.value, source: { file, line: parsed.line } };
   }
 }
 
-async function* arrayRecords(file: string, onIssue: ReadOptions['onIssue']): AsyncGenerator<RawRecord> {
+async function* arrayRecords(file: string, opts: ReadOptions): AsyncGenerator<RawRecord> {
+  const { onIssue, maxRecordSize } = opts;
   let count = 0;
+  const onInvalidUtf8 = (found: InvalidUtf8): void => {
+    onIssue({ file, ...('line' in found ? { line: found.line } : {}), message: describeInvalidUtf8(found) });
+  };
+  const options = { onInvalidUtf8, ...(maxRecordSize === undefined ? {} : { maxElementChars: maxRecordSize }) };
   try {
-    for await (const { index, value } of streamJsonArray(file)) {
+    for await (const element of streamJsonArray(file, options)) {
       count += 1;
-      yield { raw: value, source: { file, index } };
+      const { index } = element;
+      if ('error' in element) onIssue({ file, index, message: `${element.error}; record skipped` });
+      else yield { raw: element.value, source: { file, index } };
     }
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e;

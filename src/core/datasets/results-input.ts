@@ -51,7 +51,7 @@ async function firstLine(input: Readable): Promise<unknown> {
 
 async function firstElement(file: string): Promise<unknown> {
   try {
-    for await (const { value } of streamJsonArray(file)) return value;
+    for await (const element of streamJsonArray(file)) return 'value' in element ? element.value : undefined;
   } catch {
     // A syntax error before the first element: no dataset record to recognise; the array is refused as such.
   }

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { RawNumber } from './rawNumbers';
 import type { DatasetItem, InputIssue } from './types';
 
 export type Source = DatasetItem['source'];
@@ -99,14 +100,20 @@ function where(source: Source): Omit<InputIssue, 'message'> {
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof RawNumber);
 }
 
-/** A short rendering of a bad value for messages: its JSON (cut to 40 characters) or "an array"/"nothing". */
+/**
+ * A short rendering of a bad value for messages: its JSON (cut to 40 characters), a number out of range as written,
+ * or "an array"/"nothing".
+ */
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
-  if (isObject(value)) return 'an object';
-  const json = JSON.stringify(value);
-  return json.length > 40 ? `${json.slice(0, 39)}…` : json;
+  if (value instanceof RawNumber) return `${cut(value.text)} (out of range)`;
+  return isObject(value) ? 'an object' : cut(JSON.stringify(value));
+}
+
+function cut(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }

@@ -1,5 +1,6 @@
 import { isBlank, splitLines } from './lines';
 import { isInside, type Region } from './regions';
+import { matchStarts } from './stepPattern';
 
 /** A step boundary: the previous step ends at `end`, the next one starts at `next` (text between is dropped). */
 export interface Cut {
@@ -91,11 +92,13 @@ export function compileStepRegex(pattern: string | undefined): RegExp {
   }
 }
 
-/** Each match of the pattern starts a step (the matched text belongs to the new step). */
-export function regexCuts(text: string, regions: readonly Region[], pattern: RegExp): Cut[] {
+/**
+ * Each match of the pattern starts a step (the matched text belongs to the new step). The pattern comes from the
+ * user: it runs with a time limit (matchStarts) and throws an Error naming it when it takes too long.
+ */
+export function regexCuts(text: string, regions: readonly Region[], pattern: RegExp, timeLimitMs?: number): Cut[] {
   const cuts: Cut[] = [];
-  for (const m of text.matchAll(pattern)) {
-    const at = m.index;
+  for (const at of matchStarts(pattern, text, timeLimitMs)) {
     if (!isInside(regions, at)) cuts.push({ end: at, next: at });
   }
   return cuts;

@@ -18,11 +18,13 @@ import type { SolutionDocument } from './types';
  * - Without a problem heading the whole file is the solution: problem "", problemStart = problemEnd = 0,
  *   solutionStart = 0.
  *
- * Offsets are UTF-16 indices into `text`, so `segment(doc.solution, options, doc.solutionStart)` yields step offsets
- * into the file.
+ * Offsets are UTF-16 indices into `text` (a leading byte-order mark counts), so
+ * `segment(doc.solution, options, doc.solutionStart)` yields step offsets into the file.
  */
 export function splitProblem(text: string): SolutionDocument {
   const lines = splitLines(text);
+  // A byte-order mark kept by the reader is not part of the first line's text (it would hide a heading).
+  if (text.charCodeAt(0) === 0xfeff) lines[0] = { ...lines[0], start: 1 };
   let i = skipBlank(text, lines, 0);
   if (i < lines.length && TITLE.test(lineText(text, lines[i])) && headingEnd(PROBLEM, text, lines[i]) === -1) {
     i = skipBlank(text, lines, i + 1);

@@ -12,9 +12,14 @@ export interface Region {
 // One alternative per kind of opener; the fence alternative only matches at a line start.
 const OPENER = /^ {0,3}(?:(`{3,})(?![^\n`]*`)|(~{3,}))[^\n]*|\$\$|\\\[|\\begin\{([^{}\n]+)\}/gm;
 
-/** Finds the protected regions of `text`, in order and non-overlapping. */
+/**
+ * Finds the protected regions of `text`, in order and non-overlapping, in time linear in the text: an opener without
+ * a closer must not cost a scan of the rest of the text each (thousands of them froze the editor).
+ */
 export function findProtectedRegions(text: string): Region[] {
   const regions: Region[] = [];
+  const closers = new Closers(text);
+  let environments: Map<number, number> | undefined;
   OPENER.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = OPENER.exec(text)) !== null) {
@@ -26,11 +31,12 @@ export function findProtectedRegions(text: string): Region[] {
     } else if (isEscaped(text, start)) {
       continue;
     } else if (m[0] === '$$') {
-      end = closerEnd(text, '$$', start + 2);
+      end = closers.end('$$', start + 2);
     } else if (m[0] === '\\[') {
-      end = closerEnd(text, '\\]', start + 2);
+      end = closers.end('\\]', start + 2);
     } else {
-      end = environmentEnd(text, m[3], start + m[0].length);
+      environments ??= matchEnvironments(text);
+      end = environments.get(start) ?? -1;
     }
     if (end === -1) {
       OPENER.lastIndex = start + m[0].length;
@@ -68,24 +74,38 @@ function fenceEnd(text: string, from: number, fence: string): number {
   return m.index + m[0].length;
 }
 
-function closerEnd(text: string, closer: string, from: number): number {
-  let at = text.indexOf(closer, from);
-  while (at !== -1 && isEscaped(text, at)) at = text.indexOf(closer, at + 1);
-  return at === -1 ? -1 : at + closer.length;
+/** End of the first unescaped closer after an opener, or -1; once a closer is missing after a point, it stays so. */
+class Closers {
+  private readonly missingFrom = new Map<string, number>();
+
+  constructor(private readonly text: string) {}
+
+  end(closer: string, from: number): number {
+    if (from >= (this.missingFrom.get(closer) ?? Infinity)) return -1;
+    let at = this.text.indexOf(closer, from);
+    while (at !== -1 && isEscaped(this.text, at)) at = this.text.indexOf(closer, at + 1);
+    if (at === -1) this.missingFrom.set(closer, from);
+    return at === -1 ? -1 : at + closer.length;
+  }
 }
 
-/** End of the `\end{name}` matching an opened `\begin{name}`, counting nested environments of the same name. */
-function environmentEnd(text: string, name: string, from: number): number {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const token = new RegExp(`\\\\(begin|end)\\{${escaped}\\}`, 'g');
-  token.lastIndex = from;
-  let depth = 1;
-  let m: RegExpExecArray | null;
-  while ((m = token.exec(text)) !== null) {
-    depth += m[1] === 'begin' ? 1 : -1;
-    if (depth === 0) return m.index + m[0].length;
+/**
+ * For every `\begin{name}`, the end of the `\end{name}` that closes it, counting nested environments of the same
+ * name (a `\begin` without one is absent). One pass over the text with a stack per name.
+ */
+function matchEnvironments(text: string): Map<number, number> {
+  const ends = new Map<number, number>();
+  const open = new Map<string, number[]>();
+  for (const m of text.matchAll(/\\(begin|end)\{([^{}\n]+)\}/g)) {
+    const stack = open.get(m[2]) ?? [];
+    open.set(m[2], stack);
+    if (m[1] === 'begin') stack.push(m.index);
+    else {
+      const begin = stack.pop();
+      if (begin !== undefined) ends.set(begin, m.index + m[0].length);
+    }
   }
-  return -1;
+  return ends;
 }
 
 /** A delimiter preceded by an odd number of backslashes is escaped (`\$$` is a literal dollar sign). */

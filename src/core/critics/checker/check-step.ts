@@ -23,8 +23,9 @@ export interface CheckOptions {
 /**
  * Checks the arithmetic a step asserts. Each link of each equality chain is a claim; a claim is checked only
  * when both sides are fully read as numbers, so the verdict is `incorrect` only on a definite mistake.
+ * Throws NotChecked past CHECK_LIMITS: call it through checkStep (bounded.ts).
  */
-export function checkStep(text: string, options: CheckOptions = {}): StepCheck {
+export function checkClaims(text: string, options: CheckOptions = {}): StepCheck {
   // Most steps are prose: without an equality sign there is nothing to read.
   const chains = RELATION.test(text) ? findChains(tokenize(text)) : [];
   const context: Context = {

@@ -1,6 +1,9 @@
 import { readCriticFields } from '../../config/critics';
 import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, StepJudgement } from '../types';
-import { checkStep } from './check-step';
+import { checkStep } from './bounded';
+
+/** The run yields to the event loop this often, so that the extension host stays responsive on long files. */
+const SLICE_MS = 20;
 
 /** The checker from its configuration: it has no fields besides id, type and label. */
 export function createChecker(config: CriticConfig): CheckerCritic {
@@ -22,7 +25,12 @@ export class CheckerCritic implements Critic {
     const startedAt = Date.now();
     const t0 = performance.now();
     const steps: StepJudgement[] = [];
+    let sliceStart = t0;
     for (const step of input.steps) {
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
       if (input.signal?.aborted) throw new CancelledError();
       const { verdict, reason } = checkStep(step, { problem: input.problem });
       // A verdict, not a probability: the checker never scores.

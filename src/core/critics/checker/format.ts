@@ -91,8 +91,9 @@ function print(node: Node): { text: string; prec: number } {
     case 'var':
       return { text: node.name, prec: ATOM };
     case 'group': {
-      const inner = print(node.a).text;
-      return node.percent ? { text: `(${inner})%`, prec: ATOM } : print(node.a);
+      // Printed once: printing it again for the plain case made nested brackets cost 2^depth.
+      const inner = print(node.a);
+      return node.percent ? { text: `(${inner.text})%`, prec: ATOM } : inner;
     }
     case 'neg': {
       const a = print(node.a);

@@ -1,5 +1,6 @@
 import { Item, UnitMark } from './classify';
 import { NumberLiteral, Token } from './lexer';
+import { CHECK_LIMITS, NotChecked } from './limits';
 import { Value } from './value';
 
 /** Parses one operand of a chain into an expression tree, or gives up (null) on anything it cannot read. */
@@ -38,8 +39,15 @@ const CURRENCY_UNITS: Record<string, string> = {
 
 class Unreadable extends Error {}
 
-/** `bindings` gives letters a value; any other letter makes the operand unreadable. */
+/**
+ * `bindings` gives letters a value; any other letter makes the operand unreadable. An operand too long or nested
+ * too deeply for CHECK_LIMITS throws NotChecked: its tree would be too deep for the walks over it.
+ */
 export function parseOperand(items: readonly Item[], bindings?: ReadonlyMap<string, Value>): ParsedOperand | null {
+  const max = CHECK_LIMITS.operandItems;
+  if (items.length > max) {
+    throw new NotChecked(`an expression of ${items.length} symbols; the checker reads up to ${max}`);
+  }
   const parser = new Parser(items, bindings);
   try {
     const node = parser.parse();
@@ -55,6 +63,7 @@ class Parser {
   ambiguous = false;
   units: UnitUse[] = [];
   private unitEnds: number[] = [];
+  private depth = 0;
 
   constructor(
     private readonly items: readonly Item[],
@@ -71,6 +80,16 @@ class Parser {
     this.units.forEach((u, k) => {
       u.inside = this.unitEnds[k] < this.items.length;
     });
+    return node;
+  }
+
+  /** One nested level (a bracket, a sign, an exponent, a root): the parser's recursion is bounded by CHECK_LIMITS. */
+  private nested(parse: () => Node): Node {
+    if (++this.depth > CHECK_LIMITS.nesting) {
+      throw new NotChecked(`an expression nested more than ${CHECK_LIMITS.nesting} levels deep`);
+    }
+    const node = parse();
+    this.depth--;
     return node;
   }
 
@@ -138,7 +157,7 @@ class Parser {
   private unary(): Node {
     if (this.isOp('-') || this.isOp('+')) {
       const minus = this.take().tok.sym === '-';
-      const a = this.unary();
+      const a = this.nested(() => this.unary());
       // -3^2 is -9 by convention, 9 to some writers.
       if (a.t === 'pow' && a.a.t === 'num') this.ambiguous = true;
       return minus ? { t: 'neg', a } : a;
@@ -150,13 +169,13 @@ class Parser {
     const base = this.postfix();
     if (!this.isOp('^')) return base;
     this.take();
-    return { t: 'pow', a: base, b: this.exponent() };
+    return { t: 'pow', a: base, b: this.nested(() => this.exponent()) };
   }
 
   private exponent(): Node {
     if (this.isOp('-') || this.isOp('+')) {
       const minus = this.take().tok.sym === '-';
-      const a = this.exponent();
+      const a = this.nested(() => this.exponent());
       return minus ? { t: 'neg', a } : a;
     }
     return this.power();
@@ -180,7 +199,7 @@ class Parser {
     if (value) return { t: 'var', name: tok.sym, value };
     if (it.role === 'func') {
       if (tok.sym.toLowerCase() !== 'sqrt' || this.peek()?.tok.sym !== '(') throw new Unreadable();
-      return { t: 'root', a: this.primary(), index: 2 };
+      return { t: 'root', a: this.nested(() => this.primary()), index: 2 };
     }
     if (it.role !== 'expr') throw new Unreadable();
     switch (tok.kind) {
@@ -192,7 +211,7 @@ class Parser {
       case 'num':
         return this.number(tok, null);
       case 'open': {
-        const a = this.sum();
+        const a = this.nested(() => this.sum());
         const close = this.take().tok;
         if (close.kind !== 'close' || close.sym !== CLOSING[tok.sym]) throw new Unreadable();
         const group: Node = { t: 'group', a, percent: false, units: [] };
@@ -202,7 +221,7 @@ class Parser {
       case 'pi':
         return { t: 'pi' };
       case 'root':
-        return { t: 'root', a: this.primary(), index: Number(tok.sym) };
+        return { t: 'root', a: this.nested(() => this.primary()), index: Number(tok.sym) };
       case 'cmd':
         return this.command(tok.sym);
       default:
@@ -233,7 +252,7 @@ class Parser {
   private braced(open: '{' | '['): Node {
     const first = this.take().tok;
     if (first.kind !== 'open' || first.sym !== open) throw new Unreadable();
-    const a = this.sum();
+    const a = this.nested(() => this.sum());
     const close = this.take().tok;
     if (close.kind !== 'close' || close.sym !== CLOSING[open]) throw new Unreadable();
     return a;

@@ -86,13 +86,24 @@ export function root(a: Value, n: number): Value | null {
   return approx(Math.pow(q.valueOf(), 1 / n));
 }
 
+/** Longer products cost up to a millisecond each, and a step may hold hundreds: not checked. */
+const MAX_BINOMIAL_K = 200n;
+const MAX_EXACT = 1n << BigInt(MAX_BITS);
+
 export function binomial(nv: Value, kv: Value): Value | null {
   if (!('exact' in nv) || !('exact' in kv)) return null;
   const n = nv.exact;
   const k = kv.exact;
-  if (n.d !== 1n || k.d !== 1n || n.s < 0n || k.s < 0n || k.n > n.n || k.n > 2000n) return null;
+  if (n.d !== 1n || k.d !== 1n || n.s < 0n || k.s < 0n || k.n > n.n) return null;
+  // C(n, k) = C(n, n − k): the shorter product.
+  const terms = k.n < n.n - k.n ? k.n : n.n - k.n;
+  if (terms > MAX_BINOMIAL_K) return null;
   let result = 1n;
-  for (let i = 0n; i < k.n; i++) result = (result * (n.n - i)) / (i + 1n);
+  for (let i = 0n; i < terms; i++) {
+    result = (result * (n.n - i)) / (i + 1n);
+    // C(n, i) grows with i up to n / 2: once too large, so is the result.
+    if (result > MAX_EXACT) return null;
+  }
   return exact(rational(result));
 }
 

@@ -26,13 +26,21 @@ export function distancesItself(text: string): boolean {
 const MODULAR = /\b(?:mod|modulo|congruen\w*|residues?)\b|\\pmod|\\bmod|\\equiv|≡/i;
 const MODULUS = /(?:\bmod(?:ulo)?|\\pmod|\\bmod)\s*\{?\s*(\d{1,9})\b/gi;
 
+/** More distinct moduli than this read as "modulus unknown": every failed claim is tried against each. */
+const MAX_MODULI = 16;
+
 /**
  * The moduli of modular arithmetic ("modulo 10", "\pmod{7}"), where "8 + 8 = 6" states a congruence:
- * null when the text is not about modular arithmetic, empty when it is but names no modulus.
+ * null when the text is not about modular arithmetic, empty when it is but names no modulus (or too many).
  */
 export function moduliOf(text: string): bigint[] | null {
   if (!MODULAR.test(text)) return null;
-  return [...text.matchAll(MODULUS)].map((m) => BigInt(m[1]));
+  const moduli = new Set<bigint>();
+  for (const m of text.matchAll(MODULUS)) {
+    moduli.add(BigInt(m[1]));
+    if (moduli.size > MAX_MODULI) return [];
+  }
+  return [...moduli];
 }
 
 const OTHER_BASE = /\bbase[- ]?\(?(?!10\b)\d+\b|\b(?:binary|octal|hexadecimal|duodecimal)\b|\d_\{?(?!10\b)\d+\b/i;

@@ -51,7 +51,8 @@ export function assemble(
   for (const segment of segments) {
     const base = seq.ids.length;
     if (segment.kind === 'ids') {
-      seq.ids.push(...segment.ids);
+      // Appended one by one: a spread of a long step's ids (120,000+) overflows the stack.
+      for (const id of segment.ids) seq.ids.push(id);
       seq.text += segment.text;
       for (let i = 0; i < segment.ids.length; i++) seq.ends.push(seq.text.length);
       if (segment.read) seq.reads[segment.step] = seq.ids.length - 1;
@@ -59,7 +60,7 @@ export function assemble(
     }
     const e = encoded(segment.text);
     seq.text += displayText(segment.text, e, base, seq.text.length, seq.ends);
-    seq.ids.push(...e.ids);
+    for (const id of e.ids) seq.ids.push(id);
     mapParts(segment.text, segment.parts, e, base, seq, note);
   }
   seq.sums = seq.ranges.map(([s, t]) => [s, t]);
@@ -190,8 +191,9 @@ export function fitToContext(seq: Sequence, family: PrmFamily, maxTokens: number
   const needs = seq.reads.map((read, i) => (family === 'implicit' ? seq.sums[i][1] : read + 1));
   let scored = 0;
   while (scored < needs.length && needs[scored] <= maxTokens) scored++;
-  const length = scored === 0 ? 0 : Math.max(...needs.slice(0, scored));
-  return { ids: seq.ids.slice(0, length), scored, fullLength: Math.max(0, ...needs) };
+  // Maxima by reduce, not Math.max(...needs): one argument per step overflows the stack past ~120,000 steps.
+  const length = needs.slice(0, scored).reduce((a, b) => Math.max(a, b), 0);
+  return { ids: seq.ids.slice(0, length), scored, fullLength: needs.reduce((a, b) => Math.max(a, b), 0) };
 }
 
 /**

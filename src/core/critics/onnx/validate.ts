@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readPrmSpec, resolveSpecTokens } from './folder';
+import { folderFileProblem, locateInFolder, notJson, readPrmSpec, resolveSpecTokens } from './folder';
 import { layoutProblems } from './layout';
 import { readOnnxFile } from './onnxFile';
 import { planFeeds } from './signature';
@@ -16,15 +16,6 @@ export interface ValidationReport {
 
 /** Loads a tokenizer.json (natively in the ONNX host); throws when it cannot be parsed. */
 export type TokenizerLoader = (file: string) => Promise<PieceTokenizer & { vocabSize: number }>;
-
-async function fileSize(file: string): Promise<number | undefined> {
-  try {
-    const s = await stat(file);
-    return s.isFile() ? s.size : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Checks a model folder without running it: prm.json, the files it names, each graph's inputs and outputs against the
@@ -46,15 +37,23 @@ export async function validateModelFolder(folder: string, loadTokenizer: Tokeniz
   }
   report.spec = spec;
 
-  const tokenizerFile = path.join(folder, spec.tokenizer);
+  const tokenizerAt = await locateInFolder(folder, spec.tokenizer);
+  const tokenizerFile = tokenizerAt.file;
   let tokenizer: (PieceTokenizer & { vocabSize: number }) | undefined;
-  if ((await fileSize(tokenizerFile)) === undefined) {
-    report.problems.push(`${tokenizerFile}: missing (prm.json "tokenizer" names it; export it with the model's tokenizer.save_pretrained)`);
+  if ('problem' in tokenizerAt) {
+    report.problems.push(
+      tokenizerAt.problem === 'missing'
+        ? `${tokenizerFile}: missing (prm.json "tokenizer" names it; ` +
+            "export it with the model's tokenizer.save_pretrained)"
+        : `${tokenizerFile}: ${folderFileProblem(tokenizerAt.problem)}`,
+    );
   } else {
     try {
       tokenizer = await loadTokenizer(tokenizerFile);
     } catch (err) {
-      report.problems.push(`${tokenizerFile}: not a Hugging Face tokenizer.json: ${(err as Error).message}`);
+      // A parse error would quote the file's first characters: the file is not what it claims, say no more.
+      const why = err instanceof SyntaxError ? notJson(err) : (err as Error).message;
+      report.problems.push(`${tokenizerFile}: not a Hugging Face tokenizer.json: ${why}`);
     }
   }
   let needTokens: number[] = [];
@@ -71,9 +70,11 @@ export async function validateModelFolder(folder: string, loadTokenizer: Tokeniz
   const graphs: [string, string][] = [['model', spec.model]];
   if (spec.referenceModel) graphs.push(['referenceModel', spec.referenceModel]);
   for (const [field, relative] of graphs) {
-    const file = path.join(folder, relative);
-    if ((await fileSize(file)) === undefined) {
-      report.problems.push(`${file}: missing (prm.json "${field}" names it)`);
+    const graph = await locateInFolder(folder, relative);
+    const { file } = graph;
+    if ('problem' in graph) {
+      const why = graph.problem === 'missing' ? 'missing' : folderFileProblem(graph.problem);
+      report.problems.push(`${file}: ${why} (prm.json "${field}" names it)`);
       continue;
     }
     let info;
@@ -84,10 +85,15 @@ export async function validateModelFolder(folder: string, loadTokenizer: Tokeniz
       continue;
     }
     for (const ext of info.external) {
-      const dataFile = path.join(path.dirname(file), ext.location);
-      const size = await fileSize(dataFile);
-      if (size === undefined) report.problems.push(`${dataFile}: missing (${path.basename(file)} keeps its weights there)`);
-      else if (size < ext.needs) report.problems.push(`${dataFile}: ${size} bytes, but ${path.basename(file)} reads up to byte ${ext.needs} (incomplete download?)`);
+      const data = await locateInFolder(folder, path.join(path.dirname(relative), ext.location));
+      const dataFile = data.file;
+      if ('problem' in data) {
+        const why = data.problem === 'missing' ? 'missing' : folderFileProblem(data.problem);
+        report.problems.push(`${dataFile}: ${why} (${path.basename(file)} keeps its weights there)`);
+      } else if (data.size < ext.needs) {
+        const reads = `${path.basename(file)} reads up to byte ${ext.needs}`;
+        report.problems.push(`${dataFile}: ${data.size} bytes, but ${reads} (incomplete download?)`);
+      }
     }
     report.problems.push(...planFeeds(spec, info, file, needTokens).problems);
   }

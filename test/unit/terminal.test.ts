@@ -1,0 +1,44 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { forTerminal } from '../../src/core/util/terminal';
+import { formatIssue, oneLine, table } from '../../src/cli/io';
+
+// Text from files, models and servers is printed to terminals: it must not be able to drive them.
+
+const ESC = '\x1b';
+
+/** Control characters a terminal would act on (all but newline and tab). */
+const controls = (text: string): string[] =>
+  [...text].filter((c) => {
+    const code = c.charCodeAt(0);
+    return (code < 0x20 && c !== '\n' && c !== '\t') || (code >= 0x7f && code <= 0x9f);
+  });
+
+describe('forTerminal', () => {
+  test('C0 and C1 controls and DEL are shown as escapes; newlines, tabs and all printable text are kept', () => {
+    assert.equal(
+      forTerminal(`a${ESC}]0;pwned\x07b${ESC}[2J\x9b31m\x7f\r\0`),
+      'a\\x1b]0;pwned\\x07b\\x1b[2J\\x9b31m\\x7f\\x0d\\x00',
+    );
+    const plain = 'Step 1:\t12 × 7 = 84 ✓ — 第二步 😀 \u00a0é\n';
+    assert.equal(forTerminal(plain), plain);
+  });
+
+  test('the CLI printers use it: table cells and headers, one-line cells, input issues', () => {
+    const printed = [
+      table([`id${ESC}[2J`, 'text'], [['0', `x${ESC}]0;title\x07`]]),
+      oneLine(`step ${ESC}[2J text`, 40),
+      formatIssue({ file: 'd.jsonl', line: 3, message: `invalid JSON: Unexpected token ${ESC}` }),
+    ].join('\n');
+    assert.deepEqual(controls(printed), []);
+    assert.match(printed, /x\\x1b\]0;title\\x07/);
+    assert.match(printed, /^d\.jsonl:line 3: invalid JSON: Unexpected token \\x1b$/m);
+  });
+
+  test('a table of 200,000 rows is laid out (no spread of every row into Math.max)', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => [String(i), 'step']);
+    const lines = table(['idx', 'text'], rows).split('\n');
+    assert.equal(lines.length, 200_002);
+    assert.equal(lines[2], '     0  step');
+  });
+});
