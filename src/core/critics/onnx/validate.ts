@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { folderFileProblem, locateInFolder, notJson, readPrmSpec, resolveSpecTokens } from './folder';
 import { layoutProblems } from './layout';
@@ -51,8 +51,10 @@ export async function validateModelFolder(folder: string, loadTokenizer: Tokeniz
     try {
       tokenizer = await loadTokenizer(tokenizerFile);
     } catch (err) {
-      // A parse error would quote the file's first characters: the file is not what it claims, say no more.
-      const why = err instanceof SyntaxError ? notJson(err) : (err as Error).message;
+      // A parse error would quote the file's first characters: the file is not what it claims, say no more. The
+      // tokenizer library's own parse errors are not SyntaxErrors, so a failed load checks the JSON itself.
+      let why = err instanceof SyntaxError ? notJson(err) : (err as Error).message;
+      if (!(err instanceof SyntaxError) && !(await isJsonFile(tokenizerFile))) why = notJson(undefined);
       report.problems.push(`${tokenizerFile}: not a Hugging Face tokenizer.json: ${why}`);
     }
   }
@@ -98,4 +100,13 @@ export async function validateModelFolder(folder: string, loadTokenizer: Tokeniz
     report.problems.push(...planFeeds(spec, info, file, needTokens).problems);
   }
   return report;
+}
+
+async function isJsonFile(file: string): Promise<boolean> {
+  try {
+    JSON.parse(await readFile(file, 'utf8'));
+    return true;
+  } catch {
+    return false;
+  }
 }
