@@ -8,7 +8,7 @@ import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, 
 import { parseStepVerdicts } from '../../src/core/critics/remote/per-step';
 import { firstErrorJudgement, perStepJudgement } from '../../src/core/critics/remote/openai-critic';
 import { poolingScores } from '../../src/core/critics/remote/vllm-pooling';
-import { conversation, stepScore } from '../../src/core/critics/remote/chat-prm';
+import { Conversations, stepScore } from '../../src/core/critics/remote/chat-prm';
 import { retryAfterMs, statusError } from '../../src/core/critics/remote/http/errors';
 import { serverMessage } from '../../src/core/critics/remote/http/classify';
 import { backoffDelay, DEFAULT_RETRY_POLICY } from '../../src/core/critics/remote/http/retry';
@@ -184,7 +184,9 @@ describe('scores of PRMs', () => {
   });
 
   test('chat PRM: RLHFlow conversation and p(+) against p(−) from top logprobs, else the reply', () => {
-    assert.deepEqual(conversation('P', ['a', 'b', 'c'], 2, { positive: '+' }), [
+    const turns = new Conversations('P', ['a', 'b', 'c'], { positive: '+' });
+    assert.deepEqual(turns.upTo(0), [{ role: 'user', content: 'P\n\na' }]);
+    assert.deepEqual(turns.upTo(2), [
       { role: 'user', content: 'P\n\na' },
       { role: 'assistant', content: '+' },
       { role: 'user', content: 'b' },
@@ -192,7 +194,8 @@ describe('scores of PRMs', () => {
       { role: 'user', content: 'c' },
     ]);
     // RLHFlow's own evaluation code joins with a space: `firstUser` lays the first turn out; text is not re-read.
-    assert.deepEqual(conversation('P {step}', ['a $&'], 0, { positive: '+', firstUser: '{problem} {step}' }), [{ role: 'user', content: 'P {step} a $&' }]);
+    const spaced = new Conversations('P {step}', ['a $&'], { positive: '+', firstUser: '{problem} {step}' });
+    assert.deepEqual(spaced.upTo(0), [{ role: 'user', content: 'P {step} a $&' }]);
     const completion = (content: string, top?: { token: string; logprob: number }[]) =>
       ({ choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content }, logprobs: top ? { content: [{ token: content, logprob: 0, top_logprobs: top }] } : null }] }) as never;
     const withProbs = stepScore(completion('+', [{ token: '+', logprob: Math.log(0.6) }, { token: ' -', logprob: Math.log(0.2) }, { token: 'x', logprob: Math.log(0.2) }]), '+', '-');

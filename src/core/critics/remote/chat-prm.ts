@@ -63,12 +63,20 @@ export class ChatPrmCritic implements Critic {
     const startedAt = Date.now();
     const t0 = performance.now();
     const usage = new UsageTally();
+    const turns = new Conversations(input.problem, input.steps, this.options);
+    const judged: StepScore[] = [];
+    let next = 0;
+    // `concurrency` workers take the steps in order, each step's conversation made when its request starts: made up
+    // front, an item's conversations would take memory in the square of its steps (20,000 steps ran out of it).
+    const worker = async (signal: AbortSignal) => {
+      while (next < input.steps.length && !signal.aborted) {
+        const i = next++;
+        judged[i] = await this.scoreStep(turns.upTo(i), i, usage, signal);
+      }
+    };
+    const workers = Math.min(this.settings.concurrency, input.steps.length);
     // One failed step fails the item: its other requests are aborted rather than sent for nothing.
-    const steps = input.steps.map((_, i) => (signal: AbortSignal) => {
-      const messages = conversation(input.problem, input.steps, i, this.options);
-      return this.scoreStep(messages, i, usage, signal);
-    });
-    const judged = await allOrNothing(steps, input.signal);
+    await allOrNothing(Array.from({ length: workers }, () => worker), input.signal);
     if (input.signal?.aborted) throw new CancelledError();
     return {
       criticId: this.id,
@@ -100,20 +108,28 @@ export class ChatPrmCritic implements Critic {
   }
 }
 
-/** The conversation that asks about step `upTo`: earlier steps are answered "+" as in RLHFlow's training data. */
-export function conversation(
-  problem: string,
-  steps: readonly string[],
-  upTo: number,
-  layout: { positive: string; firstUser?: string },
-): ChatCompletionMessageParam[] {
-  const first = (layout.firstUser ?? DEFAULT_FIRST_USER).replace(/\{(problem|step)\}/g, (_, key: string) => (key === 'problem' ? problem : steps[0]));
-  const messages: ChatCompletionMessageParam[] = [];
-  for (let i = 0; i <= upTo; i++) {
-    messages.push({ role: 'user', content: i === 0 ? first : steps[i] });
-    if (i < upTo) messages.push({ role: 'assistant', content: layout.positive });
+/**
+ * The conversations of one item, one per step, sharing their turns: the one that asks about step i is the problem and
+ * steps 0..i as user turns, each earlier step answered "+" as in RLHFlow's training data.
+ */
+export class Conversations {
+  /** Every step's user turn, each followed by the assistant's "+" (all but the last). */
+  private readonly turns: ChatCompletionMessageParam[] = [];
+
+  constructor(problem: string, steps: readonly string[], layout: { positive: string; firstUser?: string }) {
+    const template = layout.firstUser ?? DEFAULT_FIRST_USER;
+    const first = template.replace(/\{(problem|step)\}/g, (_, key: string) => (key === 'problem' ? problem : steps[0]));
+    const answer: ChatCompletionMessageParam = { role: 'assistant', content: layout.positive };
+    steps.forEach((step, i) => {
+      if (i > 0) this.turns.push(answer);
+      this.turns.push({ role: 'user', content: i === 0 ? first : step });
+    });
   }
-  return messages;
+
+  /** The conversation that asks about step `step`: a new array of the shared turns. */
+  upTo(step: number): ChatCompletionMessageParam[] {
+    return this.turns.slice(0, 2 * step + 1);
+  }
 }
 
 interface StepScore {
