@@ -1,12 +1,14 @@
 /**
  * The ONNX host: a child process (forked by OnnxRunner, bundled as dist/onnx-host.js) that loads one local PRM with
  * onnxruntime-node and scores solutions on request. Requests are handled one at a time; the parent kills this
- * process to cancel a run, and it exits by itself when the parent goes away.
+ * process to cancel a run, and it exits by itself when the parent goes away: at once when idle (the IPC channel
+ * closes), within half a second in the middle of a forward pass (the watchdog).
  */
 import { HostMessage, HostRequest } from '../core/critics/onnx/protocol';
 import { validateModelFolder } from '../core/critics/onnx/validate';
 import { PrmEngine } from './engine';
 import { NativePieceTokenizer } from './tokenizer';
+import { exitWithParent } from './watchdog';
 
 let engine: PrmEngine | undefined;
 let loaded: { folder: string; threads: number } | undefined;
@@ -50,3 +52,4 @@ process.on('message', (request: HostRequest) => {
 });
 
 process.on('disconnect', () => process.exit(0));
+exitWithParent();
