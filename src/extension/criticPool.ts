@@ -75,8 +75,11 @@ export class CriticPool implements vscode.Disposable {
     return {
       apiKey: (config) => this.apiKeys().get(config),
       keyHint: () => 'the key stored with "PRM Lens: Set API Key for Critic…"',
-      // Relative prompt templates are found in the (first) workspace folder.
-      baseDir: vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath,
+      // Relative model and template paths are found in the (first) workspace folder, when it is trusted: an
+      // untrusted folder must not supply files to the user's critics (without a baseDir a relative path is refused).
+      baseDir: vscode.workspace.isTrusted
+        ? vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath
+        : undefined,
     };
   }
 

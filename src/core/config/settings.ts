@@ -11,7 +11,10 @@ import { problemWith, ScalarSpec, ScalarValue } from './spec';
 interface SettingExtras {
   /** package.json's scope (default: window). */
   scope?: 'resource';
-  /** An untrusted workspace cannot set it: only the user's own value counts there. */
+  /**
+   * An untrusted workspace cannot set it: only the user's own value counts there. Every setting that names
+   * endpoints or files, or compiles a pattern, is restricted.
+   */
   restricted?: true;
 }
 
@@ -58,6 +61,8 @@ export const SETTINGS = {
     type: 'string',
     enum: SEGMENT_STRATEGIES,
     default: 'auto',
+    // It decides whether a pattern runs: with the pattern, only the user's own counts in an untrusted workspace.
+    restricted: true,
     enumDescriptions: [
       'Pick from the text and say which',
       'Blank-line separated paragraphs (ProcessBench)',
@@ -73,6 +78,8 @@ export const SETTINGS = {
   'segmentation.regex': {
     type: 'string',
     default: '',
+    // Compiled and run over every file: a crafted pattern could stall the editor.
+    restricted: true,
     description: 'Pattern for the `regex` strategy: each match starts a new step (JavaScript syntax, multiline).',
   },
   autoRescore: { type: 'boolean', default: true, description: 'Re-score a scored file after you stop typing.' },

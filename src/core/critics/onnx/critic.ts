@@ -1,6 +1,6 @@
-import os from 'node:os';
 import path from 'node:path';
 import { readCriticFields } from '../../config/critics';
+import { configPath } from '../configPath';
 import { isCorrectScore, judgeScores } from '../judgement';
 import { Critic, CriticConfig, CriticContext, CriticInput, CriticResult } from '../types';
 import { SolutionScores, StepScore } from './protocol';
@@ -10,7 +10,8 @@ import { emitOnnxProgress, onnxSettings } from './settings';
 /**
  * A local PRM (a folder with an ONNX graph, tokenizer.json and prm.json) as a critic. Config:
  * `{"id": "qwen-prm", "type": "onnx", "path": "/models/qwen2.5-math-prm-7b", "threads": 2, "idleUnloadSeconds": 300}`.
- * A relative path is resolved from the config file's folder (CLI) or the workspace (editor); `~` is the home folder.
+ * A relative path is resolved from the config file's folder (CLI) or the trusted workspace (editor); `~` is the home
+ * folder.
  */
 export class OnnxCritic implements Critic {
   readonly type = 'onnx';
@@ -21,8 +22,7 @@ export class OnnxCritic implements Critic {
 
   constructor(config: CriticConfig, context: CriticContext = {}, hostScript = defaultHostScript()) {
     const { path: raw, threads, idleUnloadSeconds: idle } = readCriticFields(config, 'onnx');
-    const expanded = raw === '~' || raw.startsWith('~/') ? path.join(os.homedir(), raw.slice(1)) : raw;
-    this.folder = path.resolve(context.baseDir ?? process.cwd(), expanded);
+    this.folder = configPath(raw, context.baseDir, config.id, 'path');
     this.id = config.id;
     this.label = config.label ?? `${path.basename(this.folder)} (local)`;
     this.runner = new OnnxRunner({

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { configPath } from '../configPath';
 import { CriticConfigError } from '../types';
 
 /**
@@ -55,9 +55,9 @@ export function templateProblem(template: string): string | undefined {
   return undefined;
 }
 
-/** Reads a user's template file (relative paths from `baseDir`: the config file's folder, or the workspace). */
+/** Reads a user's template file (relative paths from `baseDir`: the config file's folder, or the trusted workspace). */
 export async function loadTemplate(path: string, baseDir: string | undefined, criticId: string): Promise<string> {
-  const file = isAbsolute(path) || !baseDir ? path : resolve(baseDir, path);
+  const file = configPath(path, baseDir, criticId, 'promptTemplate');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
