@@ -77,7 +77,8 @@ describe('computeMetrics', () => {
   });
 
   test('an empty input gives an empty report', () => {
-    assert.deepEqual(computeMetrics([]), { subsets: {}, f1_mean: null, f1_weighted: null });
+    // Subsets are kept in an object without a prototype (see subsetTable).
+    assert.deepEqual(computeMetrics([]), { subsets: Object.create(null), f1_mean: null, f1_weighted: null });
   });
 
   test('a label below -1 is an error', () => {

@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import { readResults } from '../../core/datasets/results';
 import { checkResultsInput } from '../../core/datasets/results-input';
 import { ResultRecord } from '../../core/datasets/types';
@@ -11,23 +12,67 @@ import {
 import { formatIssue, table, writeJson } from '../io';
 import { pairwiseAgreement } from '../../core/metrics/agreement';
 
-/** `prm-lens metrics`: recomputes the metrics from saved result files. */
+/**
+ * `prm-lens metrics`: recomputes the metrics from saved result files. A file named twice (a glob and its name, a
+ * link) is read once. A record for an item that a critic already has in an earlier file (same critic, subset and
+ * id) is reported and left out, as bad input is: counted twice, an item would weigh twice in the metrics. Repeats
+ * within one file are kept, as `eval` wrote them (a dataset that repeats an id).
+ */
 export async function metricsCommand(files: string[], json: boolean): Promise<number> {
   const records: ResultRecord[] = [];
   let badInput = false;
   for (const file of files) await checkResultsInput(file);
-  for (const file of files) {
+  /** The file each (critic, subset, id) was first read from. */
+  const firstFile = new Map<string, string>();
+  for (const file of await distinctFiles(files)) {
+    /** Per earlier file: how many records of this one repeat its items, and the first of them. */
+    const repeats = new Map<string, { count: number; first: ResultRecord }>();
     for await (const record of readResults(file, {
       onIssue: (issue) => {
         badInput = true;
         console.error(formatIssue(issue));
       },
     })) {
+      const key = JSON.stringify([record.critic, record.subset, record.id]);
+      const earlier = firstFile.get(key);
+      if (earlier === undefined) firstFile.set(key, file);
+      else if (earlier !== file) {
+        const tally = repeats.get(earlier) ?? { count: 0, first: record };
+        tally.count += 1;
+        repeats.set(earlier, tally);
+        continue;
+      }
       records.push(record);
+    }
+    for (const [earlier, { count, first }] of repeats) {
+      badInput = true;
+      const { critic, subset, id } = first;
+      const item = `critic ${JSON.stringify(critic)}, subset ${JSON.stringify(subset)}, id ${JSON.stringify(id)}`;
+      console.error(
+        `${file}: ${count} record(s) for items already read from ${earlier} (the first: ${item}); ` +
+          'left out, so that each item counts once per critic',
+      );
     }
   }
   printMetrics(records, json);
   return badInput ? 2 : 0;
+}
+
+/** The files in order, each once: a file named again (by another path or a link) is reported and skipped. */
+async function distinctFiles(files: readonly string[]): Promise<string[]> {
+  const named = new Map<string, string>();
+  const distinct: string[] = [];
+  for (const file of files) {
+    const real = await realpath(file);
+    const first = named.get(real);
+    if (first === undefined) {
+      named.set(real, file);
+      distinct.push(file);
+    } else {
+      console.error(`${file}: the same file as ${first}; its results are counted once`);
+    }
+  }
+  return distinct;
 }
 
 /**

@@ -66,8 +66,16 @@ export function subsetMetrics(c: SubsetCounts): SubsetMetrics {
   return { n_error: c.n_error, n_correct: c.n_correct, acc_error: accError, acc_correct: accCorrect, f1 };
 }
 
+/**
+ * An empty object for values keyed by subset name. It has no prototype, so every name is an own key: on `{}`, a
+ * subset named "__proto__" would replace the object's prototype and vanish from its keys and from JSON.
+ */
+export function subsetTable<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function reportFromCounts(counts: Iterable<[string, SubsetCounts]>): MetricsReport {
-  const subsets: Record<string, SubsetMetrics> = {};
+  const subsets = subsetTable<SubsetMetrics>();
   for (const [name, c] of counts) subsets[name] = subsetMetrics(c);
   return summarize(subsets);
 }
@@ -79,7 +87,7 @@ export function reportFromCounts(counts: Iterable<[string, SubsetCounts]>): Metr
  */
 export function summarize(subsets: Record<string, SubsetMetrics>): MetricsReport {
   const names = Object.keys(subsets).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const sorted: Record<string, SubsetMetrics> = {};
+  const sorted = subsetTable<SubsetMetrics>();
   let sum = 0;
   let weightedSum = 0;
   let weight = 0;

@@ -1,4 +1,4 @@
-import { reportFromCounts, summarize } from './metrics';
+import { reportFromCounts, subsetTable, summarize } from './metrics';
 import type { Calibration, ScoredItem, SubsetCounts, SubsetMetrics, SubsetOptimum, ThresholdPoint } from './types';
 
 /** 0, 0.01, …, 1: the thresholds swept by default, for probability-like scores. Other score ranges need their own. */
@@ -57,16 +57,16 @@ export function calibrateThreshold(items: Iterable<ScoredItem>, calibrationSubse
   if (!subsets.includes(calibrationSubset)) {
     throw new Error(`Calibration subset "${calibrationSubset}" has no items; subsets present: ${subsets.join(', ') || 'none'}.`);
   }
-  const perSubset: Record<string, SubsetOptimum> = {};
+  const perSubset = subsetTable<SubsetOptimum>();
   for (const name of subsets) perSubset[name] = bestFor(sweep, name);
   const chosen = perSubset[calibrationSubset];
   if (chosen.threshold === null) {
     throw new Error(`Cannot calibrate on "${calibrationSubset}": its F1 is undefined (it needs both erroneous and all-correct cases).`);
   }
   const report = sweep.find((p) => p.threshold === chosen.threshold)!.report;
-  const heldOut: Record<string, SubsetMetrics> = {};
+  const heldOut = subsetTable<SubsetMetrics>();
   for (const [name, m] of Object.entries(report.subsets)) if (name !== calibrationSubset) heldOut[name] = m;
-  const best: Record<string, SubsetMetrics> = {};
+  const best = subsetTable<SubsetMetrics>();
   for (const [name, o] of Object.entries(perSubset)) best[name] = o.metrics;
   return { calibrationSubset, threshold: chosen.threshold, report, heldOut: summarize(heldOut), perSubset, upperBound: summarize(best) };
 }
