@@ -13,7 +13,7 @@ const cli = path.join(root, 'dist', 'cli.js');
 const tmp = tempDir('cli-exit');
 after(() => tmp.remove());
 
-test('eval exits within a second of writing its results: kept-alive connections, aborted requests, a loaded local model', async () => {
+test('eval exits within a second of writing: kept-alive sockets, aborted requests, a loaded local model', async () => {
   assert.ok(existsSync(cli), `${cli} is missing: run npm run build first`);
   // The server keeps idle connections for 30 s; q1's step 2 fails while its step 1 hangs, so that request is aborted.
   const server = await ScriptedServer.start(
@@ -28,7 +28,8 @@ test('eval exits within a second of writing its results: kept-alive connections,
   );
   try {
     const data = path.join(tmp.dir, 'data.jsonl');
-    const items = [0, 1, 2, 3].map((i) => ({ id: `q${i}`, problem: `q${i}: add 2 and 2.`, steps: ['2 + 2 = 4.', 'So 4.'], label: -1 }));
+    const steps = ['2 + 2 = 4.', 'So 4.'];
+    const items = [0, 1, 2, 3].map((i) => ({ id: `q${i}`, problem: `q${i}: add 2 and 2.`, steps, label: -1 }));
     writeFileSync(data, items.map((item) => JSON.stringify(item)).join('\n'));
     buildModelFolder(path.join(tmp.dir, 'prm'), { family: 'token-classification' });
     const baseURL = `${server.origin}/v1`;
@@ -38,7 +39,8 @@ test('eval exits within a second of writing its results: kept-alive connections,
       { id: 'local', type: 'onnx', path: 'prm' },
     ];
     writeFileSync(path.join(tmp.dir, 'critics.json'), JSON.stringify({ critics }));
-    const args = ['eval', data, '--config', path.join(tmp.dir, 'critics.json'), '--out', path.join(tmp.dir, 'out.jsonl')];
+    const out = path.join(tmp.dir, 'out.jsonl');
+    const args = ['eval', data, '--config', path.join(tmp.dir, 'critics.json'), '--out', out];
     const child = spawn(process.execPath, [cli, ...args, ...critics.flatMap((c) => ['--critic', c.id]), '--no-cache']);
     let stderr = '';
     let wroteAt = 0;

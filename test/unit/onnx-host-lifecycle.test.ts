@@ -23,7 +23,9 @@ function running(pid: number): boolean {
   }
 }
 
-test('an ONNX host stops its forward pass within a second when its parent is SIGKILLed', { timeout: 60_000 }, async () => {
+const LIMITS = { timeout: 60_000 };
+
+test('an ONNX host stops its forward pass within a second of its parent being SIGKILLed', LIMITS, async () => {
   // One pass over 12 long steps on this model takes tens of seconds: a host that outlives its parent is seen.
   const folder = buildModelFolder(path.join(tmp.dir, 'slow'), {
     family: 'token-classification',
