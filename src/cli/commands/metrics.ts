@@ -9,6 +9,7 @@ import {
   formatPercent,
   groupByCritic,
 } from '../../core/metrics/metrics';
+import { forTerminal } from '../../core/util/terminal';
 import { formatIssue, table, writeJson } from '../io';
 import { pairwiseAgreement } from '../../core/metrics/agreement';
 
@@ -49,8 +50,10 @@ export async function metricsCommand(files: string[], json: boolean): Promise<nu
       const { critic, subset, id } = first;
       const item = `critic ${JSON.stringify(critic)}, subset ${JSON.stringify(subset)}, id ${JSON.stringify(id)}`;
       console.error(
-        `${file}: ${count} record(s) for items already read from ${earlier} (the first: ${item}); ` +
-          'left out, so that each item counts once per critic',
+        forTerminal(
+          `${file}: ${count} record(s) for items already read from ${earlier} (the first: ${item}); ` +
+            'left out, so that each item counts once per critic',
+        ),
       );
     }
   }
@@ -69,7 +72,7 @@ async function distinctFiles(files: readonly string[]): Promise<string[]> {
       named.set(real, file);
       distinct.push(file);
     } else {
-      console.error(`${file}: the same file as ${first}; its results are counted once`);
+      console.error(forTerminal(`${file}: the same file as ${first}; its results are counted once`));
     }
   }
   return distinct;
