@@ -78,7 +78,8 @@ export function minScorePosition(items: readonly ScoredItem[]): Histogram & { la
 function sweepSeries(items: readonly ScoredItem[], subset: string, thresholds: readonly number[]): SweepSeries {
   const sweep = sweepThresholds(items, thresholds);
   const subsets = Object.keys(sweep[0]?.report.subsets ?? {});
-  const subsetF1: Record<string, (number | null)[]> = {};
+  // No prototype: a subset may be named "__proto__".
+  const subsetF1: Record<string, (number | null)[]> = Object.create(null);
   for (const s of subsets) subsetF1[s] = sweep.map((p) => p.report.subsets[s].f1);
   return {
     thresholds: sweep.map((p) => p.threshold),
@@ -143,7 +144,7 @@ export function buildMetricsModel(input: MetricsInput): MetricsModel {
     const thresholds = input.thresholds ?? thresholdsFor(scored);
     try {
       const c = calibrateThreshold(scored, subset, thresholds);
-      const perSubsetThreshold: Record<string, number | null> = {};
+      const perSubsetThreshold: Record<string, number | null> = Object.create(null);
       for (const [name, o] of Object.entries(c.perSubset)) perSubsetThreshold[name] = o.threshold;
       calibrations.push({
         critic,

@@ -178,3 +178,18 @@ describe('metrics model', () => {
     assert.match(md, /mean of subset F1 \\\(ProcessBench headline\\\)/);
   });
 });
+
+describe('metrics panel with data-named subsets', () => {
+  test('a subset named "__proto__" keeps its sweep series and its per-subset threshold', () => {
+    const records = [
+      r('1', '__proto__', 0, 0, 'prm', [0.2, 0.9]),
+      r('2', '__proto__', -1, -1, 'prm', [0.9, 0.8]),
+      r('3', 'gsm8k', 1, 1, 'prm', [0.9, 0.1]),
+      r('4', 'gsm8k', -1, -1, 'prm', [0.9, 0.9]),
+    ];
+    const model = buildMetricsModel({ dataset: 'd', records, calibrationSubset: 'gsm8k' });
+    const [calibration] = model.calibrations;
+    assert.ok(Object.keys(calibration.perSubsetThreshold).includes('__proto__'));
+    assert.ok(Object.keys(calibration.sweep.subsetF1).includes('__proto__'));
+  });
+});
