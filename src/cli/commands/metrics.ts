@@ -2,7 +2,6 @@ import { readResults } from '../../core/datasets/results';
 import { checkResultsInput } from '../../core/datasets/results-input';
 import { ResultRecord } from '../../core/datasets/types';
 import {
-  computeMetrics,
   failedCount,
   formatMetricsTable,
   formatPercent,
@@ -10,12 +9,37 @@ import {
 } from '../../core/metrics/metrics';
 import { formatIssue, table, writeJson } from '../io';
 import { pairwiseAgreement } from '../../core/metrics/agreement';
+import { readPrmbenchLabels } from '../../core/datasets/prmbench';
+import { compareCritics, criticStats, type CriticStats, type StatsOptions } from '../../core/metrics/report';
+import type { MetricsReportWithCi } from '../../core/metrics/bootstrap';
+import { formatCiTable, formatComparisons, formatPrmbench } from './metrics-stats';
+
+/** `--dataset FILE` (PRMBench labels: adds the PRMScore), `--ci N` resamples and `--seed`. */
+export interface MetricsFlags {
+  dataset?: string;
+  ci?: number;
+  seed?: number;
+}
 
 /** `prm-lens metrics`: recomputes the metrics from saved result files. */
-export async function metricsCommand(files: string[], json: boolean): Promise<number> {
+export async function metricsCommand(files: string[], json: boolean, flags: MetricsFlags = {}): Promise<number> {
   const records: ResultRecord[] = [];
   let badInput = false;
   for (const file of files) await checkResultsInput(file);
+  const stats: StatsOptions = flags.ci === undefined ? {} : { ci: { resamples: flags.ci, seed: flags.seed ?? 0 } };
+  if (flags.dataset !== undefined) {
+    stats.prmbench = await readPrmbenchLabels(flags.dataset, {
+      onIssue: (issue) => {
+        badInput = true;
+        console.error(formatIssue(issue));
+      },
+    });
+    const pastEnd = [...stats.prmbench.values()].filter((l) => l.errorsPastEnd > 0).length;
+    if (pastEnd > 0) {
+      const what = 'solutions name error steps past their last step (ignored, as PRMBench does)';
+      console.error(`${flags.dataset}: ${pastEnd} ${what}`);
+    }
+  }
   for (const file of files) {
     for await (const record of readResults(file, {
       onIssue: (issue) => {
@@ -26,7 +50,7 @@ export async function metricsCommand(files: string[], json: boolean): Promise<nu
       records.push(record);
     }
   }
-  printMetrics(records, json);
+  printMetrics(records, json, stats);
   return badInput ? 2 : 0;
 }
 
@@ -34,13 +58,20 @@ export async function metricsCommand(files: string[], json: boolean): Promise<nu
  * One critic: its metrics table (JSON: exactly the metrics object). Several: one row per critic and their pairwise
  * agreement on the first-error index (JSON: `{"critics": {id: metrics}, "agreement": [...]}`). Failed items (lines
  * with "error") are counted apart per subset (`n_failed`) and left out of the accuracies and the agreement.
+ * With `stats`: `ci` objects beside the values, a `prmbench` block per critic, and between critics `comparisons`
+ * (paired bootstrap, under --ci).
  */
-export function printMetrics(records: ResultRecord[], json: boolean): void {
+export function printMetrics(records: ResultRecord[], json: boolean, stats: StatsOptions = {}): void {
   const groups = [...groupByCritic(records)];
-  const reports = groups.map(([critic, rs]) => [critic, computeMetrics(rs)] as const);
+  const reports = groups.map(([critic, rs]) => [critic, criticStats(rs, stats)] as const);
   const answered = records.filter((r) => r.error === undefined);
+  const comparisons = stats.ci && groups.length > 1 ? compareCritics(groups, stats.ci, stats) : undefined;
   if (json) {
-    const several = { critics: Object.fromEntries(reports), agreement: pairwiseAgreement(answered) };
+    const several = {
+      critics: Object.fromEntries(reports),
+      agreement: pairwiseAgreement(answered),
+      ...(comparisons ? { comparisons } : {}),
+    };
     writeJson(reports.length === 1 ? reports[0][1] : several);
     return;
   }
@@ -51,6 +82,7 @@ export function printMetrics(records: ResultRecord[], json: boolean): void {
   if (reports.length === 1) {
     console.log(`critic: ${reports[0][0]}`);
     console.log(formatMetricsTable(reports[0][1]));
+    printStats(reports, stats);
     return;
   }
   const subsets = [...new Set(reports.flatMap(([, r]) => Object.keys(r.subsets)))].sort();
@@ -74,4 +106,34 @@ export function printMetrics(records: ResultRecord[], json: boolean): void {
       pairwiseAgreement(answered).map((p) => [p.a, p.b, String(p.n), formatPercent(p.agreement), p.kappa === null ? '—' : p.kappa.toFixed(3)]),
     ),
   );
+  printStats(reports, stats, comparisons);
+}
+
+/** The intervals, PRMScores and critic comparisons in text, after the ProcessBench tables. */
+function printStats(
+  reports: ReadonlyArray<readonly [string, CriticStats]>,
+  stats: StatsOptions,
+  comparisons?: ReturnType<typeof compareCritics>,
+): void {
+  const level = stats.ci?.level ?? 0.95;
+  const named = reports.length > 1;
+  for (const [critic, report] of reports) {
+    if (stats.ci) {
+      const resamples = stats.ci.resamples ?? 1000;
+      console.log('');
+      const seed = stats.ci.seed ?? 0;
+      console.log(`${named ? `${critic}: ` : ''}bootstrap intervals (${resamples} resamples, seed ${seed}):`);
+      console.log(formatCiTable(report as MetricsReportWithCi, level));
+    }
+    if (report.prmbench) {
+      console.log('');
+      if (named) console.log(`critic: ${critic}`);
+      console.log(formatPrmbench(report.prmbench));
+    }
+  }
+  if (comparisons) {
+    console.log('');
+    console.log('Paired bootstrap comparisons (items both critics answered; p two-sided, from the bootstrap):');
+    console.log(formatComparisons(comparisons, level));
+  }
 }
