@@ -90,14 +90,16 @@ describe('metricsWithCi', () => {
     const perfect: Prediction[] = [0, 1, 2, -1].map((label) => ({ subset: 's', label, prediction: label }));
     const onlyErrors: Prediction[] = [{ subset: 'e', label: 2, prediction: 2 }];
     const r = metricsWithCi([...perfect, ...onlyErrors], { resamples: 100 });
-    assert.deepEqual(r.subsets.s.ci, { acc_error: { lo: 100, hi: 100 }, acc_correct: { lo: 100, hi: 100 }, f1: { lo: 100, hi: 100 } });
+    const full = { lo: 100, hi: 100 };
+    assert.deepEqual(r.subsets.s.ci, { acc_error: full, acc_correct: full, f1: full });
     assert.deepEqual(r.subsets.e.ci, { acc_error: { lo: 100, hi: 100 }, acc_correct: null, f1: null });
   });
 
   test('failed items stay out of the resamples as out of the metrics', () => {
     const failed: Prediction[] = [{ subset: 's', label: 0, prediction: null, error: 'timeout' }];
     const perfect: Prediction[] = [0, -1].map((label) => ({ subset: 's', label, prediction: label }));
-    assert.deepEqual(metricsWithCi([...perfect, ...failed], { resamples: 50 }).subsets.s.ci.acc_error, { lo: 100, hi: 100 });
+    const r = metricsWithCi([...perfect, ...failed], { resamples: 50 });
+    assert.deepEqual(r.subsets.s.ci.acc_error, { lo: 100, hi: 100 });
   });
 });
 
@@ -129,7 +131,8 @@ describe('paired comparisons', () => {
 
   test('p is twice the smaller tail share of the bootstrap differences', () => {
     // Strata of one item each never change: every replicate equals the point difference.
-    assert.deepEqual(pairedBootstrap([[1], [2]], (s) => s.length - 1.5, { resamples: 10 }), { diff: 0.5, lo: 0.5, hi: 0.5, p: 0 });
+    const d = pairedBootstrap([[1], [2]], (s) => s.length - 1.5, { resamples: 10 });
+    assert.deepEqual(d, { diff: 0.5, lo: 0.5, hi: 0.5, p: 0 });
     assert.equal(pairedBootstrap([[1]], () => null), null);
   });
 });
@@ -138,7 +141,8 @@ describe('PRMScore intervals', () => {
   const random = seededRandom(9);
   const items: PrmbenchScored[] = Array.from({ length: 120 }, (_, i) => {
     const correct = [true, true, i % 2 === 0, false];
-    return { category: i % 3 === 0 ? 'circular' : 'deception', correct, scores: correct.map((c) => (c ? 0.6 : 0.3) + random() * 0.4 - 0.2) };
+    const scores = correct.map((c) => (c ? 0.6 : 0.3) + random() * 0.4 - 0.2);
+    return { category: i % 3 === 0 ? 'circular' : 'deception', correct, scores };
   });
 
   test('intervals contain the PRMScores; deterministic for a seed', () => {
@@ -152,7 +156,8 @@ describe('PRMScore intervals', () => {
   });
 
   test('identical solutions: zero width; an undefined PRMScore: null interval', () => {
-    const same = Array.from({ length: 5 }, () => ({ category: 'x', correct: [true, true, false], scores: [0.9, 0.2, 0.1] }));
+    const one = { category: 'x', correct: [true, true, false], scores: [0.9, 0.2, 0.1] };
+    const same = Array.from({ length: 5 }, () => one);
     const onlyCorrect = [{ category: 'correct', correct: [true], scores: [0.9] }];
     const r = prmbenchWithCi([...same, ...onlyCorrect], 0.5, { resamples: 50 });
     assert.ok(Math.abs(r.categories.x.prmscore! - 200 / 3) < 1e-9);

@@ -76,7 +76,8 @@ describe('prm-lens metrics: PRMBench and intervals', () => {
     assert.deepEqual([o.n_items, o.n_steps, o.tp, o.fp, o.tn, o.fn], [2, 6, 3, 1, 2, 0]);
     assert.ok(Math.abs(o.prmscore - 50 * (6 / 7 + 4 / 5)) < 1e-9);
     assert.equal(prmbench.categories.correct.negative_f1, null);
-    assert.deepEqual(prmbench.coverage, { scored: 3, failed: 0, no_scores: 0, not_in_dataset: 0, step_mismatch: 0, not_evaluated: 0 });
+    const all = { scored: 3, failed: 0, no_scores: 0, not_in_dataset: 0, step_mismatch: 0, not_evaluated: 0 };
+    assert.deepEqual(prmbench.coverage, all);
     const text = run('metrics', results, '--dataset', dataset);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /PRMBench PRMScore/);
@@ -131,7 +132,8 @@ describe('prm-lens metrics: PRMBench and intervals', () => {
     const r = run('eval', dataset, '--out', out, '--no-cache', '--quiet');
     assert.equal(r.code, 0, r.stderr);
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => [l.id, l.subset, l.label]), [['redundency_p_0', 'redundency', 1], ['circular_p_0', 'circular', 0]]);
+    const rows = lines.map((l) => [l.id, l.subset, l.label]);
+    assert.deepEqual(rows, [['redundency_p_0', 'redundency', 1], ['circular_p_0', 'circular', 0]]);
     const m = run('metrics', out, '--dataset', dataset, '--json');
     const coverage = JSON.parse(m.stdout).prmbench.coverage;
     assert.equal(coverage.not_in_dataset, 0);

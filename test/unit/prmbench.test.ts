@@ -13,13 +13,20 @@ const close = (actual: number | null, expected: number): void => {
   assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `expected ${expected}, got ${actual}`);
 };
 
-const item = (category: string, correct: boolean[], scores: number[]): PrmbenchScored => ({ category, correct, scores });
+const item = (category: string, correct: boolean[], scores: number[]): PrmbenchScored => ({
+  category,
+  correct,
+  scores,
+});
 
 describe('computePrmbench (PRMScore)', () => {
   test('pools the steps of a category: F1 of correct steps, F1 of erroneous steps, their mean', () => {
     // Step by step: TP (0.9 correct), FN (0.4 correct), TN (0.2 wrong); TP (0.6 correct), FP (0.7 wrong).
     // TP 2, FP 1, TN 1, FN 1: F1 = 2·2/(2·2+1+1) = 2/3; negative F1 = 2·1/(2·1+1+1) = 1/2; PRMScore = 7/12.
-    const r = computePrmbench([item('circular', [true, true, false], [0.9, 0.4, 0.2]), item('circular', [true, false], [0.6, 0.7])]);
+    const r = computePrmbench([
+      item('circular', [true, true, false], [0.9, 0.4, 0.2]),
+      item('circular', [true, false], [0.6, 0.7]),
+    ]);
     const m = r.categories.circular;
     assert.deepEqual([m.tp, m.fp, m.tn, m.fn, m.n_items, m.n_steps], [2, 1, 1, 1, 2, 5]);
     close(m.f1, 200 / 3);
@@ -36,7 +43,10 @@ describe('computePrmbench (PRMScore)', () => {
   });
 
   test('"correct" has its own row but is left out of the overall score, as in PRMBench', () => {
-    const r = computePrmbench([item('correct', [true, true], [0.9, 0.1]), item('confidence', [true, false], [0.9, 0.1])]);
+    const r = computePrmbench([
+      item('correct', [true, true], [0.9, 0.1]),
+      item('confidence', [true, false], [0.9, 0.1]),
+    ]);
     assert.deepEqual(Object.keys(r.categories), ['confidence', 'correct']);
     close(r.categories.correct.f1, 200 / 3);
     // No erroneous step: the recall of erroneous steps is undefined, so are their F1 and the PRMScore.
@@ -84,7 +94,7 @@ describe('PRMBench labels', () => {
     error_steps: [2, 3],
   };
 
-  test('released layout: 1-based error_steps; a redundency record also gives its original solution as "correct"', () => {
+  test('released layout: 1-based error_steps; a redundency record also gives its original as "correct"', () => {
     const { items, issues } = prmbenchRecordLabels(released, source);
     assert.deepEqual(issues, []);
     assert.deepEqual(items, [
@@ -94,10 +104,11 @@ describe('PRMBench labels', () => {
   });
 
   test('the ProcessBench-style conversion: steps and error_steps_1based', () => {
-    const raw = { id: 'circular_1', classification: 'circular', steps: ['a', 'b', 'c'], error_steps_1based: [3, 5], label: 2 };
+    const raw = { id: 'circular_1', classification: 'circular', steps: ['a', 'b', 'c'], error_steps_1based: [3, 5] };
     const { items, issues } = prmbenchRecordLabels(raw, source);
     assert.deepEqual(issues, []);
-    assert.deepEqual(items, [{ id: 'circular_1', category: 'circular', correct: [true, true, false], errorsPastEnd: 1 }]);
+    const expected = { id: 'circular_1', category: 'circular', correct: [true, true, false], errorsPastEnd: 1 };
+    assert.deepEqual(items, [expected]);
   });
 
   test('multi_solutions records have no error step: every step is correct', () => {
@@ -174,10 +185,18 @@ describe('joinPrmbench', () => {
 
   test('counts what is scored and why the rest is left out', () => {
     const { items, coverage } = joinPrmbench(
-      [result('a', [0.9, 0.1]), result('a', [0.1, 0.1]), result('b', [0.9, 0.9]), result('c', null), result('d', null, 'boom'), result('z', [1])],
+      [
+        result('a', [0.9, 0.1]),
+        result('a', [0.1, 0.1]),
+        result('b', [0.9, 0.9]),
+        result('c', null),
+        result('d', null, 'boom'),
+        result('z', [1]),
+      ],
       labels,
     );
     assert.deepEqual(items, [{ id: 'a', category: 'circular', correct: [true, false], scores: [0.9, 0.1] }]);
-    assert.deepEqual(coverage, { scored: 1, failed: 1, no_scores: 1, not_in_dataset: 1, step_mismatch: 1, not_evaluated: 1 });
+    const one = { scored: 1, failed: 1, no_scores: 1, not_in_dataset: 1, step_mismatch: 1, not_evaluated: 1 };
+    assert.deepEqual(coverage, one);
   });
 });
