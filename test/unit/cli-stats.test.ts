@@ -84,6 +84,15 @@ describe('prm-lens metrics: PRMBench and intervals', () => {
     assert.match(text.stdout, /overall \(all but "correct"\)\s+2\s+6\s+85\.7\s+80\.0\s+82\.9/);
   });
 
+  test('--threshold sets the step threshold of the PRMScore', () => {
+    const r = run('metrics', results, '--dataset', dataset, '--threshold', '0.25', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const { prmbench } = JSON.parse(r.stdout);
+    assert.equal(prmbench.threshold, 0.25);
+    const o = prmbench.overall;
+    assert.deepEqual([o.tp, o.fp, o.tn, o.fn], [3, 2, 1, 0]);
+  });
+
   test('--ci N --seed S: {lo, hi} beside every value, deterministic; comparisons {diff, lo, hi, p}', () => {
     const args = ['metrics', two, '--dataset', dataset, '--ci', '200', '--seed', '7', '--json'];
     const r = run(...args);
@@ -116,7 +125,7 @@ describe('prm-lens metrics: PRMBench and intervals', () => {
     assert.match(last.stdout, /bootstrap intervals \(1000 resamples/);
   });
 
-  test('bad --ci, --seed and --dataset are usage or input errors (exit 2)', () => {
+  test('bad --ci, --seed, --threshold and --dataset are usage or input errors (exit 2)', () => {
     assert.match(run('metrics', results, '--ci', '0').stderr, /--ci must be a positive integer/);
     assert.equal(run('metrics', results, '--ci=x').code, 2);
     const seed = run('metrics', results, '--ci', '--seed', '-1');
@@ -125,6 +134,9 @@ describe('prm-lens metrics: PRMBench and intervals', () => {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope\.jsonl/);
     assert.match(run('segment', results, '--ci').stderr, /segment does not take --ci/);
+    assert.match(run('metrics', results, '--seed', '3').stderr, /--seed needs --ci/);
+    assert.match(run('metrics', results, '--threshold', '0.3').stderr, /--threshold needs --dataset/);
+    assert.match(run('metrics', results, '--dataset', dataset, '--threshold', 'x').stderr, /--threshold must be a number/);
   });
 
   test('eval reads released PRMBench records: ids and subsets join the PRMBench labels', () => {

@@ -10,13 +10,20 @@ import {
 import { formatIssue, table, writeJson } from '../io';
 import { pairwiseAgreement } from '../../core/metrics/agreement';
 import { readPrmbenchLabels } from '../../core/datasets/prmbench';
-import { compareCritics, criticStats, type CriticStats, type StatsOptions } from '../../core/metrics/report';
-import type { MetricsReportWithCi } from '../../core/metrics/bootstrap';
+import {
+  compareCritics,
+  criticStats,
+  type CriticComparison,
+  type CriticStats,
+  type StatsOptions,
+} from '../../core/metrics/report';
+import { DEFAULT_RESAMPLES } from '../../core/metrics/bootstrap';
 import { formatCiTable, formatComparisons, formatPrmbench } from './metrics-stats';
 
-/** `--dataset FILE` (PRMBench labels: adds the PRMScore), `--ci N` resamples and `--seed`. */
+/** `--dataset FILE` (PRMBench labels: adds the PRMScore) and its step `--threshold`, `--ci N` resamples, `--seed`. */
 export interface MetricsFlags {
   dataset?: string;
+  threshold?: number;
   ci?: number;
   seed?: number;
 }
@@ -27,6 +34,7 @@ export async function metricsCommand(files: string[], json: boolean, flags: Metr
   let badInput = false;
   for (const file of files) await checkResultsInput(file);
   const stats: StatsOptions = flags.ci === undefined ? {} : { ci: { resamples: flags.ci, seed: flags.seed ?? 0 } };
+  if (flags.threshold !== undefined) stats.threshold = flags.threshold;
   if (flags.dataset !== undefined) {
     stats.prmbench = await readPrmbenchLabels(flags.dataset, {
       onIssue: (issue) => {
@@ -113,17 +121,16 @@ export function printMetrics(records: ResultRecord[], json: boolean, stats: Stat
 function printStats(
   reports: ReadonlyArray<readonly [string, CriticStats]>,
   stats: StatsOptions,
-  comparisons?: ReturnType<typeof compareCritics>,
+  comparisons?: CriticComparison[],
 ): void {
   const level = stats.ci?.level ?? 0.95;
   const named = reports.length > 1;
   for (const [critic, report] of reports) {
-    if (stats.ci) {
-      const resamples = stats.ci.resamples ?? 1000;
+    if (stats.ci && 'ci' in report) {
+      const about = `${stats.ci.resamples ?? DEFAULT_RESAMPLES} resamples, seed ${stats.ci.seed ?? 0}`;
       console.log('');
-      const seed = stats.ci.seed ?? 0;
-      console.log(`${named ? `${critic}: ` : ''}bootstrap intervals (${resamples} resamples, seed ${seed}):`);
-      console.log(formatCiTable(report as MetricsReportWithCi, level));
+      console.log(`${named ? `${critic}: ` : ''}bootstrap intervals (${about}):`);
+      console.log(formatCiTable(report, level));
     }
     if (report.prmbench) {
       console.log('');
