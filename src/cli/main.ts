@@ -13,6 +13,7 @@ import { clearCacheCommand } from './commands/clear-cache';
 import { compileStepRegex } from '../core/segment/boundaries';
 import { InputFileError } from '../core/datasets/files';
 import { packageVersion } from './version';
+import { DEFAULT_RESAMPLES } from '../core/metrics/bootstrap';
 
 const USAGE = `prm-lens — segment, score and evaluate chain-of-thought steps
 
@@ -21,7 +22,7 @@ Usage:
   prm-lens score FILE [--critic ID]... [--config critics.json] [--strategy S] [--cache-dir DIR | --no-cache] [--json]
   prm-lens eval DATASET... [--critic ID]... [--config critics.json] [--out results.jsonl] [--concurrency N]
                 [--cache-dir DIR | --no-cache] [--json] [--quiet]
-  prm-lens metrics RESULTS.jsonl... [--json]
+  prm-lens metrics RESULTS.jsonl... [--dataset PRMBENCH [--threshold T]] [--ci [N] [--seed S]] [--json]
   prm-lens clear-cache [--cache-dir DIR] [--out results.jsonl]
   prm-lens --version
 
@@ -35,10 +36,13 @@ Cache: results of remote critics are stored by content (problem, steps, critic s
 --cache-dir, default .prm-lens-cache/ next to --out (else in the current folder). Re-running an interrupted eval
 resumes from it. --no-cache turns it off; clear-cache deletes it (and nothing that is not a cache).
 Progress: eval reports on stderr (one live line on a terminal, else a line every 10 s or 10%); --quiet stops it.
-Datasets: a JSON array or JSONL in the ProcessBench, PRM800K, Math-Shepherd, TRL stepwise or BIG-Bench Mistake
+Datasets: a JSON array or JSONL in the ProcessBench, PRM800K, Math-Shepherd, PRMBench, TRL stepwise or BIG-Bench Mistake
 layout (told per record); the subset is the record's "subset", else the file name.
 Metrics are ProcessBench's: acc_error, acc_correct, F1 (harmonic mean), per subset, with f1_mean (plain mean of
 subset F1s, the paper's headline) and f1_weighted (weighted by subset size). Indices are 0-based.
+metrics --dataset FILE: PRMBench's PRMScore per error category and overall, from the results' step scores and the
+file's per-step labels (a step is correct when its score > T, default 0.5). --ci [N]: seeded bootstrap 95% intervals (N
+resamples, default 1000; --seed S, default 0) for every metric, and paired comparisons between critics.
 Exit codes: 0 ok; 1 a critic failed, or the command could not finish; 2 bad arguments, or an input file that is
 missing, unreadable or malformed (good records are still processed); 130 interrupted.`;
 
@@ -53,6 +57,10 @@ const OPTIONS = {
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   json: { type: 'boolean' },
+  dataset: { type: 'string' },
+  ci: { type: 'string' },
+  seed: { type: 'string' },
+  threshold: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -77,13 +85,13 @@ const COMMANDS: Record<string, CommandSpec> = {
     maxArgs: Infinity,
     options: ['critic', 'config', 'out', 'concurrency', 'cache-dir', 'no-cache', 'json', 'quiet'],
   },
-  metrics: { args: 'RESULTS.jsonl', maxArgs: Infinity, options: ['json'] },
+  metrics: { args: 'RESULTS.jsonl', maxArgs: Infinity, options: ['json', 'dataset', 'threshold', 'ci', 'seed'] },
   'clear-cache': { args: '', maxArgs: 0, options: ['cache-dir', 'out'] },
 };
 const GLOBAL_OPTIONS: readonly Option[] = ['help', 'version'];
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args: optionalCiValue(argv), options: OPTIONS, allowPositionals: true });
   const [command, ...files] = positionals;
   if (values.version) {
     console.log(packageVersion());
@@ -134,7 +142,16 @@ async function main(argv: string[]): Promise<number> {
         quiet: values.quiet ?? false,
       });
     case 'metrics':
-      return metricsCommand(files, json);
+      if (values.seed !== undefined && values.ci === undefined) throw new UsageError(`--seed needs --ci${SEE_HELP}`);
+      if (values.threshold !== undefined && values.dataset === undefined) {
+        throw new UsageError(`--threshold needs --dataset: it sets the step threshold of the PRMScore${SEE_HELP}`);
+      }
+      return metricsCommand(files, json, {
+        dataset: values.dataset,
+        threshold: values.threshold === undefined ? undefined : finiteNumber(values.threshold, '--threshold'),
+        ci: values.ci === undefined ? undefined : positiveInt(values.ci, '--ci'),
+        seed: values.seed === undefined ? undefined : seedValue(values.seed),
+      });
     default: // clear-cache, the last entry of COMMANDS
       return clearCacheCommand(chosenCacheDir(values));
   }
@@ -190,6 +207,25 @@ function chosenCacheDir(values: { 'cache-dir'?: string; out?: string }): string 
 function cacheDir(values: { 'cache-dir'?: string; 'no-cache'?: boolean; out?: string }): string | null {
   if (values['no-cache'] && values['cache-dir']) throw new UsageError('--cache-dir and --no-cache contradict each other');
   return values['no-cache'] ? null : chosenCacheDir(values);
+}
+
+/** `--ci` takes an optional count: a bare `--ci` (not followed by a number) means the default 1,000 resamples. */
+function optionalCiValue(argv: string[]): string[] {
+  return argv.map((arg, i) => (arg === '--ci' && !/^\d+$/.test(argv[i + 1] ?? '') ? `--ci=${DEFAULT_RESAMPLES}` : arg));
+}
+
+function seedValue(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 0xffffffff) {
+    throw new UsageError(`--seed must be an integer from 0 to 4294967295; got "${text}"`);
+  }
+  return n;
+}
+
+function finiteNumber(text: string, flag: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number; got "${text}"`);
+  return n;
 }
 
 function positiveInt(text: string, flag: string): number {

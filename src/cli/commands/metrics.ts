@@ -3,7 +3,6 @@ import { readResults } from '../../core/datasets/results';
 import { checkResultsInput } from '../../core/datasets/results-input';
 import { ResultRecord } from '../../core/datasets/types';
 import {
-  computeMetrics,
   failedCount,
   formatMetricsTable,
   formatPercent,
@@ -12,6 +11,24 @@ import {
 import { forTerminal } from '../../core/util/terminal';
 import { formatIssue, table, writeJson } from '../io';
 import { pairwiseAgreement } from '../../core/metrics/agreement';
+import { readPrmbenchLabels } from '../../core/datasets/prmbench';
+import {
+  compareCritics,
+  criticStats,
+  type CriticComparison,
+  type CriticStats,
+  type StatsOptions,
+} from '../../core/metrics/report';
+import { DEFAULT_RESAMPLES } from '../../core/metrics/bootstrap';
+import { formatCiTable, formatComparisons, formatPrmbench } from './metrics-stats';
+
+/** `--dataset FILE` (PRMBench labels: adds the PRMScore) and its step `--threshold`, `--ci N` resamples, `--seed`. */
+export interface MetricsFlags {
+  dataset?: string;
+  threshold?: number;
+  ci?: number;
+  seed?: number;
+}
 
 /**
  * `prm-lens metrics`: recomputes the metrics from saved result files. A file named twice (a glob and its name, a
@@ -19,10 +36,25 @@ import { pairwiseAgreement } from '../../core/metrics/agreement';
  * id) is reported and left out, as bad input is: counted twice, an item would weigh twice in the metrics. Repeats
  * within one file are kept, as `eval` wrote them (a dataset that repeats an id).
  */
-export async function metricsCommand(files: string[], json: boolean): Promise<number> {
+export async function metricsCommand(files: string[], json: boolean, flags: MetricsFlags = {}): Promise<number> {
   const records: ResultRecord[] = [];
   let badInput = false;
   for (const file of files) await checkResultsInput(file);
+  const stats: StatsOptions = flags.ci === undefined ? {} : { ci: { resamples: flags.ci, seed: flags.seed ?? 0 } };
+  if (flags.threshold !== undefined) stats.threshold = flags.threshold;
+  if (flags.dataset !== undefined) {
+    stats.prmbench = await readPrmbenchLabels(flags.dataset, {
+      onIssue: (issue) => {
+        badInput = true;
+        console.error(formatIssue(issue));
+      },
+    });
+    const pastEnd = [...stats.prmbench.values()].filter((l) => l.errorsPastEnd > 0).length;
+    if (pastEnd > 0) {
+      const what = 'solutions name error steps past their last step (ignored, as PRMBench does)';
+      console.error(`${flags.dataset}: ${pastEnd} ${what}`);
+    }
+  }
   /** The file each (critic, subset, id) was first read from. */
   const firstFile = new Map<string, string>();
   for (const file of await distinctFiles(files)) {
@@ -57,7 +89,7 @@ export async function metricsCommand(files: string[], json: boolean): Promise<nu
       );
     }
   }
-  printMetrics(records, json);
+  printMetrics(records, json, stats);
   return badInput ? 2 : 0;
 }
 
@@ -82,13 +114,20 @@ async function distinctFiles(files: readonly string[]): Promise<string[]> {
  * One critic: its metrics table (JSON: exactly the metrics object). Several: one row per critic and their pairwise
  * agreement on the first-error index (JSON: `{"critics": {id: metrics}, "agreement": [...]}`). Failed items (lines
  * with "error") are counted apart per subset (`n_failed`) and left out of the accuracies and the agreement.
+ * With `stats`: `ci` objects beside the values, a `prmbench` block per critic, and between critics `comparisons`
+ * (paired bootstrap, under --ci).
  */
-export function printMetrics(records: ResultRecord[], json: boolean): void {
+export function printMetrics(records: ResultRecord[], json: boolean, stats: StatsOptions = {}): void {
   const groups = [...groupByCritic(records)];
-  const reports = groups.map(([critic, rs]) => [critic, computeMetrics(rs)] as const);
+  const reports = groups.map(([critic, rs]) => [critic, criticStats(rs, stats)] as const);
   const answered = records.filter((r) => r.error === undefined);
+  const comparisons = stats.ci && groups.length > 1 ? compareCritics(groups, stats.ci, stats) : undefined;
   if (json) {
-    const several = { critics: Object.fromEntries(reports), agreement: pairwiseAgreement(answered) };
+    const several = {
+      critics: Object.fromEntries(reports),
+      agreement: pairwiseAgreement(answered),
+      ...(comparisons ? { comparisons } : {}),
+    };
     writeJson(reports.length === 1 ? reports[0][1] : several);
     return;
   }
@@ -99,6 +138,7 @@ export function printMetrics(records: ResultRecord[], json: boolean): void {
   if (reports.length === 1) {
     console.log(`critic: ${reports[0][0]}`);
     console.log(formatMetricsTable(reports[0][1]));
+    printStats(reports, stats);
     return;
   }
   const subsets = [...new Set(reports.flatMap(([, r]) => Object.keys(r.subsets)))].sort();
@@ -122,4 +162,33 @@ export function printMetrics(records: ResultRecord[], json: boolean): void {
       pairwiseAgreement(answered).map((p) => [p.a, p.b, String(p.n), formatPercent(p.agreement), p.kappa === null ? '—' : p.kappa.toFixed(3)]),
     ),
   );
+  printStats(reports, stats, comparisons);
+}
+
+/** The intervals, PRMScores and critic comparisons in text, after the ProcessBench tables. */
+function printStats(
+  reports: ReadonlyArray<readonly [string, CriticStats]>,
+  stats: StatsOptions,
+  comparisons?: CriticComparison[],
+): void {
+  const level = stats.ci?.level ?? 0.95;
+  const named = reports.length > 1;
+  for (const [critic, report] of reports) {
+    if (stats.ci && 'ci' in report) {
+      const about = `${stats.ci.resamples ?? DEFAULT_RESAMPLES} resamples, seed ${stats.ci.seed ?? 0}`;
+      console.log('');
+      console.log(`${named ? `${critic}: ` : ''}bootstrap intervals (${about}):`);
+      console.log(formatCiTable(report, level));
+    }
+    if (report.prmbench) {
+      console.log('');
+      if (named) console.log(`critic: ${critic}`);
+      console.log(formatPrmbench(report.prmbench));
+    }
+  }
+  if (comparisons) {
+    console.log('');
+    console.log('Paired bootstrap comparisons (items both critics answered; p two-sided, from the bootstrap):');
+    console.log(formatComparisons(comparisons, level));
+  }
 }

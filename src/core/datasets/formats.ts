@@ -16,10 +16,19 @@ import { checkDatasetRecord, describe, isObject, subsetFromFileName, type Checke
  * - trl-stepwise: TRL's stepwise supervision `{prompt, completions: [str], labels: [bool]}`; label = first false.
  * - big-bench-mistake: `{input, steps, answer, target, mistake_index}`; label = mistake_index (0-based) or -1 for
  *   null; final_answer_correct = answer equals target.
+ * - prmbench: PRMBench's released records `{idx, classification, modified_question, modified_process, error_steps}`
+ *   (1-based error steps); id = idx, subset = classification, label = min(error_steps) - 1. The per-step labels and
+ *   the "correct" items PRMBench's loader adds are read by prmbench.ts for the PRMScore.
  * An `id` or `subset` key is used when present in any layout; otherwise the id is "<file name>:<line or index>" and
  * the subset the file name (Math-Shepherd: its `task`).
  */
-export type DatasetFormat = 'processbench' | 'prm800k' | 'math-shepherd' | 'trl-stepwise' | 'big-bench-mistake';
+export type DatasetFormat =
+  | 'processbench'
+  | 'prm800k'
+  | 'math-shepherd'
+  | 'trl-stepwise'
+  | 'big-bench-mistake'
+  | 'prmbench';
 
 export const FORMAT_NAMES: Record<DatasetFormat, string> = {
   processbench: 'ProcessBench',
@@ -27,6 +36,7 @@ export const FORMAT_NAMES: Record<DatasetFormat, string> = {
   'math-shepherd': 'Math-Shepherd',
   'trl-stepwise': 'TRL stepwise',
   'big-bench-mistake': 'BIG-Bench Mistake',
+  prmbench: 'PRMBench',
 };
 
 /** The layout of a record, told by its keys (a non-object has none). Anything unrecognised is checked as ProcessBench. */
@@ -35,6 +45,7 @@ export function detectFormat(raw: unknown): DatasetFormat | undefined {
   if ('question' in raw && isObject(raw.label)) return 'prm800k';
   if ('prompt' in raw && 'completions' in raw && 'labels' in raw) return 'trl-stepwise';
   if ('mistake_index' in raw && 'steps' in raw) return 'big-bench-mistake';
+  if ('modified_process' in raw && 'error_steps' in raw) return 'prmbench';
   if (typeof raw.input === 'string' && typeof raw.label === 'string') return 'math-shepherd';
   return 'processbench';
 }
@@ -48,7 +59,7 @@ export function normalizeRecord(format: DatasetFormat, raw: unknown, source: Sou
     return { issues: r.issues };
   }
   const parsed = PARSERS[format](raw, r);
-  const id = r.id(raw.id);
+  const id = r.id(raw.id ?? parsed?.id);
   const subset = r.subset(raw.subset, parsed?.subset);
   if (r.blocked || !parsed || id === undefined) return { issues: r.issues };
   return {
@@ -71,6 +82,7 @@ interface Parsed {
   label: number;
   finalAnswerCorrect?: boolean | null;
   subset?: string;
+  id?: string;
 }
 
 /** Collects a record's problems; `block` marks the record unusable (it is skipped). */
@@ -130,6 +142,7 @@ const PARSERS: Record<Exclude<DatasetFormat, 'processbench'>, (raw: Record<strin
   'math-shepherd': parseMathShepherd,
   'trl-stepwise': parseTrlStepwise,
   'big-bench-mistake': parseBigBenchMistake,
+  prmbench: parsePrmbench,
 };
 
 const FINISHED = new Set(['solution', 'found_error']);
@@ -237,4 +250,21 @@ function parseBigBenchMistake(raw: Record<string, unknown>, r: RecordCheck): Par
   if (answer === null) finalAnswerCorrect = null;
   else if (typeof answer === 'string' && typeof target === 'string') finalAnswerCorrect = answer.trim() === target.trim();
   return { problem, steps, label: mistake === null ? -1 : (mistake as number), ...(finalAnswerCorrect !== undefined ? { finalAnswerCorrect } : {}) };
+}
+
+function parsePrmbench(raw: Record<string, unknown>, r: RecordCheck): Parsed | undefined {
+  const problem = r.string(raw.modified_question ?? raw.question, 'modified_question');
+  const steps = r.strings(raw.modified_process, 'modified_process');
+  const category = r.string(raw.classification, 'classification');
+  const errors = raw.error_steps;
+  if (!Array.isArray(errors) || errors.some((e) => !Number.isInteger(e) || (e as number) < 1)) {
+    return r.block('error_steps', `expected an array of 1-based step numbers, got ${describe(errors)}`);
+  }
+  const first = errors.length === 0 ? 0 : Math.min(...(errors as number[]));
+  if (steps && first > steps.length) {
+    return r.block('error_steps', `step ${first} is past the last of ${steps.length} steps`);
+  }
+  if (problem === undefined || steps === undefined || category === undefined) return undefined;
+  const idx = typeof raw.idx === 'string' && raw.idx !== '' ? raw.idx : undefined;
+  return { problem, steps, label: first - 1, subset: category, ...(idx ? { id: idx } : {}) };
 }

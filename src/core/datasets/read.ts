@@ -62,7 +62,7 @@ export async function* readDataset(file: string, opts: ReadOptions): AsyncGenera
   }
 }
 
-interface RawRecord {
+export interface RawRecord {
   raw: unknown;
   source: Source;
 }
@@ -102,4 +102,26 @@ async function* arrayRecords(file: string, opts: ReadOptions): AsyncGenerator<Ra
       message: `${e.message}; stopped reading this file after ${count} array element${count === 1 ? '' : 's'}`,
     });
   }
+}
+
+/**
+ * The raw records of a dataset file (JSON array or JSON lines), read as readDataset reads them but not normalised:
+ * for readers that need fields the ProcessBench item drops (PRMBench's per-step labels). Unreadable records are
+ * reported through `onIssue` and skipped.
+ */
+export async function* readRawRecords(file: string, opts: ReadOptions): AsyncGenerator<RawRecord> {
+  const fh = await openInput(file, 'Dataset file');
+  let layout: Layout;
+  try {
+    layout = await detectLayout(fh);
+  } catch (e) {
+    await fh.close();
+    throw new InputFileError(file, `Cannot read dataset file ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  if (layout !== 'lines') await fh.close();
+  if (layout === 'empty') {
+    opts.onIssue({ file, message: 'the file is empty: no records' });
+    return;
+  }
+  yield* layout === 'array' ? arrayRecords(file, opts) : lineRecords(file, fh.createReadStream({ start: 0 }), opts);
 }
