@@ -1,26 +1,43 @@
-import { segmentFile } from '../../core/analysis/analyze';
 import { SegmentOptions } from '../../core/segment/types';
+import { segmentTraceFile } from '../../core/trace/trace';
 import { forTerminal } from '../../core/util/terminal';
 import { emptySolution, formatIssue, oneLine, readTextFile, table, writeJson } from '../io';
 
 export async function segmentCommand(file: string, options: SegmentOptions, json: boolean): Promise<number> {
   const { text, issues } = await readTextFile(file);
   for (const issue of issues) console.error(formatIssue(issue));
-  const { document, segmentation } = segmentFile(text, options);
-  if (segmentation.steps.length === 0) throw emptySolution(file);
+  const { document, trace } = segmentTraceFile(text, options);
+  if (trace.steps.length === 0) throw emptySolution(file);
+  const { steps, strategy, reason, parts, sections } = trace;
   if (json) {
     writeJson({
       file,
-      strategy: segmentation.strategy,
-      reason: segmentation.reason,
+      strategy,
+      reason,
       problem: { start: document.problemStart, end: document.problemEnd, text: document.problem },
-      steps: segmentation.steps,
+      parts,
+      sections,
+      steps,
     });
     return 0;
   }
-  const { steps, strategy, reason } = segmentation;
   console.log(forTerminal(`${file}: ${steps.length} steps, strategy ${strategy} (${reason})`));
   if (document.problem) console.log(`problem: ${oneLine(document.problem, 100)}`);
-  console.log(table(['idx', 'start', 'end', 'text'], segmentation.steps.map((s) => [String(s.index), String(s.start), String(s.end), oneLine(s.text, 70)])));
+  const count = (kind: string) => steps.filter((s) => s.part === kind).length;
+  console.log(`parts: ${parts.map((p) => `${p.kind} ${p.start}-${p.end} (${count(p.kind)} steps)`).join(', ')}`);
+  if (sections.length > 0) {
+    const runs = sections.map((s) => `${s.index} ${s.kind} ${s.firstStep}-${s.lastStep}`);
+    console.log(`sections: ${runs.join(' · ')}`);
+  }
+  // Part and section columns only for traces, so a plain solution prints as it always did.
+  const traced = parts.some((p) => p.kind === 'thinking');
+  const rows = steps.map((s) => [
+    String(s.index),
+    ...(traced ? [s.part, s.section === null ? '' : String(s.section)] : []),
+    String(s.start),
+    String(s.end),
+    oneLine(s.text, traced ? 60 : 70),
+  ]);
+  console.log(table(['idx', ...(traced ? ['part', 'sec'] : []), 'start', 'end', 'text'], rows));
   return 0;
 }
