@@ -1,3 +1,6 @@
+import { heuristicSections } from './sections';
+import type { TraceSegmentation } from './types';
+
 /**
  * Section-boundary agreement between predicted and human sections of the same traces. A boundary is the position
  * (0-based, among the thinking paragraphs) of a section's first paragraph, the first section excluded since every
@@ -74,4 +77,22 @@ function scores(c: BoundaryCounts): BoundaryScores {
   const recall = c.gold === 0 ? 0 : c.truePositives / c.gold;
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
   return { ...c, precision, recall, f1 };
+}
+
+/**
+ * How well the marker heuristic (heuristicSections) finds the human sections of labelled traces (DeltaBench
+ * records, whose sections are the dataset's own).
+ */
+export function heuristicAgreement(labelled: readonly TraceSegmentation[]): BoundaryAgreement {
+  return boundaryAgreement(
+    labelled.map((t) => {
+      // Copies: heuristicSections assigns sections to the steps it is given.
+      const thinking = t.steps.filter((s) => s.part === 'thinking').map((s) => ({ ...s }));
+      const first = thinking[0]?.index ?? 0;
+      return {
+        gold: t.sections.map((s) => s.firstStep - first),
+        predicted: heuristicSections(thinking).map((s) => s.firstStep - first),
+      };
+    }),
+  );
 }
