@@ -5,7 +5,8 @@
  * paragraphs are about 54,000 Qwen3 tokens.
  */
 export function longTrace(paragraphs: number): string {
-  const out = ['## Problem', '', 'Find the sum of the first n squares for a large n, checking each partial sum.', '', '<think>'];
+  const problem = 'Find the sum of the first n squares for a large n, checking each partial sum.';
+  const out = ['## Problem', '', problem, '', '<think>'];
   for (let i = 0; i < paragraphs; i++) {
     const a = (i % 97) + 3;
     const b = (i % 13) + 2;
