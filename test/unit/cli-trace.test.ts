@@ -108,3 +108,53 @@ describe('prm-lens on long reasoning traces', () => {
     assert.ok(out.steps.every((s) => !s.text.includes('<think>') && !s.text.includes('</think>')));
   });
 });
+
+describe('prm-lens on chat transcripts', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'prm-lens-transcript-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const conversation = [
+    { role: 'user', content: 'What is 3 × 4?' },
+    { role: 'assistant', content: 'It is 12.', reasoning_content: '3 × 4 = 13.\n\nWait, 3 × 4 = 12.' },
+  ];
+
+  for (const [name, body] of [
+    ['chat.json', JSON.stringify({ choices: [{ message: conversation[1] }] })],
+    ['chat.jsonl', conversation.map((m) => JSON.stringify(m)).join('\n')],
+  ]) {
+    test(`segment --json on ${name}: offsets slice the included trace text`, () => {
+      const file = path.join(dir, name);
+      writeFileSync(file, body);
+      const r = run('segment', file, '--json');
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as Out & { text: string };
+      assert.deepEqual(
+        out.steps.map((s) => [s.part, s.section, out.text.slice(s.start, s.end)]),
+        [
+          ['thinking', 0, '3 × 4 = 13.'],
+          ['thinking', 1, 'Wait, 3 × 4 = 12.'],
+          ['answer', null, 'It is 12.'],
+        ],
+      );
+    });
+  }
+
+  test('score on a transcript: the checker sees the reasoning steps', () => {
+    const file = path.join(dir, 'scored.jsonl');
+    writeFileSync(file, conversation.map((m) => JSON.stringify(m)).join('\n'));
+    const r = run('score', file, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { critics: { firstError: number }[] }).critics[0].firstError, 0);
+  });
+
+  test('a .json file that is not a transcript is bad input (exit 2)', () => {
+    const file = path.join(dir, 'other.json');
+    writeFileSync(file, '{"question": "q"}');
+    const r = run('segment', file);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /other\.json: not a chat transcript: not a chat message/);
+  });
+});

@@ -5,8 +5,9 @@ import { CriticConfig } from '../../core/critics/types';
 import { SegmentOptions } from '../../core/segment/types';
 import { segmentTraceFile } from '../../core/trace/trace';
 import { forTerminal } from '../../core/util/terminal';
-import { emptySolution, formatIssue, oneLine, readTextFile, table, writeJson } from '../io';
+import { emptySolution, oneLine, table, writeJson } from '../io';
 import { buildCritics } from './critics';
+import { readTraceInput } from './segment';
 
 export interface ScoreCriticOptions {
   configFile?: string;
@@ -15,8 +16,7 @@ export interface ScoreCriticOptions {
 }
 
 export async function scoreCommand(file: string, configs: CriticConfig[], criticIds: string[], options: SegmentOptions, json: boolean, signal: AbortSignal, build: ScoreCriticOptions): Promise<number> {
-  const { text, issues } = await readTextFile(file);
-  for (const issue of issues) console.error(formatIssue(issue));
+  const { text } = await readTraceInput(file);
   // Trace files: the critics see the steps of the thinking and answer parts, never the tags (as `segment` shows).
   const { document, trace: segmentation } = segmentTraceFile(text, options);
   if (segmentation.steps.length === 0) throw emptySolution(file);

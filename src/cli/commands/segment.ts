@@ -1,17 +1,31 @@
 import { SegmentOptions } from '../../core/segment/types';
 import { segmentTraceFile } from '../../core/trace/trace';
+import { parseTranscript, renderTranscript } from '../../core/trace/transcript';
 import { forTerminal } from '../../core/util/terminal';
-import { emptySolution, formatIssue, oneLine, readTextFile, table, writeJson } from '../io';
+import { emptySolution, formatIssue, oneLine, readTextFile, table, UsageError, writeJson } from '../io';
 
-export async function segmentCommand(file: string, options: SegmentOptions, json: boolean): Promise<number> {
+/**
+ * The text to segment: a .json/.jsonl file is a chat transcript, rendered as a trace text (offsets then refer to
+ * that text, which `segment --json` includes); any other file is its own text. Input issues go to stderr.
+ */
+export async function readTraceInput(file: string): Promise<{ text: string; transcript: boolean }> {
   const { text, issues } = await readTextFile(file);
   for (const issue of issues) console.error(formatIssue(issue));
+  if (!/\.jsonl?$/i.test(file)) return { text, transcript: false };
+  const transcript = parseTranscript(text);
+  if (typeof transcript === 'string') throw new UsageError(`${file}: not a chat transcript: ${transcript}`);
+  return { text: renderTranscript(transcript), transcript: true };
+}
+
+export async function segmentCommand(file: string, options: SegmentOptions, json: boolean): Promise<number> {
+  const { text, transcript } = await readTraceInput(file);
   const { document, trace } = segmentTraceFile(text, options);
   if (trace.steps.length === 0) throw emptySolution(file);
   const { steps, strategy, reason, parts, sections } = trace;
   if (json) {
     writeJson({
       file,
+      ...(transcript ? { text } : {}),
       strategy,
       reason,
       problem: { start: document.problemStart, end: document.problemEnd, text: document.problem },
