@@ -27,7 +27,8 @@ describe('chat transcripts with reasoning_content', () => {
       { role: 'user', content: [{ type: 'text', text: 'What is 3 × 4?\n\nShow work.' }] },
       message,
     ];
-    const expected = { problem: 'What is 3 × 4?\n\nShow work.', reasoning: message.reasoning_content, answer: 'It is 12.' };
+    const problem = 'What is 3 × 4?\n\nShow work.';
+    const expected = { problem, reasoning: message.reasoning_content, answer: 'It is 12.' };
     assert.deepEqual(parseTranscript(JSON.stringify(conversation)), expected);
     assert.deepEqual(parseTranscript(JSON.stringify({ messages: conversation })), expected);
     const jsonl = conversation.map((m) => JSON.stringify(m)).join('\r\n') + '\n';
@@ -39,7 +40,8 @@ describe('chat transcripts with reasoning_content', () => {
     assert.match(String(parseTranscript('[{"role": "user", "content": "hi"}]')), /no assistant message/);
     assert.match(String(parseTranscript('{"choices": []}')), /choices\[0\]\.message is missing/);
     assert.match(String(parseTranscript('{"role": "assistant", "content": 3}')), /"content" is neither text/);
-    assert.match(String(parseTranscript('{"role": "assistant", "content": "a", "reasoning_content": 1}')), /not a string/);
+    const numeric = '{"role": "assistant", "content": "a", "reasoning_content": 1}';
+    assert.match(String(parseTranscript(numeric)), /not a string/);
     assert.match(String(parseTranscript('{"question": "q"}')), /not a chat message/);
   });
 
