@@ -48,7 +48,7 @@ export function parseDeltaBench(jsonl: string, file: string): { records: DeltaBe
 type Problem = { field: string; message: string };
 
 /** One parsed JSONL value → a record, or the field that is wrong and why. */
-export function deltaBenchRecord(value: unknown, line: number): DeltaBenchRecord | Problem {
+function deltaBenchRecord(value: unknown, line: number): DeltaBenchRecord | Problem {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { field: '', message: 'not a JSON object' };
   }
