@@ -89,6 +89,9 @@ describe('prm-lens on long reasoning traces', () => {
     );
     assert.deepEqual(out.sections, []);
     assert.ok(out.steps.every((s) => s.part === 'answer' && s.section === null));
+    const r = run('segment', path.join(root, 'examples', 'arithmetic-slip.md'));
+    assert.doesNotMatch(r.stdout, /^(parts|sections):/m);
+    assert.match(r.stdout, /^idx +start +end +text$/m);
   });
 
   test('segment without --json shows parts and sections compactly', () => {

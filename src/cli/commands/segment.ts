@@ -37,14 +37,14 @@ export async function segmentCommand(file: string, options: SegmentOptions, json
   }
   console.log(forTerminal(`${file}: ${steps.length} steps, strategy ${strategy} (${reason})`));
   if (document.problem) console.log(`problem: ${oneLine(document.problem, 100)}`);
-  const count = (kind: string) => steps.filter((s) => s.part === kind).length;
-  console.log(`parts: ${parts.map((p) => `${p.kind} ${p.start}-${p.end} (${count(p.kind)} steps)`).join(', ')}`);
-  if (sections.length > 0) {
-    const runs = sections.map((s) => `${s.index} ${s.kind} ${s.firstStep}-${s.lastStep}`);
-    console.log(`sections: ${runs.join(' · ')}`);
-  }
-  // Part and section columns only for traces, so a plain solution prints as it always did.
+  // Parts, sections and their columns only for traces, so a plain solution prints as it always did.
   const traced = parts.some((p) => p.kind === 'thinking');
+  if (traced) {
+    const count = (kind: string) => steps.filter((s) => s.part === kind).length;
+    console.log(`parts: ${parts.map((p) => `${p.kind} ${p.start}-${p.end} (${count(p.kind)} steps)`).join(', ')}`);
+    const runs = sections.map((s) => `${s.index} ${s.kind} ${s.firstStep}-${s.lastStep}`);
+    if (runs.length > 0) console.log(`sections: ${runs.join(' · ')}`);
+  }
   const rows = steps.map((s) => [
     String(s.index),
     ...(traced ? [s.part, s.section === null ? '' : String(s.section)] : []),
