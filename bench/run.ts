@@ -11,6 +11,7 @@ import { webviewBenchmarks } from './webview';
 import { onnxBenchmarks } from './onnx';
 import { checkerQuality, formatCheckerQuality } from './checker-quality';
 import { checkerWorstCase, stepRegexOverhead } from './input-limits';
+import { traceBenchmarks } from './traces';
 
 // `npm run bench`: measurements printed side by side in one run. Timings are medians of repeated runs.
 const root = path.resolve(__dirname, '..', '..');
@@ -82,6 +83,9 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(root, '..', 'shared', 'data');
   console.log('Built-in checker on ../shared/data:');
   console.log(formatCheckerQuality(await checkerQuality(dataDir)));
+  console.log('');
+
+  await traceBenchmarks(root, dataDir);
   console.log('');
 
   await remoteBenchmark(root);

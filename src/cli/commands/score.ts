@@ -1,11 +1,13 @@
-import { analyzeText, segmentFile } from '../../core/analysis/analyze';
+import { judgeSteps } from '../../core/analysis/analyze';
 import { costLabel, formatScore, verdictLabel } from '../../core/analysis/describe';
 import { isCachedResult } from '../../core/critics/cache';
 import { CriticConfig } from '../../core/critics/types';
 import { SegmentOptions } from '../../core/segment/types';
+import { segmentTraceFile } from '../../core/trace/trace';
 import { forTerminal } from '../../core/util/terminal';
-import { emptySolution, formatIssue, oneLine, readTextFile, table, writeJson } from '../io';
+import { emptySolution, oneLine, table, writeJson } from '../io';
 import { buildCritics } from './critics';
+import { readTraceInput } from './segment';
 
 export interface ScoreCriticOptions {
   configFile?: string;
@@ -14,18 +16,21 @@ export interface ScoreCriticOptions {
 }
 
 export async function scoreCommand(file: string, configs: CriticConfig[], criticIds: string[], options: SegmentOptions, json: boolean, signal: AbortSignal, build: ScoreCriticOptions): Promise<number> {
-  const { text, issues } = await readTextFile(file);
-  for (const issue of issues) console.error(formatIssue(issue));
-  if (segmentFile(text, options).segmentation.steps.length === 0) throw emptySolution(file);
+  const { text } = await readTraceInput(file);
+  // Trace files: the critics see the steps of the thinking and answer parts, never the tags (as `segment` shows).
+  const { document, trace: segmentation } = segmentTraceFile(text, options);
+  if (segmentation.steps.length === 0) throw emptySolution(file);
   const { critics } = await buildCritics(configs, criticIds, build);
   try {
-    const analysis = await analyzeText(text, options, critics, signal);
-    const { segmentation, results, failures } = analysis;
+    const steps = segmentation.steps.map((s) => s.text);
+    const { results, failures } = await judgeSteps(critics, document.problem, steps, signal);
     if (json) {
       writeJson({
         file,
         strategy: segmentation.strategy,
         reason: segmentation.reason,
+        parts: segmentation.parts,
+        sections: segmentation.sections,
         steps: segmentation.steps,
         critics: results.map((r) => ({ id: r.criticId, firstError: r.firstError, steps: r.steps, timing: r.timing, usage: r.usage, cached: isCachedResult(r), rationale: r.rationale })),
         failures,

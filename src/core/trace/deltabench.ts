@@ -1,0 +1,110 @@
+import type { InputIssue } from '../datasets/types';
+import { segment } from '../segment/segment';
+import { sectionsAt } from './sections';
+import type { SectionKind, TraceSegmentation, TraceStep } from './types';
+
+/**
+ * DeltaBench (arXiv 2502.19361) records, read natively from its released JSONL: `question`, the sectioned trace in
+ * `sections_content` (or `section_content`), where each line `sectionN:` (N = 1, 2, … in order) introduces a
+ * section, and the label lists `reason_error_section_numbers` and `reason_unuseful_section_numbers` (1-based).
+ * Steps are each section's blank-line paragraphs; offsets are into the record's trace text, the `sectionN:`
+ * headers in no step. The sections are the dataset's own (kind "attempt": the records give no kind) with their labels.
+ */
+export interface DeltaBenchRecord {
+  id: string;
+  /** 1-based line in the JSONL file. */
+  line: number;
+  question: string;
+  /** The `sections_content` text the offsets refer to. */
+  text: string;
+  trace: TraceSegmentation;
+  /** DeltaBench's gold set: the union of the error and unuseful section numbers (1-based, ascending). */
+  goldSections: number[];
+}
+
+const HEADER = /^[ \t]*section(\d+)[ \t]*:/gim;
+
+/** Parses DeltaBench JSONL; a bad record is reported with its line and field and skipped. */
+export function parseDeltaBench(jsonl: string, file: string): { records: DeltaBenchRecord[]; issues: InputIssue[] } {
+  const records: DeltaBenchRecord[] = [];
+  const issues: InputIssue[] = [];
+  jsonl.split('\n').forEach((raw, i) => {
+    const line = i + 1;
+    if (raw.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (e) {
+      issues.push({ file, line, message: `not valid JSON (${(e as Error).message})` });
+      return;
+    }
+    const result = deltaBenchRecord(value, line);
+    if ('field' in result) issues.push({ file, line, field: result.field, message: result.message });
+    else records.push(result);
+  });
+  return { records, issues };
+}
+
+type Problem = { field: string; message: string };
+
+/** One parsed JSONL value → a record, or the field that is wrong and why. */
+function deltaBenchRecord(value: unknown, line: number): DeltaBenchRecord | Problem {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { field: '', message: 'not a JSON object' };
+  }
+  const r = value as Record<string, unknown>;
+  if (typeof r.question !== 'string') return { field: 'question', message: 'missing or not a string' };
+  const field = 'sections_content' in r ? 'sections_content' : 'section_content';
+  const text = r[field];
+  if (typeof text !== 'string') return { field: 'sections_content', message: 'missing or not a string' };
+  const headers = [...text.matchAll(HEADER)];
+  if (headers.length === 0) return { field, message: 'no "sectionN:" line' };
+  const wrong = headers.findIndex((h, i) => Number(h[1]) !== i + 1);
+  if (wrong !== -1) return { field, message: `"section${headers[wrong][1]}:" where section${wrong + 1} was expected` };
+  const lists: number[][] = [];
+  for (const name of ['reason_error_section_numbers', 'reason_unuseful_section_numbers']) {
+    const list = sectionNumbers(r[name], headers.length);
+    if (typeof list === 'string') return { field: name, message: list };
+    lists.push(list);
+  }
+  const [errors, unuseful] = lists;
+
+  const steps: TraceStep[] = [];
+  const starts: { at: number; kind: SectionKind; labels: { error: boolean; unuseful: boolean } }[] = [];
+  for (const [i, h] of headers.entries()) {
+    const from = h.index + h[0].length;
+    const to = headers[i + 1]?.index ?? text.length;
+    const before = steps.length;
+    for (const s of segment(text.slice(from, to), { strategy: 'paragraphs' }, from).steps) {
+      steps.push({ ...s, index: steps.length, part: 'thinking', section: null });
+    }
+    if (steps.length === before) return { field, message: `section${i + 1} is empty` };
+    const labels = { error: errors.includes(i + 1), unuseful: unuseful.includes(i + 1) };
+    starts.push({ at: before, kind: 'attempt', labels });
+  }
+  const sections = sectionsAt(steps, starts);
+  return {
+    id: typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : `line ${line}`,
+    line,
+    question: r.question,
+    text,
+    trace: {
+      strategy: 'paragraphs',
+      requested: 'paragraphs',
+      reason: `${headers.length} DeltaBench sections`,
+      parts: [{ kind: 'thinking', start: steps[0].start, end: steps[steps.length - 1].end }],
+      sections,
+      steps,
+    },
+    goldSections: [...new Set([...errors, ...unuseful])].sort((a, b) => a - b),
+  };
+}
+
+/** A label list: absent means none; otherwise integers from 1 to `count` (a message when not). */
+function sectionNumbers(value: unknown, count: number): number[] | string {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) return 'not a list';
+  const bad = value.find((n) => !Number.isInteger(n) || (n as number) < 1 || (n as number) > count);
+  if (bad !== undefined) return `${JSON.stringify(bad)} is not a section number from 1 to ${count}`;
+  return value as number[];
+}
