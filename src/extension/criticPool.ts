@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Critic, CriticConfig, CriticContext } from '../core/critics/types';
 import { createCritic, selectCritics } from '../core/critics/registry';
 import { DirectoryStore, isCacheable, withCache } from '../core/critics/cache';
+import { criticIdentity } from '../core/critics/identity';
 import { ApiKeys } from './secrets';
 
 /** Where the extension caches results of remote critics (per user, shared by all workspaces). */
@@ -10,9 +11,19 @@ export function criticCacheDir(context: vscode.ExtensionContext): string | undef
   return context.globalStorageUri.scheme === 'file' ? vscode.Uri.joinPath(context.globalStorageUri, 'critic-results').fsPath : undefined;
 }
 
+/** Relative paths in critic configurations (prompt templates, model folders) are found in the (first) workspace folder. */
+function criticBaseDir(): string | undefined {
+  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
+}
+
+/** A critic's identity in the editor (criticIdentity, with the editor's folder for relative paths). */
+export function editorCriticIdentity(config: CriticConfig): string {
+  return criticIdentity(config, { baseDir: criticBaseDir() });
+}
+
 /**
- * Keeps built critics alive between runs (a local model stays loaded) and rebuilds one only when its config or its
- * stored API key changes. Keys come from SecretStorage at build time; remote critics read and fill the result cache
+ * Keeps built critics alive between runs (a local model stays loaded) and rebuilds one only when its config, what
+ * the config points to (a prompt template, a model folder) or its stored API key changes. Keys come from SecretStorage at build time; remote critics read and fill the result cache
  * while `prmLens.cache.enabled` is on.
  */
 export class CriticPool implements vscode.Disposable {
@@ -60,7 +71,8 @@ export class CriticPool implements vscode.Disposable {
   }
 
   private one(config: CriticConfig): Promise<Critic> {
-    const key = JSON.stringify(config);
+    // The identity reads what the config points to: an edited template or model folder builds the critic again.
+    const key = `${JSON.stringify(config)}\n${editorCriticIdentity(config)}`;
     const existing = this.built.get(config.id);
     if (existing?.key === key) return existing.critic;
     if (existing) void existing.critic.then((c) => c.dispose?.(), () => undefined);
@@ -75,8 +87,7 @@ export class CriticPool implements vscode.Disposable {
     return {
       apiKey: (config) => this.apiKeys().get(config),
       keyHint: () => 'the key stored with "PRM Lens: Set API Key for Critic…"',
-      // Relative prompt templates are found in the (first) workspace folder.
-      baseDir: vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath,
+      baseDir: criticBaseDir(),
     };
   }
 

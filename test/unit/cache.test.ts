@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { cacheKey, canonicalJson, CacheableCritic, DirectoryStore, isCacheable, isCachedResult, withCache } from '../../src/core/critics/cache';
+import { criticIdentity } from '../../src/core/critics/identity';
 import { createCritic } from '../../src/core/critics/registry';
 import { CriticConfig, CriticInput, CriticResult } from '../../src/core/critics/types';
 import { ScriptedServer } from '../fixtures/servers/http';
@@ -16,7 +17,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /** A cacheable critic that counts its calls and says step `firstError` is wrong. */
-function countingCritic(firstError: number, identity: unknown = { model: 'x' }) {
+function countingCritic(firstError: number, identity = 'identity-x') {
   const calls: CriticInput[] = [];
   const critic: CacheableCritic = {
     id: 'counting',
@@ -148,5 +149,50 @@ describe('result cache', () => {
     } finally {
       await server.close();
     }
+  });
+
+  test('remote critics: request pacing and limits (rpm, tpm, maxResponseBytes, …) and explicit defaults keep results', async () => {
+    const server = await ScriptedServer.start(fakeOpenAI({ answer: () => '\\boxed{1}' }));
+    try {
+      const store = new DirectoryStore(path.join(dir, 'pacing'));
+      const base = { id: 'judge', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm' };
+      const build = async (extra: Record<string, unknown>) => {
+        const critic = await createCritic({ ...base, ...extra } as CriticConfig, { apiKey: () => 'k' });
+        assert.ok(isCacheable(critic));
+        return withCache(critic, store);
+      };
+      const input = { problem: 'p', steps: ['a', 'b', 'c'] };
+      await (await build({})).score(input);
+      assert.equal(server.requests.length, 1);
+      const same = [
+        { rpm: 60, tpm: 100_000, maxResponseBytes: 4096, maxConsecutiveFailures: 0 },
+        { retries: 0, retryDelayMs: 5, concurrency: 1, timeoutMs: 10, apiKeyEnv: 'K', label: 'L', id: 'renamed' },
+        { parallelSamples: false, votes: 1, mode: 'first-error', maxTokens: 8192, structuredOutput: true },
+        { baseURL: `${server.origin}/v1/` },
+      ];
+      for (const extra of same) {
+        const r = await (await build(extra)).score(input);
+        assert.equal(isCachedResult(r), true, JSON.stringify(extra));
+      }
+      assert.equal(server.requests.length, 1, 'none of these changes an answer');
+      await (await build({ maxTokens: 100 })).score(input);
+      assert.equal(server.requests.length, 2, 'maxTokens does');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a remote critic\'s cache identity is the one identity of its configuration', async () => {
+    const config: CriticConfig = { id: 'prm', type: 'chat-prm', baseURL: 'http://127.0.0.1:9/v1', model: 'm', threshold: 0.7 };
+    const critic = await createCritic(config, { apiKey: () => 'k' });
+    assert.ok(isCacheable(critic));
+    assert.equal(critic.cacheIdentity(), criticIdentity(config, { verdictsReapplied: true }));
+    assert.equal(critic.cacheIdentity(), criticIdentity({ ...config, threshold: 0.2 }, { verdictsReapplied: true }));
+    const template = path.join(dir, 'template.txt');
+    writeFileSync(template, 'Problem: {{problem}}\n{{paragraphs}}\nThe earliest wrong one in \\boxed{}.');
+    const judge: CriticConfig = { id: 'j', type: 'openai-critic', model: 'm', promptTemplate: 'template.txt' };
+    const llm = await createCritic(judge, { apiKey: () => 'k', baseDir: dir });
+    assert.ok(isCacheable(llm));
+    assert.equal(llm.cacheIdentity(), criticIdentity(judge, { baseDir: dir }));
   });
 });

@@ -28,6 +28,11 @@ export function defaultCacheDir(out: string | undefined): string {
   return join(out ? dirname(resolve(out)) : process.cwd(), '.prm-lens-cache');
 }
 
+/** The folder relative paths in critic configurations (a prompt template, a model folder) are resolved from. */
+export function criticBaseDir(configFile: string | undefined): string {
+  return configFile ? dirname(resolve(configFile)) : process.cwd();
+}
+
 export interface BuiltCritics {
   critics: Critic[];
   /** Undefined when caching is off. */
@@ -36,7 +41,7 @@ export interface BuiltCritics {
 
 /** Builds the requested critics with keys from the environment; remote ones read and fill the result cache. */
 export async function buildCritics(configs: readonly CriticConfig[], ids: readonly string[], opts: { configFile?: string; cacheDir: string | null }): Promise<BuiltCritics> {
-  const context: CriticContext = { ...ENV_KEYS, baseDir: opts.configFile ? dirname(resolve(opts.configFile)) : process.cwd() };
+  const context: CriticContext = { ...ENV_KEYS, baseDir: criticBaseDir(opts.configFile) };
   const built = await Promise.all(selectCritics(configs, ids).map((config) => createCritic(config, context)));
   if (opts.cacheDir === null) return { critics: built };
   const store = new DirectoryStore(opts.cacheDir);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Critic, CriticInput, CriticResult } from './types';
 
 /**
- * A content-addressed store of critic results: the key is a hash of the problem, the steps and everything in the
- * critic's configuration that changes its answers (never its id, API key, concurrency or timeouts). Re-scoring an
+ * A content-addressed store of critic results: the key is a hash of the problem, the steps and the critic's cache
+ * identity (./identity: the settings that change its answers, never its id, API key, concurrency or timeouts). Re-scoring an
  * unchanged file, re-running an evaluation, or resuming an interrupted one reads results from here.
  */
 export interface ResultStore {
@@ -15,8 +15,8 @@ export interface ResultStore {
 
 /** A critic whose results may be cached: remote critics, whose calls are slow and cost money. */
 export interface CacheableCritic extends Critic {
-  /** Everything that changes the answers, as plain JSON. Must not contain secrets. */
-  cacheIdentity(): unknown;
+  /** The critic's identity (criticIdentity of its configuration, ./identity). */
+  cacheIdentity(): string;
   /** Re-applies settings left out of the identity (a score threshold) to a cached result. */
   rejudge?(result: CriticResult): CriticResult;
 }

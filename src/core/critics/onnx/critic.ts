@@ -1,8 +1,8 @@
-import os from 'node:os';
 import path from 'node:path';
 import { readCriticFields } from '../../config/critics';
 import { isCorrectScore, judgeScores } from '../judgement';
 import { Critic, CriticConfig, CriticContext, CriticInput, CriticResult } from '../types';
+import { modelFolder } from './folder';
 import { SolutionScores, StepScore } from './protocol';
 import { defaultHostScript, OnnxRunner } from './runner';
 import { emitOnnxProgress, onnxSettings } from './settings';
@@ -21,8 +21,7 @@ export class OnnxCritic implements Critic {
 
   constructor(config: CriticConfig, context: CriticContext = {}, hostScript = defaultHostScript()) {
     const { path: raw, threads, idleUnloadSeconds: idle } = readCriticFields(config, 'onnx');
-    const expanded = raw === '~' || raw.startsWith('~/') ? path.join(os.homedir(), raw.slice(1)) : raw;
-    this.folder = path.resolve(context.baseDir ?? process.cwd(), expanded);
+    this.folder = modelFolder(raw, context.baseDir);
     this.id = config.id;
     this.label = config.label ?? `${path.basename(this.folder)} (local)`;
     this.runner = new OnnxRunner({

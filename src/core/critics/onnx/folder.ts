@@ -1,10 +1,17 @@
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { ResolvedTokens } from './layout';
 import { parsePrmSpec, PrmSpec, PrmSpecError } from './spec';
 import { PieceTokenizer, resolveTokenRef } from './tokens';
 
 export const PRM_JSON = 'prm.json';
+
+/** A critic's `path`: relative to `baseDir` (the config file's folder, or the workspace), `~` the home folder. */
+export function modelFolder(raw: string, baseDir: string | undefined): string {
+  const expanded = raw === '~' || raw.startsWith('~/') ? path.join(os.homedir(), raw.slice(1)) : raw;
+  return path.resolve(baseDir ?? process.cwd(), expanded);
+}
 
 /** Reads and checks `<folder>/prm.json`; every message names the file. */
 export async function readPrmSpec(folder: string): Promise<PrmSpec> {
