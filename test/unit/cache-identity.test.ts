@@ -8,6 +8,8 @@ import { DEFAULT_FIRST_USER } from '../../src/core/critics/chatLayout';
 import { criticIdentity } from '../../src/core/critics/identity';
 import type { Critic, CriticConfig, CriticInput, CriticResult } from '../../src/core/critics/types';
 import type { DatasetItem } from '../../src/core/datasets/types';
+import { runItems } from '../../src/core/run/engine';
+import { contentKey } from '../../src/core/run/identity';
 import { ResultCache } from '../../src/core/run/resultCache';
 import { DatasetSession } from '../../src/views/datasetSession';
 
@@ -206,5 +208,43 @@ describe("the dataset view's run log", () => {
     assert.equal(judge.calls, 4, 'no edit above asks the critic again');
     await session.run([{ id: 'prm', config: criticIdentity({ ...config, threshold: 0.2 }), critic: judge }], [0]);
     assert.equal(judge.calls, 5, 'a new threshold changes the predictions: asked again');
+  });
+
+  test('lines that are not answers are skipped with a warning; an answer that does not fit its item is re-asked', async () => {
+    const file = path.join(dir, 'damaged.jsonl');
+    const content = (i: number) => contentKey(items[i].problem, items[i].steps);
+    const lines = [
+      { critic: 'k', content: content(0), prediction: 1.5, scores: null },
+      { critic: 'k', content: content(1), prediction: 1, scores: [0.9, 2, 0.9] },
+      { critic: 'k', content: content(2), prediction: -2, scores: null },
+      { critic: 'k', content: content(3), prediction: 7, scores: null },
+      { critic: 'k', content: content(0), prediction: 1, scores: [0.9, 0.1] },
+    ];
+    fs.writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const warnings: string[] = [];
+    const store = new ResultCache(file, (m) => warnings.push(m));
+    await store.load();
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /skipped 3 line\(s\) that are not answers/);
+    const judge = new Judge('k');
+    const outcomes = [];
+    for await (const o of runItems(items, {
+      critics: [{ id: 'k', identity: 'k', critic: judge }],
+      concurrency: 2,
+      store,
+    })) {
+      outcomes.push(o);
+    }
+    assert.equal(judge.calls, 4, 'every item is asked again');
+    assert.match(warnings.join('\n'), /prediction 7 for 3 steps/);
+    assert.match(warnings.join('\n'), /2 scores for 3 steps/);
+    assert.deepEqual(
+      outcomes.map((o) => o.records[0].prediction),
+      [1, 1, 1, 1],
+    );
+    const reloaded = new ResultCache(file, (m) => warnings.push(m));
+    await reloaded.load();
+    for (let i = 0; i < 4; i++)
+      assert.deepEqual(reloaded.get('k', content(i), 3), { prediction: 1, scores: [0.9, 0.1, 0.9] });
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cacheKey, canonicalJson, CacheableCritic, DirectoryStore, isCacheable, isCachedResult, withCache } from '../../src/core/critics/cache';
+import { cacheKey, canonicalJson, CacheableCritic, CacheEntryError, DirectoryStore, isCacheable, isCachedResult, withCache } from '../../src/core/critics/cache';
 import { criticIdentity } from '../../src/core/critics/identity';
 import { createCritic } from '../../src/core/critics/registry';
 import { CriticConfig, CriticInput, CriticResult } from '../../src/core/critics/types';
@@ -106,6 +106,46 @@ describe('result cache', () => {
     assert.equal(errors.length, 1);
     await store.clear();
     assert.deepEqual(readdirSync(dir).includes('corrupt'), false);
+  });
+
+  test('a stored entry that is not a result on the solution is a miss with a warning, and gets replaced', async () => {
+    const store = new DirectoryStore(path.join(dir, 'invalid'));
+    const { critic, calls } = countingCritic(1);
+    const errors: unknown[] = [];
+    const cached = withCache(critic, store, (e) => errors.push(e));
+    const input = { problem: 'p', steps: ['a', 'b', 'c'] };
+    const good = await cached.score(input);
+    const [file] = filesUnder(store.dir);
+    const entry = JSON.parse(readFileSync(file, 'utf8'));
+    const step = good.steps[0];
+    const damage: [string, Record<string, unknown>, RegExp][] = [
+      ['firstError 1.5', { firstError: 1.5 }, /firstError is 1\.5/],
+      ['firstError past the last step', { firstError: 3 }, /firstError is 3/],
+      ['firstError below -1', { firstError: -2 }, /firstError is -2/],
+      ['a step too many', { steps: [...good.steps, step] }, /4 step judgements for 3 steps/],
+      ['a score above 1', { steps: [{ ...step, score: 1.5 }, step, step] }, /steps\[0\]\.score is 1\.5/],
+      ['a score that is no number', { steps: [step, { ...step, score: 'high' }, step] }, /steps\[1\]\.score/],
+      ['an unknown verdict', { steps: [step, step, { ...step, verdict: 'maybe' }] }, /steps\[2\]\.verdict is "maybe"/],
+      ['a reason that is no text', { steps: [{ ...step, reason: 3 }, step, step] }, /steps\[0\]\.reason/],
+      ['no timing', { timing: undefined }, /timing/],
+      ['negative usage', { usage: { requests: -1 } }, /usage\.requests is -1/],
+      ['a raw answer that is no text', { raw: { text: 'x' } }, /raw is not a string/],
+    ];
+    for (const [what, change, message] of damage) {
+      writeFileSync(file, JSON.stringify({ ...entry, result: { ...entry.result, ...change } }));
+      const before = calls.length;
+      const again = await cached.score(input);
+      assert.equal(calls.length, before + 1, `${what}: asked again`);
+      assert.deepEqual(again.firstError, 1);
+      const warning = errors.at(-1);
+      assert.ok(warning instanceof CacheEntryError, what);
+      assert.match(warning.message, message, what);
+      assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).result.firstError, 1, `${what}: replaced`);
+      assert.equal(isCachedResult(await cached.score(input)), true, `${what}: the replacement is a hit`);
+    }
+    writeFileSync(file, '{"key": "trunc');
+    await cached.score(input);
+    assert.match(String(errors.at(-1)), /not JSON/, 'an unreadable entry is reported too');
   });
 
   test('clearing while a run is still writing entries succeeds and leaves no folder behind', async () => {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { criticResultProblem } from './resultShape';
 import { Critic, CriticInput, CriticResult } from './types';
 
 /**
@@ -9,7 +10,8 @@ import { Critic, CriticInput, CriticResult } from './types';
  * unchanged file, re-running an evaluation, or resuming an interrupted one reads results from here.
  */
 export interface ResultStore {
-  get(key: string): Promise<CriticResult | undefined>;
+  /** The result stored under `key` as read, unchecked (withCache checks it), or undefined when there is none. */
+  get(key: string): Promise<unknown>;
   set(key: string, result: CriticResult): Promise<void>;
 }
 
@@ -23,6 +25,14 @@ export interface CacheableCritic extends Critic {
 
 export function isCacheable(critic: Critic): critic is CacheableCritic {
   return typeof (critic as Partial<CacheableCritic>).cacheIdentity === 'function';
+}
+
+/** A stored entry that cannot be used (unreadable, or not a result on the solution): a miss, asked again. */
+export class CacheEntryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CacheEntryError';
+  }
 }
 
 /** Bumped when the meaning of cached results changes, so old entries are ignored rather than misread. */
@@ -46,8 +56,7 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * One JSON file per entry under `dir/ab/<key>.json` (the first two hex digits shard the folder). Writes go to a
- * temporary file renamed into place, so concurrent runs and interruptions never leave a half-written entry; an
- * unreadable entry is a miss.
+ * temporary file renamed into place, so concurrent runs and interruptions never leave a half-written entry.
  */
 export class DirectoryStore implements ResultStore {
   constructor(readonly dir: string) {}
@@ -56,19 +65,24 @@ export class DirectoryStore implements ResultStore {
     return join(this.dir, key.slice(0, 2), `${key}.json`);
   }
 
-  async get(key: string): Promise<CriticResult | undefined> {
+  async get(key: string): Promise<unknown> {
+    const file = this.path(key);
     let text: string;
     try {
-      text = await readFile(this.path(key), 'utf8');
-    } catch {
-      return undefined;
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      const missing = ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+      if (missing) return undefined;
+      throw err;
     }
+    let entry: { key?: unknown; result?: unknown };
     try {
-      const entry = JSON.parse(text) as { key?: string; result?: CriticResult };
-      return entry.key === key && isResult(entry.result) ? entry.result : undefined;
+      entry = JSON.parse(text) as typeof entry;
     } catch {
-      return undefined;
+      throw new CacheEntryError(`${file}: not JSON`);
     }
+    if (entry?.key !== key) throw new CacheEntryError(`${file}: holds another key`);
+    return entry.result ?? null; // an entry without a result is invalid, not missing
   }
 
   async set(key: string, result: CriticResult): Promise<void> {
@@ -100,11 +114,6 @@ export class DirectoryStore implements ResultStore {
   }
 }
 
-function isResult(value: unknown): value is CriticResult {
-  const r = value as Partial<CriticResult> | undefined;
-  return typeof r === 'object' && r !== null && Array.isArray(r.steps) && (r.firstError === null || typeof r.firstError === 'number') && typeof r.timing === 'object';
-}
-
 const fromCache = new WeakSet<CriticResult>();
 
 /** True for a result served from the cache (its timing and usage describe the original call). */
@@ -114,8 +123,9 @@ export function isCachedResult(result: CriticResult): boolean {
 
 /**
  * Wraps a cacheable critic: a hit returns the stored result (under the critic's current id) without a request;
- * a miss calls the critic and stores what it returns. Store failures never fail scoring: the cache is an
- * optimisation, and `onStoreError` hears about them.
+ * a miss calls the critic and stores what it returns. A stored entry that is not a result on this solution (see
+ * criticResultProblem) is a miss: `onStoreError` hears why, and the new result replaces it. Store failures never
+ * fail scoring: the cache is an optimisation, and `onStoreError` hears about them.
  */
 export function withCache(critic: CacheableCritic, store: ResultStore, onStoreError?: (err: unknown) => void): Critic {
   const identity = critic.cacheIdentity();
@@ -129,10 +139,16 @@ export function withCache(critic: CacheableCritic, store: ResultStore, onStoreEr
         onStoreError?.(err);
         return undefined;
       });
-      if (stored && stored.steps.length === input.steps.length) {
-        const hit = critic.rejudge ? critic.rejudge({ ...stored, criticId: critic.id }) : { ...stored, criticId: critic.id };
-        fromCache.add(hit);
-        return hit;
+      if (stored !== undefined) {
+        const problem = criticResultProblem(stored, input.steps.length);
+        if (problem === undefined) {
+          const found = { ...(stored as CriticResult), criticId: critic.id };
+          const hit = critic.rejudge ? critic.rejudge(found) : found;
+          fromCache.add(hit);
+          return hit;
+        }
+        const entry = `${key.slice(0, 12)}… of critic "${critic.id}"`;
+        onStoreError?.(new CacheEntryError(`discarded the cached result ${entry}: ${problem}; asking again`));
       }
       const result = await critic.score(input);
       await store.set(key, result).catch((err: unknown) => onStoreError?.(err));
