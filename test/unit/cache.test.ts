@@ -1,18 +1,30 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cacheKey, canonicalJson, CacheableCritic, CacheEntryError, DirectoryStore, isCacheable, isCachedResult, withCache } from '../../src/core/critics/cache';
+import {
+  cacheKey,
+  canonicalJson,
+  CacheableCritic,
+  CacheEntryError,
+  DirectoryStore,
+  isCacheable,
+  isCachedResult,
+  withCache,
+} from '../../src/core/critics/cache';
+import { CACHE_MARKER } from '../../src/core/critics/cacheFolder';
+import { clearCache } from '../../src/core/critics/cacheMaintenance';
 import { criticIdentity } from '../../src/core/critics/identity';
 import { createCritic } from '../../src/core/critics/registry';
 import { CriticConfig, CriticInput, CriticResult } from '../../src/core/critics/types';
 import { ScriptedServer } from '../fixtures/servers/http';
 import { fakeOpenAI } from '../fixtures/servers/openai';
 
+/** The entry files of a cache folder (its tag left out). */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && e.name !== CACHE_MARKER)
     .map((e) => path.join(e.parentPath, e.name));
 }
 
@@ -104,8 +116,8 @@ describe('result cache', () => {
     const r = await withCache(critic, unwritable, (e) => errors.push(e)).score({ problem: 'z', steps: ['z'] });
     assert.equal(r.firstError, 0);
     assert.equal(errors.length, 1);
-    await store.clear();
-    assert.deepEqual(readdirSync(dir).includes('corrupt'), false);
+    await clearCache(store.dir);
+    assert.deepEqual(filesUnder(store.dir), []);
   });
 
   test('a stored entry that is not a result on the solution is a miss with a warning, and gets replaced', async () => {
@@ -148,18 +160,20 @@ describe('result cache', () => {
     assert.match(String(errors.at(-1)), /not JSON/, 'an unreadable entry is reported too');
   });
 
-  test('clearing while a run is still writing entries succeeds and leaves no folder behind', async () => {
-    const root = path.join(dir, 'racing');
-    const store = new DirectoryStore(root);
-    await store.clear(); // nothing there yet: not an error
-    const result = { criticId: 'c', steps: [], firstError: -1, timing: { ms: 1 } } as unknown as CriticResult;
-    for (let round = 0; round < 20; round++) {
-      const writes = Array.from({ length: 50 }, (_, i) => store.set(`${(round * 50 + i).toString(16).padStart(4, '0')}${'0'.repeat(60)}`, result).catch(() => undefined));
-      await store.clear();
-      await Promise.all(writes);
-      await store.clear();
-    }
-    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('racing')), []);
+  test('an entry names its critic (id, type, identity); a hit marks it used', async () => {
+    const store = new DirectoryStore(path.join(dir, 'named'));
+    const { critic } = countingCritic(1, 'identity-y');
+    const cached = withCache(critic, store);
+    const input = { problem: 'p', steps: ['a', 'b'] };
+    await cached.score(input);
+    const [file] = filesUnder(store.dir);
+    const text = readFileSync(file, 'utf8');
+    assert.deepEqual(JSON.parse(text).critic, { id: 'counting', type: 'test', identity: 'identity-y' });
+    assert.ok(text.indexOf('"critic"') < text.indexOf('"result"'), 'the critic comes first: summaries read only the head');
+    const old = new Date(Date.now() - 30 * 24 * 3600_000);
+    utimesSync(file, old, old);
+    await cached.score(input);
+    assert.ok(Date.now() - statSync(file).mtimeMs < 60_000, 'the hit moved its last use to now');
   });
 
   test('remote critics: id, concurrency, timeouts and the key stay out of the key; the threshold is re-applied on a hit', async () => {

@@ -1,18 +1,27 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, unlink, utimes, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { entryPath, NotACacheFolderError, openCacheFolder, tempPath } from './cacheFolder';
 import { criticResultProblem } from './resultShape';
 import { Critic, CriticInput, CriticResult } from './types';
 
 /**
  * A content-addressed store of critic results: the key is a hash of the problem, the steps and the critic's cache
- * identity (./identity: the settings that change its answers, never its id, API key, concurrency or timeouts). Re-scoring an
- * unchanged file, re-running an evaluation, or resuming an interrupted one reads results from here.
+ * identity (./identity: the settings that change its answers, never its id, API key, concurrency or timeouts).
+ * Re-scoring an unchanged file, re-running an evaluation, or resuming an interrupted one reads results from here.
  */
 export interface ResultStore {
   /** The result stored under `key` as read, unchecked (withCache checks it), or undefined when there is none. */
   get(key: string): Promise<unknown>;
-  set(key: string, result: CriticResult): Promise<void>;
+  /** Stores a result with the critic that gave it, so summaries and pruning can name the critic. */
+  set(key: string, result: CriticResult, critic: EntryCritic): Promise<void>;
+}
+
+/** Which critic an entry belongs to: its id when it was stored, its type and its cache identity. */
+export interface EntryCritic {
+  id: string;
+  type: string;
+  identity: string;
 }
 
 /** A critic whose results may be cached: remote critics, whose calls are slow and cost money. */
@@ -36,7 +45,7 @@ export class CacheEntryError extends Error {
 }
 
 /** Bumped when the meaning of cached results changes, so old entries are ignored rather than misread. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 export function cacheKey(identity: unknown, problem: string, steps: readonly string[]): string {
   return createHash('sha256').update(canonicalJson({ format: CACHE_FORMAT, critic: identity, problem, steps })).digest('hex');
@@ -55,18 +64,23 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * One JSON file per entry under `dir/ab/<key>.json` (the first two hex digits shard the folder). Writes go to a
- * temporary file renamed into place, so concurrent runs and interruptions never leave a half-written entry.
+ * One JSON file per entry under `dir/ab/<key>.json` (the first two hex digits shard the folder), in a folder PRM Lens
+ * created and tagged (./cacheFolder: a folder that is not PRM Lens's is never written into). An entry opens with its
+ * critic, so a summary reads a few hundred bytes of it; reading it marks it used (its modification time), which
+ * pruning goes by. Writes go to a temporary file renamed into place, so concurrent runs and interruptions never
+ * leave a half-written entry.
  */
 export class DirectoryStore implements ResultStore {
-  constructor(readonly dir: string) {}
+  private opened: Promise<void> | undefined;
 
-  private path(key: string): string {
-    return join(this.dir, key.slice(0, 2), `${key}.json`);
-  }
+  /** `adopt`: see openCacheFolder (the extension's own folder, left untagged by earlier versions). */
+  constructor(
+    readonly dir: string,
+    private readonly options: { adopt?: boolean } = {},
+  ) {}
 
   async get(key: string): Promise<unknown> {
-    const file = this.path(key);
+    const file = entryPath(this.dir, key);
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -82,35 +96,44 @@ export class DirectoryStore implements ResultStore {
       throw new CacheEntryError(`${file}: not JSON`);
     }
     if (entry?.key !== key) throw new CacheEntryError(`${file}: holds another key`);
+    const now = new Date();
+    await utimes(file, now, now).catch(() => undefined);
     return entry.result ?? null; // an entry without a result is invalid, not missing
   }
 
-  async set(key: string, result: CriticResult): Promise<void> {
-    const file = this.path(key);
-    await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
-    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  async set(key: string, result: CriticResult, critic: EntryCritic): Promise<void> {
+    // The critic before the result: a summary reads it from the entry's first bytes.
+    const { id, type, identity } = critic;
+    const text = JSON.stringify({ key, critic: { id, type, identity }, result });
     try {
-      await writeFile(temp, JSON.stringify({ key, result }));
+      await this.write(key, text);
+    } catch (err) {
+      // The folder or the shard was removed meanwhile (a clear, a prune of an emptied shard): once more, afresh.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.opened = undefined;
+      await this.write(key, text);
+    }
+  }
+
+  private async write(key: string, text: string): Promise<void> {
+    // A folder that is not PRM Lens's stays refused (the same error each time); other failures are tried again.
+    this.opened ??= openCacheFolder(this.dir, this.options.adopt).catch((err: unknown) => {
+      if (!(err instanceof NotACacheFolderError)) this.opened = undefined;
+      throw err;
+    });
+    await this.opened;
+    const file = entryPath(this.dir, key);
+    await mkdir(dirname(file)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+    const temp = tempPath(file);
+    try {
+      await writeFile(temp, text);
       await rename(temp, file);
     } catch (err) {
       await unlink(temp).catch(() => undefined);
       throw err;
     }
-  }
-
-  /**
-   * Removes every entry. The folder is first renamed aside (atomic), so a run still writing entries cannot make the
-   * recursive removal fail with ENOTEMPTY; its late writes land nowhere and count as store errors.
-   */
-  async clear(): Promise<void> {
-    const trash = `${this.dir}.${process.pid}.${randomBytes(4).toString('hex')}.trash`;
-    try {
-      await rename(this.dir, trash);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    await rm(trash, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 
@@ -129,6 +152,7 @@ export function isCachedResult(result: CriticResult): boolean {
  */
 export function withCache(critic: CacheableCritic, store: ResultStore, onStoreError?: (err: unknown) => void): Critic {
   const identity = critic.cacheIdentity();
+  const about: EntryCritic = { id: critic.id, type: critic.type, identity };
   return {
     id: critic.id,
     type: critic.type,
@@ -151,7 +175,7 @@ export function withCache(critic: CacheableCritic, store: ResultStore, onStoreEr
         onStoreError?.(new CacheEntryError(`discarded the cached result ${entry}: ${problem}; asking again`));
       }
       const result = await critic.score(input);
-      await store.set(key, result).catch((err: unknown) => onStoreError?.(err));
+      await store.set(key, result, about).catch((err: unknown) => onStoreError?.(err));
       return result;
     },
     dispose: () => critic.dispose?.(),
