@@ -18,6 +18,8 @@ const MB = 1024 * 1024;
 const STALE_TEMP_MS = 60 * 60 * 1000;
 /** An entry opens with `{"key":"<64 hex>","critic":{…}`: this much of it names the critic. */
 const HEAD_BYTES = 1024;
+/** Entry heads read at once. */
+const READ_BATCH = 64;
 
 interface EntryFile {
   file: string;
@@ -158,6 +160,15 @@ async function entryCritic(file: string): Promise<EntryCritic | undefined> {
   return parse(await readFile(file, 'utf8').catch(() => ''));
 }
 
+/** The critics of many entries, their heads read a batch at a time. */
+async function criticsOf(entries: readonly EntryFile[]): Promise<(EntryCritic | undefined)[]> {
+  const critics: (EntryCritic | undefined)[] = [];
+  for (let at = 0; at < entries.length; at += READ_BATCH) {
+    critics.push(...(await Promise.all(entries.slice(at, at + READ_BATCH).map((e) => entryCritic(e.file)))));
+  }
+  return critics;
+}
+
 const EMPTY = (dir: string, exists: boolean): CacheSummary => ({
   dir,
   exists,
@@ -173,8 +184,10 @@ export async function cacheSummary(dir: string): Promise<CacheSummary> {
   if ((await checkCacheFolder(dir)) === 'missing') return EMPTY(dir, false);
   const summary = EMPTY(dir, true);
   const byCritic = new Map<string | null, CriticEntries & { seen: Set<string> }>();
-  for (const entry of await entryFiles(dir)) {
-    const critic = await entryCritic(entry.file);
+  const entries = await entryFiles(dir);
+  const critics = await criticsOf(entries);
+  for (const [i, entry] of entries.entries()) {
+    const critic = critics[i];
     const id = critic?.id ?? null;
     const usage = byCritic.get(id) ?? {
       id,
@@ -230,12 +243,13 @@ export async function pruneCache(dir: string, rules: PruneRules, now = Date.now(
   for (const shard of list) {
     const { entries, temps } = await shardFiles(shard);
     for (const temp of temps) if (now - temp.usedAt > STALE_TEMP_MS) await remove(temp.file);
-    for (const entry of entries) {
-      const old = rules.usedBefore === undefined || entry.usedAt < rules.usedBefore;
-      const selected = rules.all || (selects && old && (!ids || ids.has((await entryCritic(entry.file))?.id ?? '')));
-      if (selected) await drop(entry);
-      else kept.push(entry);
-    }
+    const old = entries.filter((e) => rules.usedBefore === undefined || e.usedAt < rules.usedBefore);
+    const critics = ids ? await criticsOf(old) : [];
+    const selected = new Set(
+      rules.all ? entries : selects ? old.filter((_, i) => !ids || ids.has(critics[i]?.id ?? '')) : [],
+    );
+    await Promise.all([...selected].map(drop));
+    kept.push(...entries.filter((e) => !selected.has(e)));
   }
   if (rules.maxBytes !== undefined) {
     kept.sort((a, b) => a.usedAt - b.usedAt);
