@@ -11,7 +11,7 @@ import { metricsCommand } from './commands/metrics';
 import { defaultCacheDir } from './commands/critics';
 import { clearCacheCommand } from './commands/clear-cache';
 import { cacheCommand, cachePruneCommand, DEFAULT_LIMITS, pruneAfterRun } from './commands/cache';
-import { limitRules, PruneRules } from '../core/critics/cacheMaintenance';
+import { DAY_MS, limitRules, PruneRules } from '../core/critics/cacheMaintenance';
 import { compileStepRegex } from '../core/segment/boundaries';
 import { InputFileError } from '../core/datasets/files';
 import { packageVersion } from './version';
@@ -246,7 +246,7 @@ function pruneRules(values: { 'older-than'?: string; critic?: string[]; 'max-siz
   const days = olderThan === undefined ? undefined : nonNegative(olderThan, '--older-than');
   return {
     critics: critic,
-    usedBefore: days === undefined ? undefined : Date.now() - days * 24 * 60 * 60 * 1000,
+    usedBefore: days === undefined ? undefined : Date.now() - days * DAY_MS,
     maxBytes: maxSize === undefined ? undefined : Math.floor(nonNegative(maxSize, '--max-size') * 1024 * 1024),
   };
 }

@@ -1,10 +1,15 @@
 import * as vscode from 'vscode';
 import { adoptCacheFolder } from '../core/critics/cacheFolder';
-import { CacheSummary, cacheSummary, formatBytes, pruneCache, PruneRules } from '../core/critics/cacheMaintenance';
+import {
+  CacheSummary,
+  cacheSummary,
+  DAY_MS,
+  formatBytes,
+  pruneCache,
+  PruneRules,
+} from '../core/critics/cacheMaintenance';
 import { errorMessage } from '../core/util/errors';
 import { criticCacheDir } from './criticPool';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What Clear Cache removes: every entry, the entries of one critic, or those not used for some days. */
 type ClearChoice = { all: true } | { critic: string } | { olderThanDays: number };
@@ -34,7 +39,11 @@ async function pick(summary: CacheSummary): Promise<ClearChoice | undefined> {
   const named = summary.critics.filter((c): c is typeof c & { id: string } => c.id !== null);
   const kinds = [
     { label: '$(trash) All cached results', choice: 'all' as const },
-    { label: '$(person) The results of one critic…', description: `${named.length} critics`, choice: 'critic' as const },
+    {
+      label: '$(person) The results of one critic…',
+      description: `${named.length} critics`,
+      choice: 'critic' as const,
+    },
     { label: '$(history) Results not used for some days…', choice: 'age' as const },
   ];
   const kind = (await vscode.window.showQuickPick(kinds, { title }))?.choice;
@@ -64,7 +73,10 @@ async function pick(summary: CacheSummary): Promise<ClearChoice | undefined> {
  * through the same core functions (and the same refusal of a folder that is not PRM Lens's) as `prm-lens cache
  * prune` and `clear-cache`. Resolves to true when it removed what was chosen.
  */
-export function registerCacheCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerCacheCommands(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable {
   return vscode.commands.registerCommand('prmLens.clearCache', async (arg?: unknown) => {
     const dir = criticCacheDir(context);
     if (!dir) {

@@ -11,7 +11,7 @@ export interface CompareDeps {
   log: vscode.LogOutputChannel;
 }
 
-/** The commands of remote critics: Compare Critics on Current File, Set API Key for Critic… (Clear Cache: ./cacheCommands). */
+/** The commands of remote critics: Compare Critics on Current File and Set API Key for Critic… */
 export function registerRemoteCriticCommands(context: vscode.ExtensionContext, deps: CompareDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('prmLens.compareCritics', (a?: unknown, b?: unknown) => compareCritics(deps, a, b)),

@@ -14,7 +14,7 @@ export function criticCacheDir(context: vscode.ExtensionContext): string | undef
   return context.globalStorageUri.scheme === 'file' ? vscode.Uri.joinPath(context.globalStorageUri, 'critic-results').fsPath : undefined;
 }
 
-/** Relative paths in critic configurations (prompt templates, model folders) are found in the (first) workspace folder. */
+/** Relative paths in critic configurations (templates, model folders) are found in the first workspace folder. */
 function criticBaseDir(): string | undefined {
   return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
 }
@@ -54,8 +54,9 @@ export class CriticPool implements vscode.Disposable {
       delayMs: PRUNE_DELAY_MS,
       intervalMs: PRUNE_INTERVAL_MS,
       onDone: ({ dir, report, error }) => {
+        const freed = report && formatBytes(report.freedBytes);
         if (error) log.warn(`result cache: pruning ${dir} failed: ${errorMessage(error)}`);
-        else if (report?.removed) log.info(`result cache: pruned ${report.removed} entries (${formatBytes(report.freedBytes)}) past the limits`);
+        else if (report?.removed) log.info(`result cache: pruned ${report.removed} entries (${freed}) past the limits`);
       },
     });
   }

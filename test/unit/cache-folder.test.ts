@@ -91,7 +91,7 @@ describe('cache folders: only a folder PRM Lens created is ever cleared', () => 
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('creating the cache folder tags it; an empty folder is taken; a non-empty untagged one is never written', async () => {
+  test('creating the cache folder tags it; an empty one is taken; a non-empty untagged one never is', async () => {
     const fresh = new DirectoryStore(path.join(dir, 'fresh', 'cache'));
     await fresh.set(key(1), result(), critic('a'));
     assert.match(
@@ -165,7 +165,7 @@ describe('cache folders: only a folder PRM Lens created is ever cleared', () => 
     assert.equal(fs.existsSync(path.join(dir, 'never-made')), false);
   });
 
-  test("clearing removes only PRM Lens's entries: foreign files, links and their targets stay, the tag stays", async () => {
+  test("clearing removes only PRM Lens's entries: foreign files, links and their targets, the tag stay", async () => {
     const store = new DirectoryStore(path.join(dir, 'mixed'));
     for (let i = 0; i < 6; i++) await store.set(key(i), result(), critic('a'));
     const outside = path.join(dir, 'outside');
@@ -189,7 +189,7 @@ describe('cache folders: only a folder PRM Lens created is ever cleared', () => 
     assert.equal((await cacheSummary(store.dir)).entries, 1);
   });
 
-  test('clearing while a run is still writing entries: every write lands, and clearing again leaves only the tag', async () => {
+  test('clearing while a run is still writing: every write lands; clearing again leaves only the tag', async () => {
     const store = new DirectoryStore(path.join(dir, 'racing'));
     for (let round = 0; round < 20; round++) {
       const writes = Array.from({ length: 50 }, (_, i) =>

@@ -210,7 +210,7 @@ describe("the dataset view's run log", () => {
     assert.equal(judge.calls, 5, 'a new threshold changes the predictions: asked again');
   });
 
-  test('lines that are not answers are skipped with a warning; an answer that does not fit its item is re-asked', async () => {
+  test('lines that are not answers are skipped with a warning; one not fitting its item is re-asked', async () => {
     const file = path.join(dir, 'damaged.jsonl');
     const content = (i: number) => contentKey(items[i].problem, items[i].steps);
     const lines = [

@@ -169,7 +169,8 @@ describe('result cache', () => {
     const [file] = filesUnder(store.dir);
     const text = readFileSync(file, 'utf8');
     assert.deepEqual(JSON.parse(text).critic, { id: 'counting', type: 'test', identity: 'identity-y' });
-    assert.ok(text.indexOf('"critic"') < text.indexOf('"result"'), 'the critic comes first: summaries read only the head');
+    const first = text.indexOf('"critic"') < text.indexOf('"result"');
+    assert.ok(first, 'the critic comes first: summaries read only the head');
     const old = new Date(Date.now() - 30 * 24 * 3600_000);
     utimesSync(file, old, old);
     await cached.score(input);
@@ -205,7 +206,7 @@ describe('result cache', () => {
     }
   });
 
-  test('remote critics: request pacing and limits (rpm, tpm, maxResponseBytes, …) and explicit defaults keep results', async () => {
+  test('remote critics: pacing, limits (rpm, tpm, maxResponseBytes…) and explicit defaults keep results', async () => {
     const server = await ScriptedServer.start(fakeOpenAI({ answer: () => '\\boxed{1}' }));
     try {
       const store = new DirectoryStore(path.join(dir, 'pacing'));
@@ -237,7 +238,8 @@ describe('result cache', () => {
   });
 
   test('a remote critic\'s cache identity is the one identity of its configuration', async () => {
-    const config: CriticConfig = { id: 'prm', type: 'chat-prm', baseURL: 'http://127.0.0.1:9/v1', model: 'm', threshold: 0.7 };
+    const baseURL = 'http://127.0.0.1:9/v1';
+    const config: CriticConfig = { id: 'prm', type: 'chat-prm', baseURL, model: 'm', threshold: 0.7 };
     const critic = await createCritic(config, { apiKey: () => 'k' });
     assert.ok(isCacheable(critic));
     assert.equal(critic.cacheIdentity(), criticIdentity(config, { verdictsReapplied: true }));

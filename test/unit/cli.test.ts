@@ -1,7 +1,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DirectoryStore } from '../../src/core/critics/cache';
@@ -20,8 +21,10 @@ function run(...args: string[]) {
 /** A result cache folder made by PRM Lens, with entries of critics `a` (two) and `b` (one, used 100 days ago). */
 async function makeCache(dir: string): Promise<void> {
   const store = new DirectoryStore(dir);
-  const result = (): CriticResult => ({ criticId: 'x', steps: [], firstError: -1, timing: { startedAt: 0, durationMs: 1 } });
-  const keys = ['a1', 'a2', 'b1'].map((k) => `${k.charCodeAt(0).toString(16)}${k.charCodeAt(1).toString(16).padStart(62, '0')}`);
+  const timing = { startedAt: 0, durationMs: 0 };
+  const result = (): CriticResult => ({ criticId: 'x', steps: [], firstError: -1, timing });
+  const hex = (k: string) => Buffer.from(k).toString('hex');
+  const keys = ['a1', 'a2', 'b1'].map((k) => hex(k).padEnd(64, '0'));
   await store.set(keys[0], result(), { id: 'a', type: 'chat-prm', identity: 'i1' });
   await store.set(keys[1], result(), { id: 'a', type: 'chat-prm', identity: 'i1' });
   await store.set(keys[2], result(), { id: 'b', type: 'openai-critic', identity: 'i2' });
@@ -30,7 +33,8 @@ async function makeCache(dir: string): Promise<void> {
 }
 
 const entriesIn = (dir: string) =>
-  readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.json')).length;
+  readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.json'))
+    .length;
 
 describe('prm-lens CLI', () => {
   let dir = '';
@@ -191,7 +195,7 @@ describe('prm-lens exit codes', () => {
       2,
       /old-cache was not created by PRM Lens/,
     ],
-    ['cache: a folder that is no cache', () => ['cache', '--cache-dir', dir], 2, /was not created by PRM Lens.*: not read/],
+    ['cache: no cache folder', () => ['cache', '--cache-dir', dir], 2, /was not created by PRM Lens.*: not read/],
     ['cache prune: a folder that is no cache', () => ['cache', 'prune', '--cache-dir', dir], 2, /nothing was deleted/],
     [
       'cache prune: a bad --older-than',
@@ -243,7 +247,7 @@ describe('prm-lens exit codes', () => {
     ['an unknown command', () => ['frobnicate'], 2, /unknown command "frobnicate"/],
     ['no command (the usage goes to stderr)', () => [], 2, /^prm-lens — segment, score and evaluate/],
     ['metrics: results', () => ['metrics', at('results.jsonl')], 0, /^$/],
-    ['clear-cache: a cache', () => ['clear-cache', '--cache-dir', at('cache')], 0, /cleared .*cache: removed 3 entries/],
+    ['clear-cache: a cache', () => ['clear-cache', '--cache-dir', at('cache')], 0, /cleared .*cache: removed 3/],
     ['clear-cache: no cache yet', () => ['clear-cache', '--cache-dir', at('none')], 0, /nothing to clear/],
   ];
   for (const [what, args, code, stderr] of cases) {
@@ -273,15 +277,19 @@ describe('prm-lens exit codes', () => {
       `const fs = require('node:fs'); const fsp = require('node:fs/promises');
 const names = ['unlink', 'rm', 'rmdir', 'rename', 'writeFile', 'appendFile', 'mkdir', 'utimes', 'copyFile', 'truncate'];
 for (const name of names) {
-  fsp[name] = async (p) => { process.stderr.write('WRITE ATTEMPT ' + name + ' ' + p + '\\n'); throw new Error('blocked'); };
-  fs[name + 'Sync'] = (p) => { process.stderr.write('WRITE ATTEMPT ' + name + 'Sync ' + p + '\\n'); throw new Error('blocked'); };
+  const refuse = (fn) => (p) => {
+    process.stderr.write('WRITE ATTEMPT ' + fn + ' ' + p + '\\n');
+    throw new Error('blocked');
+  };
+  fsp[name] = async (p) => refuse(name)(p);
+  fs[name + 'Sync'] = refuse(name + 'Sync');
 }`,
     );
     const r = spawnSync(process.execPath, ['-r', guard, cli, ...args], { encoding: 'utf8', cwd: root });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
-  test('., /, $HOME, the project root and links to each are refused with exit 2 before anything is written', async () => {
+  test('., /, $HOME, the project root and links to each: exit 2 before anything is written', async () => {
     const targets = ['.', '/', os.homedir(), root];
     for (const [i, target] of targets.entries()) {
       const link = at(`link-${i}`);
@@ -300,7 +308,7 @@ for (const name of names) {
     assert.match(guarded('clear-cache', '--cache-dir', at('guard-check')).stderr, /WRITE ATTEMPT unlink .*guard-check/);
   });
 
-  test('cache summarises entries per critic; cache prune removes by critic and by age; clear-cache keeps the tag', async () => {
+  test('cache summarises per critic; cache prune removes by critic and by age; clear-cache keeps the tag', async () => {
     const cache = at('summary-cache');
     await makeCache(cache);
     const summary = run('cache', '--cache-dir', cache, '--json');
@@ -308,7 +316,7 @@ for (const name of names) {
     const parsed = JSON.parse(summary.stdout);
     assert.equal(parsed.entries, 3);
     assert.deepEqual(
-      parsed.critics.map((c: { id: string; entries: number; identities: number }) => [c.id, c.entries, c.identities]).sort(),
+      parsed.critics.map((c: { id: string; entries: number; identities: number }) => [c.id, c.entries, c.identities]),
       [
         ['a', 2, 1],
         ['b', 1, 1],
@@ -322,7 +330,8 @@ for (const name of names) {
     assert.equal(aged.code, 0, aged.stderr);
     assert.match(aged.stderr, /removed 1 entries .*; kept 2/);
     const byCritic = run('cache', 'prune', '--cache-dir', cache, '--critic', 'a', '--json');
-    assert.deepEqual({ ...JSON.parse(byCritic.stdout), freedBytes: 0 }, { removed: 2, freedBytes: 0, kept: 0, keptBytes: 0 });
+    const report = { ...JSON.parse(byCritic.stdout), freedBytes: 0 };
+    assert.deepEqual(report, { removed: 2, freedBytes: 0, kept: 0, keptBytes: 0 });
     await makeCache(cache);
     assert.equal(run('clear-cache', '--cache-dir', cache).code, 0);
     assert.deepEqual(readdirSync(cache), ['CACHEDIR.TAG']);

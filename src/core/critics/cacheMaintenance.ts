@@ -12,7 +12,7 @@ import { checkCacheFolder, ENTRY, SHARD, TEMP } from './cacheFolder';
  * followed, foreign files are never removed, and the folder keeps its tag.
  */
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 const MB = 1024 * 1024;
 /** A temporary file this old belongs to a write that never finished (a live one lasts milliseconds). */
 const STALE_TEMP_MS = 60 * 60 * 1000;

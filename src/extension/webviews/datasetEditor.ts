@@ -176,7 +176,10 @@ class DatasetView {
     const n = this.session.items.length;
     const chosen = scope === 'all' ? [...Array(n).keys()] : scope === 'filtered' ? (indices ?? []) : sampleIndices(n, sample ?? 100);
     const critics = await this.deps.critics.getCritics(criticIds);
-    const run: RunCritic[] = critics.map((critic) => ({ id: critic.id, critic, config: editorCriticIdentity(settings.critics.find((c) => c.id === critic.id)!) }));
+    const run: RunCritic[] = critics.map((critic) => {
+      const config = editorCriticIdentity(settings.critics.find((c) => c.id === critic.id)!);
+      return { id: critic.id, critic, config };
+    });
     const started = Date.now();
     const result = await this.session.run(run, chosen, RUN_CONCURRENCY);
     this.deps.log.info(`${this.session.name}: ran ${criticIds.join(', ')} on ${result.done - result.cached} items (${result.cached} cached, ${result.failed} failed) in ${Date.now() - started} ms`);
