@@ -7,7 +7,7 @@ import type { Critic, CriticConfig } from '../src/core/critics/types';
 import type { DatasetItem } from '../src/core/datasets/types';
 import { runItems } from '../src/core/run/engine';
 import { mapConcurrent } from '../src/core/util/concurrency';
-import { criticIdentity } from '../src/core/run/identity';
+import { criticIdentity } from '../src/core/critics/identity';
 import { seededRandom } from '../src/core/util/random';
 import { ScriptedServer, type Reply } from '../test/fixtures/servers/http';
 import { fakeOpenAI } from '../test/fixtures/servers/openai';

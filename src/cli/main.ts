@@ -10,6 +10,8 @@ import { evalCommand } from './commands/eval';
 import { metricsCommand } from './commands/metrics';
 import { defaultCacheDir } from './commands/critics';
 import { clearCacheCommand } from './commands/clear-cache';
+import { cacheCommand, cachePruneCommand, DEFAULT_LIMITS, pruneAfterRun } from './commands/cache';
+import { DAY_MS, limitRules, PruneRules } from '../core/critics/cacheMaintenance';
 import { compileStepRegex } from '../core/segment/boundaries';
 import { InputFileError } from '../core/datasets/files';
 import { packageVersion } from './version';
@@ -19,10 +21,14 @@ const USAGE = `prm-lens — segment, score and evaluate chain-of-thought steps
 
 Usage:
   prm-lens segment FILE [--strategy S] [--tag T] [--regex R] [--json]
-  prm-lens score FILE [--critic ID]... [--config critics.json] [--strategy S] [--cache-dir DIR | --no-cache] [--json]
+  prm-lens score FILE [--critic ID]... [--config critics.json] [--strategy S] [--cache-dir DIR | --no-cache]
+                [--cache-max-size MB] [--cache-max-age DAYS] [--json]
   prm-lens eval DATASET... [--critic ID]... [--config critics.json] [--out results.jsonl] [--concurrency N]
-                [--cache-dir DIR | --no-cache] [--json] [--quiet]
+                [--cache-dir DIR | --no-cache] [--cache-max-size MB] [--cache-max-age DAYS] [--json] [--quiet]
   prm-lens metrics RESULTS.jsonl... [--dataset PRMBENCH [--threshold T]] [--ci [N] [--seed S]] [--json]
+  prm-lens cache [--cache-dir DIR] [--out results.jsonl] [--json]
+  prm-lens cache prune [--cache-dir DIR] [--out results.jsonl] [--older-than DAYS] [--critic ID]... [--max-size MB]
+                [--json]
   prm-lens clear-cache [--cache-dir DIR] [--out results.jsonl]
   prm-lens --version
 
@@ -34,7 +40,13 @@ names in "apiKeyEnv". Several --critic options judge every item with each; eval 
 and metrics adds their pairwise agreement on the first-error index.
 Cache: results of remote critics are stored by content (problem, steps, critic settings; never keys) in
 --cache-dir, default .prm-lens-cache/ next to --out (else in the current folder). Re-running an interrupted eval
-resumes from it. --no-cache turns it off; clear-cache deletes it (and nothing that is not a cache).
+resumes from it. --no-cache turns it off. After score and eval, entries unused for --cache-max-age days
+(default ${DEFAULT_LIMITS.maxAgeDays}) and the least recently used ones beyond --cache-max-size MB
+(default ${DEFAULT_LIMITS.maxSizeMB}) are removed; 0 is no limit. cache summarises it per critic; cache prune
+removes entries unused for --older-than days, of --critic, or beyond --max-size (with none of these: the default
+limits); clear-cache removes every entry.
+Only a folder PRM Lens created (it holds PRM Lens's CACHEDIR.TAG) is ever pruned or cleared, and only PRM Lens's
+entries in it; any other folder (., /, a project, a link) is refused with exit 2 and left as it was.
 Progress: eval reports on stderr (one live line on a terminal, else a line every 10 s or 10%); --quiet stops it.
 Datasets: a JSON array or JSONL in the ProcessBench, PRM800K, Math-Shepherd, PRMBench, TRL stepwise or BIG-Bench Mistake
 layout (told per record); the subset is the record's "subset", else the file name.
@@ -56,6 +68,10 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
+  'cache-max-size': { type: 'string' },
+  'cache-max-age': { type: 'string' },
+  'older-than': { type: 'string' },
+  'max-size': { type: 'string' },
   json: { type: 'boolean' },
   dataset: { type: 'string' },
   ci: { type: 'string' },
@@ -77,22 +93,27 @@ interface CommandSpec {
 }
 
 const SEGMENTATION: readonly Option[] = ['strategy', 'tag', 'regex'];
+const CACHE: readonly Option[] = ['cache-dir', 'no-cache', 'cache-max-size', 'cache-max-age'];
 const COMMANDS: Record<string, CommandSpec> = {
   segment: { args: 'FILE', maxArgs: 1, options: [...SEGMENTATION, 'json'] },
-  score: { args: 'FILE', maxArgs: 1, options: [...SEGMENTATION, 'critic', 'config', 'cache-dir', 'no-cache', 'json'] },
+  score: { args: 'FILE', maxArgs: 1, options: [...SEGMENTATION, 'critic', 'config', ...CACHE, 'json'] },
   eval: {
     args: 'DATASET',
     maxArgs: Infinity,
-    options: ['critic', 'config', 'out', 'concurrency', 'cache-dir', 'no-cache', 'json', 'quiet'],
+    options: ['critic', 'config', 'out', 'concurrency', ...CACHE, 'json', 'quiet'],
   },
   metrics: { args: 'RESULTS.jsonl', maxArgs: Infinity, options: ['json', 'dataset', 'threshold', 'ci', 'seed'] },
+  cache: { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'json'] },
+  'cache prune': { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'older-than', 'critic', 'max-size', 'json'] },
   'clear-cache': { args: '', maxArgs: 0, options: ['cache-dir', 'out'] },
 };
 const GLOBAL_OPTIONS: readonly Option[] = ['help', 'version'];
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: optionalCiValue(argv), options: OPTIONS, allowPositionals: true });
-  const [command, ...files] = positionals;
+  // `cache prune` is a command of its own; `cache` alone is the summary.
+  const prune = positionals[0] === 'cache' && positionals[1] === 'prune';
+  const [command, ...files] = prune ? ['cache prune', ...positionals.slice(2)] : positionals;
   if (values.version) {
     console.log(packageVersion());
     return 0;
@@ -123,13 +144,18 @@ async function main(argv: string[]): Promise<number> {
     case 'score': {
       const segmentation = segmentOptions(values);
       const build = { configFile: values.config, cacheDir: cacheDir(values) };
+      const limits = cacheLimits(values);
       const configs = await loadCriticConfigs(values.config);
       const criticIds = values.critic ?? ['checker'];
-      return scoreCommand(files[0], configs, criticIds, segmentation, json, controller.signal, build);
+      const code = await scoreCommand(files[0], configs, criticIds, segmentation, json, controller.signal, build);
+      if (build.cacheDir !== null) await pruneAfterRun(build.cacheDir, limits);
+      return code;
     }
-    case 'eval':
+    case 'eval': {
       await checkOutput(values.out);
-      return evalCommand({
+      const dir = cacheDir(values);
+      const limits = cacheLimits(values);
+      const code = await evalCommand({
         datasets: files,
         configs: await loadCriticConfigs(values.config),
         configFile: values.config,
@@ -137,10 +163,13 @@ async function main(argv: string[]): Promise<number> {
         out: values.out,
         json,
         concurrency: positiveInt(values.concurrency ?? '4', '--concurrency'),
-        cacheDir: cacheDir(values),
+        cacheDir: dir,
         signal: controller.signal,
         quiet: values.quiet ?? false,
       });
+      if (dir !== null) await pruneAfterRun(dir, limits);
+      return code;
+    }
     case 'metrics':
       if (values.seed !== undefined && values.ci === undefined) throw new UsageError(`--seed needs --ci${SEE_HELP}`);
       if (values.threshold !== undefined && values.dataset === undefined) {
@@ -152,6 +181,10 @@ async function main(argv: string[]): Promise<number> {
         ci: values.ci === undefined ? undefined : positiveInt(values.ci, '--ci'),
         seed: values.seed === undefined ? undefined : seedValue(values.seed),
       });
+    case 'cache':
+      return cacheCommand(chosenCacheDir(values), json);
+    case 'cache prune':
+      return cachePruneCommand(chosenCacheDir(values), pruneRules(values), json);
     default: // clear-cache, the last entry of COMMANDS
       return clearCacheCommand(chosenCacheDir(values));
   }
@@ -218,6 +251,40 @@ function seedValue(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > 0xffffffff) {
     throw new UsageError(`--seed must be an integer from 0 to 4294967295; got "${text}"`);
+  }
+  return n;
+}
+
+/** The size and age limits a run prunes the cache to. */
+function cacheLimits(values: { 'no-cache'?: boolean; 'cache-max-size'?: string; 'cache-max-age'?: string }) {
+  const given = (['cache-max-size', 'cache-max-age'] as const).filter((o) => values[o] !== undefined);
+  if (values['no-cache'] && given.length > 0) {
+    throw new UsageError(`--no-cache and --${given[0]} contradict each other`);
+  }
+  const size = values['cache-max-size'];
+  const age = values['cache-max-age'];
+  return {
+    maxSizeMB: size === undefined ? DEFAULT_LIMITS.maxSizeMB : nonNegative(size, '--cache-max-size'),
+    maxAgeDays: age === undefined ? DEFAULT_LIMITS.maxAgeDays : nonNegative(age, '--cache-max-age'),
+  };
+}
+
+/** What `cache prune` removes: the entries its options select, or, with none, what the default limits do. */
+function pruneRules(values: { 'older-than'?: string; critic?: string[]; 'max-size'?: string }): PruneRules {
+  const { 'older-than': olderThan, critic, 'max-size': maxSize } = values;
+  if (olderThan === undefined && critic === undefined && maxSize === undefined) return limitRules(DEFAULT_LIMITS);
+  const days = olderThan === undefined ? undefined : nonNegative(olderThan, '--older-than');
+  return {
+    critics: critic,
+    usedBefore: days === undefined ? undefined : Date.now() - days * DAY_MS,
+    maxBytes: maxSize === undefined ? undefined : Math.floor(nonNegative(maxSize, '--max-size') * 1024 * 1024),
+  };
+}
+
+function nonNegative(text: string, flag: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(`${flag} must be a number ≥ 0; got "${text}"`);
   }
   return n;
 }

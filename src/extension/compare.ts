@@ -1,7 +1,5 @@
 import * as vscode from 'vscode';
-import { DirectoryStore } from '../core/critics/cache';
 import { errorMessage } from '../core/util/errors';
-import { criticCacheDir } from './criticPool';
 import type { Scorer, SettingsSource, ShowInspector } from './ports';
 import { cancelledMessage } from './scorer';
 import { registerApiKeyCommand } from './secrets';
@@ -13,20 +11,11 @@ export interface CompareDeps {
   log: vscode.LogOutputChannel;
 }
 
-/** The commands of remote critics: Compare Critics on Current File, Set API Key for Critic…, Clear Cache. */
+/** The commands of remote critics: Compare Critics on Current File and Set API Key for Critic… */
 export function registerRemoteCriticCommands(context: vscode.ExtensionContext, deps: CompareDeps): vscode.Disposable[] {
-  const { log } = deps;
   return [
     vscode.commands.registerCommand('prmLens.compareCritics', (a?: unknown, b?: unknown) => compareCritics(deps, a, b)),
     registerApiKeyCommand(context.secrets, () => deps.settings.current.critics),
-    vscode.commands.registerCommand('prmLens.clearCache', async () => {
-      const dir = criticCacheDir(context);
-      if (!dir) return false;
-      await new DirectoryStore(dir).clear();
-      log.info(`cleared the result cache ${dir}`);
-      void vscode.window.showInformationMessage('PRM Lens: cleared cached critic results.');
-      return true;
-    }),
   ];
 }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../core/util/errors';
 import { registerAddCritic } from './addCritic';
 import { AnalysisSnapshot, AnalysisStore } from './analysisStore';
+import { registerCacheCommands } from './cacheCommands';
 import { registerCommands } from './commands';
 import { registerRemoteCriticCommands } from './compare';
 import { Config } from './config';
@@ -37,8 +38,7 @@ export function activate(context: vscode.ExtensionContext): PrmLensApi {
   const log = vscode.window.createOutputChannel('PRM Lens', { log: true });
   const config = new Config(log);
   const settings = new LiveSettings(config);
-  const onStoreError = (err: unknown) => log.warn(`result cache: ${errorMessage(err)}`);
-  const pool = new CriticPool(context, () => settings.current.cacheEnabled, onStoreError);
+  const pool = new CriticPool(context, () => settings.current, log);
   const critics: CriticProvider = { getCritics: (ids) => pool.get(settings.current.critics, ids) };
   const store = new AnalysisStore();
   const scheduler = new RunScheduler();
@@ -61,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): PrmLensApi {
     vscode.languages.registerHoverProvider(SOLUTION_LANGUAGES, new StepHoverProvider(store)),
     ...registerCommands({ scorer, analyses: store, segmentations, showInspector }),
     ...registerRemoteCriticCommands(context, { scorer, showInspector, settings, log }),
+    registerCacheCommands(context, log),
     registerAddCritic(config, log),
     ...registerLocalModels(config, log),
   );

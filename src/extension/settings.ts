@@ -18,6 +18,8 @@ export interface Settings {
   severity: vscode.DiagnosticSeverity;
   /** Remote critics read and fill the result cache. */
   cacheEnabled: boolean;
+  /** What the result cache is pruned to in the background after runs (0: no limit). */
+  cacheLimits: { maxSizeMB: number; maxAgeDays: number };
 }
 
 const SEVERITY = {
@@ -44,5 +46,6 @@ export function editorSettings(config: Config): Settings {
     thresholds: { good: values['thresholds.good'], bad: values['thresholds.bad'] },
     severity: SEVERITY[values.diagnosticSeverity],
     cacheEnabled: values['cache.enabled'],
+    cacheLimits: { maxSizeMB: values['cache.maxSizeMB'], maxAgeDays: values['cache.maxAgeDays'] },
   };
 }

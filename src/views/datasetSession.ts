@@ -204,7 +204,7 @@ export class DatasetSession {
     for (const i of indices ?? this.items.keys()) {
       const predictions: ItemPrediction[] = [];
       for (const c of critics) {
-        const r = this.cache.get(c.config, this.contents[i]);
+        const r = this.cache.get(c.config, this.contents[i], this.items[i].steps.length);
         if (r) predictions.push({ critic: c.id, prediction: r.prediction, scores: r.scores });
       }
       if (predictions.length) out.push({ i, predictions });
@@ -221,7 +221,7 @@ export class DatasetSession {
     const out: ResultRecord[] = [];
     for (let i = 0; i < this.items.length; i++) {
       for (const c of critics) {
-        const answer = this.cache.get(c.config, this.contents[i]);
+        const answer = this.cache.get(c.config, this.contents[i], this.items[i].steps.length);
         const error = answer ? undefined : this.failures.get(this.key(c, i));
         if (answer) out.push(buildRecord(this.items[i], c.id, answer));
         else if (error !== undefined) out.push(buildRecord(this.items[i], c.id, { error }));

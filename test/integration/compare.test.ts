@@ -146,9 +146,24 @@ describe('Compare Critics against local servers', () => {
     }
   });
 
+  it("Clear Cache of one critic removes only that critic's results", async () => {
+    await openExample(EXAMPLE);
+    assert.equal(await vscode.commands.executeCommand('prmLens.compareCritics', ['judge', 'qwen-prm']), true);
+    const cacheDir = filesUnder(path.join(process.cwd(), 'user-data'))
+      .find((f) => f.endsWith(`${path.sep}critic-results${path.sep}CACHEDIR.TAG`))
+      ?.replace(/[\\/]CACHEDIR\.TAG$/, '');
+    assert.ok(cacheDir, 'the cache folder is tagged as PRM Lens\'s');
+    const before = { chat: chat.requests.length, pooling: pooling.requests.length };
+    assert.equal(await vscode.commands.executeCommand('prmLens.clearCache', { critic: 'qwen-prm' }), true);
+    assert.ok(fs.existsSync(path.join(cacheDir, 'CACHEDIR.TAG')), 'the folder keeps its tag');
+    assert.equal(await vscode.commands.executeCommand('prmLens.compareCritics', ['judge', 'qwen-prm']), true);
+    assert.equal(chat.requests.length, before.chat, "the judge's results are still cached");
+    assert.ok(pooling.requests.length > before.pooling, 'the PRM is asked again');
+  });
+
   it('Clear Cache empties the cache: the next comparison asks the servers again', async () => {
     const before = chat.requests.length;
-    assert.equal(await vscode.commands.executeCommand('prmLens.clearCache'), true);
+    assert.equal(await vscode.commands.executeCommand('prmLens.clearCache', 'all'), true);
     await openExample(EXAMPLE);
     assert.equal(await vscode.commands.executeCommand('prmLens.compareCritics', ['judge']), true);
     // Cached results would answer without any request; a settings change from the previous test may add a

@@ -1,22 +1,35 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cacheKey, canonicalJson, CacheableCritic, DirectoryStore, isCacheable, isCachedResult, withCache } from '../../src/core/critics/cache';
+import {
+  cacheKey,
+  canonicalJson,
+  CacheableCritic,
+  CacheEntryError,
+  DirectoryStore,
+  isCacheable,
+  isCachedResult,
+  withCache,
+} from '../../src/core/critics/cache';
+import { CACHE_MARKER } from '../../src/core/critics/cacheFolder';
+import { clearCache } from '../../src/core/critics/cacheMaintenance';
+import { criticIdentity } from '../../src/core/critics/identity';
 import { createCritic } from '../../src/core/critics/registry';
 import { CriticConfig, CriticInput, CriticResult } from '../../src/core/critics/types';
 import { ScriptedServer } from '../fixtures/servers/http';
 import { fakeOpenAI } from '../fixtures/servers/openai';
 
+/** The entry files of a cache folder (its tag left out). */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && e.name !== CACHE_MARKER)
     .map((e) => path.join(e.parentPath, e.name));
 }
 
 /** A cacheable critic that counts its calls and says step `firstError` is wrong. */
-function countingCritic(firstError: number, identity: unknown = { model: 'x' }) {
+function countingCritic(firstError: number, identity = 'identity-x') {
   const calls: CriticInput[] = [];
   const critic: CacheableCritic = {
     id: 'counting',
@@ -103,22 +116,65 @@ describe('result cache', () => {
     const r = await withCache(critic, unwritable, (e) => errors.push(e)).score({ problem: 'z', steps: ['z'] });
     assert.equal(r.firstError, 0);
     assert.equal(errors.length, 1);
-    await store.clear();
-    assert.deepEqual(readdirSync(dir).includes('corrupt'), false);
+    await clearCache(store.dir);
+    assert.deepEqual(filesUnder(store.dir), []);
   });
 
-  test('clearing while a run is still writing entries succeeds and leaves no folder behind', async () => {
-    const root = path.join(dir, 'racing');
-    const store = new DirectoryStore(root);
-    await store.clear(); // nothing there yet: not an error
-    const result = { criticId: 'c', steps: [], firstError: -1, timing: { ms: 1 } } as unknown as CriticResult;
-    for (let round = 0; round < 20; round++) {
-      const writes = Array.from({ length: 50 }, (_, i) => store.set(`${(round * 50 + i).toString(16).padStart(4, '0')}${'0'.repeat(60)}`, result).catch(() => undefined));
-      await store.clear();
-      await Promise.all(writes);
-      await store.clear();
+  test('a stored entry that is not a result on the solution is a miss with a warning, and gets replaced', async () => {
+    const store = new DirectoryStore(path.join(dir, 'invalid'));
+    const { critic, calls } = countingCritic(1);
+    const errors: unknown[] = [];
+    const cached = withCache(critic, store, (e) => errors.push(e));
+    const input = { problem: 'p', steps: ['a', 'b', 'c'] };
+    const good = await cached.score(input);
+    const [file] = filesUnder(store.dir);
+    const entry = JSON.parse(readFileSync(file, 'utf8'));
+    const step = good.steps[0];
+    const damage: [string, Record<string, unknown>, RegExp][] = [
+      ['firstError 1.5', { firstError: 1.5 }, /firstError is 1\.5/],
+      ['firstError past the last step', { firstError: 3 }, /firstError is 3/],
+      ['firstError below -1', { firstError: -2 }, /firstError is -2/],
+      ['a step too many', { steps: [...good.steps, step] }, /4 step judgements for 3 steps/],
+      ['a score above 1', { steps: [{ ...step, score: 1.5 }, step, step] }, /steps\[0\]\.score is 1\.5/],
+      ['a score that is no number', { steps: [step, { ...step, score: 'high' }, step] }, /steps\[1\]\.score/],
+      ['an unknown verdict', { steps: [step, step, { ...step, verdict: 'maybe' }] }, /steps\[2\]\.verdict is "maybe"/],
+      ['a reason that is no text', { steps: [{ ...step, reason: 3 }, step, step] }, /steps\[0\]\.reason/],
+      ['no timing', { timing: undefined }, /timing/],
+      ['negative usage', { usage: { requests: -1 } }, /usage\.requests is -1/],
+      ['a raw answer that is no text', { raw: { text: 'x' } }, /raw is not a string/],
+    ];
+    for (const [what, change, message] of damage) {
+      writeFileSync(file, JSON.stringify({ ...entry, result: { ...entry.result, ...change } }));
+      const before = calls.length;
+      const again = await cached.score(input);
+      assert.equal(calls.length, before + 1, `${what}: asked again`);
+      assert.deepEqual(again.firstError, 1);
+      const warning = errors.at(-1);
+      assert.ok(warning instanceof CacheEntryError, what);
+      assert.match(warning.message, message, what);
+      assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).result.firstError, 1, `${what}: replaced`);
+      assert.equal(isCachedResult(await cached.score(input)), true, `${what}: the replacement is a hit`);
     }
-    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('racing')), []);
+    writeFileSync(file, '{"key": "trunc');
+    await cached.score(input);
+    assert.match(String(errors.at(-1)), /not JSON/, 'an unreadable entry is reported too');
+  });
+
+  test('an entry names its critic (id, type, identity); a hit marks it used', async () => {
+    const store = new DirectoryStore(path.join(dir, 'named'));
+    const { critic } = countingCritic(1, 'identity-y');
+    const cached = withCache(critic, store);
+    const input = { problem: 'p', steps: ['a', 'b'] };
+    await cached.score(input);
+    const [file] = filesUnder(store.dir);
+    const text = readFileSync(file, 'utf8');
+    assert.deepEqual(JSON.parse(text).critic, { id: 'counting', type: 'test', identity: 'identity-y' });
+    const first = text.indexOf('"critic"') < text.indexOf('"result"');
+    assert.ok(first, 'the critic comes first: summaries read only the head');
+    const old = new Date(Date.now() - 30 * 24 * 3600_000);
+    utimesSync(file, old, old);
+    await cached.score(input);
+    assert.ok(Date.now() - statSync(file).mtimeMs < 60_000, 'the hit moved its last use to now');
   });
 
   test('remote critics: id, concurrency, timeouts and the key stay out of the key; the threshold is re-applied on a hit', async () => {
@@ -148,5 +204,51 @@ describe('result cache', () => {
     } finally {
       await server.close();
     }
+  });
+
+  test('remote critics: pacing, limits (rpm, tpm, maxResponseBytes…) and explicit defaults keep results', async () => {
+    const server = await ScriptedServer.start(fakeOpenAI({ answer: () => '\\boxed{1}' }));
+    try {
+      const store = new DirectoryStore(path.join(dir, 'pacing'));
+      const base = { id: 'judge', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm' };
+      const build = async (extra: Record<string, unknown>) => {
+        const critic = await createCritic({ ...base, ...extra } as CriticConfig, { apiKey: () => 'k' });
+        assert.ok(isCacheable(critic));
+        return withCache(critic, store);
+      };
+      const input = { problem: 'p', steps: ['a', 'b', 'c'] };
+      await (await build({})).score(input);
+      assert.equal(server.requests.length, 1);
+      const same = [
+        { rpm: 60, tpm: 100_000, maxResponseBytes: 4096, maxConsecutiveFailures: 0 },
+        { retries: 0, retryDelayMs: 5, concurrency: 1, timeoutMs: 10, apiKeyEnv: 'K', label: 'L', id: 'renamed' },
+        { parallelSamples: false, votes: 1, mode: 'first-error', maxTokens: 8192, structuredOutput: true },
+        { baseURL: `${server.origin}/v1/` },
+      ];
+      for (const extra of same) {
+        const r = await (await build(extra)).score(input);
+        assert.equal(isCachedResult(r), true, JSON.stringify(extra));
+      }
+      assert.equal(server.requests.length, 1, 'none of these changes an answer');
+      await (await build({ maxTokens: 100 })).score(input);
+      assert.equal(server.requests.length, 2, 'maxTokens does');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a remote critic\'s cache identity is the one identity of its configuration', async () => {
+    const baseURL = 'http://127.0.0.1:9/v1';
+    const config: CriticConfig = { id: 'prm', type: 'chat-prm', baseURL, model: 'm', threshold: 0.7 };
+    const critic = await createCritic(config, { apiKey: () => 'k' });
+    assert.ok(isCacheable(critic));
+    assert.equal(critic.cacheIdentity(), criticIdentity(config, { verdictsReapplied: true }));
+    assert.equal(critic.cacheIdentity(), criticIdentity({ ...config, threshold: 0.2 }, { verdictsReapplied: true }));
+    const template = path.join(dir, 'template.txt');
+    writeFileSync(template, 'Problem: {{problem}}\n{{paragraphs}}\nThe earliest wrong one in \\boxed{}.');
+    const judge: CriticConfig = { id: 'j', type: 'openai-critic', model: 'm', promptTemplate: 'template.txt' };
+    const llm = await createCritic(judge, { apiKey: () => 'k', baseDir: dir });
+    assert.ok(isCacheable(llm));
+    assert.equal(llm.cacheIdentity(), criticIdentity(judge, { baseDir: dir }));
   });
 });

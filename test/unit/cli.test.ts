@@ -1,9 +1,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DirectoryStore } from '../../src/core/critics/cache';
+import type { CriticResult } from '../../src/core/critics/types';
 
 // The CLI is tested as users run it: the bundled dist/cli.js in a child process (npm test builds it first).
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -14,6 +17,24 @@ function run(...args: string[]) {
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** A result cache folder made by PRM Lens, with entries of critics `a` (two) and `b` (one, used 100 days ago). */
+async function makeCache(dir: string): Promise<void> {
+  const store = new DirectoryStore(dir);
+  const timing = { startedAt: 0, durationMs: 0 };
+  const result = (): CriticResult => ({ criticId: 'x', steps: [], firstError: -1, timing });
+  const hex = (k: string) => Buffer.from(k).toString('hex');
+  const keys = ['a1', 'a2', 'b1'].map((k) => hex(k).padEnd(64, '0'));
+  await store.set(keys[0], result(), { id: 'a', type: 'chat-prm', identity: 'i1' });
+  await store.set(keys[1], result(), { id: 'a', type: 'chat-prm', identity: 'i1' });
+  await store.set(keys[2], result(), { id: 'b', type: 'openai-critic', identity: 'i2' });
+  const old = new Date(Date.now() - 100 * 24 * 3600_000);
+  utimesSync(path.join(dir, keys[2].slice(0, 2), `${keys[2]}.json`), old, old);
+}
+
+const entriesIn = (dir: string) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.json'))
+    .length;
 
 describe('prm-lens CLI', () => {
   let dir = '';
@@ -109,7 +130,7 @@ describe('prm-lens CLI', () => {
 describe('prm-lens exit codes', () => {
   let dir = '';
   const at = (name: string) => path.join(dir, name);
-  before(() => {
+  before(async () => {
     assert.ok(existsSync(cli), `${cli} is missing: run npm run build first`);
     dir = mkdtempSync(path.join(os.tmpdir(), 'prm-lens-exit-'));
     mkdirSync(at('folder'));
@@ -120,7 +141,8 @@ describe('prm-lens exit codes', () => {
     writeFileSync(at('dataset.json'), JSON.stringify([{ id: 'a', problem: 'p', steps: ['1 + 1 = 2'], label: -1 }]));
     writeFileSync(at('results.json'), JSON.stringify([{ id: 'a', subset: 's', label: -1, prediction: -1 }]));
     writeFileSync(at('keep.txt'), 'not a cache');
-    mkdirSync(at('cache/ab'), { recursive: true });
+    mkdirSync(at('old-cache/ab'), { recursive: true });
+    await makeCache(at('cache'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -159,13 +181,35 @@ describe('prm-lens exit codes', () => {
       'clear-cache: a file',
       () => ['clear-cache', '--cache-dir', at('keep.txt')],
       2,
-      /is a file, not a cache folder: not deleted/,
+      /is a file, not a cache folder: nothing was deleted/,
     ],
     [
       'clear-cache: a folder that is no cache',
       () => ['clear-cache', '--cache-dir', dir],
       2,
-      /does not look like a PRM Lens cache/,
+      /was not created by PRM Lens \(it has no CACHEDIR\.TAG of PRM Lens\): nothing was deleted/,
+    ],
+    [
+      'clear-cache: a cache folder of an earlier version (untagged: not guessed from its contents)',
+      () => ['clear-cache', '--cache-dir', at('old-cache')],
+      2,
+      /old-cache was not created by PRM Lens/,
+    ],
+    ['cache: no cache folder', () => ['cache', '--cache-dir', dir], 2, /was not created by PRM Lens.*: not read/],
+    ['cache prune: a folder that is no cache', () => ['cache', 'prune', '--cache-dir', dir], 2, /nothing was deleted/],
+    [
+      'cache prune: a bad --older-than',
+      () => ['cache', 'prune', '--cache-dir', at('cache'), '--older-than', 'soon'],
+      2,
+      /--older-than must be a number ≥ 0; got "soon"/,
+    ],
+    ['cache: an option it does not take', () => ['cache', '--older-than', '3'], 2, /cache does not take --older-than/],
+    ['cache: an unknown subcommand', () => ['cache', 'purge'], 2, /cache takes no file arguments; got "purge"/],
+    [
+      'score: --no-cache with a cache limit',
+      () => ['score', example('all-correct.md'), '--no-cache', '--cache-max-age', '3'],
+      2,
+      /--no-cache and --cache-max-age contradict each other/,
     ],
     ['clear-cache: a file argument', () => ['clear-cache', 'x'], 2, /clear-cache takes no file arguments/],
     [
@@ -203,7 +247,7 @@ describe('prm-lens exit codes', () => {
     ['an unknown command', () => ['frobnicate'], 2, /unknown command "frobnicate"/],
     ['no command (the usage goes to stderr)', () => [], 2, /^prm-lens — segment, score and evaluate/],
     ['metrics: results', () => ['metrics', at('results.jsonl')], 0, /^$/],
-    ['clear-cache: a cache', () => ['clear-cache', '--cache-dir', at('cache')], 0, /cleared .*cache/],
+    ['clear-cache: a cache', () => ['clear-cache', '--cache-dir', at('cache')], 0, /cleared .*cache: removed 3/],
     ['clear-cache: no cache yet', () => ['clear-cache', '--cache-dir', at('none')], 0, /nothing to clear/],
   ];
   for (const [what, args, code, stderr] of cases) {
@@ -217,7 +261,93 @@ describe('prm-lens exit codes', () => {
   test('clear-cache never deletes what is not a cache', () => {
     run('clear-cache', '--cache-dir', at('keep.txt'));
     run('clear-cache', '--cache-dir', dir);
+    run('clear-cache', '--cache-dir', at('old-cache'));
     assert.equal(readFileSync(at('keep.txt'), 'utf8'), 'not a cache');
+    assert.ok(existsSync(at('old-cache/ab')));
+  });
+
+  /**
+   * The CLI runs with every write, rename and removal of node:fs replaced by a recorder that refuses it, so a
+   * refusal that came too late shows as a recorded attempt instead of deleting a home folder.
+   */
+  function guarded(...args: string[]) {
+    const guard = at('no-writes.cjs');
+    writeFileSync(
+      guard,
+      `const fs = require('node:fs'); const fsp = require('node:fs/promises');
+const names = ['unlink', 'rm', 'rmdir', 'rename', 'writeFile', 'appendFile', 'mkdir', 'utimes', 'copyFile', 'truncate'];
+for (const name of names) {
+  const refuse = (fn) => (p) => {
+    process.stderr.write('WRITE ATTEMPT ' + fn + ' ' + p + '\\n');
+    throw new Error('blocked');
+  };
+  fsp[name] = async (p) => refuse(name)(p);
+  fs[name + 'Sync'] = refuse(name + 'Sync');
+}`,
+    );
+    const r = spawnSync(process.execPath, ['-r', guard, cli, ...args], { encoding: 'utf8', cwd: root });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  test('., /, $HOME, the project root and links to each: exit 2 before anything is written', async () => {
+    const targets = ['.', '/', os.homedir(), root];
+    for (const [i, target] of targets.entries()) {
+      const link = at(`link-${i}`);
+      symlinkSync(path.resolve(root, target), link);
+      for (const folder of [target, link]) {
+        for (const args of [['clear-cache'], ['cache', 'prune'], ['cache', 'prune', '--older-than', '0'], ['cache']]) {
+          const r = guarded(...args, '--cache-dir', folder);
+          assert.equal(r.code, 2, `${args.join(' ')} --cache-dir ${folder}: ${r.stderr}`);
+          assert.doesNotMatch(r.stderr, /WRITE ATTEMPT/, `${args.join(' ')} --cache-dir ${folder}`);
+          assert.match(r.stderr, folder === link ? /is a symbolic link/ : /was not created by PRM Lens/);
+        }
+      }
+    }
+    // The guard does catch writes: clearing a real cache tries to remove its entries.
+    await makeCache(at('guard-check'));
+    assert.match(guarded('clear-cache', '--cache-dir', at('guard-check')).stderr, /WRITE ATTEMPT unlink .*guard-check/);
+  });
+
+  test('cache summarises per critic; cache prune removes by critic and by age; clear-cache keeps the tag', async () => {
+    const cache = at('summary-cache');
+    await makeCache(cache);
+    const summary = run('cache', '--cache-dir', cache, '--json');
+    assert.equal(summary.code, 0, summary.stderr);
+    const parsed = JSON.parse(summary.stdout);
+    assert.equal(parsed.entries, 3);
+    assert.deepEqual(
+      parsed.critics.map((c: { id: string; entries: number; identities: number }) => [c.id, c.entries, c.identities]),
+      [
+        ['a', 2, 1],
+        ['b', 1, 1],
+      ],
+    );
+    const table = run('cache', '--cache-dir', cache);
+    assert.match(table.stdout, /3 entries/);
+    assert.match(table.stdout, /^a\s+chat-prm\s+1\s+2\s/m);
+
+    const aged = run('cache', 'prune', '--cache-dir', cache, '--older-than', '30');
+    assert.equal(aged.code, 0, aged.stderr);
+    assert.match(aged.stderr, /removed 1 entries .*; kept 2/);
+    const byCritic = run('cache', 'prune', '--cache-dir', cache, '--critic', 'a', '--json');
+    const report = { ...JSON.parse(byCritic.stdout), freedBytes: 0 };
+    assert.deepEqual(report, { removed: 2, freedBytes: 0, kept: 0, keptBytes: 0 });
+    await makeCache(cache);
+    assert.equal(run('clear-cache', '--cache-dir', cache).code, 0);
+    assert.deepEqual(readdirSync(cache), ['CACHEDIR.TAG']);
+    assert.match(run('cache', '--cache-dir', at('no-cache-here')).stdout, /no cache yet/);
+  });
+
+  test('score and eval prune the cache to its limits after the run', async () => {
+    const cache = at('pruned-after-run');
+    await makeCache(cache);
+    const r = run('score', example('all-correct.md'), '--cache-dir', cache, '--cache-max-age', '30');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /pruned 1 cache entries/);
+    assert.equal(entriesIn(cache), 2);
+    const e = run('eval', example('dataset.jsonl'), '--cache-dir', cache, '--cache-max-size', '0.0001', '--quiet');
+    assert.equal(e.code, 0, e.stderr);
+    assert.equal(entriesIn(cache), 0, 'nothing fits in 100 bytes');
   });
 
   test('--version and -V print the package version', () => {

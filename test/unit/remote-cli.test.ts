@@ -101,9 +101,10 @@ describe('prm-lens eval with remote critics', () => {
     assert.match(text.stdout, /lazy\s+12\s+0\s+0\.0\s+0\.0\s+0\.0\s+0\.0/);
     assert.match(text.stdout, /judge\s+lazy\s+12\s+33\.3\s+0\.000/);
 
-    // The default cache lives next to --out, and nothing written holds the key.
+    // The default cache lives next to --out (tagged as PRM Lens's), and nothing written holds the key.
     const cacheFiles = filesUnder(path.join(work, '.prm-lens-cache'));
-    assert.equal(cacheFiles.length, 24);
+    assert.equal(cacheFiles.filter((f) => f.endsWith('.json')).length, 24);
+    assert.ok(cacheFiles.some((f) => path.basename(f) === 'CACHEDIR.TAG'));
     for (const f of [out, ...cacheFiles]) assert.ok(!readFileSync(f, 'utf8').includes(KEY), `${f} contains the API key`);
     for (const s of [r.stdout, r.stderr, text.stdout, text.stderr]) assert.ok(!s.includes(KEY), 'output contains the API key');
 

@@ -10,7 +10,8 @@ import type { DatasetItem, ResultRecord } from '../../src/core/datasets/types';
 import { computeMetrics, formatMetricsTable } from '../../src/core/metrics/metrics';
 import { countRecords } from '../../src/core/run/count';
 import { runItems, type ItemOutcome, type RunCounts } from '../../src/core/run/engine';
-import { contentKey, criticIdentity } from '../../src/core/run/identity';
+import { criticIdentity } from '../../src/core/critics/identity';
+import { contentKey } from '../../src/core/run/identity';
 import { ResultCache } from '../../src/core/run/resultCache';
 import { DatasetSession } from '../../src/views/datasetSession';
 
@@ -171,29 +172,7 @@ describe('one run engine: the CLI and the dataset view write the same lines', ()
   });
 });
 
-describe('the cache identity', () => {
-  const base: CriticConfig = { id: 'judge', type: 'openai-critic', model: 'm', temperature: 0 };
-
-  test('only answer-changing settings count, in any key order', () => {
-    const id = criticIdentity(base);
-    assert.equal(criticIdentity({ temperature: 0, model: 'm', type: 'openai-critic', id: 'judge' }), id);
-    const pacing = {
-      id: 'renamed',
-      label: 'L',
-      apiKeyEnv: 'K',
-      concurrency: 9,
-      timeoutMs: 1,
-      retries: 0,
-      retryDelayMs: 2,
-      threads: 3,
-      idleUnloadSeconds: 4,
-    };
-    assert.equal(criticIdentity({ ...base, ...pacing }), id);
-    assert.notEqual(criticIdentity({ ...base, model: 'other' }), id);
-    assert.notEqual(criticIdentity({ ...base, threshold: 0.7 }), id);
-    assert.notEqual(criticIdentity({ ...base, temperature: 1 }), id);
-  });
-
+describe('the content key', () => {
   test('content keys depend on the problem and the steps, not on how they are split into strings', () => {
     assert.equal(contentKey('p', ['a', 'b']), contentKey('p', ['a', 'b']));
     assert.notEqual(contentKey('p', ['a', 'b']), contentKey('p', ['ab']));

@@ -374,7 +374,7 @@ describe('results cache', () => {
       const loaded = new ResultCache(cache.file);
       await loaded.load();
       assert.equal(loaded.size, 2);
-      const got = [loaded.get('k', 'q1'), loaded.get('k', 'q2'), loaded.get('other', 'q1')];
+      const got = [loaded.get('k', 'q1', 4), loaded.get('k', 'q2', 4), loaded.get('other', 'q1', 4)];
       assert.deepEqual(got, [answer(3), answer(0), undefined]);
     });
   });
@@ -399,7 +399,7 @@ describe('results cache', () => {
       const loaded = new ResultCache(cache.file);
       await loaded.load();
       assert.equal(loaded.size, 100);
-      assert.ok(Array.from({ length: 100 }, (_, i) => loaded.get('k', `q${i}`)).every((r) => r?.prediction === 11));
+      assert.ok(Array.from({ length: 100 }, (_, i) => loaded.get('k', `q${i}`, 12)).every((r) => r?.prediction === 11));
       const lines = (await readFile(cache.file, 'utf8')).trim().split('\n');
       assert.equal(lines.length, 100, 'rewritten with one line per key');
     });

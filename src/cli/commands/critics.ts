@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import { DirectoryStore, isCacheable, withCache } from '../../core/critics/cache';
+import { CacheEntryError, DirectoryStore, isCacheable, withCache } from '../../core/critics/cache';
 import { createCritic, selectCritics } from '../../core/critics/registry';
 import { Critic, CriticConfig, CriticConfigError, CriticContext } from '../../core/critics/types';
 
@@ -28,6 +28,14 @@ export function defaultCacheDir(out: string | undefined): string {
   return join(out ? dirname(resolve(out)) : process.cwd(), '.prm-lens-cache');
 }
 
+/** The folder relative paths in critic configurations (a prompt template, a model folder) are resolved from. */
+export function criticBaseDir(configFile: string | undefined): string {
+  return configFile ? dirname(resolve(configFile)) : process.cwd();
+}
+
+/** Invalid cache entries reported one by one (each is discarded and asked again); one line then says more are. */
+const SHOWN_DISCARDS = 3;
+
 export interface BuiltCritics {
   critics: Critic[];
   /** Undefined when caching is off. */
@@ -36,12 +44,21 @@ export interface BuiltCritics {
 
 /** Builds the requested critics with keys from the environment; remote ones read and fill the result cache. */
 export async function buildCritics(configs: readonly CriticConfig[], ids: readonly string[], opts: { configFile?: string; cacheDir: string | null }): Promise<BuiltCritics> {
-  const context: CriticContext = { ...ENV_KEYS, baseDir: opts.configFile ? dirname(resolve(opts.configFile)) : process.cwd() };
+  const context: CriticContext = { ...ENV_KEYS, baseDir: criticBaseDir(opts.configFile) };
   const built = await Promise.all(selectCritics(configs, ids).map((config) => createCritic(config, context)));
   if (opts.cacheDir === null) return { critics: built };
   const store = new DirectoryStore(opts.cacheDir);
   let warned = false;
+  let discarded = 0;
   const onStoreError = (err: unknown) => {
+    if (err instanceof CacheEntryError) {
+      discarded += 1;
+      if (discarded <= SHOWN_DISCARDS) console.error(`prm-lens: ${err.message}`);
+      if (discarded === SHOWN_DISCARDS + 1) {
+        console.error('prm-lens: more invalid cache entries are discarded and asked again');
+      }
+      return;
+    }
     if (!warned) console.error(`prm-lens: cannot use the cache in ${opts.cacheDir}: ${err instanceof Error ? err.message : String(err)}; continuing without it`);
     warned = true;
   };

@@ -7,10 +7,10 @@ import { writeResultsAtomic } from '../../core/datasets/results';
 import { DatasetItem, ResultRecord } from '../../core/datasets/types';
 import { countRecords } from '../../core/run/count';
 import { runItems, type RunCounts, type RunCritic } from '../../core/run/engine';
-import { criticIdentity } from '../../core/run/identity';
+import { criticIdentity } from '../../core/critics/identity';
 import { formatIssue } from '../io';
 import { ProgressReporter } from '../progress';
-import { buildCritics } from './critics';
+import { buildCritics, criticBaseDir } from './critics';
 import { printMetrics } from './metrics';
 import { UsageTotals } from './usage';
 
@@ -39,7 +39,12 @@ const FATAL_KINDS = new Set(['bad-key', 'forbidden', 'unknown-model', 'wrong-url
 export async function evalCommand(opts: EvalOptions): Promise<number> {
   const { critics: built, cacheDir } = await buildCritics(opts.configs, opts.criticIds, { configFile: opts.configFile, cacheDir: opts.cacheDir });
   const configs = selectCritics(opts.configs, opts.criticIds);
-  const critics = built.map((critic, k) => ({ id: critic.id, identity: criticIdentity(configs[k]), critic }));
+  const baseDir = criticBaseDir(opts.configFile);
+  const critics = built.map((critic, k) => ({
+    id: critic.id,
+    identity: criticIdentity(configs[k], { baseDir }),
+    critic,
+  }));
   try {
     return await evaluate(critics, { ...opts, cacheDir });
   } finally {

@@ -4,6 +4,18 @@ import { CriticConfig, CriticConfigError } from '../critics/types';
 import { problemWith, ReadValue, ScalarSpec } from './spec';
 
 /**
+ * How a critic field bears on the critic's answers, and so on its cache identity (src/core/critics/identity.ts).
+ * Absent: the value changes the answers. `false`: it never does (names, where the key comes from, pacing, limits of
+ * a request). `'verdicts'`: it only turns step scores into verdicts, which a store of whole results applies again
+ * on a hit. `'file'`: the content of the file it names changes the answers, not the path. `'model-folder'`: the
+ * model folder it names does (its prm.json, and the names, sizes and dates of its files), not the path.
+ */
+export type AnswerEffect = false | 'verdicts' | 'file' | 'model-folder';
+
+/** A critic field: a value's declaration, and how it bears on the answers. */
+export type CriticFieldSpec = ScalarSpec & { affectsAnswers?: AnswerEffect };
+
+/**
  * Every critic type and every field it reads, declared once: the factories read their fields with
  * `readCriticFields`, and package.json's schema of `prmLens.critics` is generated from this table.
  */
@@ -21,10 +33,11 @@ export const COMMON_FIELDS = {
     patternMessage: 'a non-empty string of letters, digits, "_", "-" or "."',
     required: '"gpt-4o-judge"',
     description: 'Name used in the editor, the CLI and result files.',
+    affectsAnswers: false,
   },
   type: { type: 'string', required: '"checker"', description: 'Kind of critic.' },
-  label: { type: 'string', minLength: 1, description: 'Human-readable name.' },
-} as const satisfies Record<string, ScalarSpec>;
+  label: { type: 'string', minLength: 1, description: 'Human-readable name.', affectsAnswers: false },
+} as const satisfies Record<string, CriticFieldSpec>;
 
 /**
  * Default cap on one answer's decompressed size. The largest legitimate answer is an openai-critic's 64 votes of
@@ -36,6 +49,7 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** Fields of every critic that talks to a server (besides baseURL, model and timeoutMs, whose defaults differ). */
 const REMOTE_FIELDS = {
   apiKeyEnv: {
+    affectsAnswers: false,
     type: 'string',
     pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
     patternMessage: 'the NAME of an environment variable (e.g. "OPENAI_API_KEY"), not a key',
@@ -44,6 +58,7 @@ const REMOTE_FIELDS = {
       'In VS Code use "PRM Lens: Set API Key for Critic…" (SecretStorage).',
   },
   concurrency: {
+    affectsAnswers: false,
     type: 'integer',
     minimum: 1,
     maximum: 256,
@@ -51,6 +66,7 @@ const REMOTE_FIELDS = {
     description: 'Requests in flight at once for this critic.',
   },
   retries: {
+    affectsAnswers: false,
     type: 'integer',
     minimum: 0,
     maximum: 20,
@@ -58,12 +74,14 @@ const REMOTE_FIELDS = {
     description: 'Retries on 429, 5xx, timeouts and connection resets.',
   },
   retryDelayMs: {
+    affectsAnswers: false,
     type: 'number',
     minimum: 0,
     default: DEFAULT_RETRY_POLICY.baseDelayMs,
     description: 'Base delay of the exponential backoff, in milliseconds.',
   },
   maxResponseBytes: {
+    affectsAnswers: false,
     type: 'integer',
     minimum: 1024,
     maximum: 2 ** 30,
@@ -72,6 +90,7 @@ const REMOTE_FIELDS = {
       'Largest answer read, in bytes after decompression (error bodies too); a longer one fails the request at once.',
   },
   maxConsecutiveFailures: {
+    affectsAnswers: false,
     type: 'integer',
     minimum: 0,
     maximum: 1000,
@@ -81,18 +100,20 @@ const REMOTE_FIELDS = {
       'the critic fails fast with that cause; one request is tried again every 60 s. 0: never.',
   },
   rpm: {
+    affectsAnswers: false,
     type: 'integer',
     minimum: 1,
     description: 'Requests per minute to this baseURL + model, shared by every run in the process (no cap if unset).',
   },
   tpm: {
+    affectsAnswers: false,
     type: 'integer',
     minimum: 1,
     description:
       'Tokens per minute (prompt + completion) to this baseURL + model, shared by every run in the process ' +
       '(no cap if unset).',
   },
-} as const satisfies Record<string, ScalarSpec>;
+} as const satisfies Record<string, CriticFieldSpec>;
 
 const MODEL = { type: 'string', minLength: 1, description: 'Model name sent to the server.' } as const;
 const THRESHOLD = {
@@ -101,9 +122,16 @@ const THRESHOLD = {
   maximum: 1,
   default: 0.5,
   description: 'A step scoring at or below this is an error.',
+  affectsAnswers: 'verdicts',
 } as const;
 const timeout = <const T extends number>(ms: T) =>
-  ({ type: 'number', minimum: 1, default: ms, description: 'Timeout of one request in milliseconds.' }) as const;
+  ({
+    type: 'number',
+    minimum: 1,
+    default: ms,
+    description: 'Timeout of one request in milliseconds.',
+    affectsAnswers: false,
+  }) as const;
 
 export const CRITIC_TYPES = {
   checker: { description: 'Built-in offline arithmetic checker', fields: {} },
@@ -166,6 +194,8 @@ export const CRITIC_TYPES = {
         default: true,
         description:
           'Ask for all votes in one request with n (falls back to separate requests when the server ignores n).',
+        // The same samples either way: how they are asked for, not what.
+        affectsAnswers: false,
       },
       structuredOutput: {
         type: 'boolean',
@@ -176,6 +206,7 @@ export const CRITIC_TYPES = {
         type: 'string',
         minLength: 1,
         description: 'Path of a prompt template replacing the built-in ProcessBench-style prompt.',
+        affectsAnswers: 'file',
       },
     },
   },
@@ -262,22 +293,25 @@ export const CRITIC_TYPES = {
         required: '"/models/qwen2.5-math-prm-7b" (a folder with prm.json)',
         description:
           'The model folder (ONNX graph, tokenizer.json, prm.json); relative to the workspace or the config file.',
+        affectsAnswers: 'model-folder',
       },
       threads: {
         type: 'integer',
         minimum: 0,
         maximum: 256,
         description: 'Threads for this model (0 = one per physical core). Default prmLens.onnx.threads.',
+        affectsAnswers: false,
       },
       idleUnloadSeconds: {
         type: 'number',
         minimum: 0,
         description:
           'Unload after this many idle seconds (0 = keep it loaded). Default prmLens.onnx.idleUnloadMinutes.',
+        affectsAnswers: false,
       },
     },
   },
-} as const satisfies Record<string, { description: string; fields: Record<string, ScalarSpec> }>;
+} as const satisfies Record<string, { description: string; fields: Record<string, CriticFieldSpec> }>;
 
 export type CriticType = keyof typeof CRITIC_TYPES;
 

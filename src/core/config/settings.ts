@@ -116,6 +116,20 @@ export const SETTINGS = {
       'Keep results of remote critics (keyed by problem, steps and critic settings, never API keys) so re-opened ' +
       'files and re-runs are instant. "PRM Lens: Clear Cache" empties it.',
   },
+  'cache.maxSizeMB': {
+    type: 'number',
+    default: 1024,
+    minimum: 0,
+    description:
+      'Largest size of the result cache in MB: beyond it the least recently used results are removed (in the ' +
+      'background after runs). 0: no limit.',
+  },
+  'cache.maxAgeDays': {
+    type: 'number',
+    default: 90,
+    minimum: 0,
+    description: 'Cached results not used for this many days are removed (in the background after runs). 0: no limit.',
+  },
   'onnx.threads': {
     type: 'integer',
     default: 0,

@@ -1,22 +1,33 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, unlink, utimes, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { entryPath, NotACacheFolderError, openCacheFolder, tempPath } from './cacheFolder';
+import { criticResultProblem } from './resultShape';
 import { Critic, CriticInput, CriticResult } from './types';
 
 /**
- * A content-addressed store of critic results: the key is a hash of the problem, the steps and everything in the
- * critic's configuration that changes its answers (never its id, API key, concurrency or timeouts). Re-scoring an
- * unchanged file, re-running an evaluation, or resuming an interrupted one reads results from here.
+ * A content-addressed store of critic results: the key is a hash of the problem, the steps and the critic's cache
+ * identity (./identity: the settings that change its answers, never its id, API key, concurrency or timeouts).
+ * Re-scoring an unchanged file, re-running an evaluation, or resuming an interrupted one reads results from here.
  */
 export interface ResultStore {
-  get(key: string): Promise<CriticResult | undefined>;
-  set(key: string, result: CriticResult): Promise<void>;
+  /** The result stored under `key` as read, unchecked (withCache checks it), or undefined when there is none. */
+  get(key: string): Promise<unknown>;
+  /** Stores a result with the critic that gave it, so summaries and pruning can name the critic. */
+  set(key: string, result: CriticResult, critic: EntryCritic): Promise<void>;
+}
+
+/** Which critic an entry belongs to: its id when it was stored, its type and its cache identity. */
+export interface EntryCritic {
+  id: string;
+  type: string;
+  identity: string;
 }
 
 /** A critic whose results may be cached: remote critics, whose calls are slow and cost money. */
 export interface CacheableCritic extends Critic {
-  /** Everything that changes the answers, as plain JSON. Must not contain secrets. */
-  cacheIdentity(): unknown;
+  /** The critic's identity (criticIdentity of its configuration, ./identity). */
+  cacheIdentity(): string;
   /** Re-applies settings left out of the identity (a score threshold) to a cached result. */
   rejudge?(result: CriticResult): CriticResult;
 }
@@ -25,8 +36,16 @@ export function isCacheable(critic: Critic): critic is CacheableCritic {
   return typeof (critic as Partial<CacheableCritic>).cacheIdentity === 'function';
 }
 
+/** A stored entry that cannot be used (unreadable, or not a result on the solution): a miss, asked again. */
+export class CacheEntryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CacheEntryError';
+  }
+}
+
 /** Bumped when the meaning of cached results changes, so old entries are ignored rather than misread. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 export function cacheKey(identity: unknown, problem: string, steps: readonly string[]): string {
   return createHash('sha256').update(canonicalJson({ format: CACHE_FORMAT, critic: identity, problem, steps })).digest('hex');
@@ -45,64 +64,77 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * One JSON file per entry under `dir/ab/<key>.json` (the first two hex digits shard the folder). Writes go to a
- * temporary file renamed into place, so concurrent runs and interruptions never leave a half-written entry; an
- * unreadable entry is a miss.
+ * One JSON file per entry under `dir/ab/<key>.json` (the first two hex digits shard the folder), in a folder PRM Lens
+ * created and tagged (./cacheFolder: a folder that is not PRM Lens's is never written into). An entry opens with its
+ * critic, so a summary reads a few hundred bytes of it; reading it marks it used (its modification time), which
+ * pruning goes by. Writes go to a temporary file renamed into place, so concurrent runs and interruptions never
+ * leave a half-written entry.
  */
 export class DirectoryStore implements ResultStore {
-  constructor(readonly dir: string) {}
+  private opened: Promise<void> | undefined;
 
-  private path(key: string): string {
-    return join(this.dir, key.slice(0, 2), `${key}.json`);
-  }
+  /** `adopt`: see openCacheFolder (the extension's own folder, left untagged by earlier versions). */
+  constructor(
+    readonly dir: string,
+    private readonly options: { adopt?: boolean } = {},
+  ) {}
 
-  async get(key: string): Promise<CriticResult | undefined> {
+  async get(key: string): Promise<unknown> {
+    const file = entryPath(this.dir, key);
     let text: string;
     try {
-      text = await readFile(this.path(key), 'utf8');
-    } catch {
-      return undefined;
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      const missing = ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+      if (missing) return undefined;
+      throw err;
     }
+    let entry: { key?: unknown; result?: unknown };
     try {
-      const entry = JSON.parse(text) as { key?: string; result?: CriticResult };
-      return entry.key === key && isResult(entry.result) ? entry.result : undefined;
+      entry = JSON.parse(text) as typeof entry;
     } catch {
-      return undefined;
+      throw new CacheEntryError(`${file}: not JSON`);
+    }
+    if (entry?.key !== key) throw new CacheEntryError(`${file}: holds another key`);
+    const now = new Date();
+    await utimes(file, now, now).catch(() => undefined);
+    return entry.result ?? null; // an entry without a result is invalid, not missing
+  }
+
+  async set(key: string, result: CriticResult, critic: EntryCritic): Promise<void> {
+    // The critic before the result: a summary reads it from the entry's first bytes.
+    const { id, type, identity } = critic;
+    const text = JSON.stringify({ key, critic: { id, type, identity }, result });
+    try {
+      await this.write(key, text);
+    } catch (err) {
+      // The folder or the shard was removed meanwhile (a clear, a prune of an emptied shard): once more, afresh.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.opened = undefined;
+      await this.write(key, text);
     }
   }
 
-  async set(key: string, result: CriticResult): Promise<void> {
-    const file = this.path(key);
-    await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
-    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  private async write(key: string, text: string): Promise<void> {
+    // A folder that is not PRM Lens's stays refused (the same error each time); other failures are tried again.
+    this.opened ??= openCacheFolder(this.dir, this.options.adopt).catch((err: unknown) => {
+      if (!(err instanceof NotACacheFolderError)) this.opened = undefined;
+      throw err;
+    });
+    await this.opened;
+    const file = entryPath(this.dir, key);
+    await mkdir(dirname(file)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+    const temp = tempPath(file);
     try {
-      await writeFile(temp, JSON.stringify({ key, result }));
+      await writeFile(temp, text);
       await rename(temp, file);
     } catch (err) {
       await unlink(temp).catch(() => undefined);
       throw err;
     }
   }
-
-  /**
-   * Removes every entry. The folder is first renamed aside (atomic), so a run still writing entries cannot make the
-   * recursive removal fail with ENOTEMPTY; its late writes land nowhere and count as store errors.
-   */
-  async clear(): Promise<void> {
-    const trash = `${this.dir}.${process.pid}.${randomBytes(4).toString('hex')}.trash`;
-    try {
-      await rename(this.dir, trash);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    await rm(trash, { recursive: true, force: true, maxRetries: 3 });
-  }
-}
-
-function isResult(value: unknown): value is CriticResult {
-  const r = value as Partial<CriticResult> | undefined;
-  return typeof r === 'object' && r !== null && Array.isArray(r.steps) && (r.firstError === null || typeof r.firstError === 'number') && typeof r.timing === 'object';
 }
 
 const fromCache = new WeakSet<CriticResult>();
@@ -114,11 +146,13 @@ export function isCachedResult(result: CriticResult): boolean {
 
 /**
  * Wraps a cacheable critic: a hit returns the stored result (under the critic's current id) without a request;
- * a miss calls the critic and stores what it returns. Store failures never fail scoring: the cache is an
- * optimisation, and `onStoreError` hears about them.
+ * a miss calls the critic and stores what it returns. A stored entry that is not a result on this solution (see
+ * criticResultProblem) is a miss: `onStoreError` hears why, and the new result replaces it. Store failures never
+ * fail scoring: the cache is an optimisation, and `onStoreError` hears about them.
  */
 export function withCache(critic: CacheableCritic, store: ResultStore, onStoreError?: (err: unknown) => void): Critic {
   const identity = critic.cacheIdentity();
+  const about: EntryCritic = { id: critic.id, type: critic.type, identity };
   return {
     id: critic.id,
     type: critic.type,
@@ -129,13 +163,19 @@ export function withCache(critic: CacheableCritic, store: ResultStore, onStoreEr
         onStoreError?.(err);
         return undefined;
       });
-      if (stored && stored.steps.length === input.steps.length) {
-        const hit = critic.rejudge ? critic.rejudge({ ...stored, criticId: critic.id }) : { ...stored, criticId: critic.id };
-        fromCache.add(hit);
-        return hit;
+      if (stored !== undefined) {
+        const problem = criticResultProblem(stored, input.steps.length);
+        if (problem === undefined) {
+          const found = { ...(stored as CriticResult), criticId: critic.id };
+          const hit = critic.rejudge ? critic.rejudge(found) : found;
+          fromCache.add(hit);
+          return hit;
+        }
+        const entry = `${key.slice(0, 12)}… of critic "${critic.id}"`;
+        onStoreError?.(new CacheEntryError(`discarded the cached result ${entry}: ${problem}; asking again`));
       }
       const result = await critic.score(input);
-      await store.set(key, result).catch((err: unknown) => onStoreError?.(err));
+      await store.set(key, result, about).catch((err: unknown) => onStoreError?.(err));
       return result;
     },
     dispose: () => critic.dispose?.(),

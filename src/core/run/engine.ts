@@ -102,7 +102,7 @@ async function judgeItem(item: DatasetItem, position: number, content: string, o
   const { critics, store, signal } = opts;
   const answers = new Map<string, Answer | { error: string }>();
   for (const c of critics) {
-    const known = store?.get(c.identity, content);
+    const known = store?.get(c.identity, content, item.steps.length);
     if (known) answers.set(c.id, known);
   }
   const asked = critics.filter((c) => !answers.has(c.id));

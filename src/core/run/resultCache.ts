@@ -7,7 +7,8 @@ import type { Answer } from './record';
 
 /** Where a run finds the answers it already has, and keeps the new ones. Failures are never kept. */
 export interface RunStore {
-  get(identity: string, content: string): Answer | undefined;
+  /** The answer on an item of `stepCount` steps; one that cannot be an answer on it is dropped (a miss). */
+  get(identity: string, content: string, stepCount: number): Answer | undefined;
   put(identity: string, content: string, answer: Answer): void;
   /** Settles when every answer put so far is on disk. */
   flush(): Promise<void>;
@@ -25,15 +26,25 @@ interface Entry extends Answer {
 
 const keyOf = (identity: string, content: string) => `${identity}:${content}`;
 
+const isScore = (s: unknown) => typeof s === 'number' && Number.isFinite(s) && s >= 0 && s <= 1;
+
+/** A line that can be an answer on some item: a step index or -1 or null, scores in [0, 1] or null. */
 function isEntry(v: unknown): v is Entry {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
   return (
     typeof r.critic === 'string' &&
     typeof r.content === 'string' &&
-    (r.prediction === null || Number.isInteger(r.prediction)) &&
-    (r.scores === null || (Array.isArray(r.scores) && r.scores.every((s) => Number.isFinite(s))))
+    (r.prediction === null || (Number.isInteger(r.prediction) && (r.prediction as number) >= -1)) &&
+    (r.scores === null || (Array.isArray(r.scores) && r.scores.length > 0 && r.scores.every(isScore)))
   );
+}
+
+/** Why an answer cannot be one on an item of `stepCount` steps, or undefined when it can. */
+function answerProblem({ prediction, scores }: Answer, stepCount: number): string | undefined {
+  if (prediction !== null && prediction >= stepCount) return `prediction ${prediction} for ${stepCount} steps`;
+  if (scores !== null && scores.length !== stepCount) return `${scores.length} scores for ${stepCount} steps`;
+  return undefined;
 }
 
 /** Appends wait this long for more answers, so a fast run syncs the disk a few times a second, not per item. */
@@ -42,7 +53,9 @@ const APPEND_BATCH_MS = 250;
 /**
  * Answers of runs kept as an append-only JSONL log (one file per dataset), so a cancelled or interrupted run keeps
  * its work and the next one resumes. Appends are written and fsynced in batches; compaction rewrites the file
- * atomically (temporary file, fsync, rename). Unreadable lines are skipped: running again rebuilds them.
+ * atomically (temporary file, fsync, rename). Lines that are not answers (unreadable, `prediction: 1.5`, a score of
+ * 2) are skipped, and an answer that does not fit its item (a prediction past its last step, a score per step too
+ * many) is dropped when asked for: `onInvalid` hears of both, and running again asks the critic and replaces them.
  */
 export class ResultCache implements RunStore {
   private readonly answers = new Map<string, Answer>();
@@ -52,7 +65,10 @@ export class ResultCache implements RunStore {
   /** A failed background append, reported by the next flush. */
   private failure: unknown;
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    private readonly onInvalid?: (message: string) => void,
+  ) {}
 
   get size(): number {
     return this.answers.size;
@@ -61,23 +77,33 @@ export class ResultCache implements RunStore {
   /** Reads the log (the last line of a key wins); rewrites it when it holds many superseded lines. */
   async load(): Promise<void> {
     let lines = 0;
+    let skipped = 0;
     try {
       for await (const parsed of parseJsonLines(createReadStream(this.file, { encoding: 'utf8' }))) {
         lines += 1;
         if ('value' in parsed && isEntry(parsed.value)) {
           const { critic, content, prediction, scores } = parsed.value;
           this.answers.set(keyOf(critic, content), { prediction, scores });
-        }
+        } else skipped += 1;
       }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
+    if (skipped > 0) {
+      this.onInvalid?.(`${this.file}: skipped ${skipped} line(s) that are not answers; their items are asked again`);
+    }
     if (lines > 1000 && lines > this.answers.size * 1.5) await this.compact();
   }
 
-  get(identity: string, content: string): Answer | undefined {
-    return this.answers.get(keyOf(identity, content));
+  get(identity: string, content: string, stepCount: number): Answer | undefined {
+    const key = keyOf(identity, content);
+    const answer = this.answers.get(key);
+    const problem = answer && answerProblem(answer, stepCount);
+    if (!problem) return answer;
+    this.answers.delete(key);
+    this.onInvalid?.(`${this.file}: dropped a stored answer (${problem}); its item is asked again`);
+    return undefined;
   }
 
   put(identity: string, content: string, answer: Answer): void {

@@ -4,7 +4,7 @@ import { itemResults } from '../../views/datasetList';
 import { sampleIndices } from '../../views/sample';
 import { isDatasetToHost, type DatasetToHost, type HostToDataset, type RunScope } from '../../protocol/messages';
 import type { CriticProvider, SettingsSource } from '../ports';
-import { criticIdentity } from '../../core/run/identity';
+import { editorCriticIdentity } from '../criticPool';
 import type { DatasetSession, RunCritic, SessionEvent } from '../../views/datasetSession';
 import type { DatasetSessions } from './datasets';
 import { WebviewHost } from './webviewHost';
@@ -83,7 +83,7 @@ class DatasetView {
 
   /** The configured critics with the hash of their configuration (what cached results are matched against). */
   private criticKeys(): { id: string; config: string }[] {
-    return this.deps.settings.current.critics.map((c) => ({ id: c.id, config: criticIdentity(c) }));
+    return this.deps.settings.current.critics.map((c) => ({ id: c.id, config: editorCriticIdentity(c) }));
   }
 
   /** Sends everything known so far (a view connects, or reconnects after being hidden), then follows the session. */
@@ -176,7 +176,10 @@ class DatasetView {
     const n = this.session.items.length;
     const chosen = scope === 'all' ? [...Array(n).keys()] : scope === 'filtered' ? (indices ?? []) : sampleIndices(n, sample ?? 100);
     const critics = await this.deps.critics.getCritics(criticIds);
-    const run: RunCritic[] = critics.map((critic) => ({ id: critic.id, critic, config: criticIdentity(settings.critics.find((c) => c.id === critic.id)!) }));
+    const run: RunCritic[] = critics.map((critic) => {
+      const config = editorCriticIdentity(settings.critics.find((c) => c.id === critic.id)!);
+      return { id: critic.id, critic, config };
+    });
     const started = Date.now();
     const result = await this.session.run(run, chosen, RUN_CONCURRENCY);
     this.deps.log.info(`${this.session.name}: ran ${criticIds.join(', ')} on ${result.done - result.cached} items (${result.cached} cached, ${result.failed} failed) in ${Date.now() - started} ms`);

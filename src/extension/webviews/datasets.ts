@@ -44,7 +44,7 @@ export class DatasetSessions implements vscode.Disposable {
       return entry.session;
     }
     const cacheFile = path.join(this.storage.fsPath, 'dataset-results', `${path.basename(uri.fsPath)}-${textHash(key)}.jsonl`);
-    const session = new DatasetSession(uri.fsPath, new ResultCache(cacheFile));
+    const session = new DatasetSession(uri.fsPath, new ResultCache(cacheFile, (message) => this.log.warn(message)));
     this.open.set(key, { session, refs: 1, watcher: this.watch(uri, session) });
     return session;
   }

@@ -11,7 +11,7 @@ import {
 } from '../../protocol/messages';
 import type { SettingsSource } from '../ports';
 import { exportResults } from './datasetEditor';
-import { criticIdentity } from '../../core/run/identity';
+import { editorCriticIdentity } from '../criticPool';
 import type { DatasetSession } from '../../views/datasetSession';
 import type { DatasetSessions } from './datasets';
 import { webviewOptions } from './html';
@@ -113,7 +113,7 @@ class MetricsPanel {
   }
 
   private criticKeys(): { id: string; config: string }[] {
-    return this.deps.settings.current.critics.map((c) => ({ id: c.id, config: criticIdentity(c) }));
+    return this.deps.settings.current.critics.map((c) => ({ id: c.id, config: editorCriticIdentity(c) }));
   }
 
   private schedule(): void {

@@ -8,6 +8,7 @@ import { ChatEndpoint } from './chat';
 import { MalformedResponseError, RemoteError } from './http/errors';
 import { allOrNothing } from './http/signal';
 import { UsageTally } from './usage';
+import { criticIdentity } from '../identity';
 
 interface Options {
   threshold: number;
@@ -38,7 +39,7 @@ export class ChatPrmCritic implements Critic {
   private readonly endpoint: ChatEndpoint;
 
   constructor(
-    config: CriticConfig,
+    private readonly config: CriticConfig,
     private readonly settings: RemoteSettings,
     private readonly options: Options,
   ) {
@@ -47,11 +48,9 @@ export class ChatPrmCritic implements Critic {
     this.endpoint = new ChatEndpoint(config.id, settings);
   }
 
-  cacheIdentity(): unknown {
-    const { baseURL, model } = this.settings;
-    const { positive, negative, logprobs, firstUser } = this.options;
-    // The threshold only turns scores into verdicts: it is applied again on a cache hit.
-    return { type: this.type, baseURL, model, positive, negative, logprobs, ...(firstUser === DEFAULT_FIRST_USER ? {} : { firstUser }) };
+  /** The threshold only turns scores into verdicts: it stays out, and is applied again on a hit. */
+  cacheIdentity(): string {
+    return criticIdentity(this.config, { verdictsReapplied: true });
   }
 
   /** Re-applies the current threshold to cached scores. */

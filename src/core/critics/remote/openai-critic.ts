@@ -9,6 +9,7 @@ import { RemoteError } from './http/errors';
 import { parseStepVerdicts, StepVerdict } from './per-step';
 import { allOrNothing, callSignal } from './http/signal';
 import { UsageTally } from './usage';
+import { criticIdentity } from '../identity';
 
 export type CriticMode = 'first-error' | 'per-step';
 
@@ -59,8 +60,8 @@ export class OpenAICritic implements Critic {
   private structured: boolean;
 
   constructor(
-    config: CriticConfig,
-    private readonly settings: RemoteSettings,
+    private readonly config: CriticConfig,
+    settings: RemoteSettings,
     private readonly options: Options,
   ) {
     this.id = config.id;
@@ -69,11 +70,9 @@ export class OpenAICritic implements Critic {
     this.structured = options.structuredOutput;
   }
 
-  /** Everything that changes the answers, for the result cache (no id, key, concurrency or timeouts). */
-  cacheIdentity(): unknown {
-    const { baseURL, model } = this.settings;
-    const { mode, votes, temperature, topP, maxTokens, template, structuredOutput } = this.options;
-    return { type: this.type, baseURL, model, mode, votes, temperature, topP, maxTokens, template, structuredOutput };
+  /** The template it loaded (the built-in one too) stands for its file: a changed built-in prompt is a miss. */
+  cacheIdentity(): string {
+    return criticIdentity(this.config, { loaded: { promptTemplate: this.options.template } });
   }
 
   async score(input: CriticInput): Promise<CriticResult> {

@@ -7,6 +7,7 @@ import { MalformedResponseError } from './http/errors';
 import { postJson } from './http/fetch';
 import { callSignal } from './http/signal';
 import { reportedTokens, ReportedUsage, UsageTally } from './usage';
+import { criticIdentity } from '../identity';
 
 interface Options {
   stepTag: string;
@@ -35,7 +36,7 @@ export class VllmPoolingCritic implements Critic {
   private readonly caller: CriticCaller;
 
   constructor(
-    config: CriticConfig,
+    private readonly config: CriticConfig,
     private readonly settings: RemoteSettings,
     private readonly options: Options,
   ) {
@@ -46,10 +47,9 @@ export class VllmPoolingCritic implements Critic {
     this.caller = new CriticCaller({ criticId: config.id, url, model, keyHint, apiKey }, settings);
   }
 
-  cacheIdentity(): unknown {
-    const { baseURL, model } = this.settings;
-    const { stepTag, input, system, positiveIndex } = this.options;
-    return { type: this.type, baseURL, model, stepTag, input, system, positiveIndex };
+  /** The threshold only turns scores into verdicts: it stays out, and is applied again on a hit. */
+  cacheIdentity(): string {
+    return criticIdentity(this.config, { verdictsReapplied: true });
   }
 
   rejudge(result: CriticResult): CriticResult {
