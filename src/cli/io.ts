@@ -4,6 +4,7 @@ import { parseCriticConfigs, withBuiltins } from '../core/critics/registry';
 import { decodeBytes, describeInvalidUtf8 } from '../core/datasets/encoding';
 import { InputIssue } from '../core/datasets/types';
 import { forTerminal } from '../core/util/terminal';
+import { errorMessage } from '../core/util/errors';
 
 /** An error the user can fix (bad arguments or input): message on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -44,13 +45,13 @@ export async function loadCriticConfigs(file: string | undefined): Promise<Criti
     text = read.text;
     for (const issue of read.issues) console.error(formatIssue(issue));
   } catch (err) {
-    throw new UsageError(`${file}: cannot read the critics config: ${(err as Error).message}`);
+    throw new UsageError(`${file}: cannot read the critics config: ${errorMessage(err)}`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${file}: not valid JSON: ${(err as Error).message}`);
+    throw new UsageError(`${file}: not valid JSON: ${errorMessage(err)}`);
   }
   const { configs, errors } = parseCriticConfigs((parsed as { critics?: unknown } | null)?.critics, file);
   if (errors.length > 0) throw new UsageError(errors.join('\n'));

@@ -16,6 +16,7 @@ import { compileStepRegex } from '../core/segment/boundaries';
 import { InputFileError } from '../core/datasets/files';
 import { packageVersion } from './version';
 import { DEFAULT_RESAMPLES } from '../core/metrics/bootstrap';
+import { errorMessage } from '../core/util/errors';
 
 const USAGE = `prm-lens — segment, score and evaluate chain-of-thought steps
 
@@ -226,7 +227,7 @@ function segmentOptions(values: { strategy?: string; tag?: string; regex?: strin
     try {
       compileStepRegex(values.regex);
     } catch (e) {
-      throw new UsageError(`--regex: ${(e as Error).message}`);
+      throw new UsageError(`--regex: ${errorMessage(e)}`);
     }
   }
   return { strategy: strategy as SegmentStrategy, tag: values.tag, regex: values.regex };
@@ -312,7 +313,7 @@ main(process.argv.slice(2)).then(
       err instanceof CriticConfigError ||
       err instanceof InputFileError ||
       (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
-    console.error(`prm-lens: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`prm-lens: ${errorMessage(err)}`);
     process.exitCode = userError ? 2 : 1;
   },
 );

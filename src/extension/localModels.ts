@@ -5,6 +5,7 @@ import { defaultHostScript, OnnxRunner } from '../core/critics/onnx/runner';
 import { onOnnxProgress, setOnnxSettings } from '../core/critics/onnx/settings';
 import { ValidationReport } from '../core/critics/onnx/validate';
 import { Config } from './config';
+import { errorMessage } from '../core/util/errors';
 
 /**
  * Local ONNX PRMs in the editor: "PRM Lens: Add Local Model…" (pick a folder, validate it, add it as an `onnx`
@@ -65,7 +66,7 @@ async function addLocalModel(
   try {
     report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `PRM Lens: checking ${path.basename(folder)}…` }, () => runner.validate());
   } catch (err) {
-    report = { folder, problems: [`${folder}: cannot be checked: ${err instanceof Error ? err.message : String(err)}`] };
+    report = { folder, problems: [`${folder}: cannot be checked: ${errorMessage(err)}`] };
   } finally {
     runner.dispose();
   }

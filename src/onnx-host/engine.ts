@@ -9,6 +9,7 @@ import { PrmSpec } from '../core/critics/onnx/spec';
 import { validateModelFolder } from '../core/critics/onnx/validate';
 import { InputBuilder } from './inputs';
 import { NativePieceTokenizer } from './tokenizer';
+import { errorMessage } from '../core/util/errors';
 
 /** Output values one forward pass may produce (rows × length × width): 256 Mi floats = 1 GiB. */
 const MAX_OUTPUT_ELEMENTS = 256 * 1024 * 1024;
@@ -79,7 +80,7 @@ export class PrmEngine {
       try {
         session = await ort.InferenceSession.create(file, sessionOptions(options.threads ?? 0));
       } catch (err) {
-        throw new ModelLoadError(`${file}: onnxruntime cannot load it: ${(err as Error).message}`);
+        throw new ModelLoadError(`${file}: onnxruntime cannot load it: ${errorMessage(err)}`);
       }
       const { plan, problems } = planFeeds(spec, signatureOf(session), file, needTokens);
       if (!plan) {

@@ -9,6 +9,7 @@ import { validateModelFolder } from '../core/critics/onnx/validate';
 import { PrmEngine } from './engine';
 import { NativePieceTokenizer } from './tokenizer';
 import { exitWithParent } from './watchdog';
+import { errorMessage } from '../core/util/errors';
 
 let engine: PrmEngine | undefined;
 let loaded: { folder: string; threads: number } | undefined;
@@ -46,7 +47,7 @@ process.on('message', (request: HostRequest) => {
     try {
       send({ id: request.id, kind: 'result', value: await handle(request) });
     } catch (err) {
-      send({ id: request.id, kind: 'error', message: err instanceof Error ? err.message : String(err) });
+      send({ id: request.id, kind: 'error', message: errorMessage(err) });
     }
   });
 });

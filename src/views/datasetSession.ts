@@ -10,6 +10,7 @@ import { buildRecord } from '../core/run/record';
 import type { ResultCache } from '../core/run/resultCache';
 import type { IssueSummary, ItemPrediction, ItemSummary, RunProgress } from '../protocol/messages';
 import { searchItems, summarizeItem } from './datasetList';
+import { errorMessage } from '../core/util/errors';
 
 /**
  * A critic of a run. `config` is its cache identity (criticIdentity of its configuration): results are kept per
@@ -184,7 +185,7 @@ export class DatasetSession {
         }
       }
     } catch (e) {
-      this.loadError = (e as Error).message;
+      this.loadError = errorMessage(e);
     }
     flush();
   }

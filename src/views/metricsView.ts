@@ -4,6 +4,7 @@ import { computeMetrics, groupByCritic } from '../core/metrics/metrics';
 import { calibrateThreshold, DEFAULT_SWEEP_GRID, sweepThresholds } from '../core/metrics/thresholds';
 import type { MetricsReport, ScoredItem } from '../core/metrics/types';
 import type { CalibrationView, CriticCharts, Histogram, MetricsModel, MetricsRow, SweepSeries } from '../protocol/messages';
+import { errorMessage } from '../core/util/errors';
 
 /** Offsets beyond ±OFFSET_CLIP share the end bins of the histogram. */
 export const OFFSET_CLIP = 8;
@@ -156,7 +157,7 @@ export function buildMetricsModel(input: MetricsInput): MetricsModel {
         perSubsetThreshold,
       });
     } catch (e) {
-      calibrationErrors.push({ critic, message: (e as Error).message });
+      calibrationErrors.push({ critic, message: errorMessage(e) });
     }
   }
   return {

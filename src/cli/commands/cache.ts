@@ -2,6 +2,7 @@ import { NotACacheFolderError } from '../../core/critics/cacheFolder';
 import { cacheSummary, formatBytes, limitRules, pruneCache, PruneRules } from '../../core/critics/cacheMaintenance';
 import { SETTINGS } from '../../core/config/settings';
 import { table, UsageError, writeJson } from '../io';
+import { errorMessage } from '../../core/util/errors';
 
 /** The limits a run prunes to, unless --cache-max-size / --cache-max-age say otherwise: the editor's defaults. */
 export const DEFAULT_LIMITS = {
@@ -73,6 +74,6 @@ export async function pruneAfterRun(dir: string, limits: { maxSizeMB: number; ma
     }
   } catch (err) {
     if (!(err instanceof NotACacheFolderError))
-      console.error(`prm-lens: pruning the cache failed: ${(err as Error).message}`);
+      console.error(`prm-lens: pruning the cache failed: ${errorMessage(err)}`);
   }
 }

@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { CacheEntryError, DirectoryStore, isCacheable, withCache } from '../../core/critics/cache';
 import { createCritic, selectCritics } from '../../core/critics/registry';
 import { Critic, CriticConfig, CriticConfigError, CriticContext } from '../../core/critics/types';
+import { errorMessage } from '../../core/util/errors';
 
 /** API keys in the CLI come only from the environment variable a critic names in "apiKeyEnv". */
 export const ENV_KEYS: Pick<CriticContext, 'apiKey' | 'keyHint'> = {
@@ -59,7 +60,7 @@ export async function buildCritics(configs: readonly CriticConfig[], ids: readon
       }
       return;
     }
-    if (!warned) console.error(`prm-lens: cannot use the cache in ${opts.cacheDir}: ${err instanceof Error ? err.message : String(err)}; continuing without it`);
+    if (!warned) console.error(`prm-lens: cannot use the cache in ${opts.cacheDir}: ${errorMessage(err)}; continuing without it`);
     warned = true;
   };
   return { critics: built.map((c) => (isCacheable(c) ? withCache(c, store, onStoreError) : c)), cacheDir: opts.cacheDir };

@@ -2,6 +2,7 @@ import { Critic, CriticResult, CancelledError } from '../critics/types';
 import { segment } from '../segment/segment';
 import { splitProblem } from '../segment/document';
 import { Segmentation, SegmentOptions, SolutionDocument } from '../segment/types';
+import { errorMessage } from '../util/errors';
 
 export interface CriticFailure {
   criticId: string;
@@ -53,7 +54,7 @@ export async function judgeSteps(
   settled.forEach((outcome, i) => {
     if (outcome.status === 'fulfilled') results.push(outcome.value);
     else if (cancelled && isCancellation(outcome.reason)) failures.push({ criticId: critics[i].id, message: 'cancelled before it finished', cancelled: true });
-    else failures.push({ criticId: critics[i].id, message: outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason) });
+    else failures.push({ criticId: critics[i].id, message: errorMessage(outcome.reason) });
   });
   return cancelled ? { results, failures, cancelled } : { results, failures };
 }

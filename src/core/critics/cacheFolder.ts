@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { errorMessage } from '../util/errors';
 
 /**
  * A result cache folder and the mark that makes it one. PRM Lens writes `CACHEDIR.TAG` (the Cache Directory Tagging
@@ -70,7 +71,7 @@ async function folderKind(dir: string): Promise<'missing' | 'folder'> {
     s = await lstat(dir);
   } catch (err) {
     if (code(err) === 'ENOENT') return 'missing';
-    throw new NotACacheFolderError(dir, `cannot be read: ${(err as Error).message}`);
+    throw new NotACacheFolderError(dir, `cannot be read: ${errorMessage(err)}`);
   }
   if (s.isSymbolicLink()) {
     throw new NotACacheFolderError(

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { describeInvalidUtf8, firstInvalidUtf8, utf8Chunks } from './encoding';
 import { keepRawNumbers, overflowingNumbers } from './rawNumbers';
+import { errorMessage } from '../util/errors';
 
 /** Lines longer than this are skipped unread: no record needs more, and the text of one must fit in a string. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -61,7 +62,7 @@ function parseLine(line: number, parts: readonly Buffer[], size: number, max: nu
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return { line, error: `invalid JSON: ${(e as Error).message}` };
+    return { line, error: `invalid JSON: ${errorMessage(e)}` };
   }
   const overflowing = overflowingNumbers(text);
   if (overflowing.length > 0) value = keepRawNumbers(value, overflowing);

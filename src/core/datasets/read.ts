@@ -6,6 +6,7 @@ import { JsonSyntaxError, streamJsonArray } from './jsonArray';
 import { parseJsonLines } from './jsonLines';
 import type { DatasetItem, InputIssue } from './types';
 import type { Source } from './validate';
+import { errorMessage } from '../util/errors';
 
 export interface ReadOptions {
   /** Called for every malformed record (which is skipped) and for a file-level problem. */
@@ -39,7 +40,7 @@ export async function* readDataset(file: string, opts: ReadOptions): AsyncGenera
     layout = await detectLayout(fh);
   } catch (e) {
     await fh.close();
-    throw new InputFileError(file, `Cannot read dataset file ${file}: ${(e as Error).message}`, { cause: e });
+    throw new InputFileError(file, `Cannot read dataset file ${file}: ${errorMessage(e)}`, { cause: e });
   }
   if (layout !== 'lines') await fh.close();
   if (layout === 'empty') {
@@ -116,7 +117,7 @@ export async function* readRawRecords(file: string, opts: ReadOptions): AsyncGen
     layout = await detectLayout(fh);
   } catch (e) {
     await fh.close();
-    throw new InputFileError(file, `Cannot read dataset file ${file}: ${(e as Error).message}`, { cause: e });
+    throw new InputFileError(file, `Cannot read dataset file ${file}: ${errorMessage(e)}`, { cause: e });
   }
   if (layout !== 'lines') await fh.close();
   if (layout === 'empty') {

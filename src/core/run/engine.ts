@@ -6,6 +6,7 @@ import { mapConcurrent } from '../util/concurrency';
 import { contentKey } from './identity';
 import { answerOf, buildRecord, type Answer } from './record';
 import type { RunStore } from './resultCache';
+import { errorMessage } from '../util/errors';
 
 /** A critic of a run with its cache identity (criticIdentity of its configuration). */
 export interface RunCritic {
@@ -142,7 +143,7 @@ async function judgeItem(item: DatasetItem, position: number, content: string, o
       if (e instanceof CancelledError) outcome.cancelled = true;
       else {
         // A critic that throws before it even starts fails the item like one that rejects; the run goes on.
-        const message = e instanceof Error ? e.message : String(e);
+        const message = errorMessage(e);
         for (const c of asked) {
           answers.set(c.id, { error: message });
           outcome.failures.push({ critic: c.id, message });

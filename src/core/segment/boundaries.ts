@@ -1,6 +1,7 @@
 import { isBlank, splitLines } from './lines';
 import { isInside, type Region } from './regions';
 import { matchStarts } from './stepPattern';
+import { errorMessage } from '../util/errors';
 
 /** A step boundary: the previous step ends at `end`, the next one starts at `next` (text between is dropped). */
 export interface Cut {
@@ -87,7 +88,7 @@ export function compileStepRegex(pattern: string | undefined): RegExp {
   try {
     return new RegExp(pattern, 'gm');
   } catch (e) {
-    const reason = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    const reason = errorMessage(e).replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
     throw new Error(`Invalid step regex "${pattern}": ${reason}`, { cause: e });
   }
 }

@@ -2,6 +2,7 @@ import type { InputIssue } from '../datasets/types';
 import { segment } from '../segment/segment';
 import { sectionsAt } from './sections';
 import type { SectionKind, TraceSegmentation, TraceStep } from './types';
+import { errorMessage } from '../util/errors';
 
 /**
  * DeltaBench (arXiv 2502.19361) records, read natively from its released JSONL: `question`, the sectioned trace in
@@ -35,7 +36,7 @@ export function parseDeltaBench(jsonl: string, file: string): { records: DeltaBe
     try {
       value = JSON.parse(raw);
     } catch (e) {
-      issues.push({ file, line, message: `not valid JSON (${(e as Error).message})` });
+      issues.push({ file, line, message: `not valid JSON (${errorMessage(e)})` });
       return;
     }
     const result = deltaBenchRecord(value, line);

@@ -1,3 +1,4 @@
+import { errorMessage } from '../util/errors';
 /**
  * Chat transcripts from OpenAI-compatible servers with a reasoning parser (vLLM, DeepSeek's API): the thinking is in
  * the assistant message's `reasoning_content` (newer vLLM: `reasoning`), the answer in its `content`. Accepted JSON:
@@ -24,7 +25,7 @@ export function parseTranscript(text: string): Transcript | string {
     try {
       value = lines.map((line) => JSON.parse(line) as unknown);
     } catch (e) {
-      return `neither JSON nor JSONL (${(e as Error).message})`;
+      return `neither JSON nor JSONL (${errorMessage(e)})`;
     }
   }
   return fromValue(value);

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Template as JinjaTemplate } from '@huggingface/jinja' with { 'resolution-mode': 'import' };
+import { errorMessage } from '../../util/errors';
 
 // @huggingface/jinja ships CommonJS, but its typings are ECMAScript-module ones, which a CommonJS file may only
 // import as types.
@@ -49,7 +50,7 @@ export async function readTokenizerConfig(folder: string, relative: string): Pro
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ChatTemplateError(`${file}: not valid JSON: ${(err as Error).message}`);
+    throw new ChatTemplateError(`${file}: not valid JSON: ${errorMessage(err)}`);
   }
   const jinja = await readFile(path.join(path.dirname(file), 'chat_template.jinja'), 'utf8').catch(() => undefined);
   return parseTokenizerConfig(raw, file, jinja);
@@ -92,7 +93,7 @@ export function renderChat(config: TokenizerConfig, messages: readonly ChatMessa
     try {
       template = new Template(source);
     } catch (err) {
-      throw new ChatTemplateError(`${config.file}: its chat_template cannot be parsed: ${(err as Error).message}`);
+      throw new ChatTemplateError(`${config.file}: its chat_template cannot be parsed: ${errorMessage(err)}`);
     }
     compiled.set(source, template);
   }
@@ -103,7 +104,7 @@ export function renderChat(config: TokenizerConfig, messages: readonly ChatMessa
       add_generation_prompt: false,
     });
   } catch (err) {
-    throw new ChatTemplateError(`${config.file}: its chat_template fails to render: ${(err as Error).message}`);
+    throw new ChatTemplateError(`${config.file}: its chat_template fails to render: ${errorMessage(err)}`);
   }
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ResolvedTokens } from './layout';
 import { parsePrmSpec, PrmSpec, PrmSpecError } from './spec';
 import { PieceTokenizer, resolveTokenRef } from './tokens';
+import { errorMessage } from '../../util/errors';
 
 export const PRM_JSON = 'prm.json';
 
@@ -61,7 +62,7 @@ export async function readPrmSpec(folder: string): Promise<PrmSpec> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new PrmSpecError(`${file}: cannot be read: ${(err as Error).message}`);
+    throw new PrmSpecError(`${file}: cannot be read: ${errorMessage(err)}`);
   }
   let raw: unknown;
   try {

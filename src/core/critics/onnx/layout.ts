@@ -9,6 +9,7 @@ import {
   TokenizerConfig,
 } from './chatTemplate';
 import { PrmSpec } from './spec';
+import { errorMessage } from '../../util/errors';
 
 /**
  * The input of one solution as the model's reference code builds it: the strings it encodes, each in one call, and
@@ -174,7 +175,7 @@ export async function layoutProblems(folder: string, spec: PrmSpec, tokens: Reso
     await loadLayoutContext(folder, spec, tokens);
     return [];
   } catch (err) {
-    return [(err as Error).message];
+    return [errorMessage(err)];
   }
 }
 

@@ -6,6 +6,7 @@ import { readOnnxFile } from './onnxFile';
 import { planFeeds } from './signature';
 import { PrmSpec } from './spec';
 import { PieceTokenizer } from './tokens';
+import { errorMessage } from '../../util/errors';
 
 /** What "Add Local Model…" reports about a folder: every problem found, each naming its file and what is wrong. */
 export interface ValidationReport {
@@ -32,7 +33,7 @@ export async function validateModelFolder(folder: string, loadTokenizer: Tokeniz
   try {
     spec = await readPrmSpec(folder);
   } catch (err) {
-    report.problems.push((err as Error).message);
+    report.problems.push(errorMessage(err));
     return report;
   }
   report.spec = spec;
@@ -53,7 +54,7 @@ export async function validateModelFolder(folder: string, loadTokenizer: Tokeniz
     } catch (err) {
       // A parse error would quote the file's first characters: the file is not what it claims, say no more. The
       // tokenizer library's own parse errors are not SyntaxErrors, so a failed load checks the JSON itself.
-      let why = err instanceof SyntaxError ? notJson(err) : (err as Error).message;
+      let why = err instanceof SyntaxError ? notJson(err) : errorMessage(err);
       if (!(err instanceof SyntaxError) && !(await isJsonFile(tokenizerFile))) why = notJson(undefined);
       report.problems.push(`${tokenizerFile}: not a Hugging Face tokenizer.json: ${why}`);
     }
@@ -65,7 +66,7 @@ export async function validateModelFolder(folder: string, loadTokenizer: Tokeniz
       needTokens = [tokens.positive, tokens.negative].filter((t): t is number => t !== undefined);
       report.problems.push(...(await layoutProblems(folder, spec, tokens)));
     } catch (err) {
-      report.problems.push(`${path.join(folder, 'prm.json')}: ${(err as Error).message} (in ${tokenizerFile})`);
+      report.problems.push(`${path.join(folder, 'prm.json')}: ${errorMessage(err)} (in ${tokenizerFile})`);
     }
   }
 
@@ -83,7 +84,7 @@ export async function validateModelFolder(folder: string, loadTokenizer: Tokeniz
     try {
       info = readOnnxFile(file);
     } catch (err) {
-      report.problems.push((err as Error).message);
+      report.problems.push(errorMessage(err));
       continue;
     }
     for (const ext of info.external) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { configPath } from '../configPath';
 import { CriticConfigError } from '../types';
+import { errorMessage } from '../../util/errors';
 
 /**
  * Prompts for LLM critics. Templates are plain text with placeholders replaced in one pass (so a problem that
@@ -62,7 +63,7 @@ export async function loadTemplate(path: string, baseDir: string | undefined, cr
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CriticConfigError(`critic "${criticId}": cannot read promptTemplate ${file}: ${(err as Error).message}`, criticId, 'promptTemplate');
+    throw new CriticConfigError(`critic "${criticId}": cannot read promptTemplate ${file}: ${errorMessage(err)}`, criticId, 'promptTemplate');
   }
   const problem = templateProblem(text);
   if (problem) throw new CriticConfigError(`critic "${criticId}": promptTemplate ${file}: ${problem}`, criticId, 'promptTemplate');

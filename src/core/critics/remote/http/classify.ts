@@ -1,6 +1,7 @@
 import { formatBytes, ResponseTooLargeError } from './body';
 import { CallContext, HttpStatusError, MalformedResponseError, RemoteError, statusError } from './errors';
 import { serverText } from './redact';
+import { errorMessage } from '../../../util/errors';
 
 /** How much of a malformed answer a message quotes. */
 const SAMPLE_CHARS = 80;
@@ -35,7 +36,7 @@ export function classifyError(err: unknown, ctx: CallContext): RemoteError {
   const code = errorCode(err);
   const reset = code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
   const what = reset ? `the connection to ${ctx.url} was reset` : `cannot reach ${ctx.url}`;
-  const detail = code ?? serverText(err instanceof Error ? err.message : String(err), ctx.apiKey, 200);
+  const detail = code ?? serverText(errorMessage(err), ctx.apiKey, 200);
   return new RemoteError(`critic "${ctx.criticId}": ${what} (${detail}). Is the server running, and is "baseURL" right?`, 'connection', true);
 }
 
