@@ -4,6 +4,7 @@ import { parseCriticConfigs, withBuiltins } from '../core/critics/registry';
 import { decodeBytes, describeInvalidUtf8 } from '../core/datasets/encoding';
 import { InputIssue } from '../core/datasets/types';
 import { forTerminal } from '../core/util/terminal';
+import { clip } from '../core/util/text';
 import { errorMessage } from '../core/util/errors';
 
 /** An error the user can fix (bad arguments or input): message on stderr, exit code 2. */
@@ -64,8 +65,7 @@ export function writeJson(value: unknown): void {
 
 /** Shortens text to one line of at most `width` characters for tables, safe for a terminal. */
 export function oneLine(text: string, width: number): string {
-  const flat = forTerminal(text.replace(/\s+/g, ' ').trim());
-  return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
+  return clip(forTerminal(text), width);
 }
 
 /** Lays out rows as aligned columns (left-aligned text, right-aligned numbers); cells are made safe for a terminal. */

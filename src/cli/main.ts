@@ -17,6 +17,7 @@ import { InputFileError } from '../core/datasets/files';
 import { packageVersion } from './version';
 import { DEFAULT_RESAMPLES } from '../core/metrics/bootstrap';
 import { errorMessage } from '../core/util/errors';
+import { forTerminal } from '../core/util/terminal';
 
 const USAGE = `prm-lens — segment, score and evaluate chain-of-thought steps
 
@@ -313,7 +314,7 @@ main(process.argv.slice(2)).then(
       err instanceof CriticConfigError ||
       err instanceof InputFileError ||
       (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
-    console.error(`prm-lens: ${errorMessage(err)}`);
+    console.error(forTerminal(`prm-lens: ${errorMessage(err)}`));
     process.exitCode = userError ? 2 : 1;
   },
 );

@@ -2,6 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forTerminal } from '../../src/core/util/terminal';
 import { formatIssue, oneLine, table } from '../../src/cli/io';
+import { computeMetrics } from '../../src/core/metrics/metrics';
+import { formatMetricsTable } from '../../src/core/metrics/format';
 
 // Text from files, models and servers is printed to terminals: it must not be able to drive them.
 
@@ -40,5 +42,18 @@ describe('forTerminal', () => {
     const lines = table(['idx', 'text'], rows).split('\n');
     assert.equal(lines.length, 200_002);
     assert.equal(lines[2], '     0  step');
+  });
+});
+
+describe('metrics tables', () => {
+  test('a subset named with escape sequences prints inert', () => {
+    const subset = `${ESC}]0;owned${String.fromCharCode(7)}${ESC}[2Jgsm8k`;
+    const report = computeMetrics([
+      { subset, label: 0, prediction: 0 },
+      { subset, label: -1, prediction: -1 },
+    ]);
+    const text = formatMetricsTable(report);
+    assert.deepEqual(controls(text), []);
+    assert.match(text, /gsm8k/);
   });
 });

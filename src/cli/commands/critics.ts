@@ -3,6 +3,7 @@ import { CacheEntryError, DirectoryStore, isCacheable, withCache } from '../../c
 import { createCritic, selectCritics } from '../../core/critics/registry';
 import { Critic, CriticConfig, CriticConfigError, CriticContext } from '../../core/critics/types';
 import { errorMessage } from '../../core/util/errors';
+import { forTerminal } from '../../core/util/terminal';
 
 /** API keys in the CLI come only from the environment variable a critic names in "apiKeyEnv". */
 export const ENV_KEYS: Pick<CriticContext, 'apiKey' | 'keyHint'> = {
@@ -54,13 +55,13 @@ export async function buildCritics(configs: readonly CriticConfig[], ids: readon
   const onStoreError = (err: unknown) => {
     if (err instanceof CacheEntryError) {
       discarded += 1;
-      if (discarded <= SHOWN_DISCARDS) console.error(`prm-lens: ${err.message}`);
+      if (discarded <= SHOWN_DISCARDS) console.error(forTerminal(`prm-lens: ${err.message}`));
       if (discarded === SHOWN_DISCARDS + 1) {
         console.error('prm-lens: more invalid cache entries are discarded and asked again');
       }
       return;
     }
-    if (!warned) console.error(`prm-lens: cannot use the cache in ${opts.cacheDir}: ${errorMessage(err)}; continuing without it`);
+    if (!warned) console.error(forTerminal(`prm-lens: cannot use the cache in ${opts.cacheDir}: ${errorMessage(err)}; continuing without it`));
     warned = true;
   };
   return { critics: built.map((c) => (isCacheable(c) ? withCache(c, store, onStoreError) : c)), cacheDir: opts.cacheDir };

@@ -13,6 +13,7 @@ import { ProgressReporter } from '../progress';
 import { buildCritics, criticBaseDir } from './critics';
 import { printMetrics } from './metrics';
 import { UsageTotals } from './usage';
+import { forTerminal } from '../../core/util/terminal';
 
 export interface EvalOptions {
   datasets: string[];
@@ -72,7 +73,8 @@ export async function evaluate(
     }),
   }));
   const progress = opts.quiet ? undefined : new ProgressReporter({ stream: process.stderr, now: () => Date.now() });
-  const say = (message: string) => (progress ? progress.log(message) : console.error(message));
+  // Messages quote servers and datasets: control characters are neutralised before they reach the terminal.
+  const say = (message: string) => (progress ? progress.log(forTerminal(message)) : console.error(forTerminal(message)));
   let badInput = false;
   const items = async function* (): AsyncGenerator<DatasetItem> {
     for (const file of opts.datasets) {
@@ -115,7 +117,7 @@ export async function evaluate(
   const totals = usage.format();
   if (totals) console.error(`${totals}\n`);
   if (fatal) {
-    console.error(`prm-lens: stopped: ${fatal.message}`);
+    console.error(forTerminal(`prm-lens: stopped: ${fatal.message}`));
     return 1;
   }
   for (const [criticId, { count, first }] of failures) {

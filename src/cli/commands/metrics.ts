@@ -136,7 +136,7 @@ export function printMetrics(records: ResultRecord[], json: boolean, stats: Stat
     return;
   }
   if (reports.length === 1) {
-    console.log(`critic: ${reports[0][0]}`);
+    console.log(forTerminal(`critic: ${reports[0][0]}`));
     console.log(formatMetricsTable(reports[0][1]));
     printStats(reports, stats);
     return;

@@ -1,4 +1,5 @@
 import type { MetricsReport } from './types';
+import { forTerminal } from '../util/terminal';
 
 /** A percentage with one decimal, "—" when undefined (rounding happens only here, for display). */
 export function formatPercent(value: number | null): string {
@@ -15,7 +16,7 @@ export function formatMetricsTable(report: MetricsReport): string {
   const failures = Object.values(report.subsets).some((m) => m.n_failed);
   const header = failures ? [...HEADER.slice(0, 3), 'n_failed', ...HEADER.slice(3)] : HEADER;
   const rows = Object.entries(report.subsets).map(([name, m]) => [
-    name,
+    forTerminal(name),
     String(m.n_error),
     String(m.n_correct),
     ...(failures ? [String(m.n_failed ?? 0)] : []),
@@ -27,7 +28,8 @@ export function formatMetricsTable(report: MetricsReport): string {
   rows.push(['average (mean of subset F1)', ...blank, formatPercent(report.f1_mean)]);
   rows.push(['average (weighted by size)', ...blank, formatPercent(report.f1_weighted)]);
   const all = [header, ...rows];
-  const widths = header.map((_, col) => Math.max(...all.map((row) => row[col].length)));
+  // A loop, not Math.max(...rows): one argument per subset row.
+  const widths = header.map((_, col) => all.reduce((w, row) => Math.max(w, row[col].length), 0));
   // The name column is left-aligned, the numbers right-aligned.
   const render = (row: string[]): string => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ').trimEnd();
   const lines = [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(render)];

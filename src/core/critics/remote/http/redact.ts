@@ -1,3 +1,4 @@
+import { clip } from '../../../util/text';
 /**
  * The one way text a server sent reaches a message, a log, a stored result or the cache: the API key is removed
  * first, then the text is cut. Cutting first would leave most of an echoed key behind whenever the cut falls
@@ -5,13 +6,7 @@
  */
 export function serverText(text: string, apiKey: string | undefined, width?: number): string {
   const clean = apiKey && apiKey.length >= 4 ? text.replace(keyPattern(apiKey), '***') : text;
-  return width === undefined ? clean : oneLine(clean, width);
-}
-
-/** Whitespace folded to single spaces, cut to `width` characters with an ellipsis. */
-export function oneLine(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
+  return width === undefined ? clean : clip(clean, width);
 }
 
 let cached: { key: string; pattern: RegExp } | undefined;
