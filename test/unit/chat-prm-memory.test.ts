@@ -73,3 +73,34 @@ test('chat-prm: the memory an item holds grows linearly with its steps, not with
   // Each step's conversation holds all the steps before it: built up front, 4000 steps took about 550 MB.
   assert.ok(large < 3 * Math.max(small, 0) + 2 ** 21, `${mb(small)} for 2000 steps, ${mb(large)} for 4000`);
 });
+
+test('items scored at once finish in the order they started: the steps of the first are asked first', async () => {
+  const asked: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const messages = (JSON.parse(body) as { messages: { content: string }[] }).messages;
+      asked.push(messages[messages.length - 1].content);
+      const choices = [{ index: 0, message: { role: 'assistant', content: '+' }, finish_reason: 'stop', logprobs: null }];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 0, model: 'prm', choices }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const config = { id: 'prm', type: 'chat-prm', baseURL, model: 'prm', logprobs: false, concurrency: 1 };
+    const critic = await createCritic(config as CriticConfig, { apiKey: () => undefined });
+    const item = (name: string) => ({ problem: `Problem ${name}`, steps: ['one', 'two', 'three'].map((s) => `${name} ${s}`) });
+    await Promise.all([critic.score(item('A')), critic.score(item('B'))]);
+    // The first step's turn holds the problem too: compare the step names only.
+    assert.deepEqual(
+      asked.map((text) => /([AB] \w+)$/.exec(text)?.[1]),
+      ['A one', 'A two', 'A three', 'B one', 'B two', 'B three'],
+    );
+    critic.dispose?.();
+  } finally {
+    server.close();
+  }
+});

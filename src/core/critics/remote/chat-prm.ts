@@ -6,6 +6,7 @@ import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, KeySou
 import { remoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint } from './chat';
 import { MalformedResponseError, RemoteError } from './http/errors';
+import { Limiter } from './http/limiter';
 import { allOrNothing } from './http/signal';
 import { UsageTally } from './usage';
 import { criticIdentity } from '../identity';
@@ -37,15 +38,18 @@ export class ChatPrmCritic implements Critic {
   readonly type = 'chat-prm';
   readonly label: string;
   private readonly endpoint: ChatEndpoint;
+  /** The critic's steps in flight, across items, started in the order they were queued. */
+  private readonly slots: Limiter;
 
   constructor(
     private readonly config: CriticConfig,
-    private readonly settings: RemoteSettings,
+    settings: RemoteSettings,
     private readonly options: Options,
   ) {
     this.id = config.id;
     this.label = config.label ?? `${settings.model} (chat PRM)`;
     this.endpoint = new ChatEndpoint(config.id, settings);
+    this.slots = new Limiter(settings.concurrency);
   }
 
   /** The threshold only turns scores into verdicts: it stays out, and is applied again on a hit. */
@@ -63,19 +67,15 @@ export class ChatPrmCritic implements Critic {
     const t0 = performance.now();
     const usage = new UsageTally();
     const turns = new Conversations(input.problem, input.steps, this.options);
-    const judged: StepScore[] = [];
-    let next = 0;
-    // `concurrency` workers take the steps in order, each step's conversation made when its request starts: made up
-    // front, an item's conversations would take memory in the square of its steps (20,000 steps ran out of it).
-    const worker = async (signal: AbortSignal) => {
-      while (next < input.steps.length && !signal.aborted) {
-        const i = next++;
-        judged[i] = await this.scoreStep(turns.upTo(i), i, usage, signal);
-      }
-    };
-    const workers = Math.min(this.settings.concurrency, input.steps.length);
+    // Every step is queued at once, so a run's items finish in the order they started (a cancelled run keeps whole
+    // items), but a step's conversation is made only when its request starts: made up front, an item's
+    // conversations would take memory in the square of its steps (20,000 steps ran out of it).
+    const steps = input.steps.map(
+      (_, i) => (signal: AbortSignal) =>
+        this.slots.run(() => this.scoreStep(turns.upTo(i), i, usage, signal), signal),
+    );
     // One failed step fails the item: its other requests are aborted rather than sent for nothing.
-    await allOrNothing(Array.from({ length: workers }, () => worker), input.signal);
+    const judged = await allOrNothing(steps, input.signal);
     if (input.signal?.aborted) throw new CancelledError();
     return {
       criticId: this.id,
