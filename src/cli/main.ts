@@ -10,6 +10,7 @@ import { evalCommand } from './commands/eval';
 import { metricsCommand } from './commands/metrics';
 import { defaultCacheDir } from './commands/critics';
 import { clearCacheCommand } from './commands/clear-cache';
+import { bonCommand } from './commands/bon';
 import { compileStepRegex } from '../core/segment/boundaries';
 import { InputFileError } from '../core/datasets/files';
 import { packageVersion } from './version';
@@ -22,6 +23,7 @@ Usage:
   prm-lens eval DATASET... [--critic ID]... [--config critics.json] [--out results.jsonl] [--concurrency N]
                 [--cache-dir DIR | --no-cache] [--json] [--quiet]
   prm-lens metrics RESULTS.jsonl... [--json]
+  prm-lens bon FILE... [--n 1,2,4,…] [--samples-per-problem N] [--results RESULTS.jsonl]... [--critic ID]... [--json]
   prm-lens clear-cache [--cache-dir DIR] [--out results.jsonl]
   prm-lens --version
 
@@ -39,6 +41,11 @@ Datasets: a JSON array or JSONL in the ProcessBench, PRM800K, Math-Shepherd, TRL
 layout (told per record); the subset is the record's "subset", else the file name.
 Metrics are ProcessBench's: acc_error, acc_correct, F1 (harmonic mean), per subset, with f1_mean (plain mean of
 subset F1s, the paper's headline) and f1_weighted (weighted by subset size). Indices are 0-based.
+Best-of-N: bon reads several solutions per problem (PRM800K scored samples, search-and-learn output, or any solution
+layout with a gold "answer" or is_correct) and prints accuracy % per n for pass, random, majority, best:<score> and
+weighted:<score>; step scores come from --results files (joined by solution id), as best:<critic>/<min|product|last|
+mean|max>. Best-of-n, pass and random are exact expectations over all n-subsets of N slots (default N: the most
+solutions of a problem; fewer are padded with empty slots); votes are sampled (seeded) with a standard error.
 Exit codes: 0 ok; 1 a critic failed, or the command could not finish; 2 bad arguments, or an input file that is
 missing, unreadable or malformed (good records are still processed); 130 interrupted.`;
 
@@ -53,6 +60,9 @@ const OPTIONS = {
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   json: { type: 'boolean' },
+  n: { type: 'string' },
+  'samples-per-problem': { type: 'string' },
+  results: { type: 'string', multiple: true },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -78,6 +88,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     options: ['critic', 'config', 'out', 'concurrency', 'cache-dir', 'no-cache', 'json', 'quiet'],
   },
   metrics: { args: 'RESULTS.jsonl', maxArgs: Infinity, options: ['json'] },
+  bon: { args: 'FILE', maxArgs: Infinity, options: ['n', 'samples-per-problem', 'results', 'critic', 'json'] },
   'clear-cache': { args: '', maxArgs: 0, options: ['cache-dir', 'out'] },
 };
 const GLOBAL_OPTIONS: readonly Option[] = ['help', 'version'];
@@ -135,6 +146,18 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'metrics':
       return metricsCommand(files, json);
+    case 'bon':
+      return bonCommand({
+        files,
+        ...(values.n === undefined ? {} : { n: values.n.split(',').map((n) => positiveInt(n.trim(), '--n')) }),
+        ...(values['samples-per-problem'] === undefined
+          ? {}
+          : { samplesPerProblem: positiveInt(values['samples-per-problem'], '--samples-per-problem') }),
+        ...(values.critic === undefined ? {} : { critics: values.critic }),
+        results: values.results ?? [],
+        json,
+        signal: controller.signal,
+      });
     default: // clear-cache, the last entry of COMMANDS
       return clearCacheCommand(chosenCacheDir(values));
   }

@@ -72,7 +72,8 @@ describe('best-of-n exact expectations equal the average over every n-subset', (
     for (const { samples, slots } of cases(1, 150)) {
       for (let n = 1; n <= slots; n++) {
         const expected = bruteAverage(samples, slots, n, bestPick);
-        assert.ok(Math.abs(bestOfN(ranked(samples), avoidRatios(slots, n)) - expected) < 1e-12, `${JSON.stringify(samples)} N=${slots} n=${n}`);
+        const exact = bestOfN(ranked(samples), avoidRatios(slots, n));
+        assert.ok(Math.abs(exact - expected) < 1e-12, `${JSON.stringify(samples)} N=${slots} n=${n}`);
       }
     }
   });
@@ -82,7 +83,8 @@ describe('best-of-n exact expectations equal the average over every n-subset', (
       for (let n = 1; n <= slots; n++) {
         const ratio = avoidRatios(slots, n);
         const pass = bruteAverage(samples, slots, n, (chosen) => (chosen.some((s) => s.correct) ? 1 : 0));
-        const random = bruteAverage(samples, slots, n, (chosen) => (chosen.length === 0 ? 0 : chosen.filter((s) => s.correct).length / chosen.length));
+        const share = (chosen: S[]) => (chosen.length ? chosen.filter((s) => s.correct).length / chosen.length : 0);
+        const random = bruteAverage(samples, slots, n, share);
         assert.ok(Math.abs(passAtN(ranked(samples), ratio) - pass) < 1e-12);
         assert.ok(Math.abs(randomPick(ranked(samples), ratio) - random) < 1e-12);
       }

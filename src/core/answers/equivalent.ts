@@ -61,7 +61,8 @@ function compile(s: string): Compiled | null {
     return null;
   }
   const names = node.filter((n) => (n as { isSymbolNode?: boolean }).isSymbolNode === true);
-  const variables = [...new Set(names.map((n) => (n as unknown as { name: string }).name))].filter((v) => !CONSTANTS.has(v));
+  const symbols = new Set(names.map((n) => (n as unknown as { name: string }).name));
+  const variables = [...symbols].filter((v) => !CONSTANTS.has(v));
   return { node, variables: variables.sort() };
 }
 

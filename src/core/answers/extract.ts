@@ -1,6 +1,6 @@
 /**
- * The final answer of a solution: the content of the LAST `\boxed{…}` (or `\fbox{…}`) with balanced braces, else the
- * text after the last "The answer is" / "Final answer:" (up to the end of its line, trailing full stop dropped).
+ * The final answer of a solution: the content of the LAST `\boxed{…}` (or `\fbox{…}`) with balanced braces, else
+ * the text after the last "The answer is" / "Final answer:" (up to the end of its line, trailing full stop dropped).
  * null when the solution states none: such a sample is never chosen by a best-of-n selector.
  */
 export function extractAnswer(text: string): string | null {

@@ -30,7 +30,8 @@ const UNIT_WORDS = [
   'degree', 'cm', 'centimeter', 'meter', 'mile', 'second', 'minute', 'hour', 'day', 'week', 'month', 'year', 'foot',
   'feet', 'inch', 'yard', 'unit', 'dollar', 'cent', 'mph', 'km', 'kg', 'gram', 'liter',
 ];
-const UNITS = new RegExp(`(?<![A-Za-z\\\\])(?:${UNIT_WORDS.join('|')})(?:es|s)?(?:\\s*\\^\\s*\\{?\\d+\\}?)?(?![A-Za-z])`, 'g');
+const UNIT_POWER = String.raw`(?:\s*\^\s*\{?\d+\}?)?`;
+const UNITS = new RegExp(String.raw`(?<![A-Za-z\\])(?:${UNIT_WORDS.join('|')})(?:es|s)?${UNIT_POWER}(?![A-Za-z])`, 'g');
 
 /** `x = 5` → `5`: one "=" with a short variable name on its left (as in the MATH normaliser). */
 function dropVariablePrefix(s: string): string {
@@ -98,7 +99,8 @@ export function splitElements(s: string): { open: string; close: string; items: 
 /**
  * A normalised LaTeX answer in mathjs syntax, or null when it uses anything else. mathjs has no LaTeX parser, so the
  * few constructs answers use are rewritten, as PRM800K rewrites them for sympy: \frac{a}{b} → ((a)/(b)),
- * \sqrt[n]{x} → nthRoot((x),(n)), \sqrt{x} → sqrt((x)), ^{…} → ^(…), \cdot/\times → *, \div → /, \pi → pi.
+ * \sqrt[n]{x} → nthRoot((x),(n)), \sqrt{x} → sqrt((x)), ^{…} → ^(…), \cdot/\times → *, \div → /,
+ * \pi → pi.
  */
 export function toMathjs(s: string): string | null {
   let out = '';

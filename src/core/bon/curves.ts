@@ -59,7 +59,7 @@ export function bestOfNReport(all: readonly BonProblem[], opts: BonOptions = {})
   const problems = all.map((p) => ({ ...p, samples: p.samples.slice(0, slots) }));
   const ns = [...new Set(opts.n ?? defaultN(slots))].sort((a, b) => a - b);
   const bad = ns.find((n) => !Number.isInteger(n) || n < 1 || n > slots);
-  if (bad !== undefined) throw new RangeError(`n must be an integer in [1, ${slots}] (the slots per problem); got ${bad}`);
+  if (bad !== undefined) throw new RangeError(`n must be an integer in [1, ${slots}] (the slots); got ${bad}`);
   const ratios = ns.map((n) => avoidRatios(slots, n));
   const subsetOf = problems.map((p) => p.subset);
   const names = scoreNames(problems);
@@ -73,7 +73,8 @@ export function bestOfNReport(all: readonly BonProblem[], opts: BonOptions = {})
   const classes = problems.map((p) => answerClasses(p.samples));
   const vote = (name: string, weightOf: ((s: BonSample) => number | undefined) | null): void => {
     const voters = problems.map((p, i) => voteProblem(p.samples, classes[i], weightOf));
-    const estimates = ns.map((n, k) => voteAtN(voters, slots, n, { trials: opts.trials ?? 200, seed: (opts.seed ?? 0) + k }));
+    const trials = opts.trials ?? 200;
+    const estimates = ns.map((n, k) => voteAtN(voters, slots, n, { trials, seed: (opts.seed ?? 0) + k }));
     perProblem.set(name, estimates.map((e) => e.perProblem));
     standardError[name] = estimates.map((e) => 100 * standardErrorOf(e.trialMeans));
   };
@@ -93,14 +94,24 @@ export function bestOfNReport(all: readonly BonProblem[], opts: BonOptions = {})
     const members = subsetOf.map((s) => s === subset);
     subsets[subset] = { problems: members.filter(Boolean).length, curves: meanCurves(perProblem, members) };
   }
-  return { problems: problems.length, samples_per_problem: slots, n: ns, curves, standard_error: standardError, subsets, process };
+  return {
+    problems: problems.length,
+    samples_per_problem: slots,
+    n: ns,
+    curves,
+    standard_error: standardError,
+    subsets,
+    process,
+  };
 }
 
 function usable(samples: readonly BonSample[]): BonSample[] {
   return samples.filter((s) => s.answer !== null);
 }
 
-function exactCurve(ranked: readonly Ranked[], ratios: readonly Float64Array[], f: (r: Ranked, ratio: Float64Array) => number): Float64Array[] {
+type Expectation = (r: Ranked, ratio: Float64Array) => number;
+
+function exactCurve(ranked: readonly Ranked[], ratios: readonly Float64Array[], f: Expectation): Float64Array[] {
   return ratios.map((ratio) => Float64Array.from(ranked, (r) => f(r, ratio)));
 }
 
@@ -113,9 +124,15 @@ function judgeNames(problems: readonly { samples: readonly BonSample[] }[]): str
 
 /**
  * The candidates of `best:<name>` with the indicator values its diagnostics take expectations of: per judge
- * [correct ∧ wrong step, correct ∧ judged], then [lowest step earlier, lowest step known] for the selector's critic.
+ * [correct ∧ wrong step, correct ∧ judged], then [lowest step earlier, lowest step known] for the selector's
+ * critic.
  */
-function candidates(samples: readonly BonSample[], name: string, judges: readonly string[], critic?: string): Candidate[] {
+function candidates(
+  samples: readonly BonSample[],
+  name: string,
+  judges: readonly string[],
+  critic?: string,
+): Candidate[] {
   const out: Candidate[] = [];
   for (const s of samples) {
     const score = s.scores[name];
@@ -132,13 +149,19 @@ function candidates(samples: readonly BonSample[], name: string, judges: readonl
   return out;
 }
 
-function diagnostics(ranked: readonly Ranked[], ratios: readonly Float64Array[], judges: readonly string[], stepScored: boolean): ProcessDiagnostics {
+function diagnostics(
+  ranked: readonly Ranked[],
+  ratios: readonly Float64Array[],
+  judges: readonly string[],
+  stepScored: boolean,
+): ProcessDiagnostics {
   const share = (part: number, whole: number): (number | null)[] =>
     ratios.map((ratio) => {
       const [p, w] = [part, whole].map((v) => ranked.reduce((sum, r) => sum + bestOfN(r, ratio, v), 0));
       return w > 1e-12 ? (100 * p) / w : null;
     });
-  const out: ProcessDiagnostics = { wrong_process: Object.fromEntries(judges.map((j, k) => [j, share(2 * k, 2 * k + 1)])) };
+  const wrong = Object.fromEntries(judges.map((j, k) => [j, share(2 * k, 2 * k + 1)]));
+  const out: ProcessDiagnostics = { wrong_process: wrong };
   if (stepScored) out.lowest_before_final = share(2 * judges.length, 2 * judges.length + 1);
   return out;
 }
@@ -161,11 +184,16 @@ function answerClasses(samples: readonly BonSample[]): { classes: Int32Array; co
   return { classes, count: ids.size };
 }
 
-function voteProblem(samples: readonly BonSample[], classes: { classes: Int32Array; count: number }, weightOf: ((s: BonSample) => number | undefined) | null): VoteProblem {
+function voteProblem(
+  samples: readonly BonSample[],
+  classes: { classes: Int32Array; count: number },
+  weightOf: ((s: BonSample) => number | undefined) | null,
+): VoteProblem {
   const weights = weightOf ? Float64Array.from(samples, (s) => weightOf(s) ?? NaN) : null;
   // A sample without the weighting score does not vote in that weighted vote.
   const own = weights ? classes.classes.map((c, i) => (Number.isFinite(weights[i]) ? c : -1)) : classes.classes;
-  return { classes: own, correct: Uint8Array.from(samples, (s) => (s.correct ? 1 : 0)), weights, classCount: classes.count };
+  const correct = Uint8Array.from(samples, (s) => (s.correct ? 1 : 0));
+  return { classes: own, correct, weights, classCount: classes.count };
 }
 
 function standardErrorOf(values: Float64Array): number {

@@ -15,7 +15,7 @@ export function avoidRatios(slots: number, n: number): Float64Array {
   return ratios;
 }
 
-/** A candidate: a usable sample (it has an answer and a finite score) with per-sample values to take expectations of. */
+/** A usable sample (it has an answer and a finite score), with per-sample values to take expectations of. */
 export interface Candidate {
   score: number;
   correct: boolean;
