@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { avoidRatios, bestOfN, passAtN, randomPick, rank } from '../../src/core/bon/exact';
-import { forEachSubset, voteAtN, binomialAtMost, type VoteProblem } from '../../src/core/bon/vote';
+import { forEachSubset, voteAtN, binomialAtMost, standardError, type VoteProblem } from '../../src/core/bon/vote';
 import { seededRandom } from '../../src/core/util/random';
 
 /** A test sample: score null = no answer (never chosen); cls = its answer class for voting. */
@@ -116,27 +116,40 @@ describe('voting', () => {
     classCount: 3,
   });
 
-  test('exact (enumerated) majority and weighted votes equal the brute-force average', () => {
-    for (const weighted of [false, true]) {
-      for (const { samples, slots } of cases(3, 80)) {
-        for (let n = 1; n <= slots; n++) {
-          const e = voteAtN([toVote(samples, weighted)], slots, n, { trials: 1000, seed: 1 });
-          assert.ok(e.exact);
-          assert.ok(Math.abs(e.perProblem[0] - bruteAverage(samples, slots, n, votePick(weighted))) < 1e-12);
-        }
+  test('exact (enumerated) majority and weighted votes on shared subsets equal the brute-force average', () => {
+    for (const { samples, slots } of cases(3, 80)) {
+      for (let n = 1; n <= slots; n++) {
+        const [plain, weighted] = voteAtN([[toVote(samples, false)], [toVote(samples, true)]], slots, n, {
+          trials: 1000,
+          seed: 1,
+        });
+        assert.ok(plain.exact && weighted.exact);
+        assert.ok(Math.abs(plain.perProblem[0] - bruteAverage(samples, slots, n, votePick(false))) < 1e-12);
+        assert.ok(Math.abs(weighted.perProblem[0] - bruteAverage(samples, slots, n, votePick(true))) < 1e-12);
       }
     }
   });
 
   test('sampled votes estimate the exact value within a few standard errors', () => {
     const problems = cases(4, 40).map(({ samples }) => ({ samples, slots: 12 }));
-    const voters = problems.map((p) => toVote(p.samples, true));
-    const e = voteAtN(voters, 12, 5, { trials: 400, seed: 7 });
+    const [e] = voteAtN([problems.map((p) => toVote(p.samples, true))], 12, 5, { trials: 400, seed: 7 });
     assert.ok(!e.exact && e.trialMeans.length === 400);
     const exact = problems.reduce((a, p) => a + bruteAverage(p.samples, 12, 5, votePick(true)), 0) / problems.length;
     const mean = e.perProblem.reduce((a, b) => a + b, 0) / problems.length;
     const sd = Math.sqrt(e.trialMeans.reduce((a, v) => a + (v - mean) ** 2, 0) / 399);
     assert.ok(Math.abs(mean - exact) < 4 * (sd / 20), `${mean} vs ${exact}`);
+  });
+
+  test('sampling stops early once the standard error is small enough, never before 20 trials', () => {
+    const voters = cases(5, 30).map(({ samples }) => toVote(samples, false));
+    const opts = { trials: 150, seed: 3 }; // C(10, 4) = 210 subsets: sampled
+    const [all] = voteAtN([voters], 10, 4, opts);
+    const [early] = voteAtN([voters], 10, 4, { ...opts, targetStandardError: 0.02 });
+    const [tight] = voteAtN([voters], 10, 4, { ...opts, targetStandardError: 1e-9 });
+    assert.equal(all.trialMeans.length, 150);
+    assert.equal(tight.trialMeans.length, 150);
+    assert.ok(early.trialMeans.length >= 20 && early.trialMeans.length < 150, String(early.trialMeans.length));
+    assert.ok(standardError(early.trialMeans) <= 0.02);
   });
 
   test('binomialAtMost decides without overflow', () => {

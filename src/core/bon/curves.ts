@@ -1,16 +1,23 @@
 import { answerKey } from '../answers/equivalent';
 import { avoidRatios, bestOfN, passAtN, randomPick, rank, type Candidate, type Ranked } from './exact';
 import type { BonProblem, BonSample } from './types';
-import { voteAtN, type VoteProblem } from './vote';
+import { standardError as standardErrorOf, voteAtN, type VoteProblem } from './vote';
 
 export interface BonOptions {
   /** The n of the curve (default 1, 2, 4, … up to N, and N). */
   n?: readonly number[];
   /** N: slots per problem (default the most samples any problem has); problems with fewer are padded. */
   slots?: number;
-  /** Random subsets per problem for voting at an n where not every subset is enumerated (default 200). */
+  /** Most random subsets per problem for voting where not every subset is enumerated (default 200). */
   trials?: number;
+  /**
+   * Voting stops sampling once its standard errors are at most this many percentage points (default 0.1; 0: always
+   * `trials`).
+   */
+  targetStandardError?: number;
   seed?: number;
+  /** The score names to make selectors of (default every one present): a panel re-aggregating asks for one. */
+  scores?: readonly string[];
 }
 
 /** A selector's wrong-process diagnostics per n, in percent (null where there is nothing to take a share of). */
@@ -62,7 +69,7 @@ export function bestOfNReport(all: readonly BonProblem[], opts: BonOptions = {})
   if (bad !== undefined) throw new RangeError(`n must be an integer in [1, ${slots}] (the slots); got ${bad}`);
   const ratios = ns.map((n) => avoidRatios(slots, n));
   const subsetOf = problems.map((p) => p.subset);
-  const names = scoreNames(problems);
+  const names = opts.scores ? [...opts.scores] : scoreNames(problems);
   const perProblem = new Map<string, Float64Array[]>();
   const standardError: Record<string, number[]> = {};
   const process: Record<string, ProcessDiagnostics> = {};
@@ -70,29 +77,35 @@ export function bestOfNReport(all: readonly BonProblem[], opts: BonOptions = {})
   const answered = problems.map((p) => rank(usable(p.samples).map((s) => ({ score: 0, correct: s.correct }))));
   perProblem.set('pass', exactCurve(answered, ratios, passAtN));
   perProblem.set('random', exactCurve(answered, ratios, randomPick));
-  const classes = problems.map((p) => answerClasses(p.samples));
-  const vote = (name: string, weightOf: ((s: BonSample) => number | undefined) | null): void => {
-    const voters = problems.map((p, i) => voteProblem(p.samples, classes[i], weightOf));
-    const trials = opts.trials ?? 200;
-    const estimates = ns.map((n, k) => voteAtN(voters, slots, n, { trials, seed: (opts.seed ?? 0) + k }));
-    perProblem.set(name, estimates.map((e) => e.perProblem));
-    standardError[name] = estimates.map((e) => 100 * standardErrorOf(e.trialMeans));
-  };
-  vote('majority', null);
+  const keys = new Map<string, string>();
+  const classes = problems.map((p) => answerClasses(p.samples, keys));
+  const voting: [string, ((s: BonSample) => number | undefined) | null][] = [['majority', null]];
   const judges = judgeNames(problems);
   for (const name of names) {
     const critic = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : undefined;
     const ranked = problems.map((p) => rank(candidates(p.samples, name, judges, critic)));
     perProblem.set(`best:${name}`, exactCurve(ranked, ratios, (r, ratio) => bestOfN(r, ratio)));
     process[`best:${name}`] = diagnostics(ranked, ratios, judges, critic !== undefined);
-    vote(`weighted:${name}`, (s) => s.scores[name]);
+    voting.push([`weighted:${name}`, (s) => s.scores[name]]);
   }
+  const voters = voting.map(([, weightOf]) => problems.map((p, i) => voteProblem(p.samples, classes[i], weightOf)));
+  const trials = opts.trials ?? 200;
+  const targetStandardError = (opts.targetStandardError ?? 0.1) / 100;
+  const estimates = ns.map((n, k) =>
+    voteAtN(voters, slots, n, { trials, seed: (opts.seed ?? 0) + k, targetStandardError }),
+  );
+  voting.forEach(([name], v) => {
+    perProblem.set(name, estimates.map((e) => e[v].perProblem));
+    standardError[name] = estimates.map((e) => 100 * standardErrorOf(e[v].trialMeans));
+  });
 
-  const curves = meanCurves(perProblem, problems.map(() => true));
+  const order = ['pass', 'random', 'majority', ...names.flatMap((name) => [`best:${name}`, `weighted:${name}`])];
+  const ordered = new Map(order.map((name) => [name, perProblem.get(name) ?? []]));
+  const curves = meanCurves(ordered, problems.map(() => true));
   const subsets: BonReport['subsets'] = {};
   for (const subset of [...new Set(subsetOf)].sort()) {
     const members = subsetOf.map((s) => s === subset);
-    subsets[subset] = { problems: members.filter(Boolean).length, curves: meanCurves(perProblem, members) };
+    subsets[subset] = { problems: members.filter(Boolean).length, curves: meanCurves(ordered, members) };
   }
   return {
     problems: problems.length,
@@ -166,10 +179,12 @@ function diagnostics(
   return out;
 }
 
-/** Answer classes per sample by answerKey (-1: no answer), memoised per distinct answer text. */
-function answerClasses(samples: readonly BonSample[]): { classes: Int32Array; count: number } {
+/** Answer classes per sample by answerKey (-1: no answer); `keys` memoises answerKey across problems. */
+function answerClasses(
+  samples: readonly BonSample[],
+  keys: Map<string, string>,
+): { classes: Int32Array; count: number } {
   const ids = new Map<string, number>();
-  const keys = new Map<string, string>();
   const classes = Int32Array.from(samples, (s) => {
     if (s.answer === null) return -1;
     let key = keys.get(s.answer);
@@ -194,13 +209,6 @@ function voteProblem(
   const own = weights ? classes.classes.map((c, i) => (Number.isFinite(weights[i]) ? c : -1)) : classes.classes;
   const correct = Uint8Array.from(samples, (s) => (s.correct ? 1 : 0));
   return { classes: own, correct, weights, classCount: classes.count };
-}
-
-function standardErrorOf(values: Float64Array): number {
-  if (values.length < 2) return 0;
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1);
-  return Math.sqrt(variance / values.length);
 }
 
 function meanCurves(perProblem: Map<string, Float64Array[]>, members: readonly boolean[]): Record<string, number[]> {

@@ -10,10 +10,17 @@ export interface VoteProblem {
 }
 
 export interface VoteOptions {
-  /** Random n-subsets drawn per problem when not every subset is enumerated. */
+  /** Most random n-subsets drawn per problem when not every subset is enumerated. */
   trials: number;
   seed: number;
+  /**
+   * Sampling stops early, after at least MIN_TRIALS, once every selector's standard error (a fraction) is at most
+   * this (default 0: never early). Votes on large subsets barely vary, so at large n a few trials are exact enough.
+   */
+  targetStandardError?: number;
 }
+
+const MIN_TRIALS = 20;
 
 /** The estimate of a voting accuracy: the mean over trials and its standard error (0 when exact). */
 export interface VoteEstimate {
@@ -28,41 +35,68 @@ export interface VoteEstimate {
  * Majority (or weighted majority) vote over n-subsets of N slots: the answer class with the most votes (summed
  * weights) wins; tied classes split the win evenly; a class counts as correct by the share of its voters in the
  * subset that are correct. When C(N, n) ≤ trials every subset is enumerated (exact); otherwise `trials` random
- * subsets per problem are drawn from the repo's seeded generator, the same draws for every problem of a trial.
+ * subsets per problem are drawn from the repo's seeded generator (fewer when the standard error is small enough,
+ * see VoteOptions). Several voting selectors (`selectors[v][problem]`) are judged on the same subsets: one draw
+ * serves all of them.
  */
-export function voteAtN(problems: readonly VoteProblem[], slots: number, n: number, opts: VoteOptions): VoteEstimate {
-  const perProblem = new Float64Array(problems.length);
+export function voteAtN(
+  selectors: readonly (readonly VoteProblem[])[],
+  slots: number,
+  n: number,
+  opts: VoteOptions,
+): VoteEstimate[] {
+  const count = selectors[0]?.length ?? 0;
+  const perProblem = selectors.map(() => new Float64Array(count));
   const size = Math.min(n, slots);
   const exact = binomialAtMost(slots, size, opts.trials);
-  const scratch = new Scratch(problems);
+  const scratch = new Scratch(selectors.flat());
   if (exact) {
     let subsets = 0;
     forEachSubset(slots, size, (subset) => {
       subsets += 1;
-      problems.forEach((p, i) => (perProblem[i] += scratch.vote(p, subset)));
+      selectors.forEach((problems, v) => problems.forEach((p, i) => (perProblem[v][i] += scratch.vote(p, subset))));
     });
-    for (let i = 0; i < perProblem.length; i++) perProblem[i] /= subsets;
-    return { perProblem, trialMeans: new Float64Array(0), exact };
+    for (const values of perProblem) for (let i = 0; i < count; i++) values[i] /= subsets;
+    return perProblem.map((values) => ({ perProblem: values, trialMeans: new Float64Array(0), exact }));
   }
   const random = seededRandom(opts.seed);
-  const trialMeans = new Float64Array(opts.trials);
+  const trialMeans = selectors.map(() => new Float64Array(opts.trials));
   const order = Int32Array.from({ length: slots }, (_, i) => i);
+  const subset = order.subarray(0, size);
+  const target = opts.targetStandardError ?? 0;
+  let trials = 0;
   for (let t = 0; t < opts.trials; t++) {
-    let sum = 0;
-    problems.forEach((p, i) => {
+    trials += 1;
+    for (let i = 0; i < count; i++) {
       // A partial Fisher-Yates shuffle: the first `size` entries are a uniform random n-subset of the slots.
       for (let k = 0; k < size; k++) {
         const j = k + Math.floor(random() * (slots - k));
-        [order[k], order[j]] = [order[j], order[k]];
+        const swap = order[k];
+        order[k] = order[j];
+        order[j] = swap;
       }
-      const v = scratch.vote(p, order.subarray(0, size));
-      perProblem[i] += v;
-      sum += v;
-    });
-    trialMeans[t] = problems.length === 0 ? 0 : sum / problems.length;
+      for (let v = 0; v < selectors.length; v++) {
+        const value = scratch.vote(selectors[v][i], subset);
+        perProblem[v][i] += value;
+        trialMeans[v][t] += value / count;
+      }
+    }
+    const precise = (m: Float64Array): boolean => standardError(m.subarray(0, trials)) <= target;
+    if (trials >= MIN_TRIALS && target > 0 && trialMeans.every(precise)) break;
   }
-  for (let i = 0; i < perProblem.length; i++) perProblem[i] /= opts.trials;
-  return { perProblem, trialMeans, exact };
+  for (const values of perProblem) for (let i = 0; i < count; i++) values[i] /= trials;
+  return perProblem.map((values, v) => ({ perProblem: values, trialMeans: trialMeans[v].slice(0, trials), exact }));
+}
+
+/** The standard error of the mean of `values` (0 for fewer than two). */
+export function standardError(values: ArrayLike<number>): number {
+  const k = values.length;
+  if (k < 2) return 0;
+  let mean = 0;
+  for (let i = 0; i < k; i++) mean += values[i] / k;
+  let squares = 0;
+  for (let i = 0; i < k; i++) squares += (values[i] - mean) ** 2;
+  return Math.sqrt(squares / (k - 1) / k);
 }
 
 /** Tallies reused across problems and subsets (sized for the problem with the most classes). */
@@ -74,7 +108,9 @@ class Scratch {
 
   constructor(problems: readonly VoteProblem[]) {
     const most = problems.reduce((m, p) => Math.max(m, p.classCount), 0);
-    [this.tally, this.voters, this.right] = [new Float64Array(most), new Int32Array(most), new Int32Array(most)];
+    this.tally = new Float64Array(most);
+    this.voters = new Int32Array(most);
+    this.right = new Int32Array(most);
     this.touched = new Int32Array(most);
   }
 
@@ -96,12 +132,20 @@ class Scratch {
     for (let k = 0; k < touched; k++) {
       const c = this.touched[k];
       const share = this.right[c] / this.voters[c];
-      if (this.tally[c] > best) [best, tied, won] = [this.tally[c], 1, share];
-      else if (this.tally[c] === best) [tied, won] = [tied + 1, won + share];
+      if (this.tally[c] > best) {
+        best = this.tally[c];
+        tied = 1;
+        won = share;
+      } else if (this.tally[c] === best) {
+        tied += 1;
+        won += share;
+      }
     }
     for (let k = 0; k < touched; k++) {
       const c = this.touched[k];
-      [this.tally[c], this.voters[c], this.right[c]] = [0, 0, 0];
+      this.tally[c] = 0;
+      this.voters[c] = 0;
+      this.right[c] = 0;
     }
     return tied === 0 ? 0 : won / tied;
   }
