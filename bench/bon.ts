@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { bestOfNReport } from '../src/core/bon/curves';
+import { bestOfNReport, type BonOptions } from '../src/core/bon/curves';
 import { aggregatedScores, lowestStep } from '../src/core/bon/aggregate';
 import type { BonProblem } from '../src/core/bon/types';
 import { seededRandom } from '../src/core/util/random';
@@ -20,7 +20,8 @@ export async function bonBenchmark(root: string): Promise<string> {
     const file = path.join(dir, 'scored.jsonl');
     await writeScoredSamples(file, 500, 1860);
     const hook = path.join(dir, 'maxrss.js');
-    writeFileSync(hook, "process.on('exit', () => process.stderr.write(`maxrss ${process.resourceUsage().maxRSS}\\n`));");
+    const report = 'process.stderr.write(`maxrss ${process.resourceUsage().maxRSS}\\n`)';
+    writeFileSync(hook, `process.on('exit', () => ${report});`);
     const cli = path.join(root, 'dist', 'cli.js');
     const t0 = performance.now();
     const run = spawnSync(process.execPath, ['--max-old-space-size=1024', '-r', hook, cli, 'bon', file, '--json'], {
@@ -30,21 +31,17 @@ export async function bonBenchmark(root: string): Promise<string> {
     const seconds = (performance.now() - t0) / 1000;
     const rss = /maxrss (\d+)/.exec(run.stderr)?.[1];
     const lines = [
-      `Best-of-N, 500 problems × 1,860 samples (${(statSync(file).size / 2 ** 20).toFixed(0)} MiB JSONL), prm-lens bon:`,
+      `Best-of-N, 500 problems × 1,860 samples (${(statSync(file).size / 2 ** 20).toFixed(0)} MiB), prm-lens bon:`,
       run.status === 0
-        ? `  ${seconds.toFixed(1)} s, peak RSS ${rss ? (Number(rss) / 1024).toFixed(0) : '?'} MiB (heap capped at 1 GiB)`
+        ? `  ${seconds.toFixed(1)} s, peak RSS ${rss ? (Number(rss) / 1024).toFixed(0) : '?'} MiB (heap capped: 1 GiB)`
         : `  FAILED (exit ${run.status}): ${run.stderr.slice(0, 300)}`,
     ];
     const problems = stepScoredProblems(500, 64);
-    bestOfNReport(problems);
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t = performance.now();
-      bestOfNReport(problems);
-      times.push(performance.now() - t);
-    }
-    const median = times.sort((a, b) => a - b)[2];
-    lines.push(`  re-aggregating 500 × 64 step-scored samples (5 aggregations, 7 n): ${median.toFixed(0)} ms (median of 5)`);
+    const all = timeReport(problems, {});
+    const one = timeReport(problems, { scores: ['prm/min'] });
+    lines.push(`  re-aggregating 500 × 64 step-scored samples at n = 1, 2, 4, … 64 (median of 5):`);
+    lines.push(`    every selector, 5 aggregations: ${all.toFixed(0)} ms`);
+    lines.push(`    one aggregation (best + weighted vote, as a panel switching it): ${one.toFixed(0)} ms`);
     return lines.join('\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -64,13 +61,24 @@ async function writeScoredSamples(file: string, problems: number, samples: numbe
       const given = random() < 0.05 ? null : ANSWERS[Math.floor(random() * ANSWERS.length)];
       const correct = given === '17';
       const prm = Math.min(1, random() * 0.8 + (correct ? 0.2 : 0));
-      const record = { problem, answer: '17', given_answer: given, is_correct: correct, prm_score: prm, orm_score: random() };
-      chunk += `${JSON.stringify(record)}\n`;
+      const scores = { prm_score: prm, orm_score: random() };
+      chunk += `${JSON.stringify({ problem, answer: '17', given_answer: given, is_correct: correct, ...scores })}\n`;
     }
     if (!out.write(chunk)) await once(out, 'drain');
   }
   out.end();
   await once(out, 'finish');
+}
+
+function timeReport(problems: BonProblem[], opts: BonOptions): number {
+  bestOfNReport(problems, opts);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    bestOfNReport(problems, opts);
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[2];
 }
 
 /** Problems whose samples carry one critic's step scores, every aggregation of them. */
