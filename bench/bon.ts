@@ -38,7 +38,7 @@ export async function bonBenchmark(root: string): Promise<string> {
     ];
     const problems = stepScoredProblems(500, 64);
     const all = timeReport(problems, {});
-    const one = timeReport(problems, { scores: ['prm/min'] });
+    const one = timeReport(problems, { scores: ['prm/min'], baselines: false });
     lines.push(`  re-aggregating 500 × 64 step-scored samples at n = 1, 2, 4, … 64 (median of 5):`);
     lines.push(`    every selector, 5 aggregations: ${all.toFixed(0)} ms`);
     lines.push(`    one aggregation (best + weighted vote, as a panel switching it): ${one.toFixed(0)} ms`);

@@ -127,6 +127,8 @@ describe('bestOfNReport', () => {
     assert.deepEqual(report.subsets.a.curves['best:prm'], [100]);
     assert.deepEqual(report.subsets.b.curves.majority, [0]);
     assert.deepEqual(report.standard_error.majority, [0]);
+    const only = bestOfNReport(problems, { n: [3], baselines: false });
+    assert.deepEqual(only.curves, { 'best:prm': [50], 'weighted:prm': report.curves['weighted:prm'] });
     const one = [{ id: 'p', subset: 'a', samples: [sample('1', true, 1)] }];
     assert.throws(() => bestOfNReport(one, { n: [2] }), RangeError);
   });

@@ -18,6 +18,11 @@ export interface BonOptions {
   seed?: number;
   /** The score names to make selectors of (default every one present): a panel re-aggregating asks for one. */
   scores?: readonly string[];
+  /**
+   * Whether to include `pass`, `random` and `majority` (default true). They do not depend on any score: a panel
+   * switching the aggregation keeps them and asks for the new score's selectors alone.
+   */
+  baselines?: boolean;
 }
 
 /** A selector's wrong-process diagnostics per n, in percent (null where there is nothing to take a share of). */
@@ -74,12 +79,15 @@ export function bestOfNReport(all: readonly BonProblem[], opts: BonOptions = {})
   const standardError: Record<string, number[]> = {};
   const process: Record<string, ProcessDiagnostics> = {};
 
-  const answered = problems.map((p) => rank(usable(p.samples).map((s) => ({ score: 0, correct: s.correct }))));
-  perProblem.set('pass', exactCurve(answered, ratios, passAtN));
-  perProblem.set('random', exactCurve(answered, ratios, randomPick));
+  const baselines = opts.baselines ?? true;
+  if (baselines) {
+    const answered = problems.map((p) => rank(usable(p.samples).map((s) => ({ score: 0, correct: s.correct }))));
+    perProblem.set('pass', exactCurve(answered, ratios, passAtN));
+    perProblem.set('random', exactCurve(answered, ratios, randomPick));
+  }
   const keys = new Map<string, string>();
   const classes = problems.map((p) => answerClasses(p.samples, keys));
-  const voting: [string, ((s: BonSample) => number | undefined) | null][] = [['majority', null]];
+  const voting: [string, ((s: BonSample) => number | undefined) | null][] = baselines ? [['majority', null]] : [];
   const judges = judgeNames(problems);
   for (const name of names) {
     const critic = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : undefined;
@@ -99,7 +107,10 @@ export function bestOfNReport(all: readonly BonProblem[], opts: BonOptions = {})
     standardError[name] = estimates.map((e) => 100 * standardErrorOf(e[v].trialMeans));
   });
 
-  const order = ['pass', 'random', 'majority', ...names.flatMap((name) => [`best:${name}`, `weighted:${name}`])];
+  const order = [
+    ...(baselines ? ['pass', 'random', 'majority'] : []),
+    ...names.flatMap((name) => [`best:${name}`, `weighted:${name}`]),
+  ];
   const ordered = new Map(order.map((name) => [name, perProblem.get(name) ?? []]));
   const curves = meanCurves(ordered, problems.map(() => true));
   const subsets: BonReport['subsets'] = {};
