@@ -11,6 +11,7 @@ import { webviewBenchmarks } from './webview';
 import { onnxBenchmarks } from './onnx';
 import { checkerQuality, formatCheckerQuality } from './checker-quality';
 import { checkerWorstCase, stepRegexOverhead } from './input-limits';
+import { bonBenchmark } from './bon';
 import { traceBenchmarks } from './traces';
 
 // `npm run bench`: measurements printed side by side in one run. Timings are medians of repeated runs.
@@ -95,6 +96,8 @@ async function main(): Promise<void> {
   await webviewBenchmarks(root);
   console.log('');
   await onnxBenchmarks();
+  console.log('');
+  console.log(await bonBenchmark(root));
   console.log('');
 
   if (existsSync(path.join(root, 'dist', 'extension.js'))) {

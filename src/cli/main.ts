@@ -10,6 +10,7 @@ import { evalCommand } from './commands/eval';
 import { metricsCommand } from './commands/metrics';
 import { defaultCacheDir } from './commands/critics';
 import { clearCacheCommand } from './commands/clear-cache';
+import { bonCommand } from './commands/bon';
 import { cacheCommand, cachePruneCommand, DEFAULT_LIMITS, pruneAfterRun } from './commands/cache';
 import { DAY_MS, limitRules, PruneRules } from '../core/critics/cacheMaintenance';
 import { compileStepRegex } from '../core/segment/boundaries';
@@ -28,6 +29,7 @@ Usage:
   prm-lens eval DATASET... [--critic ID]... [--config critics.json] [--out results.jsonl] [--concurrency N]
                 [--cache-dir DIR | --no-cache] [--cache-max-size MB] [--cache-max-age DAYS] [--json] [--quiet]
   prm-lens metrics RESULTS.jsonl... [--dataset PRMBENCH [--threshold T]] [--ci [N] [--seed S]] [--json]
+  prm-lens bon FILE... [--n 1,2,4,…] [--samples-per-problem N] [--results RESULTS.jsonl]... [--critic ID]... [--json]
   prm-lens cache [--cache-dir DIR] [--out results.jsonl] [--json]
   prm-lens cache prune [--cache-dir DIR] [--out results.jsonl] [--older-than DAYS] [--critic ID]... [--max-size MB]
                 [--json]
@@ -57,6 +59,11 @@ subset F1s, the paper's headline) and f1_weighted (weighted by subset size). Ind
 metrics --dataset FILE: PRMBench's PRMScore per error category and overall, from the results' step scores and the
 file's per-step labels (a step is correct when its score > T, default 0.5). --ci [N]: seeded bootstrap 95% intervals (N
 resamples, default 1000; --seed S, default 0) for every metric, and paired comparisons between critics.
+Best-of-N: bon reads several solutions per problem (PRM800K scored samples, search-and-learn output, or any solution
+layout with a gold "answer" or is_correct) and prints accuracy % per n for pass, random, majority, best:<score> and
+weighted:<score>; step scores come from --results files (joined by solution id), as best:<critic>/<min|product|last|
+mean|max>. Best-of-n, pass and random are exact expectations over all n-subsets of N slots (default N: the most
+solutions of a problem; fewer are padded with empty slots); votes are sampled (seeded) with a standard error.
 Exit codes: 0 ok; 1 a critic failed, or the command could not finish; 2 bad arguments, or an input file that is
 missing, unreadable or malformed (good records are still processed); 130 interrupted.`;
 
@@ -79,6 +86,9 @@ const OPTIONS = {
   ci: { type: 'string' },
   seed: { type: 'string' },
   threshold: { type: 'string' },
+  n: { type: 'string' },
+  'samples-per-problem': { type: 'string' },
+  results: { type: 'string', multiple: true },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -107,6 +117,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   metrics: { args: 'RESULTS.jsonl', maxArgs: Infinity, options: ['json', 'dataset', 'threshold', 'ci', 'seed'] },
   cache: { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'json'] },
   'cache prune': { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'older-than', 'critic', 'max-size', 'json'] },
+  bon: { args: 'FILE', maxArgs: Infinity, options: ['n', 'samples-per-problem', 'results', 'critic', 'json'] },
   'clear-cache': { args: '', maxArgs: 0, options: ['cache-dir', 'out'] },
 };
 const GLOBAL_OPTIONS: readonly Option[] = ['help', 'version'];
@@ -187,6 +198,18 @@ async function main(argv: string[]): Promise<number> {
       return cacheCommand(chosenCacheDir(values), json);
     case 'cache prune':
       return cachePruneCommand(chosenCacheDir(values), pruneRules(values), json);
+    case 'bon':
+      return bonCommand({
+        files,
+        ...(values.n === undefined ? {} : { n: values.n.split(',').map((n) => positiveInt(n.trim(), '--n')) }),
+        ...(values['samples-per-problem'] === undefined
+          ? {}
+          : { samplesPerProblem: positiveInt(values['samples-per-problem'], '--samples-per-problem') }),
+        ...(values.critic === undefined ? {} : { critics: values.critic }),
+        results: values.results ?? [],
+        json,
+        signal: controller.signal,
+      });
     default: // clear-cache, the last entry of COMMANDS
       return clearCacheCommand(chosenCacheDir(values));
   }

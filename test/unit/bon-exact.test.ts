@@ -1,0 +1,159 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { avoidRatios, bestOfN, passAtN, randomPick, rank } from '../../src/core/bon/exact';
+import { forEachSubset, voteAtN, binomialAtMost, standardError, type VoteProblem } from '../../src/core/bon/vote';
+import { seededRandom } from '../../src/core/util/random';
+
+/** A test sample: score null = no answer (never chosen); cls = its answer class for voting. */
+interface S {
+  score: number | null;
+  correct: boolean;
+  cls: number;
+}
+
+/** Every n-subset of N slots, slots past the samples empty: the average of f over them (the definition). */
+function bruteAverage(samples: readonly S[], slots: number, n: number, f: (chosen: S[]) => number): number {
+  let sum = 0;
+  let count = 0;
+  forEachSubset(slots, n, (subset) => {
+    const chosen = [...subset].filter((i) => i < samples.length && samples[i].score !== null).map((i) => samples[i]);
+    sum += f(chosen);
+    count += 1;
+  });
+  return sum / count;
+}
+
+/** The highest score wins; tied samples split the win evenly. */
+function bestPick(chosen: S[]): number {
+  if (chosen.length === 0) return 0;
+  const top = Math.max(...chosen.map((s) => s.score as number));
+  const tied = chosen.filter((s) => s.score === top);
+  return tied.filter((s) => s.correct).length / tied.length;
+}
+
+/** The answer class with most votes (or summed scores) wins; tied classes split evenly; a class is right by share. */
+function votePick(weighted: boolean) {
+  return (chosen: S[]): number => {
+    const tally = new Map<number, { w: number; right: number; n: number }>();
+    for (const s of chosen) {
+      const t = tally.get(s.cls) ?? { w: 0, right: 0, n: 0 };
+      [t.w, t.right, t.n] = [t.w + (weighted ? (s.score as number) : 1), t.right + (s.correct ? 1 : 0), t.n + 1];
+      tally.set(s.cls, t);
+    }
+    if (tally.size === 0) return 0;
+    const top = Math.max(...[...tally.values()].map((t) => t.w));
+    const tied = [...tally.values()].filter((t) => t.w === top);
+    return tied.reduce((a, t) => a + t.right / t.n, 0) / tied.length;
+  };
+}
+
+/** Random small problems with many ties, answerless samples and padding. */
+function cases(seed: number, count: number): { samples: S[]; slots: number }[] {
+  const random = seededRandom(seed);
+  const out: { samples: S[]; slots: number }[] = [];
+  for (let c = 0; c < count; c++) {
+    const size = 1 + Math.floor(random() * 7);
+    const samples = Array.from({ length: size }, () => ({
+      score: random() < 0.2 ? null : Math.floor(random() * 4) / 4,
+      correct: random() < 0.4,
+      cls: Math.floor(random() * 3),
+    }));
+    out.push({ samples, slots: size + Math.floor(random() * 3) });
+  }
+  return out;
+}
+
+function ranked(samples: readonly S[]) {
+  return rank(samples.filter((s) => s.score !== null).map((s) => ({ score: s.score as number, correct: s.correct })));
+}
+
+describe('best-of-n exact expectations equal the average over every n-subset', () => {
+  test('best-of-n, with ties split evenly, padding slots and answerless samples never chosen', () => {
+    for (const { samples, slots } of cases(1, 150)) {
+      for (let n = 1; n <= slots; n++) {
+        const expected = bruteAverage(samples, slots, n, bestPick);
+        const exact = bestOfN(ranked(samples), avoidRatios(slots, n));
+        assert.ok(Math.abs(exact - expected) < 1e-12, `${JSON.stringify(samples)} N=${slots} n=${n}`);
+      }
+    }
+  });
+
+  test('pass@n and random choice', () => {
+    for (const { samples, slots } of cases(2, 150)) {
+      for (let n = 1; n <= slots; n++) {
+        const ratio = avoidRatios(slots, n);
+        const pass = bruteAverage(samples, slots, n, (chosen) => (chosen.some((s) => s.correct) ? 1 : 0));
+        const share = (chosen: S[]) => (chosen.length ? chosen.filter((s) => s.correct).length / chosen.length : 0);
+        const random = bruteAverage(samples, slots, n, share);
+        assert.ok(Math.abs(passAtN(ranked(samples), ratio) - pass) < 1e-12);
+        assert.ok(Math.abs(randomPick(ranked(samples), ratio) - random) < 1e-12);
+      }
+    }
+  });
+
+  test('a tie at the top is split evenly, not won by the first sample', () => {
+    const r = rank([{ score: 0.9, correct: true }, { score: 0.9, correct: false }, { score: 0.1, correct: true }]);
+    assert.equal(bestOfN(r, avoidRatios(3, 3)), 0.5);
+    // N = 4 pads one empty slot: at n = 1 a quarter of the draws pick nothing.
+    assert.ok(Math.abs(bestOfN(r, avoidRatios(4, 1)) - 0.5) < 1e-12);
+    assert.ok(Math.abs(randomPick(r, avoidRatios(4, 1)) - 0.5) < 1e-12);
+  });
+
+  test('the ratios stay finite for PRM800K-sized N (1,860 slots)', () => {
+    const ratio = avoidRatios(1860, 930);
+    assert.ok(ratio.every((v) => Number.isFinite(v) && v >= 0 && v <= 1));
+    assert.equal(ratio[1860 - 930 + 1], 0);
+    // C(1859, 930)/C(1860, 930) = (1860 − 930)/1860.
+    assert.ok(Math.abs(ratio[1] - 0.5) < 1e-12);
+  });
+});
+
+describe('voting', () => {
+  const toVote = (samples: readonly S[], weighted: boolean): VoteProblem => ({
+    classes: Int32Array.from(samples, (s) => (s.score === null ? -1 : s.cls)),
+    correct: Uint8Array.from(samples, (s) => (s.correct ? 1 : 0)),
+    weights: weighted ? Float64Array.from(samples, (s) => s.score ?? 0) : null,
+    classCount: 3,
+  });
+
+  test('exact (enumerated) majority and weighted votes on shared subsets equal the brute-force average', () => {
+    for (const { samples, slots } of cases(3, 80)) {
+      for (let n = 1; n <= slots; n++) {
+        const [plain, weighted] = voteAtN([[toVote(samples, false)], [toVote(samples, true)]], slots, n, {
+          trials: 1000,
+          seed: 1,
+        });
+        assert.ok(plain.exact && weighted.exact);
+        assert.ok(Math.abs(plain.perProblem[0] - bruteAverage(samples, slots, n, votePick(false))) < 1e-12);
+        assert.ok(Math.abs(weighted.perProblem[0] - bruteAverage(samples, slots, n, votePick(true))) < 1e-12);
+      }
+    }
+  });
+
+  test('sampled votes estimate the exact value within a few standard errors', () => {
+    const problems = cases(4, 40).map(({ samples }) => ({ samples, slots: 12 }));
+    const [e] = voteAtN([problems.map((p) => toVote(p.samples, true))], 12, 5, { trials: 400, seed: 7 });
+    assert.ok(!e.exact && e.trialMeans.length === 400);
+    const exact = problems.reduce((a, p) => a + bruteAverage(p.samples, 12, 5, votePick(true)), 0) / problems.length;
+    const mean = e.perProblem.reduce((a, b) => a + b, 0) / problems.length;
+    const sd = Math.sqrt(e.trialMeans.reduce((a, v) => a + (v - mean) ** 2, 0) / 399);
+    assert.ok(Math.abs(mean - exact) < 4 * (sd / 20), `${mean} vs ${exact}`);
+  });
+
+  test('sampling stops early once the standard error is small enough, never before 20 trials', () => {
+    const voters = cases(5, 30).map(({ samples }) => toVote(samples, false));
+    const opts = { trials: 150, seed: 3 }; // C(10, 4) = 210 subsets: sampled
+    const [all] = voteAtN([voters], 10, 4, opts);
+    const [early] = voteAtN([voters], 10, 4, { ...opts, targetStandardError: 0.02 });
+    const [tight] = voteAtN([voters], 10, 4, { ...opts, targetStandardError: 1e-9 });
+    assert.equal(all.trialMeans.length, 150);
+    assert.equal(tight.trialMeans.length, 150);
+    assert.ok(early.trialMeans.length >= 20 && early.trialMeans.length < 150, String(early.trialMeans.length));
+    assert.ok(standardError(early.trialMeans) <= 0.02);
+  });
+
+  test('binomialAtMost decides without overflow', () => {
+    assert.ok(binomialAtMost(10, 3, 120) && !binomialAtMost(10, 3, 119));
+    assert.ok(!binomialAtMost(1860, 930, 1e300));
+  });
+});
