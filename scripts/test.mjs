@@ -100,9 +100,10 @@ if (stale) {
   }
 }
 
-// 2. lint and typecheck
+// 2. lint, formatting (prettier) and typecheck
 if (!process.env.PRM_LENS_SKIP_CHECKS) {
   step('lint', run('lint', bin('eslint'), ['.']));
+  step('format', run('format', bin('prettier'), ['--check', '--log-level', 'warn', '**/*.{ts,mjs,js,css}']));
   step('typecheck', run('typecheck', 'npm', ['run', 'typecheck']));
 }
 
