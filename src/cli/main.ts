@@ -27,7 +27,8 @@ Usage:
                 [--cache-max-size MB] [--cache-max-age DAYS] [--json]
   prm-lens eval DATASET... [--critic ID]... [--config critics.json] [--out results.jsonl] [--concurrency N]
                 [--cache-dir DIR | --no-cache] [--cache-max-size MB] [--cache-max-age DAYS] [--json] [--quiet]
-  prm-lens metrics RESULTS.jsonl... [--dataset PRMBENCH [--threshold T]] [--ci [N] [--seed S]] [--json]
+  prm-lens metrics RESULTS.jsonl... [--dataset PRMBENCH] [--threshold T | --calibrate-on SUBSET] [--ci [N] [--seed S]]
+                [--json]
   prm-lens cache [--cache-dir DIR] [--out results.jsonl] [--json]
   prm-lens cache prune [--cache-dir DIR] [--out results.jsonl] [--older-than DAYS] [--critic ID]... [--max-size MB]
                 [--json]
@@ -54,8 +55,12 @@ Datasets: a JSON array or JSONL in the ProcessBench, PRM800K, Math-Shepherd, PRM
 layout (told per record); the subset is the record's "subset", else the file name.
 Metrics are ProcessBench's: acc_error, acc_correct, F1 (harmonic mean), per subset, with f1_mean (plain mean of
 subset F1s, the paper's headline) and f1_weighted (weighted by subset size). Indices are 0-based.
+metrics --threshold T: the step threshold (a step is correct when its score > T): scalar critics' predictions are
+recomputed from their scores at T. --calibrate-on SUBSET: T is the one that maximises F1 on SUBSET (ProcessBench's
+protocol, as the metrics panel), with each subset's own optimum as an upper bound; --json gives per critic
+"threshold": {"value", "calibrated_on" | "given"} and "upper_bound".
 metrics --dataset FILE: PRMBench's PRMScore per error category and overall, from the results' step scores and the
-file's per-step labels (a step is correct when its score > T, default 0.5). --ci [N]: seeded bootstrap 95% intervals (N
+file's per-step labels, at the step threshold (default 0.5). --ci [N]: seeded bootstrap 95% intervals (N
 resamples, default 1000; --seed S, default 0) for every metric, and paired comparisons between critics.
 Exit codes: 0 ok; 1 a critic failed, or the command could not finish; 2 bad arguments, or an input file that is
 missing, unreadable or malformed (good records are still processed); 130 interrupted.`;
@@ -79,6 +84,7 @@ const OPTIONS = {
   ci: { type: 'string' },
   seed: { type: 'string' },
   threshold: { type: 'string' },
+  'calibrate-on': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -104,7 +110,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     maxArgs: Infinity,
     options: ['critic', 'config', 'out', 'concurrency', ...CACHE, 'json', 'quiet'],
   },
-  metrics: { args: 'RESULTS.jsonl', maxArgs: Infinity, options: ['json', 'dataset', 'threshold', 'ci', 'seed'] },
+  metrics: { args: 'RESULTS.jsonl', maxArgs: Infinity, options: ['json', 'dataset', 'threshold', 'calibrate-on', 'ci', 'seed'] },
   cache: { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'json'] },
   'cache prune': { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'older-than', 'critic', 'max-size', 'json'] },
   'clear-cache': { args: '', maxArgs: 0, options: ['cache-dir', 'out'] },
@@ -174,11 +180,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'metrics':
       if (values.seed !== undefined && values.ci === undefined) throw new UsageError(`--seed needs --ci${SEE_HELP}`);
-      if (values.threshold !== undefined && values.dataset === undefined) {
-        throw new UsageError(`--threshold needs --dataset: it sets the step threshold of the PRMScore${SEE_HELP}`);
+      if (values.threshold !== undefined && values['calibrate-on'] !== undefined) {
+        throw new UsageError(`--threshold and --calibrate-on both set the step threshold: give one${SEE_HELP}`);
       }
       return metricsCommand(files, json, {
         dataset: values.dataset,
+        calibrateOn: values['calibrate-on'],
         threshold: values.threshold === undefined ? undefined : finiteNumber(values.threshold, '--threshold'),
         ci: values.ci === undefined ? undefined : positiveInt(values.ci, '--ci'),
         seed: values.seed === undefined ? undefined : seedValue(values.seed),

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ResultRecord } from '../core/datasets/types';
 import { computeMetrics, groupByCritic } from '../core/metrics/metrics';
+import { scoredItems } from '../core/metrics/protocol';
 import { calibrateThreshold, sweepThresholds, thresholdGrid } from '../core/metrics/thresholds';
 import type { MetricsReport, ScoredItem } from '../core/metrics/types';
 import type { CalibrationView, CriticCharts, Histogram, MetricsModel, MetricsRow, SweepSeries } from '../protocol/messages';
@@ -17,16 +18,6 @@ export function reportRows(critic: string, report: MetricsReport): MetricsRow[] 
   rows.push({ critic, subset: 'mean of subset F1 (ProcessBench headline)', kind: 'mean', ...average, f1: report.f1_mean });
   rows.push({ critic, subset: 'mean weighted by subset size', kind: 'weighted', ...average, f1: report.f1_weighted });
   return rows;
-}
-
-/**
- * The results of a critic that scored every step of every item it judged with a number, as threshold-sweep input.
- * Failed items (`error`) are left out, as the accuracies leave them out: a failure is not a prediction.
- */
-export function scoredItems(records: readonly ResultRecord[]): ScoredItem[] | undefined {
-  const judged = records.filter((r) => r.error === undefined);
-  if (judged.length === 0 || judged.some((r) => r.scores === null || r.scores.length === 0)) return undefined;
-  return judged.map((r) => ({ subset: r.subset, label: r.label, scores: r.scores! }));
 }
 
 /**

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResultRecord } from '../../src/core/datasets/types';
 import { computeMetrics } from '../../src/core/metrics/metrics';
-import { buildMetricsModel, defaultCalibrationSubset, minScorePosition, OFFSET_CLIP, offsetHistogram, reportRows, scoredItems } from '../../src/views/metricsView';
+import { buildMetricsModel, defaultCalibrationSubset, minScorePosition, OFFSET_CLIP, offsetHistogram, reportRows } from '../../src/views/metricsView';
+import { scoredItems } from '../../src/core/metrics/protocol';
 import { metricsCsv, metricsMarkdown } from '../../src/views/metricsTable';
 
 const r = (id: string, subset: string, label: number, prediction: number | null, critic = 'c', scores: number[] | null = null): ResultRecord => ({ id, subset, label, prediction, critic, scores });
