@@ -52,7 +52,8 @@ Only a folder PRM Lens created (it holds PRM Lens's CACHEDIR.TAG) is ever pruned
 entries in it; any other folder (., /, a project, a link) is refused with exit 2 and left as it was.
 Progress: eval reports on stderr (one live line on a terminal, else a line every 10 s or 10%); --quiet stops it.
 Datasets: a JSON array or JSONL in the ProcessBench, PRM800K, Math-Shepherd, PRMBench, TRL stepwise or BIG-Bench Mistake
-layout (told per record); the subset is the record's "subset", else the file name.
+layout (told per record); the subset is the record's "subset", else the id prefix when the file mixes them
+("gsm8k-12" → gsm8k), else the file name (eval names the rule per file on stderr).
 Metrics are ProcessBench's: acc_error, acc_correct, F1 (harmonic mean), per subset, with f1_mean (plain mean of
 subset F1s, the paper's headline) and f1_weighted (weighted by subset size). Indices are 0-based.
 metrics --threshold T: the step threshold (a step is correct when its score > T): scalar critics' predictions are
