@@ -111,6 +111,16 @@ describe('prm-lens CLI', () => {
     assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 1);
   });
 
+  test('--strategy newline-split: Python\'s split("\\n"), empty lines kept as zero-length steps', () => {
+    const file = path.join(dir, 'skywork.md');
+    writeFileSync(file, '2 + 2 = 4\n\nSo 4.');
+    const r = run('segment', file, '--strategy', 'newline-split', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.strategy, 'newline-split');
+    assert.deepEqual(out.steps.map((s: { start: number; end: number }) => [s.start, s.end]), [[0, 9], [10, 10], [11, 16]]);
+  });
+
   test('a combined ProcessBench file without subsets: subsets from the id prefix, and stderr says so', () => {
     const data = path.join(dir, 'combined.jsonl');
     const item = (id: string) => JSON.stringify({ id, problem: 'p', steps: ['2 + 2 = 4'], label: -1 });
