@@ -234,8 +234,9 @@ function printThresholds(
       console.log(forTerminal(`${critic}: its own predictions (no step scores on every item, or no calibration)`));
       continue;
     }
-    const how = 'given' in used.threshold ? 'given' : `calibrated on ${used.threshold.calibrated_on} (ProcessBench's protocol)`;
-    console.log(forTerminal(`${critic}: ${used.threshold.value} ${how}`));
+    const t = used.threshold;
+    const how = 'given' in t ? 'given' : `calibrated on ${t.calibrated_on} (ProcessBench's protocol)`;
+    console.log(forTerminal(`${critic}: ${t.value} ${how}`));
     if (used.upperBound) {
       const at = Object.entries(used.upperBound.thresholds).map(([s, t]) => `${s} ${t ?? '—'}`);
       console.log(forTerminal(`${critic}: upper bound, each subset at its own optimal threshold (${at.join(', ')}):`));

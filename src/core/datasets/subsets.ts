@@ -1,7 +1,7 @@
 import type { DatasetItem } from './types';
 import { isObject, subsetFromFileName } from './validate';
 
-/** Where a file's subsets came from: each record's own field, the id prefix (`gsm8k-12` → `gsm8k`), or the file name. */
+/** Where a file's subsets came from: each record's own, the id prefix (`gsm8k-12` → `gsm8k`), or the file name. */
 export type SubsetRule = 'field' | 'id-prefix' | 'file-name';
 
 export interface SubsetReport {
@@ -39,13 +39,16 @@ export class SubsetAssigner {
 
   /** The items ready to yield after `item` (read from `raw`). */
   push(item: DatasetItem, raw: unknown): DatasetItem[] {
-    const ownSubset = item.subset !== this.fileSubset || (isObject(raw) && typeof raw.subset === 'string' && raw.subset !== '');
+    const given = isObject(raw) && typeof raw.subset === 'string' && raw.subset !== '';
+    const ownSubset = given || item.subset !== this.fileSubset;
     const prefix = ownSubset ? undefined : idPrefix(item.id);
     if (!ownSubset) this.fellBack = true;
     if (this.mode === 'id-prefix') return [this.done(prefix === undefined ? item : { ...item, subset: prefix })];
     if (prefix !== undefined && this.firstPrefix !== undefined && prefix !== this.firstPrefix) {
       this.mode = 'id-prefix';
-      const ready = [...this.held, { item, prefix }].map((h) => this.done(h.prefix === undefined ? h.item : { ...h.item, subset: h.prefix }));
+      const ready = [...this.held, { item, prefix }].map((h) =>
+        this.done(h.prefix === undefined ? h.item : { ...h.item, subset: h.prefix }),
+      );
       this.held = [];
       return ready;
     }

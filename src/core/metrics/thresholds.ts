@@ -32,10 +32,10 @@ export function thresholdGrid(items: Iterable<ScoredItem>, maxBreakpoints = MAX_
     }
   }
   const sorted = [...breakpoints].sort((a, b) => a - b);
+  const last = sorted.length - 1;
+  const step = last / Math.max(1, maxBreakpoints - 1);
   const chosen =
-    sorted.length <= maxBreakpoints
-      ? sorted
-      : Array.from({ length: maxBreakpoints }, (_, i) => sorted[Math.round((i * (sorted.length - 1)) / (maxBreakpoints - 1))]);
+    sorted.length <= maxBreakpoints ? sorted : Array.from({ length: maxBreakpoints }, (_, i) => sorted[Math.round(i * step)]);
   const base =
     lo >= 0 && hi <= 1 ? DEFAULT_SWEEP_GRID : Array.from({ length: 101 }, (_, i) => lo + ((hi - lo) * i) / 100);
   return [...new Set([...base.filter(Number.isFinite), ...chosen])].sort((a, b) => a - b);
