@@ -28,7 +28,8 @@ Usage:
                 [--cache-max-size MB] [--cache-max-age DAYS] [--json]
   prm-lens eval DATASET... [--critic ID]... [--config critics.json] [--out results.jsonl] [--concurrency N]
                 [--cache-dir DIR | --no-cache] [--cache-max-size MB] [--cache-max-age DAYS] [--json] [--quiet]
-  prm-lens metrics RESULTS.jsonl... [--dataset PRMBENCH [--threshold T]] [--ci [N] [--seed S]] [--json]
+  prm-lens metrics RESULTS.jsonl... [--dataset PRMBENCH] [--threshold T | --calibrate-on SUBSET] [--ci [N] [--seed S]]
+                [--json]
   prm-lens bon FILE... [--n 1,2,4,…] [--samples-per-problem N] [--results RESULTS.jsonl]... [--critic ID]... [--json]
   prm-lens cache [--cache-dir DIR] [--out results.jsonl] [--json]
   prm-lens cache prune [--cache-dir DIR] [--out results.jsonl] [--older-than DAYS] [--critic ID]... [--max-size MB]
@@ -53,11 +54,16 @@ Only a folder PRM Lens created (it holds PRM Lens's CACHEDIR.TAG) is ever pruned
 entries in it; any other folder (., /, a project, a link) is refused with exit 2 and left as it was.
 Progress: eval reports on stderr (one live line on a terminal, else a line every 10 s or 10%); --quiet stops it.
 Datasets: a JSON array or JSONL in the ProcessBench, PRM800K, Math-Shepherd, PRMBench, TRL stepwise or BIG-Bench Mistake
-layout (told per record); the subset is the record's "subset", else the file name.
+layout (told per record); the subset is the record's "subset", else the id prefix when the file mixes them
+("gsm8k-12" → gsm8k), else the file name (eval names the rule per file on stderr).
 Metrics are ProcessBench's: acc_error, acc_correct, F1 (harmonic mean), per subset, with f1_mean (plain mean of
 subset F1s, the paper's headline) and f1_weighted (weighted by subset size). Indices are 0-based.
+metrics --threshold T: the step threshold (a step is correct when its score > T): scalar critics' predictions are
+recomputed from their scores at T. --calibrate-on SUBSET: T is the one that maximises F1 on SUBSET (ProcessBench's
+protocol, as the metrics panel), with each subset's own optimum as an upper bound; --json gives per critic
+"threshold": {"value", "calibrated_on" | "given"} and "upper_bound".
 metrics --dataset FILE: PRMBench's PRMScore per error category and overall, from the results' step scores and the
-file's per-step labels (a step is correct when its score > T, default 0.5). --ci [N]: seeded bootstrap 95% intervals (N
+file's per-step labels, at the step threshold (default 0.5). --ci [N]: seeded bootstrap 95% intervals (N
 resamples, default 1000; --seed S, default 0) for every metric, and paired comparisons between critics.
 Best-of-N: bon reads several solutions per problem (PRM800K scored samples, search-and-learn output, or any solution
 layout with a gold "answer" or is_correct) and prints accuracy % per n for pass, random, majority, best:<score> and
@@ -89,6 +95,7 @@ const OPTIONS = {
   n: { type: 'string' },
   'samples-per-problem': { type: 'string' },
   results: { type: 'string', multiple: true },
+  'calibrate-on': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -114,7 +121,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     maxArgs: Infinity,
     options: ['critic', 'config', 'out', 'concurrency', ...CACHE, 'json', 'quiet'],
   },
-  metrics: { args: 'RESULTS.jsonl', maxArgs: Infinity, options: ['json', 'dataset', 'threshold', 'ci', 'seed'] },
+  metrics: { args: 'RESULTS.jsonl', maxArgs: Infinity, options: ['json', 'dataset', 'threshold', 'calibrate-on', 'ci', 'seed'] },
   cache: { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'json'] },
   'cache prune': { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'older-than', 'critic', 'max-size', 'json'] },
   bon: { args: 'FILE', maxArgs: Infinity, options: ['n', 'samples-per-problem', 'results', 'critic', 'json'] },
@@ -185,11 +192,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'metrics':
       if (values.seed !== undefined && values.ci === undefined) throw new UsageError(`--seed needs --ci${SEE_HELP}`);
-      if (values.threshold !== undefined && values.dataset === undefined) {
-        throw new UsageError(`--threshold needs --dataset: it sets the step threshold of the PRMScore${SEE_HELP}`);
+      if (values.threshold !== undefined && values['calibrate-on'] !== undefined) {
+        throw new UsageError(`--threshold and --calibrate-on both set the step threshold: give one${SEE_HELP}`);
       }
       return metricsCommand(files, json, {
         dataset: values.dataset,
+        calibrateOn: values['calibrate-on'],
         threshold: values.threshold === undefined ? undefined : finiteNumber(values.threshold, '--threshold'),
         ci: values.ci === undefined ? undefined : positiveInt(values.ci, '--ci'),
         seed: values.seed === undefined ? undefined : seedValue(values.seed),

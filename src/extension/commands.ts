@@ -21,6 +21,7 @@ const STRATEGY_DESCRIPTIONS: Record<SegmentStrategy, string> = {
   numbered: '"Step 1:", "1.", "**Step 1**", "## Step 1" markers',
   tags: 'steps end at a tag such as Math-Shepherd\'s " ки"',
   regex: 'each match of your regular expression starts a step',
+  'newline-split': 'Python\'s split("\\n"): every line a step, empty ones too (Skywork PRM)',
 };
 
 /** The document a command acts on: an explicit URI argument (explorer, tests) or the active editor's. */

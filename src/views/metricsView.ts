@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { ResultRecord } from '../core/datasets/types';
 import { computeMetrics, groupByCritic } from '../core/metrics/metrics';
-import { calibrateThreshold, DEFAULT_SWEEP_GRID, sweepThresholds } from '../core/metrics/thresholds';
+import { scoredItems } from '../core/metrics/protocol';
+import { calibrateThreshold, sweepThresholds, thresholdGrid } from '../core/metrics/thresholds';
 import type { MetricsReport, ScoredItem } from '../core/metrics/types';
 import type { CalibrationView, CriticCharts, Histogram, MetricsModel, MetricsRow, SweepSeries } from '../protocol/messages';
 import { errorMessage } from '../core/util/errors';
@@ -17,16 +18,6 @@ export function reportRows(critic: string, report: MetricsReport): MetricsRow[] 
   rows.push({ critic, subset: 'mean of subset F1 (ProcessBench headline)', kind: 'mean', ...average, f1: report.f1_mean });
   rows.push({ critic, subset: 'mean weighted by subset size', kind: 'weighted', ...average, f1: report.f1_weighted });
   return rows;
-}
-
-/**
- * The results of a critic that scored every step of every item it judged with a number, as threshold-sweep input.
- * Failed items (`error`) are left out, as the accuracies leave them out: a failure is not a prediction.
- */
-export function scoredItems(records: readonly ResultRecord[]): ScoredItem[] | undefined {
-  const judged = records.filter((r) => r.error === undefined);
-  if (judged.length === 0 || judged.some((r) => r.scores === null || r.scores.length === 0)) return undefined;
-  return judged.map((r) => ({ subset: r.subset, label: r.label, scores: r.scores! }));
 }
 
 /**
@@ -91,29 +82,12 @@ function sweepSeries(items: readonly ScoredItem[], subset: string, thresholds: r
   };
 }
 
-/**
- * The thresholds to sweep for these scores: the default 0…1 grid for probability-like scores, else 101 evenly
- * spaced values over the scores' own range (a PRM that outputs logits must not be judged on [0, 1]).
- */
-export function thresholdsFor(items: readonly ScoredItem[]): readonly number[] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const { scores } of items) {
-    for (const s of scores) {
-      if (s < lo) lo = s;
-      if (s > hi) hi = s;
-    }
-  }
-  if (!(lo < 0 || hi > 1) || !Number.isFinite(lo) || !Number.isFinite(hi)) return DEFAULT_SWEEP_GRID;
-  return Array.from({ length: 101 }, (_, i) => lo + ((hi - lo) * i) / 100);
-}
-
 export interface MetricsInput {
   dataset: string;
   records: readonly ResultRecord[];
   /** The subset to calibrate scalar critics on (null or absent: gsm8k, else the first subset). */
   calibrationSubset: string | null;
-  /** The thresholds to sweep (default: thresholdsFor each critic's scores). */
+  /** The thresholds to sweep (default: thresholdGrid of each critic's scores). */
   thresholds?: readonly number[];
   /** How many items the dataset has, when known (the metrics may cover only those already run). */
   datasetItems?: number;
@@ -142,7 +116,7 @@ export function buildMetricsModel(input: MetricsInput): MetricsModel {
     if (!scored) continue;
     scalarCritics.push(critic);
     const subset = calibrationSubset!;
-    const thresholds = input.thresholds ?? thresholdsFor(scored);
+    const thresholds = input.thresholds ?? thresholdGrid(scored);
     try {
       const c = calibrateThreshold(scored, subset, thresholds);
       const perSubsetThreshold: Record<string, number | null> = Object.create(null);

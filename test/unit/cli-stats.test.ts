@@ -135,7 +135,9 @@ describe('prm-lens metrics: PRMBench and intervals', () => {
     assert.match(missing.stderr, /nope\.jsonl/);
     assert.match(run('segment', results, '--ci').stderr, /segment does not take --ci/);
     assert.match(run('metrics', results, '--seed', '3').stderr, /--seed needs --ci/);
-    assert.match(run('metrics', results, '--threshold', '0.3').stderr, /--threshold needs --dataset/);
+    const both = run('metrics', results, '--threshold', '0.3', '--calibrate-on', 'correct');
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--threshold and --calibrate-on both set the step threshold/);
     assert.match(run('metrics', results, '--dataset', dataset, '--threshold', 'x').stderr, /--threshold must be a number/);
   });
 

@@ -111,6 +111,26 @@ describe('prm-lens CLI', () => {
     assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 1);
   });
 
+  test('--strategy newline-split: Python\'s split("\\n"), empty lines kept as zero-length steps', () => {
+    const file = path.join(dir, 'skywork.md');
+    writeFileSync(file, '2 + 2 = 4\n\nSo 4.');
+    const r = run('segment', file, '--strategy', 'newline-split', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.strategy, 'newline-split');
+    assert.deepEqual(out.steps.map((s: { start: number; end: number }) => [s.start, s.end]), [[0, 9], [10, 10], [11, 16]]);
+  });
+
+  test('a combined ProcessBench file without subsets: subsets from the id prefix, and stderr says so', () => {
+    const data = path.join(dir, 'combined.jsonl');
+    const item = (id: string) => JSON.stringify({ id, problem: 'p', steps: ['2 + 2 = 4'], label: -1 });
+    writeFileSync(data, ['gsm8k-0', 'gsm8k-1', 'math-0'].map(item).join('\n') + '\n');
+    const r = run('eval', data, '--out', path.join(dir, 'combined-results.jsonl'), '--json', '--quiet');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(r.stdout).subsets), ['gsm8k', 'math']);
+    assert.match(r.stderr, /combined\.jsonl: subsets: from the id prefix \(gsm8k, math\)/);
+  });
+
   test('usage errors and bad configs exit 2 with a message naming the problem', () => {
     assert.equal(run('frobnicate').code, 2);
     const r = run('score', example('all-correct.md'), '--strategy', 'words');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputFileError } from '../../src/core/datasets/files';
 import { readDataset } from '../../src/core/datasets/read';
+import type { SubsetReport } from '../../src/core/datasets/subsets';
 import { readResults, writeResultsAtomic } from '../../src/core/datasets/results';
 import type { DatasetItem, InputIssue, ResultRecord } from '../../src/core/datasets/types';
 
@@ -292,5 +293,48 @@ describe('results files', () => {
   test('a missing results file throws an Error naming it', async () => {
     const file = join(FIXTURES, 'missing-results.jsonl');
     await assert.rejects(collect(readResults(file, { onIssue: () => undefined })), { message: `Results file not found: ${file}` });
+  });
+});
+
+describe('subsets of a dataset file', () => {
+  const rec = (id: string, extra: object = {}) => ({ id, problem: 'p', steps: ['s'], label: -1, ...extra });
+  async function subsetsOf(name: string, records: object[]): Promise<{ pairs: string[]; report?: SubsetReport }> {
+    return withTempDir(async (dir) => {
+      const file = join(dir, name);
+      await writeFile(file, records.map((r) => JSON.stringify(r)).join('\n'));
+      let report: SubsetReport | undefined;
+      const items = await collect(readDataset(file, { onIssue: () => {}, onSubsets: (r) => (report = r) }));
+      return { pairs: items.map((i) => `${i.id}:${i.subset}`), report };
+    });
+  }
+
+  test('a combined file without `subset` fields: each item in order takes its id prefix', async () => {
+    const { pairs, report } = await subsetsOf('processbench.jsonl', [
+      rec('gsm8k-0'),
+      rec('gsm8k-1'),
+      rec('note'),
+      rec('math-0'),
+      rec('olympiadbench-7'),
+      rec('x-1', { subset: 'processbench' }),
+    ]);
+    assert.deepEqual(pairs, [
+      'gsm8k-0:gsm8k',
+      'gsm8k-1:gsm8k',
+      'note:processbench',
+      'math-0:math',
+      'olympiadbench-7:olympiadbench',
+      'x-1:processbench',
+    ]);
+    assert.equal(report?.rule, 'id-prefix');
+    assert.deepEqual(report?.subsets, ['gsm8k', 'processbench', 'math', 'olympiadbench']);
+  });
+
+  test('one prefix: the file name; `subset` fields win; the rule is reported', async () => {
+    const one = await subsetsOf('test.jsonl', [rec('gsm8k-0'), rec('gsm8k-1')]);
+    assert.deepEqual(one.pairs, ['gsm8k-0:test', 'gsm8k-1:test']);
+    assert.deepEqual(one.report, { file: one.report!.file, rule: 'file-name', subsets: ['test'] });
+    const fields = await subsetsOf('all.jsonl', [rec('gsm8k-0', { subset: 'a' }), rec('math-0', { subset: 'b' })]);
+    assert.deepEqual(fields.pairs, ['gsm8k-0:a', 'math-0:b']);
+    assert.equal(fields.report?.rule, 'field');
   });
 });

@@ -131,6 +131,15 @@ describe('model folder validation', () => {
     const presets = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory());
     const families = presets.map((d) => parsePrmSpec(JSON.parse(readFileSync(path.join(dir, d.name, 'prm.json'), 'utf8')), `${d.name}/prm.json`).family).sort();
     assert.deepEqual(families, [...PRM_FAMILIES].sort(), 'one preset per family');
+    const skywork = JSON.parse(readFileSync(path.join(dir, 'skywork-o1-open-prm-qwen-2.5-7b', 'prm.json'), 'utf8'));
+    assert.equal(parsePrmSpec(skywork, 'prm.json').segmentation, 'newline-split', 'Skywork names its segmentation');
+  });
+
+  test('"segmentation" names a strategy, or is absent', () => {
+    const base = testPrmJson('value-head');
+    assert.equal(parsePrmSpec(base, 'prm.json').segmentation, undefined);
+    assert.equal(parsePrmSpec({ ...base, segmentation: 'lines' }, 'prm.json').segmentation, 'lines');
+    assert.throws(() => parsePrmSpec({ ...base, segmentation: 'newline' }, 'prm.json'), /"segmentation" must be one of .*"newline-split"; got "newline"/);
   });
 
   test('a file that is not ONNX is reported, not loaded', async () => {

@@ -334,3 +334,27 @@ describe('splitProblem', () => {
     );
   });
 });
+
+describe('newline-split (Skywork: Python\'s split("\\n"))', () => {
+  test('every segment is a step with its exact span: empty ones, whitespace and \\r kept; display math split', () => {
+    const text = 'a = 1\n\n  b = 2 \r\n\\[\nx\n\\]\n';
+    const r = segment(text, { strategy: 'newline-split' }, 10);
+    assert.equal(r.strategy, 'newline-split');
+    assert.deepEqual(spans(r), [
+      [10, 15, 'a = 1'],
+      [16, 16, ''],
+      [17, 26, '  b = 2 \r'],
+      [27, 29, '\\['],
+      [30, 31, 'x'],
+      [32, 34, '\\]'],
+      [35, 35, ''],
+    ]);
+    assert.deepEqual(r.steps.map((s) => s.text), text.split('\n'));
+    r.steps.forEach((s, i) => assert.equal(s.index, i));
+  });
+
+  test('auto never picks it; text without a newline is one step', () => {
+    assert.notEqual(segment('a\n\nb').strategy, 'newline-split');
+    assert.deepEqual(spans(segment('', { strategy: 'newline-split' })), [[0, 0, '']]);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeMetrics } from '../../src/core/metrics/metrics';
 import { firstErrorFromScores } from '../../src/core/critics/judgement';
-import { calibrateThreshold, DEFAULT_SWEEP_GRID, sweepThresholds } from '../../src/core/metrics/thresholds';
+import { calibrateThreshold, DEFAULT_SWEEP_GRID, sweepThresholds, thresholdGrid } from '../../src/core/metrics/thresholds';
 import { seededRandom } from '../../src/core/util/random';
 import type { ScoredItem } from '../../src/core/metrics/types';
 
@@ -125,5 +125,47 @@ describe('calibrateThreshold', () => {
       () => calibrateThreshold([{ subset: 'e', label: 0, scores: [0.1] }], 'e', thresholds),
       /Cannot calibrate on "e": its F1 is undefined/,
     );
+  });
+});
+
+describe('thresholdGrid', () => {
+  // β-scaled implicit-PRM rewards: every score within 0.5 ± 0.01. Erroneous items dip to 0.503 at their label,
+  // all-correct ones stay at or above 0.506, so thresholds in [0.503, 0.506) predict every item right.
+  const NARROW: ScoredItem[] = [
+    { subset: 'gsm8k', label: 1, scores: [0.508, 0.503, 0.509] },
+    { subset: 'gsm8k', label: 0, scores: [0.502] },
+    { subset: 'gsm8k', label: -1, scores: [0.507, 0.506] },
+    { subset: 'gsm8k', label: -1, scores: [0.509] },
+  ];
+
+  test('scores packed near 0.5: calibration on the grid beats the 0.5 threshold', () => {
+    const at05 = sweepThresholds(NARROW, [0.5])[0].report.subsets.gsm8k.f1;
+    assert.equal(at05, 0, 'at 0.5 every step is correct: no error found');
+    const coarse = calibrateThreshold(NARROW, 'gsm8k', DEFAULT_SWEEP_GRID);
+    assert.equal(coarse.report.subsets.gsm8k.f1, 0, 'the 0.01 grid alone never finds a better threshold');
+    const c = calibrateThreshold(NARROW, 'gsm8k', thresholdGrid(NARROW));
+    close(c.report.subsets.gsm8k.f1, 100);
+    assert.equal(c.threshold, 0.503);
+  });
+
+  test('breakpoints are the new prefix minima; the 0…1 grid for probabilities, the range for logits', () => {
+    const grid = thresholdGrid([{ subset: 's', label: 0, scores: [0.333, 0.25, 0.777, 0.1234, Number.NaN] }]);
+    for (const t of [0.333, 0.25, 0.1234, 0.37]) assert.ok(grid.includes(t), `${t} in the grid`);
+    assert.ok(!grid.includes(0.777), 'a score above an earlier one changes no prediction');
+    assert.equal(grid.length, 101 + 2, '0.25 is on the 0.01 grid already');
+    const logits = thresholdGrid([
+      { subset: 's', label: 0, scores: [-3, 2] },
+      { subset: 's', label: -1, scores: [5] },
+    ]);
+    assert.deepEqual([logits[0], logits.at(-1)], [-3, 5]);
+    assert.ok(logits.includes(1) && logits.length === 101);
+  });
+
+  test('more breakpoints than the cap: quantiles of them, the extremes kept', () => {
+    const items: ScoredItem[] = Array.from({ length: 50 }, (_, i) => ({ subset: 's', label: -1, scores: [0.5 + i * 1e-4] }));
+    const grid = thresholdGrid(items, 5);
+    const extra = grid.filter((t) => !DEFAULT_SWEEP_GRID.includes(t));
+    assert.equal(extra.length, 4, '5 quantiles, one of which (0.5) is on the 0.01 grid');
+    assert.ok(extra.includes(0.5 + 49 * 1e-4));
   });
 });

@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResultRecord } from '../../src/core/datasets/types';
 import { computeMetrics } from '../../src/core/metrics/metrics';
-import { DEFAULT_SWEEP_GRID } from '../../src/core/metrics/thresholds';
-import { buildMetricsModel, defaultCalibrationSubset, minScorePosition, OFFSET_CLIP, offsetHistogram, reportRows, scoredItems, thresholdsFor } from '../../src/views/metricsView';
+import { buildMetricsModel, defaultCalibrationSubset, minScorePosition, OFFSET_CLIP, offsetHistogram, reportRows } from '../../src/views/metricsView';
+import { scoredItems } from '../../src/core/metrics/protocol';
 import { metricsCsv, metricsMarkdown } from '../../src/views/metricsTable';
 
 const r = (id: string, subset: string, label: number, prediction: number | null, critic = 'c', scores: number[] | null = null): ResultRecord => ({ id, subset, label, prediction, critic, scores });
@@ -62,18 +62,6 @@ describe('metrics charts', () => {
     assert.equal(m.counts[0], 1);
     assert.equal(m.counts[2], 1, 'the first of equal minima counts: step 1 of 0..4 is 25%');
     assert.equal(m.labels[0], '0–10%');
-  });
-
-  test('thresholds: the 0…1 grid for probabilities, the scores’ own range otherwise', () => {
-    assert.equal(thresholdsFor([{ subset: 's', label: 0, scores: [0, 0.5, 1] }]), DEFAULT_SWEEP_GRID);
-    const logits = thresholdsFor([
-      { subset: 's', label: 0, scores: [-3, 2] },
-      { subset: 's', label: -1, scores: [5] },
-    ]);
-    assert.equal(logits.length, 101);
-    assert.equal(logits[0], -3);
-    assert.equal(logits[100], 5);
-    assert.equal(logits[50], 1);
   });
 
   test('a critic is scalar only when every result has scores', () => {

@@ -1,3 +1,4 @@
+import type { SubsetReport } from '../../core/datasets/subsets';
 import { isCachedResult } from '../../core/critics/cache';
 import { RemoteError } from '../../core/critics/remote/http/errors';
 import { selectCritics } from '../../core/critics/registry';
@@ -85,6 +86,7 @@ export async function evaluate(
           badInput = true;
           say(formatIssue(issue));
         },
+        onSubsets: (report) => report.subsets.length > 0 && say(subsetRuleLine(report)),
       });
     }
   };
@@ -151,4 +153,16 @@ function stopOnFatal(critic: Critic, onFatal: (err: RemoteError) => void): Criti
       }),
     dispose: () => critic.dispose?.(),
   };
+}
+
+const RULE_NAMES: Record<SubsetReport['rule'], string> = {
+  field: 'from the records\' "subset"',
+  'id-prefix': 'from the id prefix',
+  'file-name': 'from the file name',
+};
+
+/** Which rule gave a dataset file's subsets, e.g. "gsm8k.jsonl: subsets: from the id prefix (gsm8k, math, …)". */
+export function subsetRuleLine({ file, rule, subsets }: SubsetReport): string {
+  const shown = subsets.length > 6 ? [...subsets.slice(0, 6), '…'] : subsets;
+  return `${file}: subsets: ${RULE_NAMES[rule]} (${shown.join(', ')})`;
 }

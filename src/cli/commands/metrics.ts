@@ -21,11 +21,19 @@ import {
 } from '../../core/metrics/report';
 import { DEFAULT_RESAMPLES } from '../../core/metrics/bootstrap';
 import { formatCiTable, formatComparisons, formatPrmbench } from './metrics-stats';
+import { rethreshold, type ThresholdUsed, type UpperBound } from '../../core/metrics/protocol';
+import { errorMessage } from '../../core/util/errors';
 
-/** `--dataset FILE` (PRMBench labels: adds the PRMScore) and its step `--threshold`, `--ci N` resamples, `--seed`. */
+/**
+ * `--dataset FILE` (PRMBench labels: adds the PRMScore), `--ci N` resamples, `--seed`, and the step threshold that
+ * turns a scalar critic's scores into predictions (ProcessBench's and the PRMScore's alike): `--threshold T` given,
+ * or `--calibrate-on SUBSET` (ProcessBench's protocol). Without either, critics' own predictions stand and the
+ * PRMScore uses 0.5.
+ */
 export interface MetricsFlags {
   dataset?: string;
   threshold?: number;
+  calibrateOn?: string;
   ci?: number;
   seed?: number;
 }
@@ -89,8 +97,38 @@ export async function metricsCommand(files: string[], json: boolean, flags: Metr
       );
     }
   }
-  printMetrics(records, json, stats);
+  const protocol =
+    flags.calibrateOn !== undefined
+      ? { calibrateOn: flags.calibrateOn }
+      : flags.threshold !== undefined
+        ? { threshold: flags.threshold }
+        : undefined;
+  if (protocol === undefined) {
+    printMetrics(records, json, stats);
+    return badInput ? 2 : 0;
+  }
+  const thresholds = new Map<string, CriticThreshold | null>();
+  const rethresholded: ResultRecord[] = [];
+  for (const [critic, rs] of groupByCritic(records)) {
+    try {
+      const r = rethreshold(rs, protocol);
+      thresholds.set(critic, r === undefined ? null : { threshold: r.threshold, upperBound: r.upperBound });
+      rethresholded.push(...(r?.records ?? rs));
+    } catch (err) {
+      badInput = true;
+      console.error(forTerminal(`critic ${critic}: ${errorMessage(err)}`));
+      thresholds.set(critic, null);
+      rethresholded.push(...rs);
+    }
+  }
+  printMetrics(rethresholded, json, stats, thresholds);
   return badInput ? 2 : 0;
+}
+
+/** The step threshold a scalar critic's predictions were recomputed at; null: its own predictions stand. */
+export interface CriticThreshold {
+  threshold: ThresholdUsed;
+  upperBound?: UpperBound;
 }
 
 /** The files in order, each once: a file named again (by another path or a link) is reported and skipped. */
@@ -115,11 +153,26 @@ async function distinctFiles(files: readonly string[]): Promise<string[]> {
  * agreement on the first-error index (JSON: `{"critics": {id: metrics}, "agreement": [...]}`). Failed items (lines
  * with "error") are counted apart per subset (`n_failed`) and left out of the accuracies and the agreement.
  * With `stats`: `ci` objects beside the values, a `prmbench` block per critic, and between critics `comparisons`
- * (paired bootstrap, under --ci).
+ * (paired bootstrap, under --ci). With `thresholds` (--threshold or --calibrate-on): per critic the step threshold
+ * used, `{"value", "calibrated_on" | "given"}` (null for a critic without scores), and the per-subset optimum.
  */
-export function printMetrics(records: ResultRecord[], json: boolean, stats: StatsOptions = {}): void {
+export function printMetrics(
+  records: ResultRecord[],
+  json: boolean,
+  stats: StatsOptions = {},
+  thresholds?: ReadonlyMap<string, CriticThreshold | null>,
+): void {
   const groups = [...groupByCritic(records)];
-  const reports = groups.map(([critic, rs]) => [critic, criticStats(rs, stats)] as const);
+  const reports = groups.map(([critic, rs]) => {
+    const used = thresholds?.get(critic);
+    const report: CriticStats & { threshold?: ThresholdUsed | null; upper_bound?: UpperBound } = criticStats(
+      rs,
+      used ? { ...stats, threshold: used.threshold.value } : stats,
+    );
+    if (thresholds !== undefined) report.threshold = used?.threshold ?? null;
+    if (used?.upperBound) report.upper_bound = used.upperBound;
+    return [critic, report] as const;
+  });
   const answered = records.filter((r) => r.error === undefined);
   const comparisons = stats.ci && groups.length > 1 ? compareCritics(groups, stats.ci, stats) : undefined;
   if (json) {
@@ -138,6 +191,7 @@ export function printMetrics(records: ResultRecord[], json: boolean, stats: Stat
   if (reports.length === 1) {
     console.log(forTerminal(`critic: ${reports[0][0]}`));
     console.log(formatMetricsTable(reports[0][1]));
+    printThresholds(reports, thresholds);
     printStats(reports, stats);
     return;
   }
@@ -162,7 +216,33 @@ export function printMetrics(records: ResultRecord[], json: boolean, stats: Stat
       pairwiseAgreement(answered).map((p) => [p.a, p.b, String(p.n), formatPercent(p.agreement), p.kappa === null ? '—' : p.kappa.toFixed(3)]),
     ),
   );
+  printThresholds(reports, thresholds);
   printStats(reports, stats, comparisons);
+}
+
+/** Which step threshold each critic's predictions come from and, when calibrated, each subset's own optimum. */
+function printThresholds(
+  reports: ReadonlyArray<readonly [string, CriticStats]>,
+  thresholds: ReadonlyMap<string, CriticThreshold | null> | undefined,
+): void {
+  if (thresholds === undefined) return;
+  console.log('');
+  console.log('Step threshold (a step is correct when its score is above it; predictions recomputed from the scores):');
+  for (const [critic] of reports) {
+    const used = thresholds.get(critic);
+    if (!used) {
+      console.log(forTerminal(`${critic}: its own predictions (no step scores on every item, or no calibration)`));
+      continue;
+    }
+    const t = used.threshold;
+    const how = 'given' in t ? 'given' : `calibrated on ${t.calibrated_on} (ProcessBench's protocol)`;
+    console.log(forTerminal(`${critic}: ${t.value} ${how}`));
+    if (used.upperBound) {
+      const at = Object.entries(used.upperBound.thresholds).map(([s, t]) => `${s} ${t ?? '—'}`);
+      console.log(forTerminal(`${critic}: upper bound, each subset at its own optimal threshold (${at.join(', ')}):`));
+      console.log(formatMetricsTable(used.upperBound));
+    }
+  }
 }
 
 /** The intervals, PRMScores and critic comparisons in text, after the ProcessBench tables. */

@@ -70,6 +70,7 @@ export const SETTINGS = {
       '"Step 1:", "1.", "**Step 1**", "## Step 1" markers',
       'Steps end at a tag (Math-Shepherd\'s " ки")',
       'Each match of `prmLens.segmentation.regex` starts a step',
+      'Python\'s split("\\n"), empty lines kept as steps (Skywork PRM)',
     ],
     description:
       'How solutions are split into steps (can be changed per file with "Choose Step Segmentation for Current File").',

@@ -20,7 +20,7 @@ import { checkDatasetRecord, describe, isObject, subsetFromFileName, type Checke
  *   (1-based error steps); id = idx, subset = classification, label = min(error_steps) - 1. The per-step labels and
  *   the "correct" items PRMBench's loader adds are read by prmbench.ts for the PRMScore.
  * An `id` or `subset` key is used when present in any layout; otherwise the id is "<file name>:<line or index>" and
- * the subset the file name (Math-Shepherd: its `task`).
+ * the subset the file name (Math-Shepherd: its `task`), or the id prefix in a file that mixes them (subsets.ts).
  */
 export type DatasetFormat =
   | 'processbench'

@@ -6,6 +6,7 @@ import { JsonSyntaxError, streamJsonArray } from './jsonArray';
 import { parseJsonLines } from './jsonLines';
 import type { DatasetItem, InputIssue } from './types';
 import type { Source } from './validate';
+import { SubsetAssigner, type SubsetReport } from './subsets';
 import { errorMessage } from '../util/errors';
 
 export interface ReadOptions {
@@ -15,6 +16,8 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Called once with the record layout, when the first record in a known layout has been read (see formats.ts). */
   onFormat?: (format: DatasetFormat) => void;
+  /** Called at the end of the file with the rule that gave its subsets (see subsets.ts). */
+  onSubsets?: (report: SubsetReport) => void;
   /**
    * Largest record read: bytes of a JSON line, characters of text of a JSON array element (default 64 Mi). A larger
    * one is reported and skipped, and never held whole.
@@ -31,7 +34,8 @@ export interface ReadOptions {
  * held whole: a record over `maxRecordSize` is reported and skipped. Malformed records are reported through
  * `onIssue` and skipped; a syntax error part-way through a JSON array is reported with its position and ends that
  * file, keeping the items before it; invalid UTF-8 is reported with its line and read with U+FFFD in its place.
- * A missing or unreadable file throws an InputFileError naming it.
+ * A missing or unreadable file throws an InputFileError naming it. Subsets: a record's `subset`, else its id prefix
+ * when the file mixes prefixes, else the file name (SubsetAssigner).
  */
 export async function* readDataset(file: string, opts: ReadOptions): AsyncGenerator<DatasetItem> {
   const fh = await openInput(file, 'Dataset file');
@@ -50,6 +54,7 @@ export async function* readDataset(file: string, opts: ReadOptions): AsyncGenera
   const records =
     layout === 'array' ? arrayRecords(file, opts) : lineRecords(file, fh.createReadStream({ start: 0 }), opts);
   let format: DatasetFormat | undefined;
+  const subsets = new SubsetAssigner(file);
   for await (const { raw, source } of records) {
     if (opts.signal?.aborted) return;
     const recordFormat = format ?? detectFormat(raw) ?? 'processbench';
@@ -59,8 +64,11 @@ export async function* readDataset(file: string, opts: ReadOptions): AsyncGenera
       format = recordFormat;
       opts.onFormat?.(format);
     }
-    if (value !== undefined) yield value;
+    if (value !== undefined) yield* subsets.push(value, raw);
   }
+  const { items, report } = subsets.finish();
+  yield* items;
+  opts.onSubsets?.(report);
 }
 
 export interface RawRecord {

@@ -4,6 +4,43 @@ import type { Calibration, ScoredItem, SubsetCounts, SubsetMetrics, SubsetOptimu
 /** 0, 0.01, …, 1: the thresholds swept by default, for probability-like scores. Other score ranges need their own. */
 export const DEFAULT_SWEEP_GRID: readonly number[] = Array.from({ length: 101 }, (_, i) => i / 100);
 
+/** Above this many breakpoints `thresholdGrid` takes quantiles of them instead of all of them. */
+export const MAX_BREAKPOINTS = 10_000;
+
+/**
+ * The thresholds to sweep and calibrate on for these scores, used by the metrics panel and the CLI alike. Under the
+ * strict rule (correct iff score > t) an item's predicted first error changes only where t reaches a new prefix
+ * minimum of its scores, so those values are the exact breakpoints: all of them when at most `maxBreakpoints`, else
+ * that many quantiles of them. A fixed 0.01 grid alone is blind to scores packed near one value (β-scaled implicit
+ * PRM rewards all lie within 0.5 ± 0.01). Added for reading the sweep: the 0…1 grid for probability-like scores,
+ * else 101 evenly spaced values over the scores' own range (logits).
+ */
+export function thresholdGrid(items: Iterable<ScoredItem>, maxBreakpoints = MAX_BREAKPOINTS): number[] {
+  const breakpoints = new Set<number>();
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const { scores } of items) {
+    let min = Infinity;
+    for (const s of scores) {
+      if (!Number.isFinite(s)) continue;
+      if (s < min) {
+        min = s;
+        breakpoints.add(s);
+      }
+      if (s < lo) lo = s;
+      if (s > hi) hi = s;
+    }
+  }
+  const sorted = [...breakpoints].sort((a, b) => a - b);
+  const last = sorted.length - 1;
+  const step = last / Math.max(1, maxBreakpoints - 1);
+  const chosen =
+    sorted.length <= maxBreakpoints ? sorted : Array.from({ length: maxBreakpoints }, (_, i) => sorted[Math.round(i * step)]);
+  const base =
+    lo >= 0 && hi <= 1 ? DEFAULT_SWEEP_GRID : Array.from({ length: 101 }, (_, i) => lo + ((hi - lo) * i) / 100);
+  return [...new Set([...base.filter(Number.isFinite), ...chosen])].sort((a, b) => a - b);
+}
+
 /**
  * Metrics at each threshold (ascending, duplicates removed). Rather than predicting every item at every threshold,
  * each item's set of matching thresholds is one interval derived from its prefix minima (see `matchInterval`), so

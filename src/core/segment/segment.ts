@@ -10,13 +10,15 @@ import {
   type Cut,
 } from './boundaries';
 import { tighten } from './lines';
+import { newlineSplit } from './newlineSplit';
 import { findProtectedRegions, type Region } from './regions';
 import { SEGMENT_STRATEGIES, type ConcreteStrategy, type Segmentation, type SegmentOptions, type Step } from './types';
 
 /**
  * Splits a solution into steps. Offsets are UTF-16 indices into the original text plus `baseOffset`, and every
  * step satisfies `text === original.slice(start - baseOffset, end - baseOffset)`; spans are trimmed of surrounding
- * whitespace and empty steps are dropped. No strategy splits inside fenced code or display math.
+ * whitespace and empty steps are dropped. No strategy splits inside fenced code or display math, except
+ * `newline-split` (Skywork's Python `split("\n")`: every segment exact, empty ones kept; `auto` never picks it).
  *
  * `auto` picks, in this order:
  *  1. `tags` when the text contains the step tag (Math-Shepherd's " ки", or `options.tag`);
@@ -31,6 +33,9 @@ export function segment(text: string, options: SegmentOptions = {}, baseOffset =
   if (!SEGMENT_STRATEGIES.includes(requested)) {
     throw new Error(`Unknown segmentation strategy "${String(requested)}"; expected one of ${SEGMENT_STRATEGIES.join(', ')}.`);
   }
+  if (requested === 'newline-split') {
+    return { strategy: requested, requested, reason: `${requested} requested`, steps: newlineSplit(text, baseOffset) };
+  }
   const regions = findProtectedRegions(text);
   if (requested !== 'auto') {
     const cuts = cutsFor(requested, text, regions, options);
@@ -40,7 +45,7 @@ export function segment(text: string, options: SegmentOptions = {}, baseOffset =
   return { strategy, requested, reason, steps: toSteps(text, cuts, baseOffset) };
 }
 
-function cutsFor(strategy: ConcreteStrategy, text: string, regions: readonly Region[], options: SegmentOptions): Cut[] {
+function cutsFor(strategy: Exclude<ConcreteStrategy, 'newline-split'>, text: string, regions: readonly Region[], options: SegmentOptions): Cut[] {
   switch (strategy) {
     case 'paragraphs':
       return paragraphCuts(text, regions);

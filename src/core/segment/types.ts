@@ -6,9 +6,17 @@ export interface Step {
   end: number;
 }
 
-export type ConcreteStrategy = 'paragraphs' | 'lines' | 'numbered' | 'tags' | 'regex';
+export type ConcreteStrategy = 'paragraphs' | 'lines' | 'numbered' | 'tags' | 'regex' | 'newline-split';
 export type SegmentStrategy = ConcreteStrategy | 'auto';
-export const SEGMENT_STRATEGIES: readonly SegmentStrategy[] = ['auto', 'paragraphs', 'lines', 'numbered', 'tags', 'regex'];
+export const SEGMENT_STRATEGIES: readonly SegmentStrategy[] = [
+  'auto',
+  'paragraphs',
+  'lines',
+  'numbered',
+  'tags',
+  'regex',
+  'newline-split',
+];
 
 export interface SegmentOptions {
   strategy?: SegmentStrategy;

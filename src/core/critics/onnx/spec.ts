@@ -4,6 +4,7 @@
  */
 
 import { DEFAULT_FIRST_USER, firstUserProblem } from '../chatLayout';
+import { SEGMENT_STRATEGIES, type SegmentStrategy } from '../../segment/types';
 
 export const PRM_FAMILIES = ['token-classification', 'tag-token', 'chat-tag-token', 'value-head', 'implicit'] as const;
 export type PrmFamily = (typeof PRM_FAMILIES)[number];
@@ -69,6 +70,8 @@ export interface PrmSpec {
   encoding: Encoding;
   /** Render the chat markup from the folder's tokenizer config instead of `template` / `chat` markup. */
   chatTemplate?: ChatTemplateSource;
+  /** The segmentation the model's reference code splits solutions with (Skywork: `newline-split`), when it has one. */
+  segmentation?: SegmentStrategy;
   /** The tokenizer config (chat template, special tokens such as bos_token), relative to the folder. */
   tokenizerConfig: string;
   /** With chatTemplate: a system message placed first (unset: none, so the template may add its default). */
@@ -114,6 +117,7 @@ const COMMON_FIELDS = [
   'tokenizerConfig',
   'system',
   'addSpecialTokens',
+  'segmentation',
 ];
 const FAMILY_FIELDS: Record<PrmFamily, string[]> = {
   'token-classification': ['stepTag', 'positiveLabel'],
@@ -207,6 +211,8 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
     beta: 1,
     rewardMode: 'step',
   };
+  const segmentation = oneOf('segmentation', SEGMENT_STRATEGIES, undefined);
+  if (segmentation) spec.segmentation = segmentation;
   if (chatTemplate) {
     if (o.template !== undefined) {
       fail('template', 'is not used with "chatTemplate": the chat template writes the text around problem and steps');
