@@ -11,6 +11,7 @@ import {
 import { forTerminal } from '../../core/util/terminal';
 import { formatIssue, table, writeJson } from '../io';
 import { pairwiseAgreement } from '../../core/metrics/agreement';
+import { withSectionMetrics } from '../../core/metrics/deltabench';
 import { readPrmbenchLabels } from '../../core/datasets/prmbench';
 import {
   compareCritics,
@@ -119,7 +120,8 @@ async function distinctFiles(files: readonly string[]): Promise<string[]> {
  */
 export function printMetrics(records: ResultRecord[], json: boolean, stats: StatsOptions = {}): void {
   const groups = [...groupByCritic(records)];
-  const reports = groups.map(([critic, rs]) => [critic, criticStats(rs, stats)] as const);
+  // Section-level critics on DeltaBench items add DeltaBench's scores per subset (`sections`).
+  const reports = groups.map(([critic, rs]) => [critic, withSectionMetrics(criticStats(rs, stats), rs)] as const);
   const answered = records.filter((r) => r.error === undefined);
   const comparisons = stats.ci && groups.length > 1 ? compareCritics(groups, stats.ci, stats) : undefined;
   if (json) {

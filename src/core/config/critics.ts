@@ -150,8 +150,12 @@ export const CRITIC_TYPES = {
       ...REMOTE_FIELDS,
       mode: {
         type: 'string',
-        enum: ['first-error', 'per-step'],
-        enumDescriptions: ['The earliest wrong paragraph in \\boxed{} (ProcessBench)', 'A JSON verdict for every step'],
+        enum: ['first-error', 'per-step', 'sections'],
+        enumDescriptions: [
+          'The earliest wrong paragraph in \\boxed{} (ProcessBench)',
+          'A JSON verdict for every step',
+          'The erroneous sections of a long trace (DeltaBench); without sections each step is one',
+        ],
         default: 'first-error',
         description: 'What the critic is asked for.',
       },

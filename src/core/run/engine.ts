@@ -122,7 +122,7 @@ async function judgeItem(item: DatasetItem, position: number, content: string, o
         item.problem,
         item.steps,
         signal,
-        { keepFinished: true },
+        { keepFinished: true, ...(item.sections ? { sections: item.sections } : {}) },
       );
       for (const result of judged.results) {
         const c = asked.find((x) => x.id === result.criticId);
