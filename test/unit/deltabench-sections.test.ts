@@ -5,11 +5,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import {
+  DEFAULT_SECTIONS_TEMPLATE,
+  estimateTokens,
+  mergeWindows,
   numberedSections,
   parseSectionCritique,
   sectionsJudgement,
   sectionsOrSteps,
+  sectionWindows,
+  windowPrompt,
 } from '../../src/core/critics/remote/sections';
+import { createOpenAICritic } from '../../src/core/critics/remote/openai-critic';
 import { sampleScore, sectionMetrics, sectionScores } from '../../src/core/metrics/deltabench';
 import { normalizeRecord } from '../../src/core/datasets/formats';
 import { buildRecord } from '../../src/core/run/record';
@@ -239,5 +245,79 @@ describe('prm-lens eval with a section-level critic on DeltaBench records', () =
       assert.ok(Math.abs(got[k] - v) < 1e-9, `${k}: ${got[k]} ≠ ${v}`);
     }
     assert.equal(report.subsets.math.n_error, 1, 'ProcessBench metrics still reported from the derived labels');
+  });
+});
+
+describe('long traces judged in windows of whole sections', () => {
+  const template = 'P: {{problem}}\n{{paragraphs}}\nAnswer.';
+  // Five sections of two steps each, every step 200 characters (≈ 50 tokens).
+  const steps = Array.from({ length: 10 }, (_, i) => `Step ${i}: ${'x'.repeat(190)}`.slice(0, 200));
+  const sections = Array.from({ length: 5 }, (_, i) => ({ firstStep: 2 * i, lastStep: 2 * i + 1 }));
+
+  test('windows hold whole sections, each prompt within the budget, later ones summarising the earlier sections', () => {
+    const budget = 305;
+    const windows = sectionWindows(template, 'Q', steps, sections, budget);
+    assert.deepEqual(windows, [{ first: 0, last: 1 }, { first: 2, last: 3 }, { first: 4, last: 4 }]);
+    for (const w of windows) assert.ok(estimateTokens(windowPrompt(template, 'Q', steps, sections, w)) <= budget);
+    const second = windowPrompt(template, 'Q', steps, sections, windows[1]);
+    assert.match(second, /^P: Q\n/);
+    assert.match(second, /section1 \(earlier, first line\): Step 0: x+…\nsection2 \(earlier, first line\): Step 2/);
+    assert.match(second, /section3:\nStep 4: x+\n\nStep 5: x+\n\nsection4:\nStep 6/);
+    assert.doesNotMatch(second, /section1:|section5:/);
+    assert.deepEqual(sectionWindows(template, 'Q', steps, sections, undefined), [{ first: 0, last: 4 }]);
+    assert.deepEqual(sectionWindows(template, 'Q', steps, sections, 10).length, 5, 'a section too long is its own window');
+  });
+
+  test('merged verdicts: each window judges its own steps and says which window it was', () => {
+    const windows = [{ first: 0, last: 1 }, { first: 2, last: 3 }, { first: 4, last: 4 }];
+    const texts = ['Conclusion: no error', 'Conclusion: yes\nError Section Number: 4\nExplanation: bad sign.', 'Conclusion: no error'];
+    const j = mergeWindows(texts, 10, sections, windows);
+    assert.deepEqual(j.steps.map((s) => s.verdict).join(' '), 'correct '.repeat(6) + 'incorrect incorrect correct correct');
+    assert.equal(j.steps[6].reason, 'section 4: bad sign. (window 2 of 3)');
+    assert.equal(j.steps[0].reason, 'no error (window 1 of 3)');
+    assert.equal(j.firstError, 6);
+    assert.deepEqual(j.sections, [4]);
+    assert.match(j.rationale ?? '', /----- window 3 of 3 -----\nConclusion: no error/);
+  });
+
+  test('an unparsed window leaves its steps unknown and the sample unparsed for the scorer', () => {
+    const windows = [{ first: 0, last: 1 }, { first: 2, last: 4 }];
+    const j = mergeWindows(['garbage', 'Conclusion: yes\nError Section Number: 5'], 10, sections, windows);
+    assert.ok(j.steps.slice(0, 4).every((s) => s.verdict === 'unknown'));
+    assert.equal(j.steps[8].verdict, 'incorrect');
+    assert.equal(j.firstError, null, 'an unknown step precedes the first error');
+    assert.equal(j.sections, undefined);
+  });
+
+  test('the critic asks once per window when contextTokens is too small for the trace', async () => {
+    const prompts: string[] = [];
+    const server = await ScriptedServer.start(
+      fakeOpenAI({
+        answer: (body) => {
+          prompts.push(body.messages[0].content);
+          return body.messages[0].content.includes('section5:') ? 'Conclusion: yes\nError Section Number: 5\nExplanation: no.' : 'Conclusion: no error';
+        },
+      }),
+    );
+    try {
+      const base = { id: 'w', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', mode: 'sections', maxTokens: 1000 };
+      // 1500 - maxTokens = 500 prompt tokens: three windows (the whole trace needs about 700).
+      const critic = await createOpenAICritic({ ...base, contextTokens: 1500 }, { apiKey: () => 'k' });
+      const result = await critic.score({ problem: 'Q', steps, sections });
+      const windows = sectionWindows(DEFAULT_SECTIONS_TEMPLATE, 'Q', steps, sections, 500);
+      assert.equal(windows.length, 3);
+      assert.deepEqual(prompts, windows.map((w) => windowPrompt(DEFAULT_SECTIONS_TEMPLATE, 'Q', steps, sections, w)));
+      assert.deepEqual(result.sections, [5]);
+      assert.equal(result.firstError, 8);
+      assert.match(result.steps[9].reason ?? '', new RegExp(`\\(window ${prompts.length} of ${prompts.length}\\)$`));
+      prompts.length = 0;
+      const whole = await (await createOpenAICritic(base, { apiKey: () => 'k' })).score({ problem: 'Q', steps, sections });
+      assert.equal(prompts.length, 1);
+      assert.equal(whole.steps[9].reason, 'section 5: no.');
+      await assert.rejects(createOpenAICritic({ ...base, contextTokens: 1024, maxTokens: 1024 }, {}), /contextTokens \(1024\) must exceed maxTokens/);
+      await assert.rejects(createOpenAICritic({ ...base, votes: 3 }, {}), /mode "sections" takes one sample/);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -211,6 +211,13 @@ export const CRITIC_TYPES = {
         minLength: 1,
         description: 'Path of a prompt template replacing the built-in ProcessBench-style prompt.',
         affectsAnswers: 'file',
+      },      contextTokens: {
+        type: 'integer',
+        minimum: 1024,
+        description:
+          'sections mode: the model\'s context (prompt + maxTokens, prompt estimated as characters / 4); a ' +
+          'longer trace is judged in windows of whole sections, each restating the problem and the earlier ' +
+          'sections\' first lines.',
       },
     },
   },

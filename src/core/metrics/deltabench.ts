@@ -47,7 +47,9 @@ export function sampleScore(predicted: readonly number[] | null, gold: readonly 
 }
 
 /** Scores of a set of samples (null when there are none). */
-export function sectionScores(samples: ReadonlyArray<{ predicted: number[] | null; gold: number[] }>): SectionScores | null {
+export function sectionScores(
+  samples: ReadonlyArray<{ predicted: number[] | null; gold: number[] }>,
+): SectionScores | null {
   if (samples.length === 0) return null;
   const scores = samples.map((s) => sampleScore(s.predicted, s.gold));
   const mean = (pick: (s: SampleScore) => number) => (100 * scores.reduce((a, s) => a + pick(s), 0)) / scores.length;
