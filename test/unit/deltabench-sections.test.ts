@@ -1,6 +1,7 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,8 @@ import { createOpenAICritic } from '../../src/core/critics/remote/openai-critic'
 import { sampleScore, sectionMetrics, sectionScores } from '../../src/core/metrics/deltabench';
 import { normalizeRecord } from '../../src/core/datasets/formats';
 import { buildRecord } from '../../src/core/run/record';
+import { contentKey } from '../../src/core/run/identity';
+import { cacheKey, canonicalJson } from '../../src/core/critics/cache';
 import { formatResultLine } from '../../src/core/datasets/results';
 import type { ResultRecord } from '../../src/core/datasets/types';
 import { ScriptedServer } from '../fixtures/servers/http';
@@ -87,6 +90,21 @@ describe('section verdicts mapped onto steps', () => {
     const j = sectionsJudgement('Conclusion: yes\nError Section Number: 9', 6, sections);
     assert.deepEqual(j.sections, [9]);
     assert.ok(j.steps.every((s) => s.verdict === 'correct'));
+  });
+
+  test('a trace\'s sections cover its thinking: the answer steps after them are one more section', () => {
+    assert.deepEqual(sectionsOrSteps([{ firstStep: 0, lastStep: 1 }], 4), [{ firstStep: 0, lastStep: 1 }, { firstStep: 2, lastStep: 3 }]);
+    assert.deepEqual(sectionsOrSteps([{ firstStep: 0, lastStep: 3 }], 4), [{ firstStep: 0, lastStep: 3 }]);
+  });
+
+  test('sections are part of the content and cache keys; keys without sections are unchanged', () => {
+    const plain = createHash('sha256').update(canonicalJson({ problem: 'p', steps: ['a', 'b'] })).digest('hex').slice(0, 32);
+    assert.equal(contentKey('p', ['a', 'b']), plain);
+    const one = [{ firstStep: 0, lastStep: 1 }];
+    const two = [{ firstStep: 0, lastStep: 0 }, { firstStep: 1, lastStep: 1 }];
+    assert.notEqual(contentKey('p', ['a', 'b'], one), contentKey('p', ['a', 'b'], two));
+    assert.notEqual(cacheKey('c', 'p', ['a', 'b'], one), cacheKey('c', 'p', ['a', 'b'], two));
+    assert.notEqual(cacheKey('c', 'p', ['a', 'b'], one), cacheKey('c', 'p', ['a', 'b']));
   });
 
   test('without sections each step is its own section, numbered from 1 in the prompt', () => {
@@ -318,6 +336,33 @@ describe('long traces judged in windows of whole sections', () => {
       await assert.rejects(createOpenAICritic({ ...base, votes: 3 }, {}), /mode "sections" takes one sample/);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('prm-lens score on a trace with a section-level critic', () => {
+  test('the critic sees the heuristic\'s thinking sections, then the answer as the last section', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'prm-lens-score-sections-'));
+    const prompts: string[] = [];
+    const server = await ScriptedServer.start(
+      fakeOpenAI({ answer: (body) => (prompts.push(body.messages[0].content), 'Conclusion: yes\nError Section Number: 2\nExplanation: re-check.') }),
+    );
+    try {
+      const file = path.join(dir, 'trace.md');
+      writeFileSync(file, '## Problem\n\nWhat is 3 + 4?\n\n<think>\n3 + 4 = 8.\n\nSo it is 8.\n\nWait, 3 + 4 = 7.\n</think>\n\nThe answer is 7.\n');
+      const cfg = path.join(dir, 'critics.json');
+      const critic = { id: 'sec', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', apiKeyEnv: 'PRM_TEST_KEY', mode: 'sections' };
+      writeFileSync(cfg, JSON.stringify({ critics: [critic] }));
+      const r = await run(['score', file, '--config', cfg, '--critic', 'sec', '--no-cache', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(prompts.length, 1);
+      assert.match(prompts[0], /section1:\n3 \+ 4 = 8\.\n\nSo it is 8\.\n\nsection2:\nWait, 3 \+ 4 = 7\.\n\nsection3:\nThe answer is 7\./);
+      const out = JSON.parse(r.stdout);
+      assert.deepEqual(out.critics[0].steps.map((s: { verdict: string }) => s.verdict), ['correct', 'correct', 'incorrect', 'correct']);
+      assert.equal(out.critics[0].firstError, 2);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -25,10 +25,16 @@ Otherwise write "Conclusion: yes" and then, for each erroneous section:
 Error Section Number: <the section's number>
 Explanation: <what is wrong, in one or two sentences>`;
 
-/** Without sections from the trace, each step is its own section. */
+/**
+ * Without sections from the trace, each step is its own section. A trace's sections cover its thinking only: the
+ * answer steps after them are one more section, so the critic sees every step.
+ */
 export function sectionsOrSteps(sections: readonly SectionRange[] | undefined, stepCount: number): SectionRange[] {
-  if (sections && sections.length > 0) return [...sections];
-  return Array.from({ length: stepCount }, (_, i) => ({ firstStep: i, lastStep: i }));
+  if (!sections || sections.length === 0) {
+    return Array.from({ length: stepCount }, (_, i) => ({ firstStep: i, lastStep: i }));
+  }
+  const covered = sections[sections.length - 1].lastStep + 1;
+  return covered < stepCount ? [...sections, { firstStep: covered, lastStep: stepCount - 1 }] : [...sections];
 }
 
 /** Sections in DeltaBench's layout: `sectionN:` lines (numbered from `from` + 1), each followed by its steps. */
