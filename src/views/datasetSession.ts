@@ -175,7 +175,7 @@ export class DatasetSession {
       for await (const item of readDataset(this.file, { onIssue, onFormat: (f) => this.setFormat(f) })) {
         const i = this.items.length;
         this.items.push(item);
-        this.contents.push(contentKey(item.problem, item.steps));
+        this.contents.push(contentKey(item.problem, item.steps, item.sections));
         const summary = summarizeItem(item, i);
         this.summaries.push(summary);
         batch.push(summary);

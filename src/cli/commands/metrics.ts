@@ -11,6 +11,7 @@ import {
 import { forTerminal } from '../../core/util/terminal';
 import { formatIssue, table, writeJson } from '../io';
 import { pairwiseAgreement } from '../../core/metrics/agreement';
+import { withSectionMetrics } from '../../core/metrics/deltabench';
 import { readPrmbenchLabels } from '../../core/datasets/prmbench';
 import {
   compareCritics,
@@ -163,11 +164,12 @@ export function printMetrics(
   thresholds?: ReadonlyMap<string, CriticThreshold | null>,
 ): void {
   const groups = [...groupByCritic(records)];
+  // Section-level critics on DeltaBench items add DeltaBench's scores per subset (`sections`).
   const reports = groups.map(([critic, rs]) => {
     const used = thresholds?.get(critic);
-    const report: CriticStats & { threshold?: ThresholdUsed | null; upper_bound?: UpperBound } = criticStats(
+    const report: CriticStats & { threshold?: ThresholdUsed | null; upper_bound?: UpperBound } = withSectionMetrics(
+      criticStats(rs, used ? { ...stats, threshold: used.threshold.value } : stats),
       rs,
-      used ? { ...stats, threshold: used.threshold.value } : stats,
     );
     if (thresholds !== undefined) report.threshold = used?.threshold ?? null;
     if (used?.upperBound) report.upper_bound = used.upperBound;

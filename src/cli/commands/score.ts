@@ -23,7 +23,10 @@ export async function scoreCommand(file: string, configs: CriticConfig[], critic
   const { critics } = await buildCritics(configs, criticIds, build);
   try {
     const steps = segmentation.steps.map((s) => s.text);
-    const { results, failures } = await judgeSteps(critics, document.problem, steps, signal);
+    // Section-level critics judge the trace's sections (none in a plain solution: then each step is one).
+    const sections = segmentation.sections.map(({ firstStep, lastStep }) => ({ firstStep, lastStep }));
+    const judge = sections.length > 0 ? { sections } : {};
+    const { results, failures } = await judgeSteps(critics, document.problem, steps, signal, judge);
     if (json) {
       writeJson({
         file,

@@ -1,4 +1,4 @@
-import { Critic, CriticResult, CancelledError } from '../critics/types';
+import { Critic, CriticResult, CancelledError, type SectionRange } from '../critics/types';
 import { segment } from '../segment/segment';
 import { splitProblem } from '../segment/document';
 import { Segmentation, SegmentOptions, SolutionDocument } from '../segment/types';
@@ -27,6 +27,8 @@ export interface JudgeOptions {
    * rejecting; it still rejects with CancelledError when none had.
    */
   keepFinished?: boolean;
+  /** The trace's sections, for section-level critics (CriticInput.sections). */
+  sections?: readonly SectionRange[];
 }
 
 /** Splits a plain solution file into problem and steps (offsets are into `text`). */
@@ -46,7 +48,7 @@ export async function judgeSteps(
   signal?: AbortSignal,
   options: JudgeOptions = {},
 ): Promise<{ results: CriticResult[]; failures: CriticFailure[]; cancelled?: boolean }> {
-  const settled = await Promise.allSettled(critics.map((critic) => critic.score({ problem, steps, signal })));
+  const settled = await Promise.allSettled(critics.map((critic) => critic.score({ problem, steps, signal, ...(options.sections ? { sections: options.sections } : {}) })));
   const cancelled = signal?.aborted === true;
   if (cancelled && !(options.keepFinished && settled.some((o) => o.status === 'fulfilled'))) throw new CancelledError();
   const results: CriticResult[] = [];

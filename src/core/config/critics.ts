@@ -150,8 +150,12 @@ export const CRITIC_TYPES = {
       ...REMOTE_FIELDS,
       mode: {
         type: 'string',
-        enum: ['first-error', 'per-step'],
-        enumDescriptions: ['The earliest wrong paragraph in \\boxed{} (ProcessBench)', 'A JSON verdict for every step'],
+        enum: ['first-error', 'per-step', 'sections'],
+        enumDescriptions: [
+          'The earliest wrong paragraph in \\boxed{} (ProcessBench)',
+          'A JSON verdict for every step',
+          'The erroneous sections of a long trace (DeltaBench); without sections each step is one',
+        ],
         default: 'first-error',
         description: 'What the critic is asked for.',
       },
@@ -207,6 +211,13 @@ export const CRITIC_TYPES = {
         minLength: 1,
         description: 'Path of a prompt template replacing the built-in ProcessBench-style prompt.',
         affectsAnswers: 'file',
+      },      contextTokens: {
+        type: 'integer',
+        minimum: 1024,
+        description:
+          'sections mode: the model\'s context (prompt + maxTokens, prompt estimated as characters / 4); a ' +
+          'longer trace is judged in windows of whole sections, each restating the problem and the earlier ' +
+          'sections\' first lines.',
       },
     },
   },

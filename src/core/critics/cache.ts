@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, unlink, utimes, writeFile } from 'node:fs/prom
 import { dirname } from 'node:path';
 import { entryPath, NotACacheFolderError, openCacheFolder, tempPath } from './cacheFolder';
 import { criticResultProblem } from './resultShape';
-import { Critic, CriticInput, CriticResult } from './types';
+import { Critic, CriticInput, CriticResult, type SectionRange } from './types';
 
 /**
  * A content-addressed store of critic results: the key is a hash of the problem, the steps and the critic's cache
@@ -47,8 +47,17 @@ export class CacheEntryError extends Error {
 /** Bumped when the meaning of cached results changes, so old entries are ignored rather than misread. */
 const CACHE_FORMAT = 2;
 
-export function cacheKey(identity: unknown, problem: string, steps: readonly string[]): string {
-  return createHash('sha256').update(canonicalJson({ format: CACHE_FORMAT, critic: identity, problem, steps })).digest('hex');
+/** Sections (a trace's, for section-level critics) are part of the key when given; other keys are unchanged. */
+export function cacheKey(
+  identity: unknown,
+  problem: string,
+  steps: readonly string[],
+  sections?: readonly SectionRange[],
+): string {
+  const content = sections ? { problem, steps, sections } : { problem, steps };
+  return createHash('sha256')
+    .update(canonicalJson({ format: CACHE_FORMAT, critic: identity, ...content }))
+    .digest('hex');
 }
 
 /** JSON with object keys sorted, so equal configurations hash equally whatever their key order. */
@@ -158,7 +167,7 @@ export function withCache(critic: CacheableCritic, store: ResultStore, onStoreEr
     type: critic.type,
     label: critic.label,
     async score(input: CriticInput): Promise<CriticResult> {
-      const key = cacheKey(identity, input.problem, input.steps);
+      const key = cacheKey(identity, input.problem, input.steps, input.sections);
       const stored = await store.get(key).catch((err: unknown) => {
         onStoreError?.(err);
         return undefined;

@@ -2,9 +2,17 @@
 
 export type Verdict = 'correct' | 'incorrect' | 'unknown';
 
+/** A section of a trace: a contiguous run of steps (global 0-based indices, inclusive). */
+export interface SectionRange {
+  firstStep: number;
+  lastStep: number;
+}
+
 export interface CriticInput {
   problem: string;
   steps: readonly string[];
+  /** The trace's sections, in order, when known (a DeltaBench record, the trace heuristic): section-level critics. */
+  sections?: readonly SectionRange[];
   signal?: AbortSignal;
 }
 
@@ -31,6 +39,8 @@ export interface CriticResult {
   raw?: string;
   timing: { startedAt: number; durationMs: number };
   usage?: CriticUsage;
+  /** A section-level critic's predicted erroneous sections (1-based, as DeltaBench numbers them), ascending. */
+  sections?: number[];
 }
 
 export interface Critic {

@@ -1,5 +1,7 @@
 import { basename } from 'node:path';
 import type { DatasetItem, InputIssue } from './types';
+import type { SectionRange } from '../critics/types';
+import { deltaBenchRecord } from '../trace/deltabench';
 import { checkDatasetRecord, describe, isObject, subsetFromFileName, type Checked, type Source } from './validate';
 
 /**
@@ -19,6 +21,10 @@ import { checkDatasetRecord, describe, isObject, subsetFromFileName, type Checke
  * - prmbench: PRMBench's released records `{idx, classification, modified_question, modified_process, error_steps}`
  *   (1-based error steps); id = idx, subset = classification, label = min(error_steps) - 1. The per-step labels and
  *   the "correct" items PRMBench's loader adds are read by prmbench.ts for the PRMScore.
+ * - deltabench: DeltaBench's released records `{question, sections_content, reason_error_section_numbers,
+ *   reason_unuseful_section_numbers}` (read by src/core/trace/deltabench.ts). The item keeps the sections (step
+ *   ranges) and the gold set (error ∪ unuseful sections). label is DERIVED: the first step of the first gold section,
+ *   or -1 when there is none (DeltaBench labels sections, not a first error; section-level metrics use the gold set).
  * An `id` or `subset` key is used when present in any layout; otherwise the id is "<file name>:<line or index>" and
  * the subset the file name (Math-Shepherd: its `task`), or the id prefix in a file that mixes them (subsets.ts).
  */
@@ -28,7 +34,8 @@ export type DatasetFormat =
   | 'math-shepherd'
   | 'trl-stepwise'
   | 'big-bench-mistake'
-  | 'prmbench';
+  | 'prmbench'
+  | 'deltabench';
 
 export const FORMAT_NAMES: Record<DatasetFormat, string> = {
   processbench: 'ProcessBench',
@@ -37,6 +44,7 @@ export const FORMAT_NAMES: Record<DatasetFormat, string> = {
   'trl-stepwise': 'TRL stepwise',
   'big-bench-mistake': 'BIG-Bench Mistake',
   prmbench: 'PRMBench',
+  deltabench: 'DeltaBench',
 };
 
 /** The layout of a record, told by its keys (a non-object has none). Anything unrecognised is checked as ProcessBench. */
@@ -46,6 +54,7 @@ export function detectFormat(raw: unknown): DatasetFormat | undefined {
   if ('prompt' in raw && 'completions' in raw && 'labels' in raw) return 'trl-stepwise';
   if ('mistake_index' in raw && 'steps' in raw) return 'big-bench-mistake';
   if ('modified_process' in raw && 'error_steps' in raw) return 'prmbench';
+  if ('question' in raw && ('sections_content' in raw || 'section_content' in raw)) return 'deltabench';
   if (typeof raw.input === 'string' && typeof raw.label === 'string') return 'math-shepherd';
   return 'processbench';
 }
@@ -70,6 +79,7 @@ export function normalizeRecord(format: DatasetFormat, raw: unknown, source: Sou
       steps: parsed.steps,
       label: parsed.label,
       ...(parsed.finalAnswerCorrect !== undefined ? { finalAnswerCorrect: parsed.finalAnswerCorrect } : {}),
+      ...(parsed.sections ? { sections: parsed.sections, goldSections: parsed.goldSections ?? [] } : {}),
       source,
     },
     issues: r.issues,
@@ -83,6 +93,8 @@ interface Parsed {
   finalAnswerCorrect?: boolean | null;
   subset?: string;
   id?: string;
+  sections?: SectionRange[];
+  goldSections?: number[];
 }
 
 /** Collects a record's problems; `block` marks the record unusable (it is skipped). */
@@ -143,6 +155,7 @@ const PARSERS: Record<Exclude<DatasetFormat, 'processbench'>, (raw: Record<strin
   'trl-stepwise': parseTrlStepwise,
   'big-bench-mistake': parseBigBenchMistake,
   prmbench: parsePrmbench,
+  deltabench: parseDeltaBenchItem,
 };
 
 const FINISHED = new Set(['solution', 'found_error']);
@@ -267,4 +280,20 @@ function parsePrmbench(raw: Record<string, unknown>, r: RecordCheck): Parsed | u
   if (problem === undefined || steps === undefined || category === undefined) return undefined;
   const idx = typeof raw.idx === 'string' && raw.idx !== '' ? raw.idx : undefined;
   return { problem, steps, label: first - 1, subset: category, ...(idx ? { id: idx } : {}) };
+}
+
+/** A DeltaBench record: the steps of its sections, the sections as step ranges, the gold set; label derived. */
+function parseDeltaBenchItem(raw: Record<string, unknown>, r: RecordCheck): Parsed | undefined {
+  // Line 0: the record's own id fallback is unused; normalizeRecord names the item by the layouts' common rule.
+  const record = deltaBenchRecord(raw, 0);
+  if ('field' in record) return r.block(record.field || undefined, record.message);
+  const { trace, goldSections } = record;
+  const first = goldSections.length > 0 ? trace.sections[goldSections[0] - 1].firstStep : -1;
+  return {
+    problem: record.question,
+    steps: trace.steps.map((s) => s.text),
+    label: first,
+    sections: trace.sections.map((s) => ({ firstStep: s.firstStep, lastStep: s.lastStep })),
+    goldSections,
+  };
 }

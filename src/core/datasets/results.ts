@@ -22,6 +22,12 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
     return { issues };
   }
   const { id, subset, label, prediction = null, critic = 'unknown', scores = null, error } = raw;
+  const { sections, gold_sections } = raw;
+  for (const [field, list] of [['sections', sections], ['gold_sections', gold_sections]] as const) {
+    if (list !== undefined && !isSectionList(list)) {
+      issue(field, `expected a list of section numbers (integers ≥ 1), got ${describe(list)}`);
+    }
+  }
   if (!(typeof id === 'string' && id !== '') && !(typeof id === 'number' && Number.isFinite(id))) {
     issue('id', `expected a non-empty string or a number, got ${describe(id)}`);
   }
@@ -52,9 +58,16 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
       critic: critic as string,
       scores: scores as number[] | null,
       ...(error === undefined ? {} : { error: error as string }),
+      ...(sections === undefined ? {} : { sections: sections as number[] }),
+      ...(gold_sections === undefined ? {} : { gold_sections: gold_sections as number[] }),
     },
     issues,
   };
+}
+
+/** A list of 1-based section numbers (DeltaBench's numbering). */
+export function isSectionList(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((n) => Number.isInteger(n) && (n as number) >= 1);
 }
 
 /** Streams a results JSONL file; malformed lines are reported through `onIssue` and skipped. */
@@ -72,11 +85,19 @@ export async function* readResults(file: string, opts: { onIssue: (issue: InputI
   }
 }
 
-/** One JSONL line with the keys in the documented order: id, subset, label, prediction, critic, scores[, error]. */
+/**
+ * One JSONL line with the keys in the documented order: id, subset, label, prediction, critic, scores[, error]
+ * [, sections][, gold_sections] (the last two only for section-level critics and DeltaBench items).
+ */
 export function formatResultLine(r: ResultRecord): string {
   const { id, subset, label, prediction, critic, scores } = r;
   const line = { id, subset, label, prediction, critic, scores };
-  return JSON.stringify(r.error === undefined ? line : { ...line, error: r.error });
+  return JSON.stringify({
+    ...line,
+    ...(r.error === undefined ? {} : { error: r.error }),
+    ...(r.sections === undefined ? {} : { sections: r.sections }),
+    ...(r.gold_sections === undefined ? {} : { gold_sections: r.gold_sections }),
+  });
 }
 
 const FLUSH_CHARS = 1 << 20;

@@ -1,3 +1,5 @@
+import type { SectionRange } from '../critics/types';
+
 /** A solution with a ground-truth first-error label (ProcessBench layout). */
 export interface DatasetItem {
   id: string;
@@ -10,6 +12,10 @@ export interface DatasetItem {
   generator?: string;
   /** Where the record came from (1-based line for JSONL, 0-based array index for JSON). */
   source: { file: string; line?: number; index?: number };
+  /** A sectioned trace (DeltaBench): its sections, for section-level critics. */
+  sections?: SectionRange[];
+  /** DeltaBench's gold set: the error and unuseful section numbers (1-based, ascending). */
+  goldSections?: number[];
 }
 
 /** A problem found in input: reported, skipped, never fatal for the other records. */
@@ -31,4 +37,8 @@ export interface ResultRecord {
   scores: number[] | null;
   /** The critic failed on this item (prediction and scores are null): why. A failure is not a miss. */
   error?: string;
+  /** A section-level critic's predicted erroneous sections (1-based). */
+  sections?: number[];
+  /** The item's gold error sections (DeltaBench, 1-based), so metrics need no dataset. */
+  gold_sections?: number[];
 }

@@ -75,7 +75,7 @@ export async function* runItems(
   const started = performance.now();
   const counts: RunCounts = { total: opts.total, done: 0, cached: 0, failed: 0, elapsedMs: 0 };
   const report = () => opts.onProgress?.({ ...counts, elapsedMs: performance.now() - started });
-  const content = opts.content ?? ((item: DatasetItem) => contentKey(item.problem, item.steps));
+  const content = opts.content ?? ((item: DatasetItem) => contentKey(item.problem, item.steps, item.sections));
   let position = 0;
   const numbered = async function* () {
     for await (const item of items) yield { item, position: position++ };
@@ -122,7 +122,7 @@ async function judgeItem(item: DatasetItem, position: number, content: string, o
         item.problem,
         item.steps,
         signal,
-        { keepFinished: true },
+        { keepFinished: true, ...(item.sections ? { sections: item.sections } : {}) },
       );
       for (const result of judged.results) {
         const c = asked.find((x) => x.id === result.criticId);

@@ -8,22 +8,28 @@ export interface Answer {
   prediction: number | null;
   /** Every step's finite score (a PRM), else null: see scalarScores. */
   scores: number[] | null;
+  /** A section-level critic's predicted erroneous sections (1-based), when it gives them. */
+  sections?: number[];
 }
 
 export function answerOf(result: CriticResult, stepCount: number): Answer {
-  return { prediction: result.firstError, scores: scalarScores(result, stepCount) };
+  const answer = { prediction: result.firstError, scores: scalarScores(result, stepCount) };
+  return result.sections ? { ...answer, sections: result.sections } : answer;
 }
 
 /**
  * The one record builder: a results line for an item and a critic, from its answer or from the reason it failed.
- * A failure has prediction and scores null and says why in `error`; it is not "no prediction".
+ * A failure has prediction and scores null and says why in `error`; it is not "no prediction". Section-level
+ * answers add `sections`, DeltaBench items `gold_sections`; other lines are unchanged.
  */
 export function buildRecord(
-  item: Pick<DatasetItem, 'id' | 'subset' | 'label'>,
+  item: Pick<DatasetItem, 'id' | 'subset' | 'label' | 'goldSections'>,
   critic: string,
   outcome: Answer | { error: string },
 ): ResultRecord {
   const base = { id: item.id, subset: item.subset, label: item.label };
-  if ('error' in outcome) return { ...base, prediction: null, critic, scores: null, error: outcome.error };
-  return { ...base, prediction: outcome.prediction, critic, scores: outcome.scores };
+  const gold = item.goldSections ? { gold_sections: item.goldSections } : {};
+  if ('error' in outcome) return { ...base, prediction: null, critic, scores: null, error: outcome.error, ...gold };
+  const sections = outcome.sections ? { sections: outcome.sections } : {};
+  return { ...base, prediction: outcome.prediction, critic, scores: outcome.scores, ...sections, ...gold };
 }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseJsonLines } from '../datasets/jsonLines';
-import { writeLinesAtomic } from '../datasets/results';
+import { isSectionList, writeLinesAtomic } from '../datasets/results';
 import type { Answer } from './record';
 
 /** Where a run finds the answers it already has, and keeps the new ones. Failures are never kept. */
@@ -36,7 +36,8 @@ function isEntry(v: unknown): v is Entry {
     typeof r.critic === 'string' &&
     typeof r.content === 'string' &&
     (r.prediction === null || (Number.isInteger(r.prediction) && (r.prediction as number) >= -1)) &&
-    (r.scores === null || (Array.isArray(r.scores) && r.scores.length > 0 && r.scores.every(isScore)))
+    (r.scores === null || (Array.isArray(r.scores) && r.scores.length > 0 && r.scores.every(isScore))) &&
+    (r.sections === undefined || isSectionList(r.sections))
   );
 }
 
@@ -82,8 +83,8 @@ export class ResultCache implements RunStore {
       for await (const parsed of parseJsonLines(createReadStream(this.file, { encoding: 'utf8' }))) {
         lines += 1;
         if ('value' in parsed && isEntry(parsed.value)) {
-          const { critic, content, prediction, scores } = parsed.value;
-          this.answers.set(keyOf(critic, content), { prediction, scores });
+          const { critic, content, prediction, scores, sections } = parsed.value;
+          this.answers.set(keyOf(critic, content), { prediction, scores, ...(sections ? { sections } : {}) });
         } else skipped += 1;
       }
     } catch (e) {

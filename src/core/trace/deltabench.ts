@@ -49,7 +49,7 @@ export function parseDeltaBench(jsonl: string, file: string): { records: DeltaBe
 type Problem = { field: string; message: string };
 
 /** One parsed JSONL value → a record, or the field that is wrong and why. */
-function deltaBenchRecord(value: unknown, line: number): DeltaBenchRecord | Problem {
+export function deltaBenchRecord(value: unknown, line: number): DeltaBenchRecord | Problem {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { field: '', message: 'not a JSON object' };
   }

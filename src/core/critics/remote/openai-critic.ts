@@ -1,5 +1,5 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, KeySource, StepJudgement } from '../types';
+import { CancelledError, Critic, CriticConfigError, CriticConfig, CriticInput, CriticResult, KeySource, StepJudgement } from '../types';
 import { OPENAI_BASE_URL, readCriticFields } from '../../config/critics';
 import { remoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint, ChatRequest } from './chat';
@@ -10,8 +10,9 @@ import { parseStepVerdicts, StepVerdict } from './per-step';
 import { allOrNothing, callSignal } from './http/signal';
 import { UsageTally } from './usage';
 import { criticIdentity } from '../identity';
+import { DEFAULT_SECTIONS_TEMPLATE, judgeSections } from './sections';
 
-export type CriticMode = 'first-error' | 'per-step';
+export type CriticMode = 'first-error' | 'per-step' | 'sections';
 
 interface Options {
   mode: CriticMode;
@@ -23,6 +24,7 @@ interface Options {
   parallelSamples: boolean;
   structuredOutput: boolean;
   template: string;
+  contextTokens: number | undefined;
 }
 
 /** One sampled critique. */
@@ -36,7 +38,15 @@ const REASON_CHARS = 400;
 export async function createOpenAICritic(config: CriticConfig, keys: KeySource, baseDir?: string): Promise<OpenAICritic> {
   const fields = readCriticFields(config, 'openai-critic');
   const settings = await remoteSettings(config, fields, keys);
-  const { mode, votes, maxTokens, parallelSamples, structuredOutput, promptTemplate } = fields;
+  const { mode, votes, maxTokens, parallelSamples, structuredOutput, promptTemplate, contextTokens } = fields;
+  if (mode === 'sections' && votes > 1) {
+    // DeltaBench scores one critique per sample: there is no vote over sets of sections.
+    throw new CriticConfigError(`critic "${config.id}": mode "sections" takes one sample (votes: 1)`, config.id, 'votes');
+  }
+  if (contextTokens !== undefined && contextTokens <= maxTokens) {
+    const why = `contextTokens (${contextTokens}) must exceed maxTokens (${maxTokens}): the prompt needs room`;
+    throw new CriticConfigError(`critic "${config.id}": ${why}`, config.id, 'contextTokens');
+  }
   // ProcessBench: greedy for one answer, temperature 1.0 / top_p 0.9 when voting. null = do not send (some
   // reasoning models reject any temperature).
   const temperature = fields.temperature === undefined ? (votes > 1 ? 1 : 0) : fields.temperature;
@@ -44,10 +54,11 @@ export async function createOpenAICritic(config: CriticConfig, keys: KeySource, 
   // OpenAI's newer models accept only max_completion_tokens; many local servers only max_tokens.
   const maxTokensParam =
     fields.maxTokensParam ?? (settings.baseURL === OPENAI_BASE_URL ? 'max_completion_tokens' : 'max_tokens');
-  const builtIn = mode === 'per-step' ? DEFAULT_PER_STEP_TEMPLATE : DEFAULT_FIRST_ERROR_TEMPLATE;
+  const builtIn =
+    mode === 'sections' ? DEFAULT_SECTIONS_TEMPLATE : mode === 'per-step' ? DEFAULT_PER_STEP_TEMPLATE : DEFAULT_FIRST_ERROR_TEMPLATE;
   const template = promptTemplate ? await loadTemplate(promptTemplate, baseDir, config.id) : builtIn;
   const sampling = { votes, temperature, topP, maxTokens, maxTokensParam, parallelSamples };
-  return new OpenAICritic(config, settings, { mode, ...sampling, structuredOutput, template });
+  return new OpenAICritic(config, settings, { mode, ...sampling, structuredOutput, template, contextTokens });
 }
 
 /** An LLM asked for the earliest erroneous step (ProcessBench), or for a verdict on every step (`per-step`). */
@@ -79,8 +90,19 @@ export class OpenAICritic implements Critic {
     const startedAt = Date.now();
     const t0 = performance.now();
     const usage = new UsageTally();
+    const signal = callSignal(input.signal);
+    if (this.options.mode === 'sections') {
+      const ask = async (prompt: string) =>
+        (await this.sample([{ role: 'user', content: prompt }], usage, signal))[0]?.text ?? '';
+      const { contextTokens, maxTokens, template } = this.options;
+      const budget = contextTokens === undefined ? undefined : contextTokens - maxTokens;
+      const judged = await judgeSections(input, template, budget, ask);
+      if (input.signal?.aborted) throw new CancelledError();
+      const timing = { startedAt, durationMs: performance.now() - t0 };
+      return { criticId: this.id, ...judged, raw: judged.rationale, timing, usage: usage.toUsage() };
+    }
     const prompt = renderPrompt(this.options.template, input.problem, input.steps);
-    const samples = await this.sample([{ role: 'user', content: prompt }], usage, callSignal(input.signal));
+    const samples = await this.sample([{ role: 'user', content: prompt }], usage, signal);
     if (input.signal?.aborted) throw new CancelledError();
     const n = input.steps.length;
     const judged =
