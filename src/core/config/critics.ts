@@ -155,6 +155,16 @@ export const CRITIC_TYPES = {
         default: 'first-error',
         description: 'What the critic is asked for.',
       },
+      answerParsing: {
+        type: 'string',
+        enum: ['processbench', 'lenient'],
+        enumDescriptions: [
+          "ProcessBench's rule exactly: the last \\boxed{…} without inner braces, Python int(); votes count raw strings",
+          'Also reads \\boxed{\\text{3}}, \\boxed{$3$}, a Unicode minus, nested braces (accuracies can exceed the benchmark\'s)',
+        ],
+        default: 'processbench',
+        description: 'first-error mode: how the \\boxed{} answer is read.',
+      },
       votes: {
         type: 'integer',
         minimum: 1,

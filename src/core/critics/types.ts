@@ -20,6 +20,8 @@ export interface CriticUsage {
   promptTokens?: number;
   completionTokens?: number;
   requests?: number;
+  /** openai-critic: samples whose \\boxed{} answer only the lenient parsing reads (the benchmark's rule misses them). */
+  lenientOnlyAnswers?: number;
 }
 
 export interface CriticResult {

@@ -3,7 +3,8 @@ import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, KeySou
 import { OPENAI_BASE_URL, readCriticFields } from '../../config/critics';
 import { remoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint, ChatRequest } from './chat';
-import { critiqueByParagraph, parseFirstError } from './boxed';
+import { critiqueByParagraph } from './boxed';
+import { AnswerParsing, voteFirstError } from './answer-vote';
 import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, renderPrompt } from './prompt';
 import { RemoteError } from './http/errors';
 import { parseStepVerdicts, StepVerdict } from './per-step';
@@ -15,6 +16,7 @@ export type CriticMode = 'first-error' | 'per-step';
 
 interface Options {
   mode: CriticMode;
+  answerParsing: AnswerParsing;
   votes: number;
   temperature: number | null;
   topP: number | null;
@@ -36,7 +38,7 @@ const REASON_CHARS = 400;
 export async function createOpenAICritic(config: CriticConfig, keys: KeySource, baseDir?: string): Promise<OpenAICritic> {
   const fields = readCriticFields(config, 'openai-critic');
   const settings = await remoteSettings(config, fields, keys);
-  const { mode, votes, maxTokens, parallelSamples, structuredOutput, promptTemplate } = fields;
+  const { mode, answerParsing, votes, maxTokens, parallelSamples, structuredOutput, promptTemplate } = fields;
   // ProcessBench: greedy for one answer, temperature 1.0 / top_p 0.9 when voting. null = do not send (some
   // reasoning models reject any temperature).
   const temperature = fields.temperature === undefined ? (votes > 1 ? 1 : 0) : fields.temperature;
@@ -47,7 +49,7 @@ export async function createOpenAICritic(config: CriticConfig, keys: KeySource, 
   const builtIn = mode === 'per-step' ? DEFAULT_PER_STEP_TEMPLATE : DEFAULT_FIRST_ERROR_TEMPLATE;
   const template = promptTemplate ? await loadTemplate(promptTemplate, baseDir, config.id) : builtIn;
   const sampling = { votes, temperature, topP, maxTokens, maxTokensParam, parallelSamples };
-  return new OpenAICritic(config, settings, { mode, ...sampling, structuredOutput, template });
+  return new OpenAICritic(config, settings, { mode, answerParsing, ...sampling, structuredOutput, template });
 }
 
 /** An LLM asked for the earliest erroneous step (ProcessBench), or for a verdict on every step (`per-step`). */
@@ -83,14 +85,18 @@ export class OpenAICritic implements Critic {
     const samples = await this.sample([{ role: 'user', content: prompt }], usage, callSignal(input.signal));
     if (input.signal?.aborted) throw new CancelledError();
     const n = input.steps.length;
-    const judged =
-      this.options.mode === 'per-step' ? await perStepJudgement(samples, n) : firstErrorJudgement(samples, n);
+    const { lenientOnly, ...judged } =
+      this.options.mode === 'per-step'
+        ? { ...(await perStepJudgement(samples, n)), lenientOnly: undefined }
+        : firstErrorJudgement(samples, n, this.options.answerParsing);
+    const usageOut = usage.toUsage();
+    if (lenientOnly) usageOut.lenientOnlyAnswers = lenientOnly;
     return {
       criticId: this.id,
       ...judged,
       raw: samples.length === 1 ? samples[0].text : samples.map((s, i) => `----- sample ${i + 1} of ${samples.length} -----\n${s.text}`).join('\n\n'),
       timing: { startedAt, durationMs: performance.now() - t0 },
-      usage: usage.toUsage(),
+      usage: usageOut,
     };
   }
 
@@ -150,32 +156,38 @@ const STEP_VERDICTS_SCHEMA = {
 
 type Judged = Pick<CriticResult, 'steps' | 'firstError' | 'rationale'>;
 
-/** Majority of the parsed answers (ties: the answer seen first, as Python's Counter.most_common); unparsed ones abstain. */
-export function firstErrorJudgement(samples: readonly Sample[], stepCount: number): Judged {
-  const answers = samples.map((s) => parseFirstError(s.text, stepCount));
-  const counts = new Map<number, number>();
-  for (const a of answers) if (a.index !== null) counts.set(a.index, (counts.get(a.index) ?? 0) + 1);
-  let winner: number | null = null;
-  for (const [index, count] of counts) if (winner === null || count > (counts.get(winner) ?? 0)) winner = index;
+/**
+ * The earliest error by vote, read with `rule` (see answer-vote.ts); `lenientOnly` counts the samples only the
+ * lenient rule reads.
+ */
+export function firstErrorJudgement(
+  samples: readonly Sample[],
+  stepCount: number,
+  rule: AnswerParsing,
+): Judged & { lenientOnly: number } {
+  const voted = voteFirstError(samples.map((s) => s.text), stepCount, rule);
+  const { lenientOnly } = voted;
+  const winner = voted.index;
   if (winner === null) {
-    const why = answers.map((a) => (a.index === null ? a.why : '')).find(Boolean) ?? 'no answer';
     const cut = samples.some((s) => s.finishReason === 'length') ? ' (the output hit maxTokens: raise it)' : '';
+    const reason = `no prediction: ${voted.why ?? 'no answer'}${cut}`;
     return {
-      steps: Array.from({ length: stepCount }, () => ({ score: null, verdict: 'unknown', reason: `no prediction: ${why}${cut}` })),
+      steps: Array.from({ length: stepCount }, () => ({ score: null, verdict: 'unknown', reason })),
       firstError: null,
-      rationale: samples[0]?.text,
+      rationale: samples[Math.max(0, voted.chosen)]?.text,
+      lenientOnly,
     };
   }
-  const chosen = samples[answers.findIndex((a) => a.index === winner)];
+  const chosen = samples[voted.chosen];
   const excerpts = critiqueByParagraph(chosen.text, stepCount);
-  const voteNote = samples.length > 1 ? ` (${counts.get(winner)} of ${samples.length} votes)` : '';
+  const voteNote = samples.length > 1 ? ` (${voted.count} of ${samples.length} votes)` : '';
   const steps: StepJudgement[] = excerpts.map((excerpt, i) => {
     const reason = excerpt === undefined ? undefined : shorten(excerpt);
     if (winner === -1 || i < winner) return withReason({ score: null, verdict: 'correct' }, reason);
     if (i === winner) return { score: null, verdict: 'incorrect', reason: `${reason ?? 'the critique names this the earliest error'}${voteNote}` };
     return withReason({ score: null, verdict: 'unknown' }, reason);
   });
-  return { steps, firstError: winner, rationale: chosen.text };
+  return { steps, firstError: winner, rationale: chosen.text, lenientOnly };
 }
 
 /**
