@@ -187,6 +187,18 @@ export const CRITIC_TYPES = {
         maximum: 1,
         description: 'Nucleus sampling top_p; null: not sent. Default: not sent, or 0.9 when votes > 1.',
       },
+      topK: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'Top-k sampling, sent as top_k (vLLM accepts it; the OpenAI API does not). Not sent unless set. ' +
+          "ProcessBench samples Qwen2.5-Math critics with temperature 0.7, topP 0.8, topK 20.",
+      },
+      seed: {
+        type: 'integer',
+        minimum: 0,
+        description: 'Sampling seed, sent as seed (servers honour it on a best-effort basis). Not sent unless set.',
+      },
       maxTokens: {
         type: 'integer',
         minimum: 1,
@@ -216,6 +228,14 @@ export const CRITIC_TYPES = {
         type: 'string',
         minLength: 1,
         description: 'Path of a prompt template replacing the built-in ProcessBench-style prompt.',
+        affectsAnswers: 'file',
+      },
+      promptTemplateFile: {
+        type: 'string',
+        minLength: 1,
+        description:
+          "Path of a template in the benchmark's own syntax (Python str.format: {problem}, {tagged_response}, " +
+          '{{ }} for literal braces), used verbatim, e.g. ProcessBench\'s critique template. Not with promptTemplate.',
         affectsAnswers: 'file',
       },
     },

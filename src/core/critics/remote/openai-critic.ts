@@ -1,11 +1,17 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { CancelledError, Critic, CriticConfig, CriticInput, CriticResult, KeySource, StepJudgement } from '../types';
-import { OPENAI_BASE_URL, readCriticFields } from '../../config/critics';
+import { CancelledError, Critic, CriticConfig, CriticConfigError, CriticInput, CriticResult, KeySource, StepJudgement } from '../types';
+import { CriticFields, OPENAI_BASE_URL, readCriticFields } from '../../config/critics';
 import { remoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint, ChatRequest } from './chat';
 import { critiqueByParagraph } from './boxed';
 import { AnswerParsing, voteFirstError } from './answer-vote';
-import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, renderPrompt } from './prompt';
+import {
+  DEFAULT_FIRST_ERROR_TEMPLATE,
+  DEFAULT_PER_STEP_TEMPLATE,
+  loadTemplate,
+  PromptTemplate,
+  renderTemplate,
+} from './prompt';
 import { RemoteError } from './http/errors';
 import { parseStepVerdicts, StepVerdict } from './per-step';
 import { allOrNothing, callSignal } from './http/signal';
@@ -20,11 +26,13 @@ interface Options {
   votes: number;
   temperature: number | null;
   topP: number | null;
+  topK: number | undefined;
+  seed: number | undefined;
   maxTokens: number;
   maxTokensParam: 'max_tokens' | 'max_completion_tokens';
   parallelSamples: boolean;
   structuredOutput: boolean;
-  template: string;
+  template: PromptTemplate;
 }
 
 /** One sampled critique. */
@@ -38,7 +46,7 @@ const REASON_CHARS = 400;
 export async function createOpenAICritic(config: CriticConfig, keys: KeySource, baseDir?: string): Promise<OpenAICritic> {
   const fields = readCriticFields(config, 'openai-critic');
   const settings = await remoteSettings(config, fields, keys);
-  const { mode, answerParsing, votes, maxTokens, parallelSamples, structuredOutput, promptTemplate } = fields;
+  const { mode, answerParsing, votes, maxTokens, parallelSamples, structuredOutput, topK, seed } = fields;
   // ProcessBench: greedy for one answer, temperature 1.0 / top_p 0.9 when voting. null = do not send (some
   // reasoning models reject any temperature).
   const temperature = fields.temperature === undefined ? (votes > 1 ? 1 : 0) : fields.temperature;
@@ -46,10 +54,25 @@ export async function createOpenAICritic(config: CriticConfig, keys: KeySource, 
   // OpenAI's newer models accept only max_completion_tokens; many local servers only max_tokens.
   const maxTokensParam =
     fields.maxTokensParam ?? (settings.baseURL === OPENAI_BASE_URL ? 'max_completion_tokens' : 'max_tokens');
-  const builtIn = mode === 'per-step' ? DEFAULT_PER_STEP_TEMPLATE : DEFAULT_FIRST_ERROR_TEMPLATE;
-  const template = promptTemplate ? await loadTemplate(promptTemplate, baseDir, config.id) : builtIn;
-  const sampling = { votes, temperature, topP, maxTokens, maxTokensParam, parallelSamples };
+  const template = await promptOf(config, fields, baseDir);
+  const sampling = { votes, temperature, topP, topK, seed, maxTokens, maxTokensParam, parallelSamples };
   return new OpenAICritic(config, settings, { mode, answerParsing, ...sampling, structuredOutput, template });
+}
+
+type Fields = CriticFields<'openai-critic'>;
+
+/** The built-in prompt, or the user's template in PRM Lens's syntax or in the benchmark's (exclusive). */
+async function promptOf(config: CriticConfig, fields: Fields, baseDir: string | undefined): Promise<PromptTemplate> {
+  const { mode, promptTemplate, promptTemplateFile } = fields;
+  if (promptTemplate && promptTemplateFile) {
+    const message = `critic "${config.id}": set promptTemplate or promptTemplateFile, not both`;
+    throw new CriticConfigError(message, config.id, 'promptTemplateFile');
+  }
+  if (promptTemplateFile) {
+    return { syntax: 'python', text: await loadTemplate(promptTemplateFile, baseDir, config.id, 'promptTemplateFile') };
+  }
+  if (promptTemplate) return { syntax: 'prm-lens', text: await loadTemplate(promptTemplate, baseDir, config.id) };
+  return { syntax: 'prm-lens', text: mode === 'per-step' ? DEFAULT_PER_STEP_TEMPLATE : DEFAULT_FIRST_ERROR_TEMPLATE };
 }
 
 /** An LLM asked for the earliest erroneous step (ProcessBench), or for a verdict on every step (`per-step`). */
@@ -74,14 +97,15 @@ export class OpenAICritic implements Critic {
 
   /** The template it loaded (the built-in one too) stands for its file: a changed built-in prompt is a miss. */
   cacheIdentity(): string {
-    return criticIdentity(this.config, { loaded: { promptTemplate: this.options.template } });
+    const { text } = this.options.template;
+    return criticIdentity(this.config, { loaded: { promptTemplate: text, promptTemplateFile: text } });
   }
 
   async score(input: CriticInput): Promise<CriticResult> {
     const startedAt = Date.now();
     const t0 = performance.now();
     const usage = new UsageTally();
-    const prompt = renderPrompt(this.options.template, input.problem, input.steps);
+    const prompt = renderTemplate(this.options.template, input.problem, input.steps);
     const samples = await this.sample([{ role: 'user', content: prompt }], usage, callSignal(input.signal));
     if (input.signal?.aborted) throw new CancelledError();
     const n = input.steps.length;
@@ -117,11 +141,14 @@ export class OpenAICritic implements Critic {
   }
 
   private async request(messages: ChatCompletionMessageParam[], n: number, usage: UsageTally, signal?: AbortSignal): Promise<Sample[]> {
-    const { temperature, topP, maxTokens, maxTokensParam, mode } = this.options;
-    const request: ChatRequest = { messages, [maxTokensParam]: maxTokens };
+    const { temperature, topP, topK, seed, maxTokens, maxTokensParam, mode } = this.options;
+    // top_k is not an OpenAI parameter: vLLM and llama.cpp read it from the body.
+    const request: ChatRequest & { top_k?: number } = { messages, [maxTokensParam]: maxTokens };
     if (n > 1) request.n = n;
     if (temperature !== null) request.temperature = temperature;
     if (topP !== null) request.top_p = topP;
+    if (topK !== undefined) request.top_k = topK;
+    if (seed !== undefined) request.seed = seed;
     if (mode === 'per-step' && this.structured) request.response_format = { type: 'json_schema', json_schema: { name: 'step_verdicts', strict: true, schema: STEP_VERDICTS_SCHEMA } };
     try {
       const completion = await this.endpoint.complete(request, usage, signal);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { configPath } from '../configPath';
 import { CriticConfigError } from '../types';
 import { errorMessage } from '../../util/errors';
+import { pyFormat, pyTemplateProblem } from './py-format';
 
 /**
  * Prompts for LLM critics. Templates are plain text with placeholders replaced in one pass (so a problem that
@@ -56,16 +57,36 @@ export function templateProblem(template: string): string | undefined {
   return undefined;
 }
 
-/** Reads a user's template file (relative paths from `baseDir`: the config file's folder, or the trusted workspace). */
-export async function loadTemplate(path: string, baseDir: string | undefined, criticId: string): Promise<string> {
-  const file = configPath(path, baseDir, criticId, 'promptTemplate');
+/** A loaded prompt: PRM Lens's `{{placeholder}}` syntax (promptTemplate) or str.format's (promptTemplateFile). */
+export interface PromptTemplate {
+  syntax: 'prm-lens' | 'python';
+  text: string;
+}
+
+/** The user message for one solution; `tagged_response` is `{{paragraphs}}`, as ProcessBench builds it. */
+export function renderTemplate(template: PromptTemplate, problem: string, steps: readonly string[]): string {
+  if (template.syntax === 'prm-lens') return renderPrompt(template.text, problem, steps);
+  return pyFormat(template.text, { problem, tagged_response: taggedParagraphs(steps) });
+}
+
+/**
+ * Reads a user's template file (relative paths from `baseDir`: the config file's folder, or the trusted workspace):
+ * `promptTemplate` in PRM Lens's syntax, `promptTemplateFile` in the benchmark's (Python str.format).
+ */
+export async function loadTemplate(
+  path: string,
+  baseDir: string | undefined,
+  criticId: string,
+  field: 'promptTemplate' | 'promptTemplateFile' = 'promptTemplate',
+): Promise<string> {
+  const file = configPath(path, baseDir, criticId, field);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CriticConfigError(`critic "${criticId}": cannot read promptTemplate ${file}: ${errorMessage(err)}`, criticId, 'promptTemplate');
+    throw new CriticConfigError(`critic "${criticId}": cannot read ${field} ${file}: ${errorMessage(err)}`, criticId, field);
   }
-  const problem = templateProblem(text);
-  if (problem) throw new CriticConfigError(`critic "${criticId}": promptTemplate ${file}: ${problem}`, criticId, 'promptTemplate');
+  const problem = field === 'promptTemplate' ? templateProblem(text) : pyTemplateProblem(text);
+  if (problem) throw new CriticConfigError(`critic "${criticId}": ${field} ${file}: ${problem}`, criticId, field);
   return text;
 }
