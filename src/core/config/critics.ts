@@ -253,6 +253,16 @@ export const CRITIC_TYPES = {
       model: { ...MODEL, required: '"RLHFlow/Llama3.1-8B-PRM-Deepseek-Data"' },
       timeoutMs: timeout(60_000),
       ...REMOTE_FIELDS,
+      decision: {
+        type: 'string',
+        enum: ['threshold', 'greedy'],
+        enumDescriptions: [
+          "A step is correct when its p(+) is above threshold (RLHFlow's own evaluation)",
+          "ProcessBench's protocol: correct when the greedy 1-token reply starts with +; stops at the first other reply",
+        ],
+        default: 'threshold',
+        description: 'How step verdicts are made.',
+      },
       threshold: THRESHOLD,
       topLogprobs: { type: 'integer', minimum: 1, maximum: 20, default: 10, description: 'top_logprobs requested.' },
       positiveToken: { type: 'string', minLength: 1, default: '+', description: 'The token meaning a correct step.' },

@@ -10,7 +10,11 @@ import { allOrNothing } from './http/signal';
 import { UsageTally } from './usage';
 import { criticIdentity } from '../identity';
 
+/** How a step's verdict is made: its p(+) against `threshold`, or the greedy reply as ProcessBench's protocol does. */
+export type ChatPrmDecision = 'threshold' | 'greedy';
+
 interface Options {
+  decision: ChatPrmDecision;
   threshold: number;
   topLogprobs: number;
   positive: string;
@@ -23,8 +27,9 @@ interface Options {
 export async function createChatPrm(config: CriticConfig, keys: KeySource): Promise<ChatPrmCritic> {
   const fields = readCriticFields(config, 'chat-prm');
   const settings = await remoteSettings(config, fields, keys);
-  const { threshold, topLogprobs, positiveToken: positive, negativeToken: negative, logprobs, firstUser } = fields;
-  return new ChatPrmCritic(config, settings, { threshold, topLogprobs, positive, negative, logprobs, firstUser });
+  const { decision, threshold, topLogprobs, positiveToken: positive, negativeToken: negative, logprobs, firstUser } = fields;
+  const options = { decision, threshold, topLogprobs, positive, negative, logprobs, firstUser };
+  return new ChatPrmCritic(config, settings, options);
 }
 
 /**
@@ -53,8 +58,9 @@ export class ChatPrmCritic implements Critic {
     return criticIdentity(this.config, { verdictsReapplied: true });
   }
 
-  /** Re-applies the current threshold to cached scores. */
+  /** Re-applies the current threshold to cached scores (greedy verdicts do not depend on it). */
   rejudge(result: CriticResult): CriticResult {
+    if (this.options.decision === 'greedy') return result;
     return { ...result, ...judgeScores(result.steps.map((s) => s.score), this.options.threshold, result.steps.map((s) => s.reason)) };
   }
 
@@ -64,13 +70,17 @@ export class ChatPrmCritic implements Critic {
     const usage = new UsageTally();
     const turns = new Conversations(input.problem, input.steps, this.options);
     const judged: StepScore[] = [];
+    const greedy = this.options.decision === 'greedy';
+    // Greedy: no request after the first step the model does not answer "+" (in flight ones are let go).
+    let stopAt = Infinity;
     let next = 0;
     // `concurrency` workers take the steps in order, each step's conversation made when its request starts: made up
     // front, an item's conversations would take memory in the square of its steps (20,000 steps ran out of it).
     const worker = async (signal: AbortSignal) => {
-      while (next < input.steps.length && !signal.aborted) {
+      while (next < input.steps.length && next <= stopAt && !signal.aborted) {
         const i = next++;
         judged[i] = await this.scoreStep(turns.upTo(i), i, usage, signal);
+        if (greedy && !judged[i].greedyCorrect) stopAt = Math.min(stopAt, i);
       }
     };
     const workers = Math.min(this.settings.concurrency, input.steps.length);
@@ -79,11 +89,13 @@ export class ChatPrmCritic implements Critic {
     if (input.signal?.aborted) throw new CancelledError();
     return {
       criticId: this.id,
-      ...judgeScores(
-        judged.map((j) => j.score),
-        this.options.threshold,
-        judged.map((j) => j.reason),
-      ),
+      ...(greedy
+        ? greedyJudgement(judged, input.steps.length)
+        : judgeScores(
+            judged.map((j) => j.score),
+            this.options.threshold,
+            judged.map((j) => j.reason),
+          )),
       timing: { startedAt, durationMs: performance.now() - t0 },
       usage: usage.toUsage(),
     };
@@ -98,6 +110,7 @@ export class ChatPrmCritic implements Critic {
     const { logprobs, topLogprobs } = this.options;
     const completion = await this.endpoint.complete({ messages, max_tokens: 1, temperature: 0, ...(logprobs ? { logprobs: true, top_logprobs: topLogprobs } : {}) }, usage, signal);
     try {
+      if (this.options.decision === 'greedy') return greedyStep(completion, this.options.positive, this.options.negative);
       return stepScore(completion, this.options.positive, this.options.negative);
     } catch (err) {
       // Not retried: at temperature 0 the model would say the same again. The item fails; no verdict is made.
@@ -134,6 +147,34 @@ export class Conversations {
 interface StepScore {
   score: number | null;
   reason: string;
+  /** Greedy decision: the reply starts with the positive token. */
+  greedyCorrect?: boolean;
+}
+
+/**
+ * ProcessBench's RLHFlow protocol: the step is correct when the one-token reply at temperature 0, stripped and
+ * lower-cased, starts with "+"; any other reply (not only "-") is the earliest error. The score stays p(+) when the
+ * server sends log-probabilities, for the views; it does not make the verdict.
+ */
+export function greedyStep(completion: ChatCompletion, positive: string, negative: string): StepScore {
+  const reply = (completion.choices[0]?.message.content ?? '').trim();
+  const greedyCorrect = reply.toLowerCase().startsWith(positive.toLowerCase());
+  const score = positiveShare(completion, positive, negative) ?? null;
+  const p = score === null ? '' : `; p(${positive}) = ${score.toFixed(3)}`;
+  return { score, reason: `greedy reply ${JSON.stringify(reply.slice(0, 20))}${p}`, greedyCorrect };
+}
+
+const AFTER_FIRST_ERROR = "after the first error, as ProcessBench's protocol stops";
+
+/** Verdicts from the greedy replies: correct up to the first other reply, that step incorrect, later ones unasked. */
+function greedyJudgement(judged: readonly StepScore[], stepCount: number): Pick<CriticResult, 'steps' | 'firstError'> {
+  const first = judged.findIndex((j) => j !== undefined && !j.greedyCorrect);
+  const steps = Array.from({ length: stepCount }, (_, i) => {
+    if (first !== -1 && i > first) return { score: null, verdict: 'unknown' as const, reason: AFTER_FIRST_ERROR };
+    const { score, reason, greedyCorrect } = judged[i];
+    return { score, verdict: greedyCorrect ? ('correct' as const) : ('incorrect' as const), reason };
+  });
+  return { steps, firstError: first };
 }
 
 /**
@@ -144,25 +185,30 @@ interface StepScore {
  */
 export function stepScore(completion: ChatCompletion, positive: string, negative: string): StepScore {
   const choice = completion.choices[0];
-  const top = choice.logprobs?.content?.[0]?.top_logprobs;
-  if (Array.isArray(top) && top.length > 0) {
-    let p = 0;
-    let q = 0;
-    for (const t of top) {
-      const token = typeof t.token === 'string' ? t.token.trim() : '';
-      const logprob: unknown = t.logprob;
-      if (typeof logprob !== 'number' || Number.isNaN(logprob) || logprob > 0) {
-        // The token is not quoted: it is server text, and only our own two tokens are worth naming.
-        const of = token === positive || token === negative ? ` of "${token}"` : '';
-        throw new MalformedResponseError(`the model returned the log-probability ${String(logprob)}${of}`);
-      }
-      if (token === positive) p += Math.exp(t.logprob);
-      else if (token === negative) q += Math.exp(t.logprob);
-    }
-    if (p + q > 0) return { score: p / (p + q), reason: `p(${positive}) = ${(p / (p + q)).toFixed(3)} from the next-token probabilities` };
-  }
+  const share = positiveShare(completion, positive, negative);
+  if (share !== undefined) return { score: share, reason: `p(${positive}) = ${share.toFixed(3)} from the next-token probabilities` };
   const reply = (choice.message.content ?? '').trim();
   if (reply.startsWith(positive)) return { score: 1, reason: `replied "${positive}" (the server gave no probabilities)` };
   if (reply.startsWith(negative)) return { score: 0, reason: `replied "${negative}" (the server gave no probabilities)` };
   return { score: null, reason: `no score: the reply ${JSON.stringify(reply.slice(0, 20))} is neither "${positive}" nor "${negative}"` };
+}
+
+/** p(+) / (p(+) + p(−)) over the first token's top_logprobs, or undefined when neither token is among them. */
+function positiveShare(completion: ChatCompletion, positive: string, negative: string): number | undefined {
+  const top = completion.choices[0]?.logprobs?.content?.[0]?.top_logprobs;
+  if (!Array.isArray(top) || top.length === 0) return undefined;
+  let p = 0;
+  let q = 0;
+  for (const t of top) {
+    const token = typeof t.token === 'string' ? t.token.trim() : '';
+    const logprob: unknown = t.logprob;
+    if (typeof logprob !== 'number' || Number.isNaN(logprob) || logprob > 0) {
+      // The token is not quoted: it is server text, and only our own two tokens are worth naming.
+      const of = token === positive || token === negative ? ` of "${token}"` : '';
+      throw new MalformedResponseError(`the model returned the log-probability ${String(logprob)}${of}`);
+    }
+    if (token === positive) p += Math.exp(t.logprob);
+    else if (token === negative) q += Math.exp(t.logprob);
+  }
+  return p + q > 0 ? p / (p + q) : undefined;
 }
