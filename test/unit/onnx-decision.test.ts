@@ -12,7 +12,8 @@ describe('prm.json "decision" (chat-tag-token)', () => {
   test("ProcessBench's variant of the RLHFlow preset: blank-line first turn, greedy = p(+) > 0.5, tie an error", () => {
     const own = parsePrmSpec(preset(), 'prm.json');
     assert.deepEqual([own.decision, own.chat?.firstUser], ['threshold', '{problem} {step}']);
-    const { threshold: _ignored, ...rest } = preset();
+    const rest = preset();
+    delete rest.threshold;
     const pb = parsePrmSpec({ ...rest, chat: { firstUser: '{problem}\n\n{step}' }, decision: 'greedy' }, 'prm.json');
     assert.deepEqual([pb.decision, pb.threshold, pb.chat?.firstUser], ['greedy', 0.5, '{problem}\n\n{step}']);
     // The argmax of two logits: equal logits (p(+) = 0.5) are not a "+" win.
