@@ -1,5 +1,6 @@
 import { DEFAULT_FIRST_USER, firstUserProblem } from '../critics/chatLayout';
 import { DEFAULT_RETRY_POLICY } from '../critics/remote/http/retry';
+import { DEFAULT_VERDICT_PATTERN, verdictPatternProblem } from '../critics/remote/verdict-pattern';
 import { CriticConfig, CriticConfigError } from '../critics/types';
 import { problemWith, ReadValue, ScalarSpec } from './spec';
 
@@ -150,8 +151,12 @@ export const CRITIC_TYPES = {
       ...REMOTE_FIELDS,
       mode: {
         type: 'string',
-        enum: ['first-error', 'per-step'],
-        enumDescriptions: ['The earliest wrong paragraph in \\boxed{} (ProcessBench)', 'A JSON verdict for every step'],
+        enum: ['first-error', 'per-step', 'verifier'],
+        enumDescriptions: [
+          'The earliest wrong paragraph in \\boxed{} (ProcessBench)',
+          'A JSON verdict for every step',
+          'A generative verifier (ThinkPRM, GenPRM, R-PRM): a verdict per step in text, scored from its logprobs',
+        ],
         default: 'first-error',
         description: 'What the critic is asked for.',
       },
@@ -164,6 +169,23 @@ export const CRITIC_TYPES = {
         ],
         default: 'processbench',
         description: 'first-error mode: how the \\boxed{} answer is read.',
+      },
+      verdictPattern: {
+        type: 'string',
+        minLength: 1,
+        default: DEFAULT_VERDICT_PATTERN,
+        check: verdictPatternProblem,
+        description:
+          'verifier mode: regex with a capture group around the verdict word; its k-th match is step k\'s verdict.',
+      },
+      yesWord: { type: 'string', minLength: 1, default: 'correct', description: 'verifier mode: the verdict word of a correct step.' },
+      noWord: { type: 'string', minLength: 1, default: 'incorrect', description: 'verifier mode: the verdict word of a wrong step.' },
+      topLogprobs: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 20,
+        default: 5,
+        description: 'verifier mode: top_logprobs requested; a step scores P(yes) / (P(yes) + P(no)) at its verdict.',
       },
       votes: {
         type: 'integer',

@@ -8,6 +8,7 @@ import { AnswerParsing, voteFirstError } from './answer-vote';
 import {
   DEFAULT_FIRST_ERROR_TEMPLATE,
   DEFAULT_PER_STEP_TEMPLATE,
+  DEFAULT_VERIFIER_TEMPLATE,
   loadTemplate,
   PromptTemplate,
   renderTemplate,
@@ -16,9 +17,10 @@ import { RemoteError } from './http/errors';
 import { parseStepVerdicts, StepVerdict } from './per-step';
 import { allOrNothing, callSignal } from './http/signal';
 import { UsageTally } from './usage';
+import { TokenLogprobs, VerifierFormat, verifierJudgement, verifierOptions } from './verifier';
 import { criticIdentity } from '../identity';
 
-export type CriticMode = 'first-error' | 'per-step';
+export type CriticMode = 'first-error' | 'per-step' | 'verifier';
 
 interface Options {
   mode: CriticMode;
@@ -33,12 +35,15 @@ interface Options {
   parallelSamples: boolean;
   structuredOutput: boolean;
   template: PromptTemplate;
+  verifier: VerifierFormat & { topLogprobs: number };
 }
 
 /** One sampled critique. */
 interface Sample {
   text: string;
   finishReason: string | null;
+  /** Per-token log-probabilities, asked for in verifier mode. */
+  tokens?: TokenLogprobs[];
 }
 
 const REASON_CHARS = 400;
@@ -56,7 +61,8 @@ export async function createOpenAICritic(config: CriticConfig, keys: KeySource, 
     fields.maxTokensParam ?? (settings.baseURL === OPENAI_BASE_URL ? 'max_completion_tokens' : 'max_tokens');
   const template = await promptOf(config, fields, baseDir);
   const sampling = { votes, temperature, topP, topK, seed, maxTokens, maxTokensParam, parallelSamples };
-  return new OpenAICritic(config, settings, { mode, answerParsing, ...sampling, structuredOutput, template });
+  const verifier = verifierOptions(config, fields);
+  return new OpenAICritic(config, settings, { mode, answerParsing, ...sampling, structuredOutput, template, verifier });
 }
 
 type Fields = CriticFields<'openai-critic'>;
@@ -72,7 +78,8 @@ async function promptOf(config: CriticConfig, fields: Fields, baseDir: string | 
     return { syntax: 'python', text: await loadTemplate(promptTemplateFile, baseDir, config.id, 'promptTemplateFile') };
   }
   if (promptTemplate) return { syntax: 'prm-lens', text: await loadTemplate(promptTemplate, baseDir, config.id) };
-  return { syntax: 'prm-lens', text: mode === 'per-step' ? DEFAULT_PER_STEP_TEMPLATE : DEFAULT_FIRST_ERROR_TEMPLATE };
+  const builtIn = { 'first-error': DEFAULT_FIRST_ERROR_TEMPLATE, 'per-step': DEFAULT_PER_STEP_TEMPLATE, verifier: DEFAULT_VERIFIER_TEMPLATE };
+  return { syntax: 'prm-lens', text: builtIn[mode] };
 }
 
 /** An LLM asked for the earliest erroneous step (ProcessBench), or for a verdict on every step (`per-step`). */
@@ -90,7 +97,8 @@ export class OpenAICritic implements Critic {
     private readonly options: Options,
   ) {
     this.id = config.id;
-    this.label = config.label ?? `${settings.model} (${options.mode === 'per-step' ? 'per-step critic' : 'critic'})`;
+    const kind = { 'first-error': 'critic', 'per-step': 'per-step critic', verifier: 'verifier' }[options.mode];
+    this.label = config.label ?? `${settings.model} (${kind})`;
     this.endpoint = new ChatEndpoint(config.id, settings);
     this.structured = options.structuredOutput;
   }
@@ -112,7 +120,9 @@ export class OpenAICritic implements Critic {
     const { lenientOnly, ...judged } =
       this.options.mode === 'per-step'
         ? { ...(await perStepJudgement(samples, n)), lenientOnly: undefined }
-        : firstErrorJudgement(samples, n, this.options.answerParsing);
+        : this.options.mode === 'verifier'
+          ? { ...verifierJudgement(samples[0].text, samples[0].tokens, n, this.options.verifier), lenientOnly: undefined }
+          : firstErrorJudgement(samples, n, this.options.answerParsing);
     const usageOut = usage.toUsage();
     if (lenientOnly) usageOut.lenientOnlyAnswers = lenientOnly;
     return {
@@ -149,10 +159,15 @@ export class OpenAICritic implements Critic {
     if (topP !== null) request.top_p = topP;
     if (topK !== undefined) request.top_k = topK;
     if (seed !== undefined) request.seed = seed;
+    if (mode === 'verifier') Object.assign(request, { logprobs: true, top_logprobs: this.options.verifier.topLogprobs });
     if (mode === 'per-step' && this.structured) request.response_format = { type: 'json_schema', json_schema: { name: 'step_verdicts', strict: true, schema: STEP_VERDICTS_SCHEMA } };
     try {
       const completion = await this.endpoint.complete(request, usage, signal);
-      return completion.choices.map((c) => ({ text: c.message.content ?? '', finishReason: c.finish_reason ?? null }));
+      return completion.choices.map((c) => ({
+        text: c.message.content ?? '',
+        finishReason: c.finish_reason ?? null,
+        tokens: Array.isArray(c.logprobs?.content) ? c.logprobs.content : undefined,
+      }));
     } catch (err) {
       // Servers without structured output reject response_format: ask again with the prompt's JSON instructions only.
       if (request.response_format && err instanceof RemoteError && err.kind === 'bad-request' && /response_format|json_schema|guided|grammar/i.test(err.message)) {

@@ -38,6 +38,17 @@ Judge every paragraph on its own merits: is its reasoning and arithmetic correct
 {"steps": [{"paragraph": 0, "explanation": "…", "correct": true}, …]}
 with one entry for each paragraph from 0 to {{last}}, in order.`;
 
+/** Step verdicts written in text, for `mode: "verifier"` (ThinkPRM-style; its verdictPattern reads the boxes). */
+export const DEFAULT_VERIFIER_TEMPLATE = `Below is a math problem and a proposed solution. The solution is split into {{count}} paragraphs, numbered from 0 to {{last}}; each one is enclosed in tags such as <paragraph_0> and </paragraph_0>.
+
+[Problem]
+{{problem}}
+
+[Solution]
+{{paragraphs}}
+
+Verify the solution one paragraph at a time, in order. For each paragraph, start a new line with "Paragraph i:" (i is its number), check its reasoning and calculations, and end with "The step is \\boxed{correct}" or "The step is \\boxed{incorrect}".`;
+
 export function taggedParagraphs(steps: readonly string[]): string {
   return steps.map((s, i) => `<paragraph_${i}>\n${s}\n</paragraph_${i}>`).join('\n\n');
 }
