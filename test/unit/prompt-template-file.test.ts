@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pyFormat, pyTemplateProblem } from '../../src/core/critics/remote/py-format';
 import { createOpenAICritic } from '../../src/core/critics/remote/openai-critic';
 import { CriticConfig } from '../../src/core/critics/types';
+import { criticIdentity } from '../../src/core/critics/identity';
 import { PROBLEM, scriptedServers, STEPS } from '../fixtures/servers/critic';
 import { ChatBody, fakeOpenAI } from '../fixtures/servers/openai';
 
@@ -71,6 +72,8 @@ describe('promptTemplateFile (Python str.format syntax)', () => {
       const file = path.join(dir, 't.txt');
       writeFileSync(file, '{problem}\n{tagged_response}');
       const a = (await createOpenAICritic(config(server.origin, { promptTemplateFile: file }), {})).cacheIdentity();
+      // The one identity of the configuration, as the views compute it from the file.
+      assert.equal(a, criticIdentity(config(server.origin, { promptTemplateFile: file })));
       writeFileSync(file, '{problem}\n\n{tagged_response}');
       const b = (await createOpenAICritic(config(server.origin, { promptTemplateFile: file }), {})).cacheIdentity();
       assert.notEqual(a, b);

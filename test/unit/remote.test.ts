@@ -275,7 +275,7 @@ describe('critic configuration', () => {
       readCriticFields({ id: 'gpt', type: 'openai-critic', model: 'm', ...extra }, 'openai-critic');
     assert.throws(read({ votes: 0 }), /critic "gpt" \(openai-critic\): "votes" must be an integer between 1 and 64, got 0/);
     assert.throws(read({ baseURL: 'localhost:8000' }), /"baseURL" must be an http\(s\) URL, got "localhost:8000"/);
-    assert.throws(read({ mode: 'all' }), /"mode" must be one of "first-error", "per-step", got "all"/);
+    assert.throws(read({ mode: 'all' }), /"mode" must be one of "first-error", "per-step", "verifier", got "all"/);
     assert.throws(read({ model: undefined }), /"model" is required \(e\.g\. "gpt-4o"/);
     assert.throws(read({ temprature: 1 }), /unknown field "temprature"; known fields: id, type, label, baseURL, model, /);
     // A key pasted where the variable's name belongs is not repeated in the message.

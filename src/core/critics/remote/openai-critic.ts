@@ -105,8 +105,10 @@ export class OpenAICritic implements Critic {
 
   /** The template it loaded (the built-in one too) stands for its file: a changed built-in prompt is a miss. */
   cacheIdentity(): string {
-    const { text } = this.options.template;
-    return criticIdentity(this.config, { loaded: { promptTemplate: text, promptTemplateFile: text } });
+    // Only the field that named the file: an unset file field stays out of the identity.
+    const { text, syntax } = this.options.template;
+    const field = syntax === 'python' ? 'promptTemplateFile' : 'promptTemplate';
+    return criticIdentity(this.config, { loaded: { [field]: text } });
   }
 
   async score(input: CriticInput): Promise<CriticResult> {
