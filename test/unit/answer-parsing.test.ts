@@ -43,10 +43,17 @@ describe("ProcessBench's answer rule", () => {
 
   test('voting counts RAW strings, ties to the first seen, THEN int(): a winning non-integer is a miss', () => {
     // "3" and " 3" strip to the same string; "03" is another string although int("03") == 3.
-    const v = voteFirstError(['\\boxed{03}', '\\boxed{3}', '\\boxed{1}', '\\boxed{ 3 }', '\\boxed{1}'], 5, 'processbench');
+    const v = voteFirstError(
+      ['\\boxed{03}', '\\boxed{3}', '\\boxed{1}', '\\boxed{ 3 }', '\\boxed{1}'],
+      5,
+      'processbench',
+    );
     assert.deepEqual([v.index, v.chosen, v.count], [3, 1, 2]);
     // Lenient voting merges 03 and 3 (3 votes) — the benchmark does not.
-    assert.deepEqual([voteFirstError(['\\boxed{03}', '\\boxed{1}', '\\boxed{3}', '\\boxed{1}'], 5, 'lenient').index], [3]);
+    assert.deepEqual(
+      [voteFirstError(['\\boxed{03}', '\\boxed{1}', '\\boxed{3}', '\\boxed{1}'], 5, 'lenient').index],
+      [3],
+    );
     assert.equal(voteFirstError(['\\boxed{03}', '\\boxed{1}', '\\boxed{3}', '\\boxed{1}'], 5, 'processbench').index, 1);
     // Tie: the string seen first wins.
     assert.equal(voteFirstError(['\\boxed{2}', '\\boxed{1}', '\\boxed{1}', '\\boxed{2}'], 5, 'processbench').index, 2);
@@ -72,7 +79,7 @@ describe("ProcessBench's answer rule", () => {
 });
 
 describe('answerParsing on a served critic', () => {
-  test('default "processbench": a \\text{} answer is a miss, counted as lenient-only in usage and eval totals', async () => {
+  test('default "processbench": a \\text{} answer is a miss, counted as lenient-only in the eval totals', async () => {
     const server = await serve(fakeOpenAI({ answer: () => 'Paragraph 2 is wrong. \\boxed{\\text{2}}' }));
     const strict = await testCritic({ type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm' });
     const r = await strict.score({ problem: PROBLEM, steps: STEPS });
@@ -95,7 +102,16 @@ describe('answerParsing on a served critic', () => {
   });
 
   test('8 votes over HTTP: the raw-string majority, then int()', async () => {
-    const answers = ['\\boxed{ 2 }', '\\boxed{2.0}', '\\boxed{2.0}', '\\boxed{2}', '\\boxed{2.0}', 'x', '\\boxed{1}', 'y'];
+    const answers = [
+      '\\boxed{ 2 }',
+      '\\boxed{2.0}',
+      '\\boxed{2.0}',
+      '\\boxed{2}',
+      '\\boxed{2.0}',
+      'x',
+      '\\boxed{1}',
+      'y',
+    ];
     const server = await serve(fakeOpenAI({ answer: (_b, choice) => answers[choice] }));
     const c = await testCritic({ type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', votes: 8 });
     const r = await c.score({ problem: PROBLEM, steps: STEPS });

@@ -23,9 +23,15 @@ describe('chat-prm decision "greedy" (ProcessBench\'s RLHFlow protocol)', () => 
     const greedy = await testCritic({ ...base, decision: 'greedy' });
     const r = await greedy.score({ problem: PROBLEM, steps: STEPS });
     assert.equal(r.firstError, 2);
-    assert.deepEqual(r.steps.map((s) => s.verdict), ['correct', 'correct', 'incorrect', 'unknown']);
+    assert.deepEqual(
+      r.steps.map((s) => s.verdict),
+      ['correct', 'correct', 'incorrect', 'unknown'],
+    );
     // The score stays p(+) for the views; the threshold (0.6) does not make greedy verdicts.
-    assert.deepEqual(r.steps.map((s) => (s.score === null ? null : Number(s.score.toFixed(2)))), [0.9, 0.55, 0.2, null]);
+    assert.deepEqual(
+      r.steps.map((s) => (s.score === null ? null : Number(s.score.toFixed(2)))),
+      [0.9, 0.55, 0.2, null],
+    );
     assert.equal(r.steps[3].reason, "after the first error, as ProcessBench's protocol stops");
     assert.equal(server.requests.length, 3);
     const bodies = server.requests.map((q) => q.body as ChatBody);
@@ -48,12 +54,15 @@ describe('chat-prm decision "greedy" (ProcessBench\'s RLHFlow protocol)', () => 
     });
     const r = await c.score({ problem: PROBLEM, steps: STEPS });
     assert.equal(r.firstError, 1);
-    assert.deepEqual(r.steps.map((s) => [s.verdict, s.score]), [
-      ['correct', null],
-      ['incorrect', null],
-      ['unknown', null],
-      ['unknown', null],
-    ]);
+    assert.deepEqual(
+      r.steps.map((s) => [s.verdict, s.score]),
+      [
+        ['correct', null],
+        ['incorrect', null],
+        ['unknown', null],
+        ['unknown', null],
+      ],
+    );
     assert.match(r.steps[1].reason ?? '', /greedy reply "The"/);
   });
 });

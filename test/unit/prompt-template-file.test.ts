@@ -39,7 +39,10 @@ const config = (origin: string, extra: Partial<CriticConfig>): CriticConfig =>
 describe('promptTemplateFile (Python str.format syntax)', () => {
   test('fields replaced, doubled braces literal, values never re-read as a template', () => {
     const values = { problem: 'p {tagged_response} {{x}}', tagged_response: 'T' };
-    assert.equal(pyFormat('{problem}|{tagged_response}|\\boxed{{}}|{{a}}}}', values), 'p {tagged_response} {{x}}|T|\\boxed{}|{a}}');
+    assert.equal(
+      pyFormat('{problem}|{tagged_response}|\\boxed{{}}|{{a}}}}', values),
+      'p {tagged_response} {{x}}|T|\\boxed{}|{a}}',
+    );
     assert.equal(pyTemplateProblem(BENCH_TEMPLATE), undefined);
   });
 
@@ -56,7 +59,11 @@ describe('promptTemplateFile (Python str.format syntax)', () => {
     const server = await serve(fakeOpenAI({ answer: (b) => (bodies.push(b), '\\boxed{2}') }));
     await withDir(async (dir) => {
       writeFileSync(path.join(dir, 'critique_template.txt'), BENCH_TEMPLATE);
-      const critic = await createOpenAICritic(config(server.origin, { promptTemplateFile: 'critique_template.txt' }), {}, dir);
+      const critic = await createOpenAICritic(
+        config(server.origin, { promptTemplateFile: 'critique_template.txt' }),
+        {},
+        dir,
+      );
       assert.equal((await critic.score({ problem: PROBLEM, steps: STEPS })).firstError, 2);
     });
     const tagged = STEPS.map((s, i) => `<paragraph_${i}>\n${s}\n</paragraph_${i}>`).join('\n\n');

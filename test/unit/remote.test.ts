@@ -100,7 +100,8 @@ describe('judgements of LLM critics', () => {
   });
 
   test('an unparseable critique is "no prediction", said on every step, and hints at maxTokens when cut', () => {
-    const j = firstErrorJudgement([{ text: 'Paragraph 0: looks fine. Paragraph 1: hmm', finishReason: 'length' }], 2, 'lenient');
+    const cut = { text: 'Paragraph 0: looks fine. Paragraph 1: hmm', finishReason: 'length' };
+    const j = firstErrorJudgement([cut], 2, 'lenient');
     assert.equal(j.firstError, null);
     assert.ok(j.steps.every((s) => s.verdict === 'unknown' && /^no prediction: no \\boxed\{\} answer/.test(s.reason ?? '')));
     assert.match(j.steps[0].reason ?? '', /raise it/);

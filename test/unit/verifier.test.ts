@@ -12,7 +12,9 @@ const BOXED = { pattern: DEFAULT_VERDICT_PATTERN, yes: 'correct', no: 'incorrect
 type Alt = { token: string; logprob: number };
 /** Tokens spelling `parts` in order; a part given as [text, alternatives] carries its top log-probabilities. */
 function tokenized(...parts: (string | [string, Alt[]])[]): Answer {
-  const tokens = parts.map((p) => (typeof p === 'string' ? { token: p, top: [{ token: p, logprob: 0 }] } : { token: p[0], top: p[1] }));
+  const tokens = parts.map((p) =>
+    typeof p === 'string' ? { token: p, top: [{ token: p, logprob: 0 }] } : { token: p[0], top: p[1] },
+  );
   return { content: tokens.map((t) => t.token).join(''), tokens };
 }
 const verdict = (word: string, pYes: number): [string, Alt[]] => [
@@ -40,8 +42,13 @@ describe('openai-critic mode "verifier"', () => {
     const r = await c.score({ problem: PROBLEM, steps: STEPS });
     // "the" is neither word: P(no) counts only "in" (0.9 of the rest).
     const expected = [0.9, 0.6, 0.2].map((p) => p / (p + (1 - p) * 0.9));
-    r.steps.slice(0, 3).forEach((s, i) => assert.ok(Math.abs((s.score ?? NaN) - expected[i]) < 1e-9, `step ${i}: ${s.score}`));
-    assert.deepEqual(r.steps.map((s) => s.verdict), ['correct', 'correct', 'incorrect', 'unknown']);
+    r.steps
+      .slice(0, 3)
+      .forEach((s, i) => assert.ok(Math.abs((s.score ?? NaN) - expected[i]) < 1e-9, `step ${i}: ${s.score}`));
+    assert.deepEqual(
+      r.steps.map((s) => s.verdict),
+      ['correct', 'correct', 'incorrect', 'unknown'],
+    );
     assert.equal(r.firstError, 2);
     const body = server.requests[0].body as ChatBody;
     assert.deepEqual([body.logprobs, body.top_logprobs], [true, 5]);
@@ -52,12 +59,24 @@ describe('openai-critic mode "verifier"', () => {
     const text = 'Step 1 ... Verdict: Yes\nStep 2 ... Verdict: no\n';
     const format = { pattern: 'Verdict:\\s*(\\w+)', yes: 'Yes', no: 'No' };
     const j = verifierJudgement(text, undefined, 3, format);
-    assert.deepEqual(j.steps.map((s) => [s.score, s.verdict]), [[1, 'correct'], [0, 'incorrect'], [null, 'unknown']]);
+    assert.deepEqual(
+      j.steps.map((s) => [s.score, s.verdict]),
+      [
+        [1, 'correct'],
+        [0, 'incorrect'],
+        [null, 'unknown'],
+      ],
+    );
     assert.equal(j.firstError, 1);
     const all = verifierJudgement('\\boxed{correct} \\boxed{ correct }', undefined, 2, BOXED);
     assert.equal(all.firstError, -1);
     // Tokens that do not spell the text (byte-split) are not trusted: the word decides.
-    const off = verifierJudgement('\\boxed{correct}', [{ token: 'x', top_logprobs: [{ token: 'in', logprob: 0 }] }], 1, BOXED);
+    const off = verifierJudgement(
+      '\\boxed{correct}',
+      [{ token: 'x', top_logprobs: [{ token: 'in', logprob: 0 }] }],
+      1,
+      BOXED,
+    );
     assert.equal(off.steps[0].score, 1);
   });
 

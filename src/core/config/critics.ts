@@ -164,8 +164,10 @@ export const CRITIC_TYPES = {
         type: 'string',
         enum: ['processbench', 'lenient'],
         enumDescriptions: [
-          "ProcessBench's rule exactly: the last \\boxed{…} without inner braces, Python int(); votes count raw strings",
-          'Also reads \\boxed{\\text{3}}, \\boxed{$3$}, a Unicode minus, nested braces (accuracies can exceed the benchmark\'s)',
+          "ProcessBench's rule exactly: the last \\boxed{…} without inner braces, Python int(); " +
+            'votes count raw strings',
+          'Also reads \\boxed{\\text{3}}, \\boxed{$3$}, a Unicode minus, nested braces ' +
+            "(accuracies can exceed the benchmark's)",
         ],
         default: 'processbench',
         description: 'first-error mode: how the \\boxed{} answer is read.',
@@ -178,8 +180,18 @@ export const CRITIC_TYPES = {
         description:
           'verifier mode: regex with a capture group around the verdict word; its k-th match is step k\'s verdict.',
       },
-      yesWord: { type: 'string', minLength: 1, default: 'correct', description: 'verifier mode: the verdict word of a correct step.' },
-      noWord: { type: 'string', minLength: 1, default: 'incorrect', description: 'verifier mode: the verdict word of a wrong step.' },
+      yesWord: {
+        type: 'string',
+        minLength: 1,
+        default: 'correct',
+        description: 'verifier mode: the verdict word of a correct step.',
+      },
+      noWord: {
+        type: 'string',
+        minLength: 1,
+        default: 'incorrect',
+        description: 'verifier mode: the verdict word of a wrong step.',
+      },
       topLogprobs: {
         type: 'integer',
         minimum: 1,
@@ -280,7 +292,8 @@ export const CRITIC_TYPES = {
         enum: ['threshold', 'greedy'],
         enumDescriptions: [
           "A step is correct when its p(+) is above threshold (RLHFlow's own evaluation)",
-          "ProcessBench's protocol: correct when the greedy 1-token reply starts with +; stops at the first other reply",
+          "ProcessBench's protocol: correct when the greedy 1-token reply starts with +; " +
+            'stops at the first other reply',
         ],
         default: 'threshold',
         description: 'How step verdicts are made.',

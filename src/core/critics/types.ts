@@ -20,7 +20,7 @@ export interface CriticUsage {
   promptTokens?: number;
   completionTokens?: number;
   requests?: number;
-  /** openai-critic: samples whose \\boxed{} answer only the lenient parsing reads (the benchmark's rule misses them). */
+  /** openai-critic: samples whose \\boxed{} answer only answerParsing "lenient" reads (the benchmark misses them). */
   lenientOnlyAnswers?: number;
 }
 

@@ -267,7 +267,9 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
       spec.chat = { user: turn('user', '{content}'), assistant: turn('assistant', '{content}'), firstUser: firstUser as string };
       spec.decision = oneOf('decision', ['threshold', 'greedy'] as const, 'threshold');
       if (spec.decision === 'greedy') {
-        if (o.threshold !== undefined && o.threshold !== 0.5) fail('threshold', 'must be 0.5 (or unset) with "decision": "greedy"');
+        if (o.threshold !== undefined && o.threshold !== 0.5) {
+          fail('threshold', 'must be 0.5 (or unset) with "decision": "greedy"');
+        }
         spec.threshold = 0.5;
       }
       break;

@@ -72,8 +72,10 @@ function processBenchVote(texts: readonly string[], stepCount: number): Omit<Vot
   const chosen = extracted.indexOf(winner);
   const count = counts.get(winner) ?? 0;
   const n = pythonInt(winner);
-  if (n === undefined) return { index: null, why: `the answer \\boxed{${winner.slice(0, 40)}} is not an integer`, chosen, count };
-  if (n < -1 || n >= stepCount) return { index: null, why: `the answer ${n} is outside -1…${stepCount - 1}`, chosen, count };
+  if (n === undefined)
+    return { index: null, why: `the answer \\boxed{${winner.slice(0, 40)}} is not an integer`, chosen, count };
+  if (n < -1 || n >= stepCount)
+    return { index: null, why: `the answer ${n} is outside -1…${stepCount - 1}`, chosen, count };
   return { index: n, chosen, count };
 }
 
@@ -105,4 +107,3 @@ export function voteFirstError(texts: readonly string[], stepCount: number, rule
   ).length;
   return { ...voted, lenientOnly };
 }
-

@@ -27,7 +27,8 @@ interface Options {
 export async function createChatPrm(config: CriticConfig, keys: KeySource): Promise<ChatPrmCritic> {
   const fields = readCriticFields(config, 'chat-prm');
   const settings = await remoteSettings(config, fields, keys);
-  const { decision, threshold, topLogprobs, positiveToken: positive, negativeToken: negative, logprobs, firstUser } = fields;
+  const { decision, threshold, topLogprobs, logprobs, firstUser } = fields;
+  const { positiveToken: positive, negativeToken: negative } = fields;
   const options = { decision, threshold, topLogprobs, positive, negative, logprobs, firstUser };
   return new ChatPrmCritic(config, settings, options);
 }
@@ -110,8 +111,9 @@ export class ChatPrmCritic implements Critic {
     const { logprobs, topLogprobs } = this.options;
     const completion = await this.endpoint.complete({ messages, max_tokens: 1, temperature: 0, ...(logprobs ? { logprobs: true, top_logprobs: topLogprobs } : {}) }, usage, signal);
     try {
-      if (this.options.decision === 'greedy') return greedyStep(completion, this.options.positive, this.options.negative);
-      return stepScore(completion, this.options.positive, this.options.negative);
+      const { decision, positive, negative } = this.options;
+      if (decision === 'greedy') return greedyStep(completion, positive, negative);
+      return stepScore(completion, positive, negative);
     } catch (err) {
       // Not retried: at temperature 0 the model would say the same again. The item fails; no verdict is made.
       if (!(err instanceof MalformedResponseError)) throw err;
@@ -186,7 +188,9 @@ function greedyJudgement(judged: readonly StepScore[], stepCount: number): Pick<
 export function stepScore(completion: ChatCompletion, positive: string, negative: string): StepScore {
   const choice = completion.choices[0];
   const share = positiveShare(completion, positive, negative);
-  if (share !== undefined) return { score: share, reason: `p(${positive}) = ${share.toFixed(3)} from the next-token probabilities` };
+  if (share !== undefined) {
+    return { score: share, reason: `p(${positive}) = ${share.toFixed(3)} from the next-token probabilities` };
+  }
   const reply = (choice.message.content ?? '').trim();
   if (reply.startsWith(positive)) return { score: 1, reason: `replied "${positive}" (the server gave no probabilities)` };
   if (reply.startsWith(negative)) return { score: 0, reason: `replied "${negative}" (the server gave no probabilities)` };

@@ -1,5 +1,14 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { CancelledError, Critic, CriticConfig, CriticConfigError, CriticInput, CriticResult, KeySource, StepJudgement } from '../types';
+import {
+  CancelledError,
+  Critic,
+  CriticConfig,
+  CriticConfigError,
+  CriticInput,
+  CriticResult,
+  KeySource,
+  StepJudgement,
+} from '../types';
 import { CriticFields, OPENAI_BASE_URL, readCriticFields } from '../../config/critics';
 import { remoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint, ChatRequest } from './chat';
@@ -78,7 +87,11 @@ async function promptOf(config: CriticConfig, fields: Fields, baseDir: string | 
     return { syntax: 'python', text: await loadTemplate(promptTemplateFile, baseDir, config.id, 'promptTemplateFile') };
   }
   if (promptTemplate) return { syntax: 'prm-lens', text: await loadTemplate(promptTemplate, baseDir, config.id) };
-  const builtIn = { 'first-error': DEFAULT_FIRST_ERROR_TEMPLATE, 'per-step': DEFAULT_PER_STEP_TEMPLATE, verifier: DEFAULT_VERIFIER_TEMPLATE };
+  const builtIn = {
+    'first-error': DEFAULT_FIRST_ERROR_TEMPLATE,
+    'per-step': DEFAULT_PER_STEP_TEMPLATE,
+    verifier: DEFAULT_VERIFIER_TEMPLATE,
+  };
   return { syntax: 'prm-lens', text: builtIn[mode] };
 }
 
@@ -123,7 +136,11 @@ export class OpenAICritic implements Critic {
       this.options.mode === 'per-step'
         ? { ...(await perStepJudgement(samples, n)), lenientOnly: undefined }
         : this.options.mode === 'verifier'
-          ? { ...verifierJudgement(samples[0].text, samples[0].tokens, n, this.options.verifier), lenientOnly: undefined }
+          ? {
+              ...verifierJudgement(samples[0].text, samples[0].tokens, n, this.options.verifier),
+              rationale: samples[0].text,
+              lenientOnly: undefined,
+            }
           : firstErrorJudgement(samples, n, this.options.answerParsing);
     const usageOut = usage.toUsage();
     if (lenientOnly) usageOut.lenientOnlyAnswers = lenientOnly;
@@ -161,7 +178,9 @@ export class OpenAICritic implements Critic {
     if (topP !== null) request.top_p = topP;
     if (topK !== undefined) request.top_k = topK;
     if (seed !== undefined) request.seed = seed;
-    if (mode === 'verifier') Object.assign(request, { logprobs: true, top_logprobs: this.options.verifier.topLogprobs });
+    if (mode === 'verifier') {
+      Object.assign(request, { logprobs: true, top_logprobs: this.options.verifier.topLogprobs });
+    }
     if (mode === 'per-step' && this.structured) request.response_format = { type: 'json_schema', json_schema: { name: 'step_verdicts', strict: true, schema: STEP_VERDICTS_SCHEMA } };
     try {
       const completion = await this.endpoint.complete(request, usage, signal);

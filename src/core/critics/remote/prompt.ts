@@ -95,7 +95,8 @@ export async function loadTemplate(
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CriticConfigError(`critic "${criticId}": cannot read ${field} ${file}: ${errorMessage(err)}`, criticId, field);
+    const message = `critic "${criticId}": cannot read ${field} ${file}: ${errorMessage(err)}`;
+    throw new CriticConfigError(message, criticId, field);
   }
   const problem = field === 'promptTemplate' ? templateProblem(text) : pyTemplateProblem(text);
   if (problem) throw new CriticConfigError(`critic "${criticId}": ${field} ${file}: ${problem}`, criticId, field);

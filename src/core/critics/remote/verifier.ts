@@ -39,7 +39,10 @@ function verdictMatches(pattern: string, text: string): ([number, string] | null
     return JSON.parse(script.runInContext(context, { timeout: VERIFIER_TIME_LIMIT_MS }) as string);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw e;
-    throw new Error(`the verdictPattern "${pattern}" ran for more than ${VERIFIER_TIME_LIMIT_MS} ms and was stopped: simplify it`, { cause: e });
+    throw new Error(
+      `the verdictPattern "${pattern}" ran for more than ${VERIFIER_TIME_LIMIT_MS} ms and was stopped: simplify it`,
+      { cause: e },
+    );
   } finally {
     context.text = '';
   }
@@ -56,7 +59,12 @@ function wordOf(alternative: string, before: string, { yes, no }: VerifierFormat
 }
 
 /** P(yes) / (P(yes) + P(no)) at the token holding offset `at`, or undefined without usable log-probabilities. */
-function verdictShare(text: string, tokens: readonly TokenLogprobs[], at: number, format: VerifierFormat): number | undefined {
+function verdictShare(
+  text: string,
+  tokens: readonly TokenLogprobs[],
+  at: number,
+  format: VerifierFormat,
+): number | undefined {
   // Offsets are only trusted when the tokens spell the text exactly (byte-split tokens do not).
   if (tokens.map((t) => t.token).join('') !== text) return undefined;
   let start = 0;
@@ -97,9 +105,14 @@ export function verifierJudgement(
     const share = tokens ? verdictShare(text, tokens, at, format) : undefined;
     if (share !== undefined) {
       const verdict = isCorrectScore(share, 0.5) ? 'correct' : 'incorrect';
-      return { score: share, verdict, reason: `wrote "${said}"; P(${format.yes}) = ${share.toFixed(3)} at the verdict` };
+      return {
+        score: share,
+        verdict,
+        reason: `wrote "${said}"; P(${format.yes}) = ${share.toFixed(3)} at the verdict`,
+      };
     }
-    if (word === undefined) return { score: null, verdict: 'unknown', reason: `the verdict "${said.slice(0, 20)}" is neither word` };
+    if (word === undefined)
+      return { score: null, verdict: 'unknown', reason: `the verdict "${said.slice(0, 20)}" is neither word` };
     const score = word === 'yes' ? 1 : 0;
     return { score, verdict: word === 'yes' ? 'correct' : 'incorrect', reason: `wrote "${said}" (no probabilities)` };
   });
@@ -116,6 +129,7 @@ export function verifierOptions(
   const fail = (field: string, message: string): never => {
     throw new CriticConfigError(`critic "${config.id}" (openai-critic): "${field}" ${message}`, config.id, field);
   };
-  if (fields.mode === 'verifier' && fields.votes > 1) fail('votes', 'must be 1 with "mode": "verifier" (one verification)');
+  if (fields.mode === 'verifier' && fields.votes > 1)
+    fail('votes', 'must be 1 with "mode": "verifier" (one verification)');
   return { pattern: fields.verdictPattern, yes: fields.yesWord, no: fields.noWord, topLogprobs: fields.topLogprobs };
 }
