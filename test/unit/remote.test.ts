@@ -89,18 +89,19 @@ describe('prompts', () => {
 describe('judgements of LLM critics', () => {
   test('voting: majority of parsed answers, unparsed ones abstain, ties go to the answer seen first', () => {
     const votes = ['\\boxed{2}', 'no idea', '\\boxed{1}', '\\boxed{2}', '\\boxed{9}'].map(sample);
-    const j = firstErrorJudgement(votes, 4);
+    const j = firstErrorJudgement(votes, 4, 'lenient');
     assert.equal(j.firstError, 2);
     assert.deepEqual(j.steps.map((s) => s.verdict), ['correct', 'correct', 'incorrect', 'unknown']);
     assert.match(j.steps[2].reason ?? '', /2 of 5 votes/);
-    assert.equal(firstErrorJudgement(['\\boxed{1}', '\\boxed{3}'].map(sample), 4).firstError, 1);
-    const allCorrect = firstErrorJudgement([sample('\\boxed{-1}')], 3);
+    assert.equal(firstErrorJudgement(['\\boxed{1}', '\\boxed{3}'].map(sample), 4, 'lenient').firstError, 1);
+    const allCorrect = firstErrorJudgement([sample('\\boxed{-1}')], 3, 'lenient');
     assert.equal(allCorrect.firstError, -1);
     assert.ok(allCorrect.steps.every((s) => s.verdict === 'correct' && s.score === null));
   });
 
   test('an unparseable critique is "no prediction", said on every step, and hints at maxTokens when cut', () => {
-    const j = firstErrorJudgement([{ text: 'Paragraph 0: looks fine. Paragraph 1: hmm', finishReason: 'length' }], 2);
+    const cut = { text: 'Paragraph 0: looks fine. Paragraph 1: hmm', finishReason: 'length' };
+    const j = firstErrorJudgement([cut], 2, 'lenient');
     assert.equal(j.firstError, null);
     assert.ok(j.steps.every((s) => s.verdict === 'unknown' && /^no prediction: no \\boxed\{\} answer/.test(s.reason ?? '')));
     assert.match(j.steps[0].reason ?? '', /raise it/);
@@ -275,7 +276,7 @@ describe('critic configuration', () => {
       readCriticFields({ id: 'gpt', type: 'openai-critic', model: 'm', ...extra }, 'openai-critic');
     assert.throws(read({ votes: 0 }), /critic "gpt" \(openai-critic\): "votes" must be an integer between 1 and 64, got 0/);
     assert.throws(read({ baseURL: 'localhost:8000' }), /"baseURL" must be an http\(s\) URL, got "localhost:8000"/);
-    assert.throws(read({ mode: 'all' }), /"mode" must be one of "first-error", "per-step", "sections", got "all"/);
+    assert.throws(read({ mode: 'all' }), /"mode" must be one of "first-error", "per-step", "sections", "verifier", got "all"/);
     assert.throws(read({ model: undefined }), /"model" is required \(e\.g\. "gpt-4o"/);
     assert.throws(read({ temprature: 1 }), /unknown field "temprature"; known fields: id, type, label, baseURL, model, /);
     // A key pasted where the variable's name belongs is not repeated in the message.

@@ -118,6 +118,7 @@ export async function evaluate(
   progress?.finish();
   const totals = usage.format();
   if (totals) console.error(`${totals}\n`);
+  for (const line of usage.lenientOnlyLines()) console.error(forTerminal(line));
   if (fatal) {
     console.error(forTerminal(`prm-lens: stopped: ${fatal.message}`));
     return 1;

@@ -10,6 +10,7 @@ interface Tally {
   completionTokens: number;
   sawTokens: boolean;
   latencies: number[];
+  lenientOnly: number;
 }
 
 /**
@@ -22,10 +23,21 @@ export class UsageTotals {
   add(result: CriticResult): void {
     let t = this.byCritic.get(result.criticId);
     if (!t) {
-      t = { items: 0, cached: 0, requests: 0, promptTokens: 0, completionTokens: 0, sawTokens: false, latencies: [] };
+      t = {
+        items: 0,
+        cached: 0,
+        requests: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        sawTokens: false,
+        latencies: [],
+        lenientOnly: 0,
+      };
       this.byCritic.set(result.criticId, t);
     }
     t.items += 1;
+    // Parsing is deterministic: a cached answer counts here like a fresh one.
+    t.lenientOnly += result.usage?.lenientOnlyAnswers ?? 0;
     if (isCachedResult(result)) {
       t.cached += 1;
       return;
@@ -44,6 +56,14 @@ export class UsageTotals {
     let total: number | undefined;
     for (const t of this.byCritic.values()) if (t.sawTokens) total = (total ?? 0) + t.promptTokens + t.completionTokens;
     return total;
+  }
+
+  /** One line per critic with critic answers that only answerParsing "lenient" would have read. */
+  lenientOnlyLines(): string[] {
+    return [...this.byCritic]
+      .filter(([, t]) => t.lenientOnly > 0)
+      .map(([id, t]) => `critic ${id}: ${t.lenientOnly} answer(s) only answerParsing "lenient" would have read ` +
+        `(missed under ProcessBench's rule, as in the benchmark)`);
   }
 
   /** Only critics that made requests or hit the cache (the offline checker has nothing to report). */

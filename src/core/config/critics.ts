@@ -1,5 +1,6 @@
 import { DEFAULT_FIRST_USER, firstUserProblem } from '../critics/chatLayout';
 import { DEFAULT_RETRY_POLICY } from '../critics/remote/http/retry';
+import { DEFAULT_VERDICT_PATTERN, verdictPatternProblem } from '../critics/remote/verdict-pattern';
 import { CriticConfig, CriticConfigError } from '../critics/types';
 import { problemWith, ReadValue, ScalarSpec } from './spec';
 
@@ -150,14 +151,54 @@ export const CRITIC_TYPES = {
       ...REMOTE_FIELDS,
       mode: {
         type: 'string',
-        enum: ['first-error', 'per-step', 'sections'],
+        enum: ['first-error', 'per-step', 'sections', 'verifier'],
         enumDescriptions: [
           'The earliest wrong paragraph in \\boxed{} (ProcessBench)',
           'A JSON verdict for every step',
           'The erroneous sections of a long trace (DeltaBench); without sections each step is one',
+          'A generative verifier (ThinkPRM, GenPRM, R-PRM): a verdict per step in text, scored from its logprobs',
         ],
         default: 'first-error',
         description: 'What the critic is asked for.',
+      },
+      answerParsing: {
+        type: 'string',
+        enum: ['processbench', 'lenient'],
+        enumDescriptions: [
+          "ProcessBench's rule exactly: the last \\boxed{…} without inner braces, Python int(); " +
+            'votes count raw strings',
+          'Also reads \\boxed{\\text{3}}, \\boxed{$3$}, a Unicode minus, nested braces ' +
+            "(accuracies can exceed the benchmark's)",
+        ],
+        default: 'processbench',
+        description: 'first-error mode: how the \\boxed{} answer is read.',
+      },
+      verdictPattern: {
+        type: 'string',
+        minLength: 1,
+        default: DEFAULT_VERDICT_PATTERN,
+        check: verdictPatternProblem,
+        description:
+          'verifier mode: regex with a capture group around the verdict word; its k-th match is step k\'s verdict.',
+      },
+      yesWord: {
+        type: 'string',
+        minLength: 1,
+        default: 'correct',
+        description: 'verifier mode: the verdict word of a correct step.',
+      },
+      noWord: {
+        type: 'string',
+        minLength: 1,
+        default: 'incorrect',
+        description: 'verifier mode: the verdict word of a wrong step.',
+      },
+      topLogprobs: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 20,
+        default: 5,
+        description: 'verifier mode: top_logprobs requested; a step scores P(yes) / (P(yes) + P(no)) at its verdict.',
       },
       votes: {
         type: 'integer',
@@ -180,6 +221,18 @@ export const CRITIC_TYPES = {
         minimum: 0,
         maximum: 1,
         description: 'Nucleus sampling top_p; null: not sent. Default: not sent, or 0.9 when votes > 1.',
+      },
+      topK: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'Top-k sampling, sent as top_k (vLLM accepts it; the OpenAI API does not). Not sent unless set. ' +
+          "ProcessBench samples Qwen2.5-Math critics with temperature 0.7, topP 0.8, topK 20.",
+      },
+      seed: {
+        type: 'integer',
+        minimum: 0,
+        description: 'Sampling seed, sent as seed (servers honour it on a best-effort basis). Not sent unless set.',
       },
       maxTokens: {
         type: 'integer',
@@ -219,6 +272,14 @@ export const CRITIC_TYPES = {
           'longer trace is judged in windows of whole sections, each restating the problem and the earlier ' +
           'sections\' first lines.',
       },
+      promptTemplateFile: {
+        type: 'string',
+        minLength: 1,
+        description:
+          "Path of a template in the benchmark's own syntax (Python str.format: {problem}, {tagged_response}, " +
+          '{{ }} for literal braces), used verbatim, e.g. ProcessBench\'s critique template. Not with promptTemplate.',
+        affectsAnswers: 'file',
+      },
     },
   },
   'chat-prm': {
@@ -234,6 +295,17 @@ export const CRITIC_TYPES = {
       model: { ...MODEL, required: '"RLHFlow/Llama3.1-8B-PRM-Deepseek-Data"' },
       timeoutMs: timeout(60_000),
       ...REMOTE_FIELDS,
+      decision: {
+        type: 'string',
+        enum: ['threshold', 'greedy'],
+        enumDescriptions: [
+          "A step is correct when its p(+) is above threshold (RLHFlow's own evaluation)",
+          "ProcessBench's protocol: correct when the greedy 1-token reply starts with +; " +
+            'stops at the first other reply',
+        ],
+        default: 'threshold',
+        description: 'How step verdicts are made.',
+      },
       threshold: THRESHOLD,
       topLogprobs: { type: 'integer', minimum: 1, maximum: 20, default: 10, description: 'top_logprobs requested.' },
       positiveToken: { type: 'string', minLength: 1, default: '+', description: 'The token meaning a correct step.' },

@@ -28,6 +28,8 @@ export interface CriticUsage {
   promptTokens?: number;
   completionTokens?: number;
   requests?: number;
+  /** openai-critic: samples whose \\boxed{} answer only answerParsing "lenient" reads (the benchmark misses them). */
+  lenientOnlyAnswers?: number;
 }
 
 export interface CriticResult {

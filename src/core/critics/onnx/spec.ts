@@ -50,6 +50,11 @@ export interface PrmSpec {
   maxTokens: number;
   /** A step scoring above this is correct, at or below it an error (critics/judgement.ts). */
   threshold: number;
+  /**
+   * chat-tag-token: "greedy" decides as ProcessBench's RLHFlow protocol (the greedy reply is "+"): the argmax of the
+   * +/- logits, i.e. p(+) > 0.5 strictly (a tie is an error, as the one verdict rule) — threshold fixed at 0.5.
+   */
+  decision?: 'threshold' | 'greedy';
   /** Most solutions per forward pass. */
   batchSize: number;
   /** Graph output holding the scores. */
@@ -122,7 +127,7 @@ const COMMON_FIELDS = [
 const FAMILY_FIELDS: Record<PrmFamily, string[]> = {
   'token-classification': ['stepTag', 'positiveLabel'],
   'tag-token': ['stepTag', 'positiveToken', 'negativeToken'],
-  'chat-tag-token': ['chat', 'positiveToken', 'negativeToken'],
+  'chat-tag-token': ['chat', 'positiveToken', 'negativeToken', 'decision'],
   'value-head': ['stepTag', 'activation'],
   implicit: ['referenceModel', 'beta', 'rewardMode'],
 };
@@ -266,6 +271,13 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
       const problem = firstUserProblem(firstUser);
       if (problem) fail('chat.firstUser', problem);
       spec.chat = { user: turn('user', '{content}'), assistant: turn('assistant', '{content}'), firstUser: firstUser as string };
+      spec.decision = oneOf('decision', ['threshold', 'greedy'] as const, 'threshold');
+      if (spec.decision === 'greedy') {
+        if (o.threshold !== undefined && o.threshold !== 0.5) {
+          fail('threshold', 'must be 0.5 (or unset) with "decision": "greedy"');
+        }
+        spec.threshold = 0.5;
+      }
       break;
     }
     case 'value-head': {

@@ -11,7 +11,11 @@ import { allOrNothing } from './http/signal';
 import { UsageTally } from './usage';
 import { criticIdentity } from '../identity';
 
+/** How a step's verdict is made: its p(+) against `threshold`, or the greedy reply as ProcessBench's protocol does. */
+export type ChatPrmDecision = 'threshold' | 'greedy';
+
 interface Options {
+  decision: ChatPrmDecision;
   threshold: number;
   topLogprobs: number;
   positive: string;
@@ -24,8 +28,10 @@ interface Options {
 export async function createChatPrm(config: CriticConfig, keys: KeySource): Promise<ChatPrmCritic> {
   const fields = readCriticFields(config, 'chat-prm');
   const settings = await remoteSettings(config, fields, keys);
-  const { threshold, topLogprobs, positiveToken: positive, negativeToken: negative, logprobs, firstUser } = fields;
-  return new ChatPrmCritic(config, settings, { threshold, topLogprobs, positive, negative, logprobs, firstUser });
+  const { decision, threshold, topLogprobs, logprobs, firstUser } = fields;
+  const { positiveToken: positive, negativeToken: negative } = fields;
+  const options = { decision, threshold, topLogprobs, positive, negative, logprobs, firstUser };
+  return new ChatPrmCritic(config, settings, options);
 }
 
 /**
@@ -57,8 +63,9 @@ export class ChatPrmCritic implements Critic {
     return criticIdentity(this.config, { verdictsReapplied: true });
   }
 
-  /** Re-applies the current threshold to cached scores. */
+  /** Re-applies the current threshold to cached scores (greedy verdicts do not depend on it). */
   rejudge(result: CriticResult): CriticResult {
+    if (this.options.decision === 'greedy') return result;
     return { ...result, ...judgeScores(result.steps.map((s) => s.score), this.options.threshold, result.steps.map((s) => s.reason)) };
   }
 
@@ -67,23 +74,34 @@ export class ChatPrmCritic implements Critic {
     const t0 = performance.now();
     const usage = new UsageTally();
     const turns = new Conversations(input.problem, input.steps, this.options);
+    const greedy = this.options.decision === 'greedy';
+    // Greedy: no request after the first step the model does not answer "+" (those in flight are let go).
+    let stopAt = Infinity;
     // Every step is queued at once, so a run's items finish in the order they started (a cancelled run keeps whole
     // items), but a step's conversation is made only when its request starts: made up front, an item's
     // conversations would take memory in the square of its steps (20,000 steps ran out of it).
     const steps = input.steps.map(
       (_, i) => (signal: AbortSignal) =>
-        this.slots.run(() => this.scoreStep(turns.upTo(i), i, usage, signal), signal),
+        this.slots.run(async (): Promise<StepScore | undefined> => {
+          if (i > stopAt) return undefined;
+          const judged = await this.scoreStep(turns.upTo(i), i, usage, signal);
+          if (greedy && !judged.greedyCorrect) stopAt = Math.min(stopAt, i);
+          return judged;
+        }, signal),
     );
     // One failed step fails the item: its other requests are aborted rather than sent for nothing.
     const judged = await allOrNothing(steps, input.signal);
     if (input.signal?.aborted) throw new CancelledError();
     return {
       criticId: this.id,
-      ...judgeScores(
-        judged.map((j) => j.score),
-        this.options.threshold,
-        judged.map((j) => j.reason),
-      ),
+      ...(greedy
+        ? greedyJudgement(judged, input.steps.length)
+        : judgeScores(
+            // Every step is asked unless greedy stopped early.
+            judged.map((j) => j?.score ?? null),
+            this.options.threshold,
+            judged.map((j) => j?.reason),
+          )),
       timing: { startedAt, durationMs: performance.now() - t0 },
       usage: usage.toUsage(),
     };
@@ -98,7 +116,9 @@ export class ChatPrmCritic implements Critic {
     const { logprobs, topLogprobs } = this.options;
     const completion = await this.endpoint.complete({ messages, max_tokens: 1, temperature: 0, ...(logprobs ? { logprobs: true, top_logprobs: topLogprobs } : {}) }, usage, signal);
     try {
-      return stepScore(completion, this.options.positive, this.options.negative);
+      const { decision, positive, negative } = this.options;
+      if (decision === 'greedy') return greedyStep(completion, positive, negative);
+      return stepScore(completion, positive, negative);
     } catch (err) {
       // Not retried: at temperature 0 the model would say the same again. The item fails; no verdict is made.
       if (!(err instanceof MalformedResponseError)) throw err;
@@ -134,6 +154,38 @@ export class Conversations {
 interface StepScore {
   score: number | null;
   reason: string;
+  /** Greedy decision: the reply starts with the positive token. */
+  greedyCorrect?: boolean;
+}
+
+/**
+ * ProcessBench's RLHFlow protocol: the step is correct when the one-token reply at temperature 0, stripped and
+ * lower-cased, starts with "+"; any other reply (not only "-") is the earliest error. The score stays p(+) when the
+ * server sends log-probabilities, for the views; it does not make the verdict.
+ */
+export function greedyStep(completion: ChatCompletion, positive: string, negative: string): StepScore {
+  const reply = (completion.choices[0]?.message.content ?? '').trim();
+  const greedyCorrect = reply.toLowerCase().startsWith(positive.toLowerCase());
+  const score = positiveShare(completion, positive, negative) ?? null;
+  const p = score === null ? '' : `; p(${positive}) = ${score.toFixed(3)}`;
+  return { score, reason: `greedy reply ${JSON.stringify(reply.slice(0, 20))}${p}`, greedyCorrect };
+}
+
+const AFTER_FIRST_ERROR = "after the first error, as ProcessBench's protocol stops";
+
+/** Verdicts from the greedy replies: correct up to the first other reply, that step incorrect, later ones unasked. */
+function greedyJudgement(judged: readonly (StepScore | undefined)[], stepCount: number): Pick<CriticResult, 'steps' | 'firstError'> {
+  const first = judged.findIndex((j) => j !== undefined && !j.greedyCorrect);
+  const steps = Array.from({ length: stepCount }, (_, i) => {
+    const step = judged[i];
+    // Only steps after the first error go unasked.
+    if (step === undefined || (first !== -1 && i > first)) {
+      return { score: null, verdict: 'unknown' as const, reason: AFTER_FIRST_ERROR };
+    }
+    const { score, reason, greedyCorrect } = step;
+    return { score, verdict: greedyCorrect ? ('correct' as const) : ('incorrect' as const), reason };
+  });
+  return { steps, firstError: first };
 }
 
 /**
@@ -144,25 +196,32 @@ interface StepScore {
  */
 export function stepScore(completion: ChatCompletion, positive: string, negative: string): StepScore {
   const choice = completion.choices[0];
-  const top = choice.logprobs?.content?.[0]?.top_logprobs;
-  if (Array.isArray(top) && top.length > 0) {
-    let p = 0;
-    let q = 0;
-    for (const t of top) {
-      const token = typeof t.token === 'string' ? t.token.trim() : '';
-      const logprob: unknown = t.logprob;
-      if (typeof logprob !== 'number' || Number.isNaN(logprob) || logprob > 0) {
-        // The token is not quoted: it is server text, and only our own two tokens are worth naming.
-        const of = token === positive || token === negative ? ` of "${token}"` : '';
-        throw new MalformedResponseError(`the model returned the log-probability ${String(logprob)}${of}`);
-      }
-      if (token === positive) p += Math.exp(t.logprob);
-      else if (token === negative) q += Math.exp(t.logprob);
-    }
-    if (p + q > 0) return { score: p / (p + q), reason: `p(${positive}) = ${(p / (p + q)).toFixed(3)} from the next-token probabilities` };
+  const share = positiveShare(completion, positive, negative);
+  if (share !== undefined) {
+    return { score: share, reason: `p(${positive}) = ${share.toFixed(3)} from the next-token probabilities` };
   }
   const reply = (choice.message.content ?? '').trim();
   if (reply.startsWith(positive)) return { score: 1, reason: `replied "${positive}" (the server gave no probabilities)` };
   if (reply.startsWith(negative)) return { score: 0, reason: `replied "${negative}" (the server gave no probabilities)` };
   return { score: null, reason: `no score: the reply ${JSON.stringify(reply.slice(0, 20))} is neither "${positive}" nor "${negative}"` };
+}
+
+/** p(+) / (p(+) + p(−)) over the first token's top_logprobs, or undefined when neither token is among them. */
+function positiveShare(completion: ChatCompletion, positive: string, negative: string): number | undefined {
+  const top = completion.choices[0]?.logprobs?.content?.[0]?.top_logprobs;
+  if (!Array.isArray(top) || top.length === 0) return undefined;
+  let p = 0;
+  let q = 0;
+  for (const t of top) {
+    const token = typeof t.token === 'string' ? t.token.trim() : '';
+    const logprob: unknown = t.logprob;
+    if (typeof logprob !== 'number' || Number.isNaN(logprob) || logprob > 0) {
+      // The token is not quoted: it is server text, and only our own two tokens are worth naming.
+      const of = token === positive || token === negative ? ` of "${token}"` : '';
+      throw new MalformedResponseError(`the model returned the log-probability ${String(logprob)}${of}`);
+    }
+    if (token === positive) p += Math.exp(t.logprob);
+    else if (token === negative) q += Math.exp(t.logprob);
+  }
+  return p + q > 0 ? p / (p + q) : undefined;
 }

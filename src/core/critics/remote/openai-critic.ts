@@ -1,36 +1,60 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { CancelledError, Critic, CriticConfigError, CriticConfig, CriticInput, CriticResult, KeySource, StepJudgement } from '../types';
-import { OPENAI_BASE_URL, readCriticFields } from '../../config/critics';
+import {
+  CancelledError,
+  Critic,
+  CriticConfig,
+  CriticConfigError,
+  CriticInput,
+  CriticResult,
+  KeySource,
+  StepJudgement,
+} from '../types';
+import { CriticFields, OPENAI_BASE_URL, readCriticFields } from '../../config/critics';
 import { remoteSettings, RemoteSettings } from './config';
 import { ChatEndpoint, ChatRequest } from './chat';
-import { critiqueByParagraph, parseFirstError } from './boxed';
-import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, renderPrompt } from './prompt';
+import { critiqueByParagraph } from './boxed';
+import { AnswerParsing, voteFirstError } from './answer-vote';
+import {
+  DEFAULT_FIRST_ERROR_TEMPLATE,
+  DEFAULT_PER_STEP_TEMPLATE,
+  DEFAULT_VERIFIER_TEMPLATE,
+  loadTemplate,
+  PromptTemplate,
+  renderTemplate,
+} from './prompt';
 import { RemoteError } from './http/errors';
 import { parseStepVerdicts, StepVerdict } from './per-step';
 import { allOrNothing, callSignal } from './http/signal';
 import { UsageTally } from './usage';
+import { TokenLogprobs, VerifierFormat, verifierJudgement, verifierOptions } from './verifier';
 import { criticIdentity } from '../identity';
 import { DEFAULT_SECTIONS_TEMPLATE, judgeSections } from './sections';
 
-export type CriticMode = 'first-error' | 'per-step' | 'sections';
+export type CriticMode = 'first-error' | 'per-step' | 'sections' | 'verifier';
 
 interface Options {
   mode: CriticMode;
+  answerParsing: AnswerParsing;
   votes: number;
   temperature: number | null;
   topP: number | null;
+  topK: number | undefined;
+  seed: number | undefined;
   maxTokens: number;
   maxTokensParam: 'max_tokens' | 'max_completion_tokens';
   parallelSamples: boolean;
   structuredOutput: boolean;
-  template: string;
+  template: PromptTemplate;
   contextTokens: number | undefined;
+  verifier: VerifierFormat & { topLogprobs: number };
 }
 
 /** One sampled critique. */
 interface Sample {
   text: string;
   finishReason: string | null;
+  /** Per-token log-probabilities, asked for in verifier mode. */
+  tokens?: TokenLogprobs[];
 }
 
 const REASON_CHARS = 400;
@@ -38,7 +62,7 @@ const REASON_CHARS = 400;
 export async function createOpenAICritic(config: CriticConfig, keys: KeySource, baseDir?: string): Promise<OpenAICritic> {
   const fields = readCriticFields(config, 'openai-critic');
   const settings = await remoteSettings(config, fields, keys);
-  const { mode, votes, maxTokens, parallelSamples, structuredOutput, promptTemplate, contextTokens } = fields;
+  const { mode, answerParsing, votes, maxTokens, parallelSamples, structuredOutput, topK, seed, contextTokens } = fields;
   if (mode === 'sections' && votes > 1) {
     // DeltaBench scores one critique per sample: there is no vote over sets of sections.
     throw new CriticConfigError(`critic "${config.id}": mode "sections" takes one sample (votes: 1)`, config.id, 'votes');
@@ -54,11 +78,37 @@ export async function createOpenAICritic(config: CriticConfig, keys: KeySource, 
   // OpenAI's newer models accept only max_completion_tokens; many local servers only max_tokens.
   const maxTokensParam =
     fields.maxTokensParam ?? (settings.baseURL === OPENAI_BASE_URL ? 'max_completion_tokens' : 'max_tokens');
-  const builtIn =
-    mode === 'sections' ? DEFAULT_SECTIONS_TEMPLATE : mode === 'per-step' ? DEFAULT_PER_STEP_TEMPLATE : DEFAULT_FIRST_ERROR_TEMPLATE;
-  const template = promptTemplate ? await loadTemplate(promptTemplate, baseDir, config.id) : builtIn;
-  const sampling = { votes, temperature, topP, maxTokens, maxTokensParam, parallelSamples };
-  return new OpenAICritic(config, settings, { mode, ...sampling, structuredOutput, template, contextTokens });
+  const template = await promptOf(config, fields, baseDir);
+  const sampling = { votes, temperature, topP, topK, seed, maxTokens, maxTokensParam, parallelSamples };
+  const verifier = verifierOptions(config, fields);
+  const options = { mode, answerParsing, ...sampling, structuredOutput, template, verifier, contextTokens };
+  return new OpenAICritic(config, settings, options);
+}
+
+type Fields = CriticFields<'openai-critic'>;
+
+/** The built-in prompt, or the user's template in PRM Lens's syntax or in the benchmark's (exclusive). */
+async function promptOf(config: CriticConfig, fields: Fields, baseDir: string | undefined): Promise<PromptTemplate> {
+  const { mode, promptTemplate, promptTemplateFile } = fields;
+  if (promptTemplate && promptTemplateFile) {
+    const message = `critic "${config.id}": set promptTemplate or promptTemplateFile, not both`;
+    throw new CriticConfigError(message, config.id, 'promptTemplateFile');
+  }
+  if (promptTemplateFile) {
+    if (mode === 'sections') {
+      const message = `critic "${config.id}": promptTemplateFile holds a benchmark's first-error template; mode "sections" takes promptTemplate`;
+      throw new CriticConfigError(message, config.id, 'promptTemplateFile');
+    }
+    return { syntax: 'python', text: await loadTemplate(promptTemplateFile, baseDir, config.id, 'promptTemplateFile') };
+  }
+  if (promptTemplate) return { syntax: 'prm-lens', text: await loadTemplate(promptTemplate, baseDir, config.id) };
+  const builtIn = {
+    'first-error': DEFAULT_FIRST_ERROR_TEMPLATE,
+    'per-step': DEFAULT_PER_STEP_TEMPLATE,
+    sections: DEFAULT_SECTIONS_TEMPLATE,
+    verifier: DEFAULT_VERIFIER_TEMPLATE,
+  };
+  return { syntax: 'prm-lens', text: builtIn[mode] };
 }
 
 /** An LLM asked for the earliest erroneous step (ProcessBench), or for a verdict on every step (`per-step`). */
@@ -76,14 +126,20 @@ export class OpenAICritic implements Critic {
     private readonly options: Options,
   ) {
     this.id = config.id;
-    this.label = config.label ?? `${settings.model} (${options.mode === 'per-step' ? 'per-step critic' : 'critic'})`;
+    const kind = { 'first-error': 'critic', 'per-step': 'per-step critic', sections: 'section critic', verifier: 'verifier' }[
+      options.mode
+    ];
+    this.label = config.label ?? `${settings.model} (${kind})`;
     this.endpoint = new ChatEndpoint(config.id, settings);
     this.structured = options.structuredOutput;
   }
 
   /** The template it loaded (the built-in one too) stands for its file: a changed built-in prompt is a miss. */
   cacheIdentity(): string {
-    return criticIdentity(this.config, { loaded: { promptTemplate: this.options.template } });
+    // Only the field that named the file: an unset file field stays out of the identity.
+    const { text, syntax } = this.options.template;
+    const field = syntax === 'python' ? 'promptTemplateFile' : 'promptTemplate';
+    return criticIdentity(this.config, { loaded: { [field]: text } });
   }
 
   async score(input: CriticInput): Promise<CriticResult> {
@@ -96,23 +152,33 @@ export class OpenAICritic implements Critic {
         (await this.sample([{ role: 'user', content: prompt }], usage, signal))[0]?.text ?? '';
       const { contextTokens, maxTokens, template } = this.options;
       const budget = contextTokens === undefined ? undefined : contextTokens - maxTokens;
-      const judged = await judgeSections(input, template, budget, ask);
+      const judged = await judgeSections(input, template.text, budget, ask);
       if (input.signal?.aborted) throw new CancelledError();
       const timing = { startedAt, durationMs: performance.now() - t0 };
       return { criticId: this.id, ...judged, raw: judged.rationale, timing, usage: usage.toUsage() };
     }
-    const prompt = renderPrompt(this.options.template, input.problem, input.steps);
+    const prompt = renderTemplate(this.options.template, input.problem, input.steps);
     const samples = await this.sample([{ role: 'user', content: prompt }], usage, signal);
     if (input.signal?.aborted) throw new CancelledError();
     const n = input.steps.length;
-    const judged =
-      this.options.mode === 'per-step' ? await perStepJudgement(samples, n) : firstErrorJudgement(samples, n);
+    const { lenientOnly, ...judged } =
+      this.options.mode === 'per-step'
+        ? { ...(await perStepJudgement(samples, n)), lenientOnly: undefined }
+        : this.options.mode === 'verifier'
+          ? {
+              ...verifierJudgement(samples[0].text, samples[0].tokens, n, this.options.verifier),
+              rationale: samples[0].text,
+              lenientOnly: undefined,
+            }
+          : firstErrorJudgement(samples, n, this.options.answerParsing);
+    const usageOut = usage.toUsage();
+    if (lenientOnly) usageOut.lenientOnlyAnswers = lenientOnly;
     return {
       criticId: this.id,
       ...judged,
       raw: samples.length === 1 ? samples[0].text : samples.map((s, i) => `----- sample ${i + 1} of ${samples.length} -----\n${s.text}`).join('\n\n'),
       timing: { startedAt, durationMs: performance.now() - t0 },
-      usage: usage.toUsage(),
+      usage: usageOut,
     };
   }
 
@@ -133,15 +199,25 @@ export class OpenAICritic implements Critic {
   }
 
   private async request(messages: ChatCompletionMessageParam[], n: number, usage: UsageTally, signal?: AbortSignal): Promise<Sample[]> {
-    const { temperature, topP, maxTokens, maxTokensParam, mode } = this.options;
-    const request: ChatRequest = { messages, [maxTokensParam]: maxTokens };
+    const { temperature, topP, topK, seed, maxTokens, maxTokensParam, mode } = this.options;
+    // top_k is not an OpenAI parameter: vLLM and llama.cpp read it from the body.
+    const request: ChatRequest & { top_k?: number } = { messages, [maxTokensParam]: maxTokens };
     if (n > 1) request.n = n;
     if (temperature !== null) request.temperature = temperature;
     if (topP !== null) request.top_p = topP;
+    if (topK !== undefined) request.top_k = topK;
+    if (seed !== undefined) request.seed = seed;
+    if (mode === 'verifier') {
+      Object.assign(request, { logprobs: true, top_logprobs: this.options.verifier.topLogprobs });
+    }
     if (mode === 'per-step' && this.structured) request.response_format = { type: 'json_schema', json_schema: { name: 'step_verdicts', strict: true, schema: STEP_VERDICTS_SCHEMA } };
     try {
       const completion = await this.endpoint.complete(request, usage, signal);
-      return completion.choices.map((c) => ({ text: c.message.content ?? '', finishReason: c.finish_reason ?? null }));
+      return completion.choices.map((c) => ({
+        text: c.message.content ?? '',
+        finishReason: c.finish_reason ?? null,
+        tokens: Array.isArray(c.logprobs?.content) ? c.logprobs.content : undefined,
+      }));
     } catch (err) {
       // Servers without structured output reject response_format: ask again with the prompt's JSON instructions only.
       if (request.response_format && err instanceof RemoteError && err.kind === 'bad-request' && /response_format|json_schema|guided|grammar/i.test(err.message)) {
@@ -172,32 +248,38 @@ const STEP_VERDICTS_SCHEMA = {
 
 type Judged = Pick<CriticResult, 'steps' | 'firstError' | 'rationale'>;
 
-/** Majority of the parsed answers (ties: the answer seen first, as Python's Counter.most_common); unparsed ones abstain. */
-export function firstErrorJudgement(samples: readonly Sample[], stepCount: number): Judged {
-  const answers = samples.map((s) => parseFirstError(s.text, stepCount));
-  const counts = new Map<number, number>();
-  for (const a of answers) if (a.index !== null) counts.set(a.index, (counts.get(a.index) ?? 0) + 1);
-  let winner: number | null = null;
-  for (const [index, count] of counts) if (winner === null || count > (counts.get(winner) ?? 0)) winner = index;
+/**
+ * The earliest error by vote, read with `rule` (see answer-vote.ts); `lenientOnly` counts the samples only the
+ * lenient rule reads.
+ */
+export function firstErrorJudgement(
+  samples: readonly Sample[],
+  stepCount: number,
+  rule: AnswerParsing,
+): Judged & { lenientOnly: number } {
+  const voted = voteFirstError(samples.map((s) => s.text), stepCount, rule);
+  const { lenientOnly } = voted;
+  const winner = voted.index;
   if (winner === null) {
-    const why = answers.map((a) => (a.index === null ? a.why : '')).find(Boolean) ?? 'no answer';
     const cut = samples.some((s) => s.finishReason === 'length') ? ' (the output hit maxTokens: raise it)' : '';
+    const reason = `no prediction: ${voted.why ?? 'no answer'}${cut}`;
     return {
-      steps: Array.from({ length: stepCount }, () => ({ score: null, verdict: 'unknown', reason: `no prediction: ${why}${cut}` })),
+      steps: Array.from({ length: stepCount }, () => ({ score: null, verdict: 'unknown', reason })),
       firstError: null,
-      rationale: samples[0]?.text,
+      rationale: samples[Math.max(0, voted.chosen)]?.text,
+      lenientOnly,
     };
   }
-  const chosen = samples[answers.findIndex((a) => a.index === winner)];
+  const chosen = samples[voted.chosen];
   const excerpts = critiqueByParagraph(chosen.text, stepCount);
-  const voteNote = samples.length > 1 ? ` (${counts.get(winner)} of ${samples.length} votes)` : '';
+  const voteNote = samples.length > 1 ? ` (${voted.count} of ${samples.length} votes)` : '';
   const steps: StepJudgement[] = excerpts.map((excerpt, i) => {
     const reason = excerpt === undefined ? undefined : shorten(excerpt);
     if (winner === -1 || i < winner) return withReason({ score: null, verdict: 'correct' }, reason);
     if (i === winner) return { score: null, verdict: 'incorrect', reason: `${reason ?? 'the critique names this the earliest error'}${voteNote}` };
     return withReason({ score: null, verdict: 'unknown' }, reason);
   });
-  return { steps, firstError: winner, rationale: chosen.text };
+  return { steps, firstError: winner, rationale: chosen.text, lenientOnly };
 }
 
 /**

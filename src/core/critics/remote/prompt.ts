@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { configPath } from '../configPath';
 import { CriticConfigError } from '../types';
 import { errorMessage } from '../../util/errors';
+import { pyFormat, pyTemplateProblem } from './py-format';
 
 /**
  * Prompts for LLM critics. Templates are plain text with placeholders replaced in one pass (so a problem that
@@ -37,6 +38,17 @@ Judge every paragraph on its own merits: is its reasoning and arithmetic correct
 {"steps": [{"paragraph": 0, "explanation": "…", "correct": true}, …]}
 with one entry for each paragraph from 0 to {{last}}, in order.`;
 
+/** Step verdicts written in text, for `mode: "verifier"` (ThinkPRM-style; its verdictPattern reads the boxes). */
+export const DEFAULT_VERIFIER_TEMPLATE = `Below is a math problem and a proposed solution. The solution is split into {{count}} paragraphs, numbered from 0 to {{last}}; each one is enclosed in tags such as <paragraph_0> and </paragraph_0>.
+
+[Problem]
+{{problem}}
+
+[Solution]
+{{paragraphs}}
+
+Verify the solution one paragraph at a time, in order. For each paragraph, start a new line with "Paragraph i:" (i is its number), check its reasoning and calculations, and end with "The step is \\boxed{correct}" or "The step is \\boxed{incorrect}".`;
+
 export function taggedParagraphs(steps: readonly string[]): string {
   return steps.map((s, i) => `<paragraph_${i}>\n${s}\n</paragraph_${i}>`).join('\n\n');
 }
@@ -56,16 +68,37 @@ export function templateProblem(template: string): string | undefined {
   return undefined;
 }
 
-/** Reads a user's template file (relative paths from `baseDir`: the config file's folder, or the trusted workspace). */
-export async function loadTemplate(path: string, baseDir: string | undefined, criticId: string): Promise<string> {
-  const file = configPath(path, baseDir, criticId, 'promptTemplate');
+/** A loaded prompt: PRM Lens's `{{placeholder}}` syntax (promptTemplate) or str.format's (promptTemplateFile). */
+export interface PromptTemplate {
+  syntax: 'prm-lens' | 'python';
+  text: string;
+}
+
+/** The user message for one solution; `tagged_response` is `{{paragraphs}}`, as ProcessBench builds it. */
+export function renderTemplate(template: PromptTemplate, problem: string, steps: readonly string[]): string {
+  if (template.syntax === 'prm-lens') return renderPrompt(template.text, problem, steps);
+  return pyFormat(template.text, { problem, tagged_response: taggedParagraphs(steps) });
+}
+
+/**
+ * Reads a user's template file (relative paths from `baseDir`: the config file's folder, or the trusted workspace):
+ * `promptTemplate` in PRM Lens's syntax, `promptTemplateFile` in the benchmark's (Python str.format).
+ */
+export async function loadTemplate(
+  path: string,
+  baseDir: string | undefined,
+  criticId: string,
+  field: 'promptTemplate' | 'promptTemplateFile' = 'promptTemplate',
+): Promise<string> {
+  const file = configPath(path, baseDir, criticId, field);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CriticConfigError(`critic "${criticId}": cannot read promptTemplate ${file}: ${errorMessage(err)}`, criticId, 'promptTemplate');
+    const message = `critic "${criticId}": cannot read ${field} ${file}: ${errorMessage(err)}`;
+    throw new CriticConfigError(message, criticId, field);
   }
-  const problem = templateProblem(text);
-  if (problem) throw new CriticConfigError(`critic "${criticId}": promptTemplate ${file}: ${problem}`, criticId, 'promptTemplate');
+  const problem = field === 'promptTemplate' ? templateProblem(text) : pyTemplateProblem(text);
+  if (problem) throw new CriticConfigError(`critic "${criticId}": ${field} ${file}: ${problem}`, criticId, field);
   return text;
 }
