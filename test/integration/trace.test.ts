@@ -75,6 +75,14 @@ describe('Long reasoning traces in the editor', () => {
     assert.ok(!analysis.segmentation.steps.some((s) => s.text.includes('<think>') || s.text.includes('</think>')));
     const sections = (await symbols(doc)).find((s) => s.name === 'Thinking')?.children ?? [];
 
+    // A marker after each section's head line: kind, worst score (the checker has none), verdict icon.
+    const markers = await waitFor('section markers', () => api.getMarks(doc.uri.toString())?.sectionMarkers);
+    assert.deepEqual(markers.map((m) => m.line), sections.map((s) => s.range.start.line));
+    markers.forEach((m, i) => assert.equal(m.text.split(' ')[0], sections[i].name.split(' ')[1]));
+    const slip = doc.positionAt(findWrongProduct(doc.getText()).offset);
+    const slipSection = sections.findIndex((s) => s.range.contains(slip));
+    assert.match(markers[slipSection].text, /✗$/);
+
     editor.selection = new vscode.Selection(0, 0, 0, 0);
     assert.equal(await vscode.commands.executeCommand('prmLens.nextSection'), true);
     assert.equal(cursorLine(editor), sections[0].range.start.line);

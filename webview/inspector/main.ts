@@ -164,7 +164,6 @@ const CHART_H = 100;
  */
 function renderChart(m: InspectorModel, trace: InspectorTrace): HTMLElement {
   const n = Math.max(1, m.steps.length);
-  const x = (i: number) => ((i + 0.5) / n) * CHART_W;
   const y = (v: number) => CHART_H - 4 - Math.max(0, Math.min(1, v)) * (CHART_H - 8);
   const chart = svg('svg', { class: 'trajectory', viewBox: `0 0 ${CHART_W} ${CHART_H}`, preserveAspectRatio: 'none' });
   chart.setAttribute('role', 'img');
@@ -181,14 +180,15 @@ function renderChart(m: InspectorModel, trace: InspectorTrace): HTMLElement {
     const left = (trace.answerFrom / n) * CHART_W;
     chart.append(svg('line', { class: 'answer-boundary', x1: left, x2: left, y1: 0, y2: CHART_H }));
   }
-  // Runs of scored steps; a step without a verdict breaks the line.
-  let points: string[] = [];
-  const flush = () => {
-    if (points.length) chart.append(svg('polyline', { class: 'score-line', points: points.join(' ') }));
-    points = [];
-  };
-  trace.trajectory.forEach((v, i) => (v === null ? flush() : points.push(`${x(i).toFixed(1)},${y(v).toFixed(1)}`)));
-  flush();
+  // A stair per scored step (visible even for a lone one), joined to its scored neighbour; no verdict: a gap.
+  const w = CHART_W / n;
+  let d = '';
+  trace.trajectory.forEach((v, i) => {
+    if (v === null) return;
+    const joined = i > 0 && trace.trajectory[i - 1] !== null;
+    d += `${joined ? 'L' : 'M'}${(i * w).toFixed(1)} ${y(v).toFixed(1)}H${((i + 1) * w).toFixed(1)}`;
+  });
+  if (d) chart.append(svg('path', { class: 'score-line', d }));
   const marker = svg('line', { class: 'current-step', x1: -10, x2: -10, y1: 0, y2: CHART_H });
   chart.append(marker);
   chart.addEventListener('click', (event) => {
