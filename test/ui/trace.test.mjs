@@ -2,12 +2,21 @@
 // step inspector (section groups, the answer apart, first errors per part, the trajectory chart selecting steps).
 // Screenshots go to test-results/screenshots/trace-*.png.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { Workbench } from '../harness/workbench.mjs';
 import { makeWorkspace } from '../harness/workspace.mjs';
 import { screenshotWebview, until, webviewFrame } from './webview-frames.mjs';
 
 const EXAMPLE = 'long-trace.md';
+/** A long trace: 2,000 thinking paragraphs, a "Wait, …" every 8th, so 251 sections (the first one, then one per "Wait"). */
+const LONG = 'many-sections.md';
+const LONG_STEPS = 2000;
+const longTrace = () => {
+  const paras = Array.from({ length: LONG_STEPS }, (_, i) => `${i % 8 === 7 ? 'Wait, check: ' : 'Then '}${i} + 1 = ${i + 1}.`);
+  return `## Problem\n\nCount to ${LONG_STEPS}.\n\n<think>\n${paras.join('\n\n')}\n</think>\n\nThe answer is ${LONG_STEPS}.\n`;
+};
 
 describe('Long reasoning trace UI', function () {
   this.timeout(90_000);
@@ -18,6 +27,7 @@ describe('Long reasoning trace UI', function () {
   before(async function () {
     this.timeout(180_000);
     ws = makeWorkspace('ui-trace-ws');
+    fs.writeFileSync(path.join(ws.dir, LONG), longTrace());
     wb = await Workbench.start({ name: 'ui-trace', folder: ws.dir });
   });
 
@@ -86,5 +96,23 @@ describe('Long reasoning trace UI', function () {
     const count = await frame.$$eval('.row.step', (els) => els.length);
     assert.equal(last, String(count - 1));
     await screenshotWebview(wb.page, frame, 'trace-04-inspector-chart-click');
+  });
+
+  it('a trace of 2,000 steps opens with its 251 sections collapsed, rows built only for an opened section', async () => {
+    await wb.openFromExplorer(LONG);
+    await wb.runCommand('PRM Lens: Score Steps in Current File');
+    await wb.waitForStatusBar(new RegExp(`${LONG_STEPS + 1} steps`), 30_000);
+    await wb.runCommand('PRM Lens: Open Step Inspector');
+    frame = await webviewFrame(wb.page, 'inspector', { ready: '.row.group' });
+    await until('the long trace in the inspector', async () => (await frame.$$eval('.row.group.section', (els) => els.length)) === 251);
+    assert.deepEqual(await frame.$$eval('.group-toggle', (els) => [...new Set(els.map((e) => e.getAttribute('aria-expanded')))]), ['false']);
+    assert.equal(await frame.$$eval('.row.step', (els) => els.length), 1, 'only the answer step is built');
+    const box = await frame.$eval('.trajectory', (e) => e.getBoundingClientRect().toJSON());
+    // The middle of the chart: a step of section ~125, whose 8 rows are built when the click opens it.
+    await frame.click('.trajectory', { position: { x: box.width / 2, y: box.height / 2 } });
+    const step = Number(await until('a step selected', () => frame.evaluate(() => document.querySelector('.row.step.current')?.getAttribute('data-step'))));
+    assert.ok(Math.abs(step - LONG_STEPS / 2) < 20, `step ${step} is not near the middle`);
+    assert.equal(await frame.$$eval('.row.step', (els) => els.length), 8 + 1);
+    await screenshotWebview(wb.page, frame, 'trace-05-inspector-long');
   });
 });
