@@ -16,6 +16,7 @@ import { AnalysisDocumentProvider, COMPARISON, REPORT } from './report';
 import { RunScheduler } from './scheduler';
 import { DocumentScorer } from './scorer';
 import { Segmentations } from './segmentations';
+import { registerTraceNavigation } from './traceNavigation';
 import { itemSegmentation } from './webviews/datasets';
 import { registerWebviews } from './webviews';
 import type { InspectorSnapshot } from './webviews/inspectorPanel';
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): PrmLensApi {
     ...webviews.disposables,
     vscode.languages.registerHoverProvider(SOLUTION_LANGUAGES, new StepHoverProvider(store)),
     ...registerCommands({ scorer, analyses: store, segmentations, showInspector }),
+    ...registerTraceNavigation(store, segmentations),
     ...registerRemoteCriticCommands(context, { scorer, showInspector, settings, log }),
     registerCacheCommands(context, log),
     registerAddCritic(config, log),

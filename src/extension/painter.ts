@@ -4,12 +4,20 @@ import { firstErrorIcon, SeverityName } from './markStyle';
 
 const SEVERITIES: readonly SeverityName[] = ['error', 'warning', 'information'];
 
+/** What a trace file adds: its thinking spans (a left border) and a marker after each section's first line. */
+export interface TraceMarks {
+  thinking: { start: number; end: number }[];
+  markers: { offset: number; text: string }[];
+}
+
 /** Owns the decoration types and turns step marks into editor decorations. */
 export class DecorationPainter implements vscode.Disposable {
   private readonly kinds: Record<StepMarkKind, vscode.TextEditorDecorationType>;
   private readonly firstErrorSpan: vscode.TextEditorDecorationType;
   /** One gutter type per severity: the first error's icon is the icon of its diagnostic's severity. */
   private readonly firstErrorGutter: Record<SeverityName, vscode.TextEditorDecorationType>;
+  private readonly thinkingLines: vscode.TextEditorDecorationType;
+  private readonly sectionMarker: vscode.TextEditorDecorationType;
 
   constructor(extensionUri: vscode.Uri) {
     const color = (id: string) => new vscode.ThemeColor(`prmLens.${id}`);
@@ -46,9 +54,18 @@ export class DecorationPainter implements vscode.Disposable {
         gutterIconSize: 'contain',
       });
     this.firstErrorGutter = { error: gutter('error'), warning: gutter('warning'), information: gutter('information') };
+    this.thinkingLines = create({
+      isWholeLine: true,
+      borderWidth: '0 0 0 2px',
+      borderStyle: 'solid',
+      borderColor: color('thinkingBorder'),
+    });
+    this.sectionMarker = create({
+      after: { color: color('sectionMarkerForeground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+    });
   }
 
-  paint(editor: vscode.TextEditor, marks: readonly StepMark[], severity: SeverityName): void {
+  paint(editor: vscode.TextEditor, marks: readonly StepMark[], severity: SeverityName, trace?: TraceMarks): void {
     const doc = editor.document;
     const byKind: Record<StepMarkKind, vscode.Range[]> = { good: [], uncertain: [], bad: [], none: [] };
     const firstSpans: vscode.Range[] = [];
@@ -64,6 +81,13 @@ export class DecorationPainter implements vscode.Disposable {
     for (const kind of Object.keys(byKind) as StepMarkKind[]) editor.setDecorations(this.kinds[kind], byKind[kind]);
     editor.setDecorations(this.firstErrorSpan, firstSpans);
     for (const s of SEVERITIES) editor.setDecorations(this.firstErrorGutter[s], s === severity ? gutters : []);
+    const span = (start: number, end: number) => new vscode.Range(doc.positionAt(start), doc.positionAt(end));
+    editor.setDecorations(this.thinkingLines, trace?.thinking.map((t) => span(t.start, t.end)) ?? []);
+    const markers = (trace?.markers ?? []).map((m) => {
+      const end = doc.lineAt(doc.positionAt(m.offset).line).range.end;
+      return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: m.text } } };
+    });
+    editor.setDecorations(this.sectionMarker, markers);
   }
 
   clear(editor: vscode.TextEditor): void {
@@ -74,5 +98,7 @@ export class DecorationPainter implements vscode.Disposable {
     for (const type of Object.values(this.kinds)) type.dispose();
     this.firstErrorSpan.dispose();
     for (const type of Object.values(this.firstErrorGutter)) type.dispose();
+    this.thinkingLines.dispose();
+    this.sectionMarker.dispose();
   }
 }

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
+import type { Analysis } from '../core/analysis/analyze';
 import { computeStepMarks, StepMark } from '../core/analysis/marks';
+import { sectionSummaries } from '../views/inspector';
 import type { AnalysisStore } from './analysisStore';
 import { firstErrorIcon, SeverityName } from './markStyle';
 import { severityName } from './liveSettings';
-import { DecorationPainter } from './painter';
+import { DecorationPainter, TraceMarks } from './painter';
 import type { SettingsSource } from './ports';
 import type { RunScheduler } from './scheduler';
 import { StepStatusBar } from './statusBar';
@@ -14,6 +16,22 @@ export interface MarksSnapshot {
   severity: SeverityName;
   /** The primary critic's first error: its step (0-based), first line (0-based) and gutter icon (a file of media/). */
   firstError: { step: number; line: number; gutterIcon: string } | null;
+  /** A trace file's section markers: the line (0-based) each is shown after, and its text. */
+  sectionMarkers?: { line: number; text: string }[];
+}
+
+const VERDICT_ICON = { correct: '✓', incorrect: '✗', unknown: '·' } as const;
+
+/** The thinking span and a marker per section ("verification · worst 0.420 ✗") of a scored trace. */
+export function traceMarks(analysis: Analysis): TraceMarks | undefined {
+  if (!analysis.trace) return undefined;
+  const thinking = analysis.trace.parts.filter((p) => p.kind === 'thinking').map(({ start, end }) => ({ start, end }));
+  const sections = analysis.trace.sections;
+  const markers = sectionSummaries(analysis).map((s, i) => {
+    const worst = s.worstScore === null ? '' : ` · worst ${s.worstScore.toFixed(3)}`;
+    return { offset: sections[i].start, text: `${s.kind}${worst} ${VERDICT_ICON[s.verdict]}` };
+  });
+  return { thinking, markers };
 }
 
 /**
@@ -26,7 +44,7 @@ export class AnalysisRenderer implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('prm-lens');
   private readonly statusBar = new StepStatusBar();
   /** What each scored document is drawn with: its marks and the severity of its first error. */
-  private readonly drawn = new Map<string, { marks: StepMark[]; severity: SeverityName }>();
+  private readonly drawn = new Map<string, { marks: StepMark[]; severity: SeverityName; trace?: TraceMarks }>();
   private readonly subscriptions: { dispose(): void }[];
 
   constructor(
@@ -51,12 +69,14 @@ export class AnalysisRenderer implements vscode.Disposable {
   snapshot(uri: string): MarksSnapshot | undefined {
     const drawn = this.drawn.get(uri);
     if (!drawn) return undefined;
-    const { marks, severity } = drawn;
+    const { marks, severity, trace } = drawn;
     const first = marks.find((m) => m.firstError);
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
-    if (!first || !doc) return { severity, firstError: null };
+    const sectionMarkers = doc && trace?.markers.map((m) => ({ line: doc.positionAt(m.offset).line, text: m.text }));
+    const extra = sectionMarkers ? { sectionMarkers } : {};
+    if (!first || !doc) return { severity, firstError: null, ...extra };
     const line = doc.positionAt(first.start).line;
-    return { severity, firstError: { step: first.stepIndex, line, gutterIcon: firstErrorIcon(severity) } };
+    return { severity, firstError: { step: first.stepIndex, line, gutterIcon: firstErrorIcon(severity) }, ...extra };
   }
 
   private render(uri: vscode.Uri): void {
@@ -75,7 +95,8 @@ export class AnalysisRenderer implements vscode.Disposable {
     const { steps } = analysis.segmentation;
     const { thresholds, severity } = this.settings.current;
     const marks = computeStepMarks(steps, analysis.results[0], thresholds);
-    this.drawn.set(key, { marks, severity: severityName(severity) });
+    const trace = traceMarks(analysis);
+    this.drawn.set(key, { marks, severity: severityName(severity), ...(trace ? { trace } : {}) });
     for (const editor of vscode.window.visibleTextEditors) if (editor.document === doc) this.paint(editor);
     const diagnostics = analysis.results
       .filter((r) => r.firstError !== null && r.firstError >= 0)
@@ -95,7 +116,7 @@ export class AnalysisRenderer implements vscode.Disposable {
 
   private paint(editor: vscode.TextEditor): void {
     const drawn = this.drawn.get(editor.document.uri.toString());
-    if (drawn) this.painter.paint(editor, drawn.marks, drawn.severity);
+    if (drawn) this.painter.paint(editor, drawn.marks, drawn.severity, drawn.trace);
   }
 
   private updateStatusBar(): void {

@@ -55,6 +55,31 @@ export interface ItemContext {
   stepCount: number;
 }
 
+/** A section of a trace's thinking as the inspector groups it, judged by the first critic. */
+export interface InspectorSection {
+  index: number;
+  kind: 'attempt' | 'verification' | 'strategy-shift' | 'conclusion';
+  /** Step indices, inclusive. */
+  firstStep: number;
+  lastStep: number;
+  /** The lowest score of the first critic over the section's steps (null without scores). */
+  worstScore: number | null;
+  /** incorrect when any step is, correct when every step is, else unknown. */
+  verdict: Verdict;
+}
+
+/** A trace file's shape: thinking sections, where the answer starts and the first critic's first errors per part. */
+export interface InspectorTrace {
+  sections: InspectorSection[];
+  /** Index of the first answer step (the step count when there is no answer part). */
+  answerFrom: number;
+  /** The first step judged incorrect in each part (null: none). */
+  firstErrorThinking: number | null;
+  firstErrorAnswer: number | null;
+  /** The first critic's score per step (its verdict as 1/0 when it has no scores; null: no verdict). */
+  trajectory: (number | null)[];
+}
+
 export interface InspectorModel {
   /** The document shown (a file, or a dataset item's read-only view). */
   uri: string;
@@ -70,6 +95,8 @@ export interface InspectorModel {
   /** Critics that can be (re-)run from the view. */
   availableCritics: { id: string; label: string }[];
   segmentation: string;
+  /** Present for a trace file (one with a thinking block). */
+  trace?: InspectorTrace;
 }
 
 export type HostToInspector =

@@ -2,7 +2,16 @@ import type { Analysis } from '../core/analysis/analyze';
 import { disputedSteps } from '../core/analysis/disagreement';
 import { classifyJudgement, type ScoreThresholds } from '../core/analysis/marks';
 import { scalarScores } from '../core/critics/judgement';
-import type { Aggregates, HumanLabel, InspectorCritic, InspectorModel, ItemContext } from '../protocol/messages';
+import type { CriticResult } from '../core/critics/types';
+import type {
+  Aggregates,
+  HumanLabel,
+  InspectorCritic,
+  InspectorModel,
+  InspectorSection,
+  InspectorTrace,
+  ItemContext,
+} from '../protocol/messages';
 
 /** Solution scores from step scores, as PRM papers aggregate them; undefined without scores. */
 export function aggregateScores(scores: readonly number[]): Aggregates | undefined {
@@ -65,5 +74,50 @@ export function buildInspectorModel(input: InspectorInput): InspectorModel {
     humanLabels: steps.map((_, i) => input.humanLabels[i] ?? null),
     availableCritics: input.labels.map((c) => ({ id: c.id, label: c.label ?? c.id })),
     segmentation: `${analysis.segmentation.strategy} (${analysis.segmentation.reason})`,
+    ...(analysis.trace ? { trace: inspectorTrace(analysis) } : {}),
+  };
+}
+
+/**
+ * Each thinking section judged by the first critic (`result`): its worst score and a verdict (incorrect when any
+ * step is, correct when all are). The editor's section markers and the inspector's groups both show these.
+ */
+export function sectionSummaries(analysis: Analysis, result: CriticResult | undefined = analysis.results[0]): InspectorSection[] {
+  return (analysis.trace?.sections ?? []).map(({ index, kind, firstStep, lastStep }) => {
+    const judged = result ? result.steps.slice(firstStep, lastStep + 1) : [];
+    const scores = judged.map((j) => j.score).filter((x): x is number => x !== null && Number.isFinite(x));
+    const worstScore = scores.length > 0 ? Math.min(...scores) : null;
+    const verdict = judged.some((j) => j.verdict === 'incorrect')
+      ? 'incorrect'
+      : judged.length === lastStep - firstStep + 1 && judged.every((j) => j.verdict === 'correct')
+        ? 'correct'
+        : 'unknown';
+    return { index, kind, firstStep, lastStep, worstScore, verdict };
+  });
+}
+
+function inspectorTrace(analysis: Analysis): InspectorTrace {
+  const steps = analysis.segmentation.steps;
+  const answer = analysis.trace?.parts.find((p) => p.kind === 'answer');
+  const found = answer ? steps.findIndex((s) => s.start >= answer.start) : -1;
+  const answerFrom = found < 0 ? steps.length : found;
+  const result = analysis.results[0];
+  const incorrect = (i: number) => result?.steps[i]?.verdict === 'incorrect';
+  const firstIn = (from: number, to: number) => {
+    for (let i = from; i < to; i++) if (incorrect(i)) return i;
+    return null;
+  };
+  const scores = result && scalarScores(result, steps.length);
+  const trajectory = steps.map((_, i) => {
+    if (scores) return scores[i];
+    const verdict = result?.steps[i]?.verdict;
+    return verdict === 'correct' ? 1 : verdict === 'incorrect' ? 0 : null;
+  });
+  return {
+    sections: sectionSummaries(analysis, result),
+    answerFrom,
+    firstErrorThinking: firstIn(0, answerFrom),
+    firstErrorAnswer: firstIn(answerFrom, steps.length),
+    trajectory,
   };
 }

@@ -19,6 +19,7 @@ export interface AnalysisSnapshot {
 export interface MarksSnapshot {
   severity: 'error' | 'warning' | 'information';
   firstError: { step: number; line: number; gutterIcon: string } | null;
+  sectionMarkers?: { line: number; text: string }[];
 }
 export interface PrmLensApi {
   getAnalysis(uri: string): AnalysisSnapshot | undefined;

@@ -152,3 +152,40 @@ describe('running critics', () => {
     assert.ok(started.length < 6, `started ${started.join(',')}`);
   });
 });
+
+describe('trace files', () => {
+  const text = [
+    '## Problem', '', 'What is 2 + 3?', '', '<think>', 'First, 2 + 3 = 5.', '', 'Wait, let me check: 5 - 3 = 2.',
+    '</think>', '', 'The answer is 5.',
+  ].join('\n');
+
+  test('critics see thinking then answer steps, never the tags; the analysis carries parts and sections', async () => {
+    let seen: readonly string[] = [];
+    const critic: Critic = {
+      id: 'spy', type: 'test', label: 'spy',
+      score: async ({ steps }) => {
+        seen = steps;
+        const judged = steps.map(() => ({ score: 1, verdict: 'correct' as const }));
+        return { criticId: 'spy', steps: judged, firstError: -1, timing: { startedAt: 0, durationMs: 1 } };
+      },
+    };
+    const analysis = await analyzeText(text, {}, [critic]);
+    assert.deepEqual(seen, ['First, 2 + 3 = 5.', 'Wait, let me check: 5 - 3 = 2.', 'The answer is 5.']);
+    assert.ok(analysis.trace);
+    assert.deepEqual(analysis.trace.parts.map((p) => [p.kind, text.slice(p.start, p.end)]), [
+      ['thinking', 'First, 2 + 3 = 5.\n\nWait, let me check: 5 - 3 = 2.'],
+      ['answer', 'The answer is 5.'],
+    ]);
+    assert.deepEqual(analysis.trace.sections.map((s) => [s.kind, s.firstStep, s.lastStep]), [
+      ['attempt', 0, 0],
+      ['verification', 1, 1],
+    ]);
+    for (const s of analysis.segmentation.steps) assert.equal(text.slice(s.start, s.end), s.text);
+  });
+
+  test('a plain file has no trace', async () => {
+    const analysis = await analyzeText('## Problem\n\nP?\n\n## Solution\n\nOne.\n\nTwo.', {}, []);
+    assert.equal(analysis.trace, undefined);
+    assert.equal(analysis.segmentation.steps.length, 2);
+  });
+});

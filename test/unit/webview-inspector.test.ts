@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Analysis } from '../../src/core/analysis/analyze';
+import { analyzeText, type Analysis } from '../../src/core/analysis/analyze';
 import { comparisonMarkdown } from '../../src/core/analysis/compareReport';
 import { DEFAULT_COLOUR_BANDS } from '../../src/core/analysis/marks';
-import type { CriticResult, StepJudgement } from '../../src/core/critics/types';
+import type { Critic, CriticResult, StepJudgement } from '../../src/core/critics/types';
 import { aggregateScores, buildInspectorModel } from '../../src/views/inspector';
 import { nextInList, stepBy } from '../../webview/shared/navigation';
 import { toStepwise } from '../../src/views/stepLabels';
@@ -197,5 +197,42 @@ describe('message protocol guards', () => {
     assert.ok(!isInspectorState(undefined));
     assert.ok(isMetricsState({ view: 'metrics', dataset: 'file:///d.jsonl' }));
     assert.ok(!isMetricsState({ view: 'inspector' }));
+  });
+});
+
+describe('inspector model of a trace file', () => {
+  const thresholds = DEFAULT_COLOUR_BANDS;
+  const text = [
+    '## Problem', '', 'What is 2 + 3?', '', '<think>', 'First, 2 + 3 = 6.', '', 'Wait, let me check: 6 - 3 = 3.',
+    '', 'Alternatively, count up: 2, 3, 4, 5.', '</think>', '', 'The answer is 5.', '', 'So 2 + 3 = 6.',
+  ].join('\n');
+  const critic = (steps: StepJudgement[]): Critic => ({
+    id: 'c', type: 'test', label: 'c',
+    score: async () => result('c', steps, 0),
+  });
+
+  test('sections with worst score and verdict, the answer start, first errors per part, the trajectory', async () => {
+    const a = await analyzeText(text, {}, [critic([scored(0.2), scored(0.9), scored(0.8), scored(0.7), scored(0.1)])]);
+    const model = buildInspectorModel({ uri: 'u', title: 't', analysis: a, thresholds, labels: [], humanLabels: [] });
+    assert.ok(model.trace);
+    assert.deepEqual(model.trace.sections.map((s) => [s.kind, s.firstStep, s.lastStep, s.worstScore, s.verdict]), [
+      ['attempt', 0, 0, 0.2, 'incorrect'],
+      ['verification', 1, 1, 0.9, 'correct'],
+      ['strategy-shift', 2, 2, 0.8, 'correct'],
+    ]);
+    assert.equal(model.trace.answerFrom, 3);
+    assert.equal(model.trace.firstErrorThinking, 0);
+    assert.equal(model.trace.firstErrorAnswer, 4);
+    assert.deepEqual(model.trace.trajectory, [0.2, 0.9, 0.8, 0.7, 0.1]);
+  });
+
+  test('a verdict-only critic plots verdicts as 1/0; a plain file has no trace', async () => {
+    const a = await analyzeText(text, {}, [critic([verdict('correct'), verdict('unknown'), verdict('correct'), verdict('correct'), verdict('incorrect')])]);
+    const model = buildInspectorModel({ uri: 'u', title: 't', analysis: a, thresholds, labels: [], humanLabels: [] });
+    assert.deepEqual(model.trace?.trajectory, [1, null, 1, 1, 0]);
+    assert.equal(model.trace?.firstErrorThinking, null);
+    assert.equal(model.trace?.sections[1].verdict, 'unknown');
+    const plain = await analyzeText('## Problem\n\nP\n\n## Solution\n\nOne.\n\nTwo.', {}, []);
+    assert.equal(buildInspectorModel({ uri: 'u', title: 't', analysis: plain, thresholds, labels: [], humanLabels: [] }).trace, undefined);
   });
 });

@@ -7,7 +7,16 @@ import 'katex/dist/katex.min.css';
 import './inspector.css';
 import { createMarkdownRenderer } from '../shared/markdown';
 import { nextInList, stepBy } from '../shared/navigation';
-import type { HostToInspector, HumanLabel, InspectorCritic, InspectorModel, InspectorState, InspectorToHost } from '../../src/protocol/messages';
+import type {
+  HostToInspector,
+  HumanLabel,
+  InspectorCritic,
+  InspectorModel,
+  InspectorSection,
+  InspectorState,
+  InspectorToHost,
+  InspectorTrace,
+} from '../../src/protocol/messages';
 import { h, isTyping, replace, score } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscode';
 
@@ -20,6 +29,10 @@ const rendered = new Map<string, string>();
 let model: InspectorModel | null = null;
 let current: number | null = null;
 let running = false;
+/** Trace sections whose rows are not rendered (a long trace starts with all of them collapsed). */
+let collapsed = new Set<number>();
+/** More sections than this start collapsed, so a trace of thousands of steps renders only its section heads. */
+const COLLAPSE_ABOVE = 20;
 
 function md(text: string, className: string): HTMLElement {
   let html = rendered.get(text);
@@ -63,6 +76,11 @@ function renderEmpty(title: string, message: string, canScore: boolean): void {
 
 function renderHeader(m: InspectorModel): HTMLElement {
   const meta: string[] = [`${m.steps.length} step${m.steps.length === 1 ? '' : 's'}`, `segmentation ${m.segmentation}`];
+  if (m.trace) {
+    const at = (step: number | null) => (step === null ? 'none' : `step ${step + 1}`);
+    meta.push(`first error in the thinking: ${at(m.trace.firstErrorThinking)}`);
+    meta.push(`first error in the answer: ${at(m.trace.firstErrorAnswer)}`);
+  }
   if (m.item) meta.push(`dataset ${m.item.dataset}`, `ground truth: ${m.item.label < 0 ? 'all steps correct' : `first error at step ${m.item.label + 1}`}`);
   return h(
     'header',
@@ -130,6 +148,95 @@ function judgementCell(c: InspectorCritic, index: number): HTMLElement {
   return cell;
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
+  const el = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
+  return el;
+}
+
+const CHART_W = 1000;
+const CHART_H = 100;
+
+/**
+ * The first critic's score per step across the trace (verdicts as 1/0), with section boundaries, verification
+ * sections shaded and the answer's start marked. A click selects the step under the pointer.
+ */
+function renderChart(m: InspectorModel, trace: InspectorTrace): HTMLElement {
+  const n = Math.max(1, m.steps.length);
+  const y = (v: number) => CHART_H - 4 - Math.max(0, Math.min(1, v)) * (CHART_H - 8);
+  const chart = svg('svg', { class: 'trajectory', viewBox: `0 0 ${CHART_W} ${CHART_H}`, preserveAspectRatio: 'none' });
+  chart.setAttribute('role', 'img');
+  chart.setAttribute('aria-label', 'Score per step across the trace; click to select a step');
+  for (const s of trace.sections) {
+    const left = (s.firstStep / n) * CHART_W;
+    if (s.kind === 'verification') {
+      const width = ((s.lastStep - s.firstStep + 1) / n) * CHART_W;
+      chart.append(svg('rect', { class: 'reflection', x: left, y: 0, width, height: CHART_H }));
+    }
+    if (s.firstStep > 0) chart.append(svg('line', { class: 'boundary', x1: left, x2: left, y1: 0, y2: CHART_H }));
+  }
+  if (trace.answerFrom < m.steps.length) {
+    const left = (trace.answerFrom / n) * CHART_W;
+    chart.append(svg('line', { class: 'answer-boundary', x1: left, x2: left, y1: 0, y2: CHART_H }));
+  }
+  // A stair per scored step (visible even for a lone one), joined to its scored neighbour; no verdict: a gap.
+  const w = CHART_W / n;
+  let d = '';
+  trace.trajectory.forEach((v, i) => {
+    if (v === null) return;
+    const joined = i > 0 && trace.trajectory[i - 1] !== null;
+    d += `${joined ? 'L' : 'M'}${(i * w).toFixed(1)} ${y(v).toFixed(1)}H${((i + 1) * w).toFixed(1)}`;
+  });
+  if (d) chart.append(svg('path', { class: 'score-line', d }));
+  const marker = svg('line', { class: 'current-step', x1: -10, x2: -10, y1: 0, y2: CHART_H });
+  chart.append(marker);
+  chart.addEventListener('click', (event) => {
+    const box = chart.getBoundingClientRect();
+    if (box.width <= 0) return;
+    const step = Math.floor(((event.clientX - box.left) / box.width) * n);
+    select(Math.max(0, Math.min(m.steps.length - 1, step)), true);
+  });
+  const legend = h('p', { class: 'chart-legend' }, 'Score per step — lines: section boundaries · shaded: verification · dashed: the answer starts');
+  return h('section', { class: 'chart', 'aria-label': 'Trajectory' }, chart, legend);
+}
+
+function moveChartMarker(step: number | null): void {
+  const marker = app.querySelector('.trajectory .current-step');
+  if (!marker || !model) return;
+  const at = step === null ? -10 : ((step + 0.5) / Math.max(1, model.steps.length)) * CHART_W;
+  marker.setAttribute('x1', String(at));
+  marker.setAttribute('x2', String(at));
+}
+
+const SECTION_VERDICT: Record<string, string> = { correct: '✓', incorrect: '✗', unknown: '·' };
+
+function groupRow(label: string, classes: string, toggle?: { section: InspectorSection; open: boolean }): HTMLElement {
+  const cell = h('div', { class: 'group-head', role: 'cell' });
+  if (toggle) {
+    const b = h('button', { type: 'button', class: 'group-toggle', 'aria-expanded': toggle.open ? 'true' : 'false' }, `${toggle.open ? '▾' : '▸'} ${label}`);
+    b.addEventListener('click', () => {
+      if (collapsed.has(toggle.section.index)) collapsed.delete(toggle.section.index);
+      else collapsed.add(toggle.section.index);
+      if (model) render(model);
+    });
+    cell.append(b);
+  } else cell.append(label);
+  const dataset = toggle ? { 'data-section': toggle.section.index } : {};
+  return h('div', { class: `row group ${classes}`, role: 'row', ...dataset }, cell);
+}
+
+function sectionLabel(s: InspectorSection): string {
+  const steps = s.firstStep === s.lastStep ? `step ${s.firstStep + 1}` : `steps ${s.firstStep + 1}–${s.lastStep + 1}`;
+  const worst = s.worstScore === null ? '' : ` · worst ${score(s.worstScore)}`;
+  return `Section ${s.index + 1} · ${s.kind} · ${steps}${worst} ${SECTION_VERDICT[s.verdict]}`;
+}
+
+/** The section holding a step, if the step is in the thinking. */
+function sectionOf(trace: InspectorTrace | undefined, step: number): InspectorSection | undefined {
+  return trace?.sections.find((s) => s.firstStep <= step && step <= s.lastStep);
+}
+
 function renderSteps(m: InspectorModel): HTMLElement {
   const grid = h('div', { class: 'steps', role: 'grid', 'aria-label': 'Steps and judgements', 'aria-rowcount': m.steps.length + 1 });
   grid.style.setProperty('--critics', String(Math.max(1, m.critics.length)));
@@ -143,15 +250,26 @@ function renderSteps(m: InspectorModel): HTMLElement {
     ),
   );
   const disagreements = new Set(m.disagreements);
+  const trace = m.trace;
+  const heads = new Map((trace?.sections ?? []).map((s) => [s.firstStep, s]));
   for (const step of m.steps) {
     const i = step.index;
+    const head = heads.get(i);
+    if (head) {
+      const open = !collapsed.has(head.index);
+      grid.append(groupRow(sectionLabel(head), `section kind-${head.kind} verdict-${head.verdict}`, { section: head, open }));
+    }
+    if (trace && i === trace.answerFrom) grid.append(groupRow('Answer', 'answer'));
+    // Collapsed sections' rows are not built at all: a long trace renders only what is open.
+    const section = sectionOf(trace, i);
+    if (section && collapsed.has(section.index)) continue;
     const truthError = m.item?.label === i;
     const classes = ['row', 'step'];
     if (disagreements.has(i)) classes.push('disagree');
     if (truthError) classes.push('truth-error');
     if (i === current) classes.push('current');
     const flags = m.critics.filter((c) => c.firstError === i).map((c) => c.label);
-    const head = h(
+    const stepHead = h(
       'div',
       { class: 'step-head' },
       h('span', { class: 'step-no' }, `Step ${i + 1}`),
@@ -173,7 +291,7 @@ function renderSteps(m: InspectorModel): HTMLElement {
     const row = h(
       'div',
       { class: classes.join(' '), role: 'row', 'data-step': i, 'aria-selected': i === current ? 'true' : 'false', 'aria-rowindex': i + 2 },
-      h('div', { class: 'text', role: 'rowheader', tabindex: i === (current ?? 0) ? 0 : -1 }, head, md(step.text, 'step-text')),
+      h('div', { class: 'text', role: 'rowheader', tabindex: i === (current ?? 0) ? 0 : -1 }, stepHead, md(step.text, 'step-text')),
       ...m.critics.map((c) => judgementCell(c, i)),
       labels,
     );
@@ -205,7 +323,11 @@ function render(m: InspectorModel): void {
   const scroll = document.scrollingElement?.scrollTop ?? 0;
   const sameDoc = model?.uri === m.uri;
   model = m;
-  if (!sameDoc) current = null;
+  if (!sameDoc) {
+    current = null;
+    const sections = m.trace?.sections ?? [];
+    collapsed = new Set(sections.length > COLLAPSE_ABOVE ? sections.map((s) => s.index) : []);
+  }
   else if (current !== null && current >= m.steps.length) current = null;
   vscode.setState({ view: 'inspector', uri: m.uri });
   replace(
@@ -216,11 +338,13 @@ function render(m: InspectorModel): void {
       ? h('p', { class: 'warning' }, `The dataset item has ${m.item.stepCount} steps but the editor found ${m.steps.length}: the ground truth may not line up.`)
       : null,
     m.problem.trim() ? h('section', { class: 'problem', 'aria-label': 'Problem' }, h('h2', {}, 'Problem'), md(m.problem, 'problem-text')) : null,
+    m.trace ? renderChart(m, m.trace) : null,
     renderSteps(m),
     renderRaw(m),
     h('footer', { class: 'keys' }, 'Keys: ↓/↑ or j/k next/previous step · d / Shift+D next/previous disagreement · Enter show in editor · c / x / u label correct / incorrect / neutral · 0 clear label'),
   );
   if (sameDoc && document.scrollingElement) document.scrollingElement.scrollTop = scroll;
+  moveChartMarker(current);
 }
 
 function rowOf(index: number): HTMLElement | null {
@@ -237,7 +361,14 @@ function select(index: number | null, reveal: boolean, focus = reveal): void {
     old?.querySelector('.text')?.setAttribute('tabindex', '-1');
   }
   current = index;
+  moveChartMarker(index);
   if (index === null) return;
+  // A step of a collapsed section has no row yet: open its section first.
+  const section = sectionOf(model.trace, index);
+  if (section && collapsed.has(section.index)) {
+    collapsed.delete(section.index);
+    render(model);
+  }
   const row = rowOf(index);
   const cell = row?.querySelector<HTMLElement>('.text');
   if (!row || !cell) return;

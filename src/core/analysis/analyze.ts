@@ -1,7 +1,8 @@
 import { Critic, CriticResult, CancelledError, type SectionRange } from '../critics/types';
 import { segment } from '../segment/segment';
-import { splitProblem } from '../segment/document';
 import { Segmentation, SegmentOptions, SolutionDocument } from '../segment/types';
+import { segmentTraceFile } from '../trace/trace';
+import type { TracePart, TraceSection } from '../trace/types';
 import { errorMessage } from '../util/errors';
 
 export interface CriticFailure {
@@ -15,6 +16,8 @@ export interface CriticFailure {
 export interface Analysis {
   document: SolutionDocument;
   segmentation: Segmentation;
+  /** Present only for a trace file (one with a thinking part): its parts and the thinking's sections. */
+  trace?: TraceOutline;
   results: CriticResult[];
   failures: CriticFailure[];
   /** The run was cancelled: `results` holds the critics that had finished, the others are cancelled failures. */
@@ -31,10 +34,28 @@ export interface JudgeOptions {
   sections?: readonly SectionRange[];
 }
 
-/** Splits a plain solution file into problem and steps (offsets are into `text`). */
-export function segmentFile(text: string, options: SegmentOptions): { document: SolutionDocument; segmentation: Segmentation } {
-  const document = splitProblem(text);
-  return { document, segmentation: segment(document.solution, options, document.solutionStart) };
+/** A trace file's thinking and answer parts and the thinking's sections (offsets into the file, UTF-16). */
+export interface TraceOutline {
+  parts: TracePart[];
+  sections: TraceSection[];
+}
+
+/**
+ * Splits a solution file into problem and steps (offsets are into `text`). A trace file (one with a thinking
+ * block) is segmented by segmentTraceFile, so its steps are thinking paragraphs then answer steps, tags in none;
+ * a plain file gets segment()'s steps and no `trace`.
+ */
+export function segmentFile(
+  text: string,
+  options: SegmentOptions,
+): { document: SolutionDocument; segmentation: Segmentation; trace?: TraceOutline } {
+  const { document, trace } = segmentTraceFile(text, options);
+  if (!trace.parts.some((p) => p.kind === 'thinking')) {
+    return { document, segmentation: segment(document.solution, options, document.solutionStart) };
+  }
+  const steps = trace.steps.map(({ index, start, end, text: stepText }) => ({ index, start, end, text: stepText }));
+  const segmentation = { strategy: trace.strategy, requested: trace.requested, reason: trace.reason, steps };
+  return { document, segmentation, trace: { parts: trace.parts, sections: trace.sections } };
 }
 
 /**
@@ -66,7 +87,7 @@ function isCancellation(reason: unknown): boolean {
 }
 
 export async function analyzeText(text: string, options: SegmentOptions, critics: readonly Critic[], signal?: AbortSignal, judge: JudgeOptions = {}): Promise<Analysis> {
-  const { document, segmentation } = segmentFile(text, options);
+  const { document, segmentation, trace } = segmentFile(text, options);
   const judged = await judgeSteps(critics, document.problem, segmentation.steps.map((s) => s.text), signal, judge);
-  return { document, segmentation, ...judged };
+  return trace ? { document, segmentation, trace, ...judged } : { document, segmentation, ...judged };
 }
