@@ -95,7 +95,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        { property: 'getConfiguration', message: 'Read and write settings through the Config in src/extension/config.ts.' },
+        {
+          property: 'getConfiguration',
+          message: 'Read and write settings through the Config in src/extension/config.ts.',
+        },
       ],
     },
   },

@@ -71,7 +71,10 @@ interface Case {
 
 const FOLDERS = ['big-bench-mistake', 'mr-ben', 'prmbench'];
 
-export async function checkerQuality(dataDir: string, options: { examples?: number } = {}): Promise<CheckerQualityResult> {
+export async function checkerQuality(
+  dataDir: string,
+  options: { examples?: number } = {},
+): Promise<CheckerQualityResult> {
   if (!existsSync(dataDir)) return { skipped: `skipped: ${dataDir} not found` };
   const files: string[] = [];
   for (const folder of FOLDERS) {
@@ -142,14 +145,30 @@ export async function checkerQuality(dataDir: string, options: { examples?: numb
 }
 
 const COUNT_KEYS = [
-  'cases', 'erroneousCases', 'correctCases', 'steps', 'checkedSteps', 'flags', 'truePositives', 'earlyFalseFlags',
-  'lateFlags', 'knownCorrectSteps',
+  'cases',
+  'erroneousCases',
+  'correctCases',
+  'steps',
+  'checkedSteps',
+  'flags',
+  'truePositives',
+  'earlyFalseFlags',
+  'lateFlags',
+  'knownCorrectSteps',
 ] as const;
 
 function emptyCounts(): CheckerCounts {
   return {
-    cases: 0, erroneousCases: 0, correctCases: 0, steps: 0, checkedSteps: 0, flags: 0, truePositives: 0,
-    earlyFalseFlags: 0, lateFlags: 0, knownCorrectSteps: 0,
+    cases: 0,
+    erroneousCases: 0,
+    correctCases: 0,
+    steps: 0,
+    checkedSteps: 0,
+    flags: 0,
+    truePositives: 0,
+    earlyFalseFlags: 0,
+    lateFlags: 0,
+    knownCorrectSteps: 0,
   };
 }
 
@@ -157,7 +176,10 @@ function readCases(raw: unknown): Case[] {
   if (!Array.isArray(raw)) return [];
   return raw.filter(
     (c): c is Case =>
-      typeof c === 'object' && c !== null && Array.isArray(c.steps) && c.steps.every((s: unknown) => typeof s === 'string') &&
+      typeof c === 'object' &&
+      c !== null &&
+      Array.isArray(c.steps) &&
+      c.steps.every((s: unknown) => typeof s === 'string') &&
       Number.isInteger(c.label),
   );
 }
@@ -180,8 +202,18 @@ export function formatCheckerQuality(result: CheckerQualityResult): string {
   for (const r of result.files) {
     lines.push(
       [
-        r.file, r.cases, r.steps, r.checkedSteps, r.flags, r.truePositives, r.earlyFalseFlags, r.lateFlags,
-        `${r.earlyFalseFlags}/${r.knownCorrectSteps}`, r.accError.toFixed(1), r.accCorrect.toFixed(1), r.f1.toFixed(1),
+        r.file,
+        r.cases,
+        r.steps,
+        r.checkedSteps,
+        r.flags,
+        r.truePositives,
+        r.earlyFalseFlags,
+        r.lateFlags,
+        `${r.earlyFalseFlags}/${r.knownCorrectSteps}`,
+        r.accError.toFixed(1),
+        r.accCorrect.toFixed(1),
+        r.f1.toFixed(1),
       ].join(' | '),
     );
   }
@@ -192,7 +224,8 @@ export function formatCheckerQuality(result: CheckerQualityResult): string {
       `false flags per known-correct step ${(100 * result.falseFlagRate).toFixed(3)}% ` +
       `(${t.earlyFalseFlags}/${t.knownCorrectSteps}); mean F1 ${result.meanF1.toFixed(1)}`,
   );
-  for (const f of result.falseFlags) lines.push(`  false flag ${f.file} ${f.id} step ${f.step} (label ${f.label}): ${f.reason}`);
+  for (const f of result.falseFlags)
+    lines.push(`  false flag ${f.file} ${f.id} step ${f.step} (label ${f.label}): ${f.reason}`);
   return lines.join('\n');
 }
 

@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'prm-lens-bench-memory-'));
   const preload = path.join(tmp, 'maxrss.js');
-  const report = 'require(\'fs\').writeSync(2, `\\nPRM_LENS_MAXRSS ${process.resourceUsage().maxRSS}\\n`)';
+  const report = "require('fs').writeSync(2, `\\nPRM_LENS_MAXRSS ${process.resourceUsage().maxRSS}\\n`)";
   writeFileSync(preload, `process.on('exit', () => ${report});\n`);
   const bomb = await gzipBomb(2 * size);
   let reply: () => Reply = () => ({ json: {} });

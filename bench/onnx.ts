@@ -17,11 +17,22 @@ import { tempDir } from '../test/support/onnx/tmp';
 
 /** Qwen2-0.5B's shape with Qwen2.5-Math-PRM's two-label head; decoder linear layers 4-bit (MatMulNBits, block 32). */
 const QWEN2_05B: Partial<DecoderConfig> = {
-  hidden: 896, intermediate: 4864, layers: 24, heads: 14, kvHeads: 2, vocab: 151936, ropeTheta: 1000000, rmsEps: 1e-6, qkvBias: true, tieEmbeddings: true, quantizeBlock: 32,
+  hidden: 896,
+  intermediate: 4864,
+  layers: 24,
+  heads: 14,
+  kvHeads: 2,
+  vocab: 151936,
+  ropeTheta: 1000000,
+  rmsEps: 1e-6,
+  qkvBias: true,
+  tieEmbeddings: true,
+  quantizeBlock: 32,
 };
 const SMALL: Partial<DecoderConfig> = { hidden: 256, intermediate: 768, layers: 6, heads: 8, kvHeads: 4 };
 
-const STEP_TEXT = (i: number) => `Step ${i + 1}: we add the numbers together to get the total, then multiply the result by two.`;
+const STEP_TEXT = (i: number) =>
+  `Step ${i + 1}: we add the numbers together to get the total, then multiply the result by two.`;
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -43,16 +54,27 @@ function folderBytes(dir: string): number {
 }
 
 /** A bare session, with the host's session options, fed what the pipeline feeds for `ids` (one unpadded row). */
-async function bareSession(folder: string, threads: number): Promise<{ run(ids: number[]): Promise<void>; release(): Promise<void> }> {
+async function bareSession(
+  folder: string,
+  threads: number,
+): Promise<{ run(ids: number[]): Promise<void>; release(): Promise<void> }> {
   const session = await ort.InferenceSession.create(path.join(folder, 'model.onnx'), sessionOptions(threads));
   return {
     async run(ids) {
       const T = ids.length;
       await session.run(
         {
-          input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [1, T]),
+          input_ids: new ort.Tensor(
+            'int64',
+            BigInt64Array.from(ids, (v) => BigInt(v)),
+            [1, T],
+          ),
           attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
-          position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: T }, (_, i) => BigInt(i)), [1, T]),
+          position_ids: new ort.Tensor(
+            'int64',
+            BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
+            [1, T],
+          ),
         },
         ['logits'],
       );
@@ -63,7 +85,10 @@ async function bareSession(folder: string, threads: number): Promise<{ run(ids: 
 
 /** Steps of a solution long enough that its input has at least `tokens` tokens (the count is printed). */
 function solutionOf(steps: number): { problem: string; steps: string[] } {
-  return { problem: 'Tom has 12 apples and buys 7 more. How many apples does he have now, and how many after he gives 4 away?', steps: Array.from({ length: steps }, (_, i) => STEP_TEXT(i)) };
+  return {
+    problem: 'Tom has 12 apples and buys 7 more. How many apples does he have now, and how many after he gives 4 away?',
+    steps: Array.from({ length: steps }, (_, i) => STEP_TEXT(i)),
+  };
 }
 
 async function inputIds(folder: string, solution: { problem: string; steps: string[] }): Promise<number[]> {
@@ -76,7 +101,12 @@ async function inputIds(folder: string, solution: { problem: string; steps: stri
 }
 
 /** Medians of interleaved runs (pipeline, bare, pipeline, …) so a busy machine slows both alike. */
-async function pipelineVsBare(folder: string, solution: { problem: string; steps: string[] }, threads: number, runs: number): Promise<{ tokens: number; pipeline: number; bare: number }> {
+async function pipelineVsBare(
+  folder: string,
+  solution: { problem: string; steps: string[] },
+  threads: number,
+  runs: number,
+): Promise<{ tokens: number; pipeline: number; bare: number }> {
   const ids = await inputIds(folder, solution);
   const critic = new OnnxCritic({ id: 'bench', type: 'onnx', path: folder, threads, idleUnloadSeconds: 0 });
   const bare = await bareSession(folder, threads);
@@ -121,21 +151,30 @@ export async function onnxBenchmarks(): Promise<void> {
   const tmp = tempDir('bench-onnx');
   try {
     // --- small model: pipeline overhead and one pass vs prefix by prefix -------------------------------------------
-    const small = buildModelFolder(path.join(tmp.dir, 'small'), { family: 'token-classification', model: SMALL, prm: { maxTokens: 8192 } });
+    const small = buildModelFolder(path.join(tmp.dir, 'small'), {
+      family: 'token-classification',
+      model: SMALL,
+      prm: { maxTokens: 8192 },
+    });
     const s20 = solutionOf(20);
     const over = await pipelineVsBare(small, s20, 2, 15);
     console.log(`  small Qwen2-style PRM (hidden 256, 6 layers), ${over.tokens}-token solution, 2 threads:`);
     console.log(`    bare session.run()              ${over.bare.toFixed(1)} ms`);
-    console.log(`    full pipeline (child process)   ${over.pipeline.toFixed(1)} ms  (overhead ratio ${(over.pipeline / over.bare).toFixed(3)}; target ≤ 1.10)`);
+    console.log(
+      `    full pipeline (child process)   ${over.pipeline.toFixed(1)} ms  (overhead ratio ${(over.pipeline / over.bare).toFixed(3)}; target ≤ 1.10)`,
+    );
 
     const critic = new OnnxCritic({ id: 'bench', type: 'onnx', path: small, threads: 2, idleUnloadSeconds: 0 });
     try {
       await critic.score(s20);
       const onePass = await timeIt(5, () => critic.score(s20));
       const prefixes = await timeIt(3, async () => {
-        for (let k = 1; k <= s20.steps.length; k++) await critic.score({ problem: s20.problem, steps: s20.steps.slice(0, k) });
+        for (let k = 1; k <= s20.steps.length; k++)
+          await critic.score({ problem: s20.problem, steps: s20.steps.slice(0, k) });
       });
-      console.log(`    20-step solution: one pass ${onePass.toFixed(1)} ms, prefix by prefix (20 runs) ${prefixes.toFixed(1)} ms → ${(prefixes / onePass).toFixed(1)}× faster`);
+      console.log(
+        `    20-step solution: one pass ${onePass.toFixed(1)} ms, prefix by prefix (20 runs) ${prefixes.toFixed(1)} ms → ${(prefixes / onePass).toFixed(1)}× faster`,
+      );
 
       // Cancelling a forward pass: from abort() to the rejected promise, the host process killed.
       const long = solutionOf(120);
@@ -152,15 +191,25 @@ export async function onnxBenchmarks(): Promise<void> {
         clearTimeout(timer);
         if (aborted) latencies.push(performance.now() - aborted);
       }
-      if (latencies.length > 0) console.log(`    cancelling a running forward pass: ${median(latencies).toFixed(1)} ms from abort() to the rejected call (median of ${latencies.length})`);
+      if (latencies.length > 0)
+        console.log(
+          `    cancelling a running forward pass: ${median(latencies).toFixed(1)} ms from abort() to the rejected call (median of ${latencies.length})`,
+        );
     } finally {
       critic.dispose();
     }
 
     // --- 0.5B-shaped 4-bit model ---------------------------------------------------------------------------------
     const t0 = performance.now();
-    const big = buildModelFolder(path.join(tmp.dir, 'qwen2-0.5b-q4'), { family: 'token-classification', model: QWEN2_05B, scale: 0.02, prm: { maxTokens: 32768, batchSize: 1 } });
-    console.log(`  0.5B-shaped Qwen2 PRM, 4-bit decoder layers: built in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(folderBytes(big) / 2 ** 20).toFixed(0)} MiB)`);
+    const big = buildModelFolder(path.join(tmp.dir, 'qwen2-0.5b-q4'), {
+      family: 'token-classification',
+      model: QWEN2_05B,
+      scale: 0.02,
+      prm: { maxTokens: 32768, batchSize: 1 },
+    });
+    console.log(
+      `  0.5B-shaped Qwen2 PRM, 4-bit decoder layers: built in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(folderBytes(big) / 2 ** 20).toFixed(0)} MiB)`,
+    );
 
     // Tokens/s at 512 tokens: a solution cut to exactly 512 tokens, bare runs with 1 and 2 threads.
     const ids512 = (await inputIds(big, solutionOf(40))).slice(0, 512);
@@ -169,7 +218,9 @@ export async function onnxBenchmarks(): Promise<void> {
       try {
         await bare.run(ids512);
         const ms = await timeIt(3, () => bare.run(ids512));
-        console.log(`    ${threads} thread${threads > 1 ? 's' : ' '}: ${ids512.length} tokens in ${ms.toFixed(0)} ms → ${((ids512.length / ms) * 1000).toFixed(0)} tokens/s (bare session.run)`);
+        console.log(
+          `    ${threads} thread${threads > 1 ? 's' : ' '}: ${ids512.length} tokens in ${ms.toFixed(0)} ms → ${((ids512.length / ms) * 1000).toFixed(0)} tokens/s (bare session.run)`,
+        );
       } finally {
         await bare.release();
       }
@@ -177,7 +228,9 @@ export async function onnxBenchmarks(): Promise<void> {
 
     const s512 = solutionOf(19);
     const bigOver = await pipelineVsBare(big, s512, 2, 5);
-    console.log(`    full pipeline vs bare run on the same ${bigOver.tokens}-token input, 2 threads: ${bigOver.pipeline.toFixed(0)} ms vs ${bigOver.bare.toFixed(0)} ms → overhead ratio ${(bigOver.pipeline / bigOver.bare).toFixed(3)} (target ≤ 1.10)`);
+    console.log(
+      `    full pipeline vs bare run on the same ${bigOver.tokens}-token input, 2 threads: ${bigOver.pipeline.toFixed(0)} ms vs ${bigOver.bare.toFixed(0)} ms → overhead ratio ${(bigOver.pipeline / bigOver.bare).toFixed(3)} (target ≤ 1.10)`,
+    );
 
     // Event-loop lag of this thread (standing in for the extension host) while the model scores.
     const lagCritic = new OnnxCritic({ id: 'bench-lag', type: 'onnx', path: big, threads: 2, idleUnloadSeconds: 0 });
@@ -192,7 +245,9 @@ export async function onnxBenchmarks(): Promise<void> {
         scored = performance.now() - t1;
         lags.push(lag.stop());
       }
-      console.log(`    event-loop lag of the calling thread while it scores in the child process (${scored.toFixed(0)} ms a run): max ${Math.max(...lags).toFixed(1)} ms over 3 runs (target < 50 ms)`);
+      console.log(
+        `    event-loop lag of the calling thread while it scores in the child process (${scored.toFixed(0)} ms a run): max ${Math.max(...lags).toFixed(1)} ms over 3 runs (target < 50 ms)`,
+      );
     } finally {
       lagCritic.dispose();
     }
@@ -200,7 +255,9 @@ export async function onnxBenchmarks(): Promise<void> {
     try {
       const lag = lagMonitor();
       await inProcess.score([s512]);
-      console.log(`    for comparison, the same run on the calling thread blocks its event loop for ${lag.stop().toFixed(0)} ms`);
+      console.log(
+        `    for comparison, the same run on the calling thread blocks its event loop for ${lag.stop().toFixed(0)} ms`,
+      );
     } finally {
       await inProcess.release();
     }

@@ -32,7 +32,8 @@ function bigDocument(steps: number): string {
   const parts = ['## Problem', '', 'Add up the numbers.', '', '## Solution', ''];
   for (let i = 0; i < steps; i++) {
     if (i % 50 === 49) parts.push(`$$\n\\frac{${i}}{2} + ${i} = ${(i * 3) / 2}\n$$`, '');
-    else parts.push(`We add ${i} and ${i + 1} to get ${i} + ${i + 1} = ${2 * i + 1}, then carry on with $x_{${i}}$.`, '');
+    else
+      parts.push(`We add ${i} and ${i + 1} to get ${i} + ${i + 1} = ${2 * i + 1}, then carry on with $x_{${i}}$.`, '');
   }
   return parts.join('\n');
 }
@@ -74,7 +75,9 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   await checker.score({ problem: '', steps: segmentation.steps.map((s) => s.text) });
   const checkMs = performance.now() - t0;
-  console.log(`  checker on all steps            ${checkMs.toFixed(1)} ms (${Math.round((segmentation.steps.length / checkMs) * 1000)} steps/s)`);
+  console.log(
+    `  checker on all steps            ${checkMs.toFixed(1)} ms (${Math.round((segmentation.steps.length / checkMs) * 1000)} steps/s)`,
+  );
   console.log(`  total for a full re-score       ${(seg + marks + checkMs).toFixed(1)} ms`);
   console.log(stepRegexOverhead(doc));
   console.log('');
@@ -103,7 +106,9 @@ async function main(): Promise<void> {
   if (existsSync(path.join(root, 'dist', 'extension.js'))) {
     const cost = await activationCost(root);
     console.log('Extension activation (dist/extension.js with a recording stand-in for the vscode API):');
-    console.log(`  bundle ${(cost.bundleBytes / 1024).toFixed(0)} KiB, load ${cost.loadMs.toFixed(1)} ms, activate() ${cost.activateMs.toFixed(2)} ms`);
+    console.log(
+      `  bundle ${(cost.bundleBytes / 1024).toFixed(0)} KiB, load ${cost.loadMs.toFixed(1)} ms, activate() ${cost.activateMs.toFixed(2)} ms`,
+    );
     console.log(`  modules required at load and activation: ${cost.modules.join(', ')}`);
   } else {
     console.log('Extension activation: skipped (dist/extension.js missing; run npm run build)');

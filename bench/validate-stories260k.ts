@@ -66,7 +66,10 @@ export function readLegacyCheckpoint(buf: Buffer): Checkpoint {
   const rmsFinal = take(dim);
   take(seqLen * hd); // freq_cis_real and freq_cis_imag (seq_len × head_size/2 each): recomputed by the graph
   const classifier = shared ? embed : take(vocab * dim);
-  if (offset !== floats.length) throw new Error(`checkpoint has ${floats.length - offset} unexpected trailing floats (not a legacy llama2.c checkpoint?)`);
+  if (offset !== floats.length)
+    throw new Error(
+      `checkpoint has ${floats.length - offset} unexpected trailing floats (not a legacy llama2.c checkpoint?)`,
+    );
 
   const permuteHeads = (w: Float32Array, n: number) => {
     const out = new Float32Array(w.length);
@@ -88,21 +91,42 @@ export function readLegacyCheckpoint(buf: Buffer): Checkpoint {
       if (!m) throw new Error(`stories260K has no tensor ${name}`);
       const l = Number(m[1]);
       switch (m[2]) {
-        case 'input_layernorm.weight': return layer(rmsAtt, l, dim);
-        case 'post_attention_layernorm.weight': return layer(rmsFfn, l, dim);
-        case 'self_attn.q_proj.weight': return permuteHeads(layer(wq, l, dim * heads * hd), heads);
-        case 'self_attn.k_proj.weight': return permuteHeads(layer(wk, l, dim * kvHeads * hd), kvHeads);
-        case 'self_attn.v_proj.weight': return layer(wv, l, dim * kvHeads * hd);
-        case 'self_attn.o_proj.weight': return layer(wo, l, heads * hd * dim);
-        case 'mlp.gate_proj.weight': return layer(w1, l, dim * hidden);
-        case 'mlp.down_proj.weight': return layer(w2, l, hidden * dim);
-        case 'mlp.up_proj.weight': return layer(w3, l, dim * hidden);
-        default: throw new Error(`stories260K has no tensor ${name}`);
+        case 'input_layernorm.weight':
+          return layer(rmsAtt, l, dim);
+        case 'post_attention_layernorm.weight':
+          return layer(rmsFfn, l, dim);
+        case 'self_attn.q_proj.weight':
+          return permuteHeads(layer(wq, l, dim * heads * hd), heads);
+        case 'self_attn.k_proj.weight':
+          return permuteHeads(layer(wk, l, dim * kvHeads * hd), kvHeads);
+        case 'self_attn.v_proj.weight':
+          return layer(wv, l, dim * kvHeads * hd);
+        case 'self_attn.o_proj.weight':
+          return layer(wo, l, heads * hd * dim);
+        case 'mlp.gate_proj.weight':
+          return layer(w1, l, dim * hidden);
+        case 'mlp.down_proj.weight':
+          return layer(w2, l, hidden * dim);
+        case 'mlp.up_proj.weight':
+          return layer(w3, l, dim * hidden);
+        default:
+          throw new Error(`stories260K has no tensor ${name}`);
       }
     },
   };
   const config: DecoderConfig = {
-    vocab, hidden: dim, intermediate: hidden, layers, heads, kvHeads, ropeTheta: 10000, rmsEps: 1e-5, qkvBias: false, tieEmbeddings: shared, head: 'lm', positionIds: true,
+    vocab,
+    hidden: dim,
+    intermediate: hidden,
+    layers,
+    heads,
+    kvHeads,
+    ropeTheta: 10000,
+    rmsEps: 1e-5,
+    qkvBias: false,
+    tieEmbeddings: shared,
+    head: 'lm',
+    positionIds: true,
   };
   return { config, seqLen, weights };
 }
@@ -188,16 +212,41 @@ export function llama2cToTokenizerJson(vocab: Llama2cVocab): string {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: specials.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
+    added_tokens: specials.map((content, id) => ({
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [
+        { type: 'Prepend', prepend: '▁' },
+        { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
+      ],
+    },
     pre_tokenizer: null,
     post_processor: null,
     decoder: {
       type: 'Sequence',
-      decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }],
+      decoders: [
+        { type: 'Replace', pattern: { String: '▁' }, content: ' ' },
+        { type: 'ByteFallback' },
+        { type: 'Fuse' },
+        { type: 'Strip', content: ' ', start: 1, stop: 0 },
+      ],
     },
     model: {
-      type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true,
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: true,
       vocab: Object.fromEntries(pieces.map((p, i) => [p, i])),
       merges: merges.map((m) => `${m.left} ${m.right}`),
     },
@@ -214,7 +263,11 @@ function goldenText(sourceMd: string): string {
 }
 
 const STORY_PROBLEM = 'Once upon a time, there was a little girl named Lily';
-const STORY_STEPS = ['She loved to play outside in the park', 'One day, she saw a big, red ball', 'She wanted to play with it, but it was too high'];
+const STORY_STEPS = [
+  'She loved to play outside in the park',
+  'One day, she saw a big, red ball',
+  'She wanted to play with it, but it was too high',
+];
 const GARBLED_STEP = 'park the ball ball she to red a high was';
 
 interface Check {
@@ -226,7 +279,9 @@ interface Check {
 export async function validateStories260k(dir: string): Promise<boolean> {
   const checkpointFile = path.join(dir, 'stories260K.bin');
   if (!existsSync(checkpointFile)) {
-    console.log(`stories260K validation: skipped (${checkpointFile} not found; it lives in ../shared/models/stories260k)`);
+    console.log(
+      `stories260K validation: skipped (${checkpointFile} not found; it lives in ../shared/models/stories260k)`,
+    );
     return true;
   }
   const checks: Check[] = [];
@@ -239,7 +294,9 @@ export async function validateStories260k(dir: string): Promise<boolean> {
   try {
     const { config, seqLen, weights } = readLegacyCheckpoint(readFileSync(checkpointFile));
     const vocab = readLlama2cTokenizer(readFileSync(path.join(dir, 'tok512.bin')), config.vocab);
-    console.log(`  config: dim ${config.hidden}, hidden ${config.intermediate}, ${config.layers} layers, ${config.heads} heads (${config.kvHeads} kv), vocab ${config.vocab}, seq_len ${seqLen}`);
+    console.log(
+      `  config: dim ${config.hidden}, hidden ${config.intermediate}, ${config.layers} layers, ${config.heads} heads (${config.kvHeads} kv), vocab ${config.vocab}, seq_len ${seqLen}`,
+    );
 
     const model = path.join(tmp.dir, 'prm', 'model.onnx');
     mkdirSync(path.dirname(model), { recursive: true });
@@ -253,8 +310,14 @@ export async function validateStories260k(dir: string): Promise<boolean> {
     const onnxLogits = (await runSequence(session, probe)).data;
     const reference = referenceForward(config, weights, probe);
     let diff = 0;
-    reference.forEach((row, t) => row.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - onnxLogits[t * config.vocab + i])))));
-    check('ONNX logits = reference forward pass', diff < 1e-3, `max |Δ| ${diff.toExponential(2)} over ${probe.length} positions`);
+    reference.forEach((row, t) =>
+      row.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - onnxLogits[t * config.vocab + i])))),
+    );
+    check(
+      'ONNX logits = reference forward pass',
+      diff < 1e-3,
+      `max |Δ| ${diff.toExponential(2)} over ${probe.length} positions`,
+    );
 
     // 2. Greedy decoding of 200 tokens from BOS reproduces llama2.c's published output.
     const t0 = performance.now();
@@ -274,7 +337,9 @@ export async function validateStories260k(dir: string): Promise<boolean> {
     check(
       'greedy 200 tokens = golden text',
       text === golden,
-      text === golden ? `${tokens.length - 1} tokens in ${(performance.now() - t0).toFixed(0)} ms, identical (${golden.length} characters)` : `differs at character ${firstDiff}: …${JSON.stringify(text.slice(Math.max(0, firstDiff - 20), firstDiff + 20))}`,
+      text === golden
+        ? `${tokens.length - 1} tokens in ${(performance.now() - t0).toFixed(0)} ms, identical (${golden.length} characters)`
+        : `differs at character ${firstDiff}: …${JSON.stringify(text.slice(Math.max(0, firstDiff - 20), firstDiff + 20))}`,
     );
 
     // 3. The converted tokenizer.json encodes like llama2.c's encoder.
@@ -288,12 +353,26 @@ export async function validateStories260k(dir: string): Promise<boolean> {
       const a = (await hf.encode(s, null, { addSpecialTokens: false })).getIds();
       if (JSON.stringify(a) === JSON.stringify(llama2cEncode(vocab, s))) same++;
     }
-    check('tokenizer.json = llama2.c encode', same === samples.length, `${same}/${samples.length} texts give identical ids`);
+    check(
+      'tokenizer.json = llama2.c encode',
+      same === samples.length,
+      `${same}/${samples.length} texts give identical ids`,
+    );
 
     // 4. A tag-token PRM: at each "." after a step, p(" She") vs p(" He") for the next sentence.
     const prmDir = path.dirname(model);
     const layout = { template: '<s>{problem}. ', stepSeparator: ' ', maxTokens: seqLen };
-    writeFileSync(path.join(prmDir, 'prm.json'), JSON.stringify({ name: 'stories260K tag-token', family: 'tag-token', ...layout, stepTag: '.', positiveToken: '▁She', negativeToken: '▁He' }));
+    writeFileSync(
+      path.join(prmDir, 'prm.json'),
+      JSON.stringify({
+        name: 'stories260K tag-token',
+        family: 'tag-token',
+        ...layout,
+        stepTag: '.',
+        positiveToken: '▁She',
+        negativeToken: '▁He',
+      }),
+    );
     const critic = new OnnxCritic({ id: 'stories-tag', type: 'onnx', path: prmDir, threads: 1 });
     try {
       const result = await critic.score({ problem: STORY_PROBLEM, steps: STORY_STEPS });
@@ -301,14 +380,26 @@ export async function validateStories260k(dir: string): Promise<boolean> {
       const { sequences } = await engine.prepare([{ problem: STORY_PROBLEM, steps: STORY_STEPS }]);
       await engine.release();
       const whole = [BOS, ...llama2cEncode(vocab, `${STORY_PROBLEM}. ${STORY_STEPS.join('. ')}.`)];
-      check('input ids = llama2.c whole-story encode', JSON.stringify(sequences[0].ids) === JSON.stringify(whole), `${sequences[0].ids.length} tokens, step tags at ${sequences[0].reads.join(', ')}`);
+      check(
+        'input ids = llama2.c whole-story encode',
+        JSON.stringify(sequences[0].ids) === JSON.stringify(whole),
+        `${sequences[0].ids.length} tokens, step tags at ${sequences[0].reads.join(', ')}`,
+      );
       let worst = 0;
       for (const [k, position] of sequences[0].reads.entries()) {
         const logits = lastRow(await runSequence(session, sequences[0].ids.slice(0, position + 1)));
         worst = Math.max(worst, Math.abs(softmax([logits[she], logits[he]])[0] - (result.steps[k].score as number)));
       }
-      check('tag-token one pass = prefix runs', worst < 1e-5, `max |Δ| ${worst.toExponential(2)}; p(She) per step ${result.steps.map((s) => s.score?.toFixed(3)).join(', ')}`);
-      check('tag-token reads a story about Lily as "She"', result.steps.every((s) => (s.score as number) > 0.5), 'a trained model expects "She" after sentences about a girl');
+      check(
+        'tag-token one pass = prefix runs',
+        worst < 1e-5,
+        `max |Δ| ${worst.toExponential(2)}; p(She) per step ${result.steps.map((s) => s.score?.toFixed(3)).join(', ')}`,
+      );
+      check(
+        'tag-token reads a story about Lily as "She"',
+        result.steps.every((s) => (s.score as number) > 0.5),
+        'a trained model expects "She" after sentences about a girl',
+      );
     } finally {
       critic.dispose();
     }
@@ -316,20 +407,31 @@ export async function validateStories260k(dir: string): Promise<boolean> {
     // 5. Implicit PRM with stories260K as the policy: against itself (reward 0) and against an untrained copy.
     const same_ = path.join(tmp.dir, 'implicit-same');
     const random = path.join(tmp.dir, 'implicit-random');
-    for (const [folder, referenceWeights] of [[same_, weights], [random, new RandomWeights(5, 0.05)]] as const) {
+    for (const [folder, referenceWeights] of [
+      [same_, weights],
+      [random, new RandomWeights(5, 0.05)],
+    ] as const) {
       mkdirSync(path.join(folder, 'reference'), { recursive: true });
       buildDecoder(config, weights).save(path.join(folder, 'model.onnx'));
       buildDecoder(config, referenceWeights).save(path.join(folder, 'reference', 'model.onnx'));
       writeFileSync(path.join(folder, 'tokenizer.json'), tokenizerJson);
-      writeFileSync(path.join(folder, 'prm.json'), JSON.stringify({ family: 'implicit', ...layout, referenceModel: 'reference/model.onnx', beta: 1 }));
+      writeFileSync(
+        path.join(folder, 'prm.json'),
+        JSON.stringify({ family: 'implicit', ...layout, referenceModel: 'reference/model.onnx', beta: 1 }),
+      );
     }
     const steps = [...STORY_STEPS.slice(0, 2), GARBLED_STEP];
-    const runner = (folder: string) => new OnnxRunner({ folder, hostScript: defaultHostScript(), threads: () => 1, idleMs: () => 0 });
+    const runner = (folder: string) =>
+      new OnnxRunner({ folder, hostScript: defaultHostScript(), threads: () => 1, idleMs: () => 0 });
     const selfRunner = runner(same_);
     const randomRunner = runner(random);
     try {
       const [self] = await selfRunner.score([{ problem: STORY_PROBLEM, steps }]);
-      check('implicit, policy = reference', self.steps.every((s) => s.raw === 0 && s.score === 0.5), `rewards ${self.steps.map((s) => s.raw).join(', ')}`);
+      check(
+        'implicit, policy = reference',
+        self.steps.every((s) => s.raw === 0 && s.score === 0.5),
+        `rewards ${self.steps.map((s) => s.raw).join(', ')}`,
+      );
       const [vsRandom] = await randomRunner.score([{ problem: STORY_PROBLEM, steps }]);
       const perToken = vsRandom.steps.map((s) => (s.raw as number) / s.tokens);
       check(
@@ -346,7 +448,11 @@ export async function validateStories260k(dir: string): Promise<boolean> {
     tmp.remove();
   }
   const failed = checks.filter((c) => !c.ok);
-  console.log(failed.length === 0 ? `stories260K validation: all ${checks.length} checks passed` : `stories260K validation: ${failed.length} of ${checks.length} checks FAILED`);
+  console.log(
+    failed.length === 0
+      ? `stories260K validation: all ${checks.length} checks passed`
+      : `stories260K validation: ${failed.length} of ${checks.length} checks FAILED`,
+  );
   return failed.length === 0;
 }
 
@@ -354,12 +460,21 @@ export async function validateStories260k(dir: string): Promise<boolean> {
 async function runFp16Export(session: ort.InferenceSession, ids: readonly number[]): Promise<number[]> {
   const T = ids.length;
   const feeds: Record<string, ort.Tensor> = {
-    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [1, T]),
+    input_ids: new ort.Tensor(
+      'int64',
+      BigInt64Array.from(ids, (v) => BigInt(v)),
+      [1, T],
+    ),
     attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
-    position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: T }, (_, i) => BigInt(i)), [1, T]),
+    position_ids: new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
+      [1, T],
+    ),
   };
   for (const m of session.inputMetadata) {
-    if (m.isTensor && m.name.startsWith('past_key_values')) feeds[m.name] = new ort.Tensor('float16', new Uint16Array(0), [1, m.shape[1] as number, 0, m.shape[3] as number]);
+    if (m.isTensor && m.name.startsWith('past_key_values'))
+      feeds[m.name] = new ort.Tensor('float16', new Uint16Array(0), [1, m.shape[1] as number, 0, m.shape[3] as number]);
   }
   const out = (await session.run(feeds, ['logits'])).logits;
   const V = out.dims[2];
@@ -375,7 +490,9 @@ export async function validateGenaiExport(dir: string): Promise<boolean> {
     console.log(`tiny-random-llama validation: skipped (${dir} not found)`);
     return true;
   }
-  console.log('tiny-random-llama validation (an onnxruntime-genai float16 export with a KV cache and a real Llama tokenizer):');
+  console.log(
+    'tiny-random-llama validation (an onnxruntime-genai float16 export with a KV cache and a real Llama tokenizer):',
+  );
   let failures = 0;
   let total = 0;
   const check = (name: string, ok: boolean, detail: string) => {
@@ -385,36 +502,78 @@ export async function validateGenaiExport(dir: string): Promise<boolean> {
   };
   const tmp = tempDir('genai-export');
   try {
-    for (const f of ['model.onnx', 'model.onnx.data', 'tokenizer.json']) symlinkSync(path.join(dir, f), path.join(tmp.dir, f));
-    writeFileSync(path.join(tmp.dir, 'prm.json'), JSON.stringify({ family: 'tag-token', template: '{problem} ', stepTag: ' ки', stepSeparator: '\n', positiveToken: '+', negativeToken: '-', maxTokens: 2048 }));
+    for (const f of ['model.onnx', 'model.onnx.data', 'tokenizer.json'])
+      symlinkSync(path.join(dir, f), path.join(tmp.dir, f));
+    writeFileSync(
+      path.join(tmp.dir, 'prm.json'),
+      JSON.stringify({
+        family: 'tag-token',
+        template: '{problem} ',
+        stepTag: ' ки',
+        stepSeparator: '\n',
+        positiveToken: '+',
+        negativeToken: '-',
+        maxTokens: 2048,
+      }),
+    );
     const report = await validateModelFolder(tmp.dir, async (file) => NativePieceTokenizer.fromFile(file));
-    check('folder validates', report.problems.length === 0, report.problems.join('; ') || 'fp16 logits, past_key_values.* inputs fed empty');
+    check(
+      'folder validates',
+      report.problems.length === 0,
+      report.problems.join('; ') || 'fp16 logits, past_key_values.* inputs fed empty',
+    );
 
-    const problem = 'Janet’s ducks lay 16 eggs per day. She eats three 🙂 and bakes muffins with four (数学). How much does she make?';
-    const steps = ['Step 1: Janet sells 16 - 3 - 4 = 9 duck eggs a day.', 'Step 2: She makes 9 * 2 = $18 every day at the farmer’s market.', 'The answer is: 18'];
-    const runner = new OnnxRunner({ folder: tmp.dir, hostScript: defaultHostScript(), threads: () => 1, idleMs: () => 0 });
+    const problem =
+      'Janet’s ducks lay 16 eggs per day. She eats three 🙂 and bakes muffins with four (数学). How much does she make?';
+    const steps = [
+      'Step 1: Janet sells 16 - 3 - 4 = 9 duck eggs a day.',
+      'Step 2: She makes 9 * 2 = $18 every day at the farmer’s market.',
+      'The answer is: 18',
+    ];
+    const runner = new OnnxRunner({
+      folder: tmp.dir,
+      hostScript: defaultHostScript(),
+      threads: () => 1,
+      idleMs: () => 0,
+    });
     const engine = await PrmEngine.load(tmp.dir);
     const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'));
     try {
       const { Tokenizer } = await import('@anush008/tokenizers');
       const llama = Tokenizer.fromFile(path.join(dir, 'tokenizer.json'));
-      const whole = await llama.encode(`${problem} ${steps.map((s) => `${s} ки`).join('\n')}`, null, { addSpecialTokens: false });
+      const whole = await llama.encode(`${problem} ${steps.map((s) => `${s} ки`).join('\n')}`, null, {
+        addSpecialTokens: false,
+      });
       const { sequences } = await engine.prepare([{ problem, steps }]);
-      check('input ids = whole Math-Shepherd string', JSON.stringify(sequences[0].ids) === JSON.stringify(whole.getIds()), `${sequences[0].ids.length} tokens, tags (▁ки) at ${sequences[0].reads.join(', ')}`);
-      check('spans cover each step (emoji, CJK)', sequences[0].spans.every((sp, k) => sp[0][0] === 0 && sp.at(-1)?.[1] === steps[k].length), 'UTF-16 offsets from code point offsets');
+      check(
+        'input ids = whole Math-Shepherd string',
+        JSON.stringify(sequences[0].ids) === JSON.stringify(whole.getIds()),
+        `${sequences[0].ids.length} tokens, tags (▁ки) at ${sequences[0].reads.join(', ')}`,
+      );
+      check(
+        'spans cover each step (emoji, CJK)',
+        sequences[0].spans.every((sp, k) => sp[0][0] === 0 && sp.at(-1)?.[1] === steps[k].length),
+        'UTF-16 offsets from code point offsets',
+      );
 
       const [result] = await runner.score([{ problem, steps }]);
       const [plus, minus] = [llama.tokenToId('+') as number, llama.tokenToId('-') as number];
       let worst = 0;
       for (const [k, position] of sequences[0].reads.entries()) {
         const logits = await runFp16Export(session, sequences[0].ids.slice(0, position + 1));
-        worst = Math.max(worst, Math.abs(softmax([logits[plus], logits[minus]])[0] - (result.steps[k].score as number)));
+        worst = Math.max(
+          worst,
+          Math.abs(softmax([logits[plus], logits[minus]])[0] - (result.steps[k].score as number)),
+        );
       }
       check('one pass = prefix runs (float16)', worst < 2e-3, `max |Δ| ${worst.toExponential(2)}`);
       const other = { problem: 'What is 2 + 2?', steps: ['2 + 2 = 4'] };
       const batch = await runner.score([{ problem, steps }, other]);
       const [alone] = await runner.score([other]);
-      const drift = Math.max(...batch[0].steps.map((s, k) => Math.abs((s.score as number) - (result.steps[k].score as number))), Math.abs((batch[1].steps[0].score as number) - (alone.steps[0].score as number)));
+      const drift = Math.max(
+        ...batch[0].steps.map((s, k) => Math.abs((s.score as number) - (result.steps[k].score as number))),
+        Math.abs((batch[1].steps[0].score as number) - (alone.steps[0].score as number)),
+      );
       check('padded batch = single runs (float16)', drift < 2e-3, `max |Δ| ${drift.toExponential(2)}`);
     } finally {
       runner.dispose();
@@ -424,13 +583,19 @@ export async function validateGenaiExport(dir: string): Promise<boolean> {
   } finally {
     tmp.remove();
   }
-  console.log(failures === 0 ? `tiny-random-llama validation: all ${total} checks passed` : `tiny-random-llama validation: ${failures} of ${total} checks FAILED`);
+  console.log(
+    failures === 0
+      ? `tiny-random-llama validation: all ${total} checks passed`
+      : `tiny-random-llama validation: ${failures} of ${total} checks FAILED`,
+  );
   return failures === 0;
 }
 
 if (require.main === module) {
   const models = path.resolve(process.argv[2] ?? path.join(__dirname, '..', '..', '..', 'shared', 'models'));
-  (async () => (await validateStories260k(path.join(models, 'stories260k'))) && (await validateGenaiExport(path.join(models, 'tiny-random-llama'))))().then(
+  (async () =>
+    (await validateStories260k(path.join(models, 'stories260k'))) &&
+    (await validateGenaiExport(path.join(models, 'tiny-random-llama'))))().then(
     (ok) => process.exit(ok ? 0 : 1),
     (err: unknown) => {
       console.error(err);

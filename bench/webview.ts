@@ -25,7 +25,15 @@ function syntheticRecord(i: number, stepChars: number): string {
     return base.repeat(Math.max(1, Math.round(stepChars / base.length)));
   });
   const label = i % 3 === 0 ? -1 : i % steps.length;
-  return JSON.stringify({ id: `syn-${i}`, subset: SUBSETS[i % 4], generator: 'bench', problem: `Problem ${i}: compute the value of $\\sum_{k=1}^{${(i % 50) + 2}} k^2$ and explain each step.`, steps, final_answer_correct: label === -1, label });
+  return JSON.stringify({
+    id: `syn-${i}`,
+    subset: SUBSETS[i % 4],
+    generator: 'bench',
+    problem: `Problem ${i}: compute the value of $\\sum_{k=1}^{${(i % 50) + 2}} k^2$ and explain each step.`,
+    steps,
+    final_answer_correct: label === -1,
+    label,
+  });
 }
 
 async function writeDataset(file: string, count: number, stepChars: number): Promise<number> {
@@ -72,7 +80,11 @@ interface PageResult {
 /** Loads the dataset webview bundle in headless Chromium with a stand-in VS Code API and feeds it the summaries. */
 async function renderInChromium(root: string, dir: string, summaries: ItemSummary[]): Promise<PageResult> {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: process.env.PRM_LENS_CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.PRM_LENS_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
   try {
     const page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
     const html = path.join(dir, 'dataset.html');
@@ -84,9 +96,21 @@ async function renderInChromium(root: string, dir: string, summaries: ItemSummar
 </head><body class="prm-dataset"><div id="app"></div><script src="${asset('dist/webview/dataset.js')}"></script></body></html>`,
     );
     await page.goto(pathToFileURL(html).href);
-    await page.waitForFunction(() => (window as unknown as { __sent?: { type: string }[] }).__sent?.some((m) => m.type === 'ready'));
-    const chunks: HostToDataset[] = [{ type: 'dataset/begin', name: 'bench.jsonl', format: 'ProcessBench', critics: [{ id: 'checker', label: 'checker' }], activeCritics: ['checker'], reloads: 0 }];
-    for (let at = 0; at < summaries.length; at += 2000) chunks.push({ type: 'dataset/items', items: summaries.slice(at, at + 2000) });
+    await page.waitForFunction(() =>
+      (window as unknown as { __sent?: { type: string }[] }).__sent?.some((m) => m.type === 'ready'),
+    );
+    const chunks: HostToDataset[] = [
+      {
+        type: 'dataset/begin',
+        name: 'bench.jsonl',
+        format: 'ProcessBench',
+        critics: [{ id: 'checker', label: 'checker' }],
+        activeCritics: ['checker'],
+        reloads: 0,
+      },
+    ];
+    for (let at = 0; at < summaries.length; at += 2000)
+      chunks.push({ type: 'dataset/items', items: summaries.slice(at, at + 2000) });
     chunks.push({ type: 'dataset/loaded', count: summaries.length, issueCount: 0, ms: 0 });
     const timing = await page.evaluate(async (messages) => {
       const frame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));
@@ -128,13 +152,22 @@ async function renderInChromium(root: string, dir: string, summaries: ItemSummar
 function metricsRecords(count: number): ResultRecord[] {
   const out: ResultRecord[] = [];
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let i = 0; i < count; i++) {
     const steps = 4 + (i % 9);
     const label = i % 3 === 0 ? -1 : i % steps;
-    const scores = Array.from({ length: steps }, (_, k) => (label >= 0 && k >= label ? random() * 0.6 : 0.4 + random() * 0.6));
+    const scores = Array.from({ length: steps }, (_, k) =>
+      label >= 0 && k >= label ? random() * 0.6 : 0.4 + random() * 0.6,
+    );
     const subset = SUBSETS[i % 4];
-    out.push({ id: `syn-${i}`, subset, label, prediction: random() < 0.6 ? label : -1, critic: 'checker', scores: null });
+    out.push({
+      id: `syn-${i}`,
+      subset,
+      label,
+      prediction: random() < 0.6 ? label : -1,
+      critic: 'checker',
+      scores: null,
+    });
     out.push({ id: `syn-${i}`, subset, label, prediction: null, critic: 'prm', scores });
   }
   return out;
@@ -161,7 +194,9 @@ export async function webviewBenchmarks(root: string): Promise<void> {
       const stepChars = chars || 600;
       const bytes = await writeDataset(file, count, stepChars);
       const host = await hostRead(file, dir);
-      console.log(`  ${name}: ${(bytes / 2 ** 20).toFixed(1)} MiB, host read: first batch ${host.firstBatchMs.toFixed(0)} ms, all ${host.allMs.toFixed(0)} ms, longest event-loop stall ${host.maxStallMs.toFixed(0)} ms`);
+      console.log(
+        `  ${name}: ${(bytes / 2 ** 20).toFixed(1)} MiB, host read: first batch ${host.firstBatchMs.toFixed(0)} ms, all ${host.allMs.toFixed(0)} ms, longest event-loop stall ${host.maxStallMs.toFixed(0)} ms`,
+      );
       if (chromium) {
         const page = await renderInChromium(root, dir, host.summaries);
         console.log(
@@ -169,7 +204,10 @@ export async function webviewBenchmarks(root: string): Promise<void> {
         );
       }
     }
-    if (!chromium) console.log('  webview rendering: skipped (needs /usr/bin/chromium and dist/webview/dataset.js: run npm run build)');
+    if (!chromium)
+      console.log(
+        '  webview rendering: skipped (needs /usr/bin/chromium and dist/webview/dataset.js: run npm run build)',
+      );
     const records = metricsRecords(10_000);
     buildMetricsModel({ dataset: 'bench', records, calibrationSubset: 'gsm8k' }); // warm-up
     const times = Array.from({ length: 7 }, () => {
@@ -177,7 +215,9 @@ export async function webviewBenchmarks(root: string): Promise<void> {
       buildMetricsModel({ dataset: 'bench', records, calibrationSubset: 'gsm8k' });
       return performance.now() - t0;
     });
-    console.log(`  metrics + threshold sweep + calibration + histograms, 10,000 items × 2 critics (101 thresholds): ${median(times).toFixed(1)} ms (median of 7)`);
+    console.log(
+      `  metrics + threshold sweep + calibration + histograms, 10,000 items × 2 critics (101 thresholds): ${median(times).toFixed(1)} ms (median of 7)`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -25,7 +25,10 @@ const katexWoff2Only = {
   setup(build) {
     build.onLoad({ filter: /katex[\\/]dist[\\/]katex(\.min)?\.css$/ }, async (args) => {
       const css = await readFile(args.path, 'utf8');
-      return { contents: css.replace(/,\s*url\([^)]*\.(?:woff|ttf)\)\s*format\("(?:woff|truetype)"\)/g, ''), loader: 'css' };
+      return {
+        contents: css.replace(/,\s*url\([^)]*\.(?:woff|ttf)\)\s*format\("(?:woff|truetype)"\)/g, ''),
+        loader: 'css',
+      };
     });
   },
 };
@@ -71,7 +74,12 @@ const builds = [
   { ...common, entryPoints: { openai: createRequire(import.meta.url).resolve('openai') }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The local-model host runs in its own process; its native modules are loaded from node_modules at run time.
-  { ...common, entryPoints: { 'onnx-host': 'src/onnx-host/main.ts' }, outdir: 'dist', external: ['vscode', 'onnxruntime-node', '@anush008/tokenizers'] },
+  {
+    ...common,
+    entryPoints: { 'onnx-host': 'src/onnx-host/main.ts' },
+    outdir: 'dist',
+    external: ['vscode', 'onnxruntime-node', '@anush008/tokenizers'],
+  },
   ...webviewBuilds,
 ];
 

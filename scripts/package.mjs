@@ -28,10 +28,12 @@ function copyNativeModules() {
   fs.rmSync(into, { recursive: true, force: true });
   for (const [pkg, files] of Object.entries(NATIVE_FILES)) {
     const from = path.join(REPO_ROOT, 'node_modules', pkg);
-    if (!fs.existsSync(from)) throw new Error(`${pkg} is not installed (needed for the ${TARGET} package): run npm install`);
+    if (!fs.existsSync(from))
+      throw new Error(`${pkg} is not installed (needed for the ${TARGET} package): run npm install`);
     // Source maps and type declarations are of no use at run time.
     const runtimeOnly = (src) => !/\.(map|d\.ts)$/.test(src);
-    for (const rel of files ?? ['.']) fs.cpSync(path.join(from, rel), path.join(into, pkg, rel), { recursive: true, filter: runtimeOnly });
+    for (const rel of files ?? ['.'])
+      fs.cpSync(path.join(from, rel), path.join(into, pkg, rel), { recursive: true, filter: runtimeOnly });
   }
 }
 
@@ -40,4 +42,14 @@ copyNativeModules();
 ensureNode24();
 const vsce = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
 const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
-run(NODE24, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--target', TARGET, '--out', `prm-lens-${version}.vsix`, ...process.argv.slice(2)]);
+run(NODE24, [
+  vsce,
+  'package',
+  '--no-dependencies',
+  '--no-rewrite-relative-links',
+  '--target',
+  TARGET,
+  '--out',
+  `prm-lens-${version}.vsix`,
+  ...process.argv.slice(2),
+]);

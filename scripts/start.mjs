@@ -13,7 +13,11 @@ if (packed.status !== 0) process.exit(packed.status ?? 1);
 
 // 8080 when it is free, else any free port.
 process.env.PRM_LENS_PORT ??= String(await freePort(8080).catch(() => freePort()));
-const server = await startCodeServer({ name: 'start', installExtensions: [vsix], settings: { 'editor.hover.delay': 500 } });
+const server = await startCodeServer({
+  name: 'start',
+  installExtensions: [vsix],
+  settings: { 'editor.hover.delay': 500 },
+});
 stopOnSignals([server.stop]);
 // Ctrl-C reaches this process directly; a parent stopped by a signal it does not pass on (`timeout npm start`, a
 // task runner) leaves it orphaned instead: then the server is stopped too rather than left running.
@@ -23,5 +27,7 @@ setInterval(() => {
 }, 1000);
 const folder = path.join(REPO_ROOT, 'examples');
 console.log(`\nPRM Lens is running in VS Code at:\n\n  ${server.baseUrl}/?folder=${encodeURIComponent(folder)}\n`);
-console.log('Open examples/arithmetic-slip.md and run "PRM Lens: Score Steps in Current File" (F1). Ctrl-C stops the server.');
+console.log(
+  'Open examples/arithmetic-slip.md and run "PRM Lens: Score Steps in Current File" (F1). Ctrl-C stops the server.',
+);
 await new Promise(() => {});

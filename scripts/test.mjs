@@ -38,7 +38,9 @@ function run(label, cmd, args, opts = {}) {
   const seconds = (Date.now() - started) / 1000;
   timings.push([label, seconds]);
   const ok = r.status === 0;
-  console.log(`=== ${label}: ${ok ? 'ok' : `FAILED (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`} in ${seconds.toFixed(1)} s`);
+  console.log(
+    `=== ${label}: ${ok ? 'ok' : `FAILED (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`} in ${seconds.toFixed(1)} s`,
+  );
   return ok;
 }
 
@@ -154,7 +156,9 @@ let setupOk = true;
 if (tiers.some((t) => t !== 'unit')) {
   // Chromium, Node 24 and code-server (cached in .vscode-test/); slow only the first time on a machine.
   // A failure here is counted by the tiers that could then not run.
-  setupOk = run('setup (chromium, node 24, code-server)', process.execPath, [path.join('test', 'harness', 'setup.mjs')]);
+  setupOk = run('setup (chromium, node 24, code-server)', process.execPath, [
+    path.join('test', 'harness', 'setup.mjs'),
+  ]);
 }
 for (const tier of tiers) {
   if (tier === 'unit') tierResults.push(tierUnit());
@@ -175,7 +179,9 @@ for (const r of tierResults) {
   failed += r.failed;
   skipped += r.skipped ?? 0;
   const extra = r.error ? ` (${r.error})` : r.failures?.length ? ` (failed: ${r.failures.join('; ')})` : '';
-  console.log(`  tier ${r.tier.padEnd(12)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${extra}`);
+  console.log(
+    `  tier ${r.tier.padEnd(12)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${extra}`,
+  );
 }
 for (const s of stepFailures) {
   console.log(`  step ${s} FAILED (counted as 1 failure)`);

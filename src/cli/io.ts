@@ -17,7 +17,10 @@ export function emptySolution(file: string): UsageError {
 
 /** An input issue as one line for stderr (its text comes from the input: control characters are neutralised). */
 export function formatIssue(issue: InputIssue): string {
-  const where = [issue.file, issue.line !== undefined ? `line ${issue.line}` : issue.index !== undefined ? `item ${issue.index}` : undefined]
+  const where = [
+    issue.file,
+    issue.line !== undefined ? `line ${issue.line}` : issue.index !== undefined ? `item ${issue.index}` : undefined,
+  ]
     .filter(Boolean)
     .join(':');
   return forTerminal(`${where}: ${issue.field ? `${issue.field}: ` : ''}${issue.message}`);
@@ -75,6 +78,10 @@ export function table(header: string[], textRows: string[][]): string {
   const widths = header.map((h) => forTerminal(h).length);
   for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i], cell.length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[-\d.—]*$/.test(r[i])));
-  const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header.map(forTerminal)), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

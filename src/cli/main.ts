@@ -121,7 +121,11 @@ const COMMANDS: Record<string, CommandSpec> = {
     maxArgs: Infinity,
     options: ['critic', 'config', 'out', 'concurrency', ...CACHE, 'json', 'quiet'],
   },
-  metrics: { args: 'RESULTS.jsonl', maxArgs: Infinity, options: ['json', 'dataset', 'threshold', 'calibrate-on', 'ci', 'seed'] },
+  metrics: {
+    args: 'RESULTS.jsonl',
+    maxArgs: Infinity,
+    options: ['json', 'dataset', 'threshold', 'calibrate-on', 'ci', 'seed'],
+  },
   cache: { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'json'] },
   'cache prune': { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'older-than', 'critic', 'max-size', 'json'] },
   bon: { args: 'FILE', maxArgs: Infinity, options: ['n', 'samples-per-problem', 'results', 'critic', 'json'] },
@@ -253,7 +257,8 @@ async function checkOutput(out: string | undefined): Promise<void> {
 
 function segmentOptions(values: { strategy?: string; tag?: string; regex?: string }): SegmentOptions {
   const strategy = values.strategy ?? 'auto';
-  if (!(SEGMENT_STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`--strategy must be one of ${SEGMENT_STRATEGIES.join(', ')}; got "${strategy}"`);
+  if (!(SEGMENT_STRATEGIES as readonly string[]).includes(strategy))
+    throw new UsageError(`--strategy must be one of ${SEGMENT_STRATEGIES.join(', ')}; got "${strategy}"`);
   if (strategy === 'regex' && !values.regex) throw new UsageError('--strategy regex needs --regex PATTERN');
   if (strategy === 'regex') {
     try {
@@ -271,7 +276,8 @@ function chosenCacheDir(values: { 'cache-dir'?: string; out?: string }): string 
 
 /** The result cache folder, or null with --no-cache. */
 function cacheDir(values: { 'cache-dir'?: string; 'no-cache'?: boolean; out?: string }): string | null {
-  if (values['no-cache'] && values['cache-dir']) throw new UsageError('--cache-dir and --no-cache contradict each other');
+  if (values['no-cache'] && values['cache-dir'])
+    throw new UsageError('--cache-dir and --no-cache contradict each other');
   return values['no-cache'] ? null : chosenCacheDir(values);
 }
 

@@ -133,7 +133,7 @@ async function askForDraft(kind: ApiCriticKind, taken: ReadonlySet<string>): Pro
   if (model === undefined) return undefined;
   const id = await vscode.window.showInputBox({
     title: title(3),
-    prompt: 'The critic\'s id: how the editor, the inspector columns and result files name it.',
+    prompt: "The critic's id: how the editor, the inspector columns and result files name it.",
     value: suggestCriticId(model, kind.type, taken),
     validateInput: (v) => criticIdProblem(v, taken),
     ignoreFocusOut: true,

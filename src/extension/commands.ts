@@ -33,11 +33,15 @@ async function targetDocument(arg: unknown): Promise<vscode.TextDocument | undef
     return undefined;
   }
   if (isDerivedDocument(doc.uri)) {
-    void vscode.window.showInformationMessage('PRM Lens: this is a report of a scored file; run the command on the solution itself.');
+    void vscode.window.showInformationMessage(
+      'PRM Lens: this is a report of a scored file; run the command on the solution itself.',
+    );
     return undefined;
   }
   if (!SCORABLE_LANGUAGES.has(doc.languageId)) {
-    void vscode.window.showWarningMessage(`PRM Lens scores markdown and plain-text solutions; this file is ${doc.languageId}.`);
+    void vscode.window.showWarningMessage(
+      `PRM Lens scores markdown and plain-text solutions; this file is ${doc.languageId}.`,
+    );
     return undefined;
   }
   return doc;
@@ -85,14 +89,25 @@ export function registerCommands({ scorer, analyses, segmentations, showInspecto
 }
 
 /** Strategy from the argument (for keybindings and tests) or a quick pick; `regex` asks for the pattern. */
-async function pickSegmentation(current: SegmentOptions, strategyArg: unknown, regexArg: unknown): Promise<SegmentOptions | undefined> {
+async function pickSegmentation(
+  current: SegmentOptions,
+  strategyArg: unknown,
+  regexArg: unknown,
+): Promise<SegmentOptions | undefined> {
   let strategy: SegmentStrategy | undefined;
   if (typeof strategyArg === 'string' && (SEGMENT_STRATEGIES as readonly string[]).includes(strategyArg)) {
     strategy = strategyArg as SegmentStrategy;
   } else {
     const picked = await vscode.window.showQuickPick(
-      SEGMENT_STRATEGIES.map((s) => ({ label: s, description: STRATEGY_DESCRIPTIONS[s], picked: s === current.strategy })),
-      { title: 'PRM Lens: how should this file be split into steps?', placeHolder: `current: ${current.strategy ?? 'auto'}` },
+      SEGMENT_STRATEGIES.map((s) => ({
+        label: s,
+        description: STRATEGY_DESCRIPTIONS[s],
+        picked: s === current.strategy,
+      })),
+      {
+        title: 'PRM Lens: how should this file be split into steps?',
+        placeHolder: `current: ${current.strategy ?? 'auto'}`,
+      },
     );
     strategy = picked?.label as SegmentStrategy | undefined;
   }

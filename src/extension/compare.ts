@@ -28,9 +28,13 @@ async function compareCritics(deps: CompareDeps, a: unknown, b: unknown): Promis
   const { scorer, showInspector, log } = deps;
   const uriArg = a instanceof vscode.Uri ? a : undefined;
   const idsArg = [a, b].find((x): x is string[] => Array.isArray(x) && x.every((i) => typeof i === 'string'));
-  const doc = uriArg ? (await vscode.window.showTextDocument(uriArg, { preview: false })).document : vscode.window.activeTextEditor?.document;
+  const doc = uriArg
+    ? (await vscode.window.showTextDocument(uriArg, { preview: false })).document
+    : vscode.window.activeTextEditor?.document;
   if (!doc || !['markdown', 'plaintext'].includes(doc.languageId)) {
-    void vscode.window.showInformationMessage('PRM Lens: open a markdown or text file with a solution to compare critics on it.');
+    void vscode.window.showInformationMessage(
+      'PRM Lens: open a markdown or text file with a solution to compare critics on it.',
+    );
     return false;
   }
   const settings = deps.settings.current;
@@ -41,15 +45,27 @@ async function compareCritics(deps: CompareDeps, a: unknown, b: unknown): Promis
   }
   if (!ids) {
     const picked = await vscode.window.showQuickPick(
-      settings.critics.map((c) => ({ label: c.id, description: c.label ?? c.type, picked: settings.activeCritics.includes(c.id) })),
-      { title: 'PRM Lens: compare which critics?', placeHolder: 'Pick two or more critics (configured in prmLens.critics)', canPickMany: true },
+      settings.critics.map((c) => ({
+        label: c.id,
+        description: c.label ?? c.type,
+        picked: settings.activeCritics.includes(c.id),
+      })),
+      {
+        title: 'PRM Lens: compare which critics?',
+        placeHolder: 'Pick two or more critics (configured in prmLens.critics)',
+        canPickMany: true,
+      },
     );
     if (!picked || picked.length === 0) return false;
     ids = picked.map((p) => p.label);
   }
   const criticIds = ids;
   const outcome = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `PRM Lens: comparing ${criticIds.length} critics`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `PRM Lens: comparing ${criticIds.length} critics`,
+      cancellable: true,
+    },
     async (progress, token) => {
       const cancel = new AbortController();
       token.onCancellationRequested(() => cancel.abort());
@@ -59,7 +75,11 @@ async function compareCritics(deps: CompareDeps, a: unknown, b: unknown): Promis
         const analysis = await scorer.score(doc, {
           criticIds,
           signal: cancel.signal,
-          onCriticDone: (id) => progress.report({ increment: 100 / criticIds.length, message: `${++done} of ${criticIds.length} done (${id})` }),
+          onCriticDone: (id) =>
+            progress.report({
+              increment: 100 / criticIds.length,
+              message: `${++done} of ${criticIds.length} done (${id})`,
+            }),
         });
         return analysis ? analysis : cancel.signal.aborted ? 'cancelled' : 'superseded';
       } catch (err) {
@@ -72,8 +92,11 @@ async function compareCritics(deps: CompareDeps, a: unknown, b: unknown): Promis
   if (cancelled) {
     log.info(`${doc.uri.fsPath}: comparison cancelled`);
     const cached = deps.settings.current.cacheEnabled;
-    const shown = typeof outcome === 'object' ? cancelledMessage('comparison', outcome) : 'PRM Lens: comparison cancelled.';
-    void vscode.window.showInformationMessage(`${shown}${cached ? ' Results of remote critics that finished are cached: running it again continues from them.' : ''}`);
+    const shown =
+      typeof outcome === 'object' ? cancelledMessage('comparison', outcome) : 'PRM Lens: comparison cancelled.';
+    void vscode.window.showInformationMessage(
+      `${shown}${cached ? ' Results of remote critics that finished are cached: running it again continues from them.' : ''}`,
+    );
   }
   if (typeof outcome !== 'object') return false;
   // The step inspector is the comparison view: a column per critic, disagreements marked (its "Open as Markdown"

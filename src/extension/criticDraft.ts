@@ -70,7 +70,11 @@ export function criticIdProblem(value: string, taken: ReadonlySet<string>): stri
 /** An unused id from a model name ("Qwen/Qwen2.5-Math-PRM-7B" → "qwen2.5-math-prm-7b"), or the type without one. */
 export function suggestCriticId(model: string | undefined, type: ApiCriticType, taken: ReadonlySet<string>): string {
   const name = model?.split('/').pop() ?? '';
-  const base = name.toLowerCase().replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || type;
+  const base =
+    name
+      .toLowerCase()
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || type;
   let id = base;
   for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
   return id;

@@ -11,7 +11,9 @@ import { ApiKeys } from './secrets';
 /** Where the extension caches results of remote critics (per user, shared by all workspaces). */
 export function criticCacheDir(context: vscode.ExtensionContext): string | undefined {
   // A non-file storage location (a web extension host) has no folder to write to: no cache then.
-  return context.globalStorageUri.scheme === 'file' ? vscode.Uri.joinPath(context.globalStorageUri, 'critic-results').fsPath : undefined;
+  return context.globalStorageUri.scheme === 'file'
+    ? vscode.Uri.joinPath(context.globalStorageUri, 'critic-results').fsPath
+    : undefined;
 }
 
 /**
@@ -98,7 +100,10 @@ export class CriticPool implements vscode.Disposable {
     const existing = this.built.get(criticId);
     if (!existing) return;
     this.built.delete(criticId);
-    void existing.critic.then((c) => c.dispose?.(), () => undefined);
+    void existing.critic.then(
+      (c) => c.dispose?.(),
+      () => undefined,
+    );
   }
 
   private one(config: CriticConfig): Promise<Critic> {
@@ -106,7 +111,11 @@ export class CriticPool implements vscode.Disposable {
     const key = `${JSON.stringify(config)}\n${editorCriticIdentity(config)}`;
     const existing = this.built.get(config.id);
     if (existing?.key === key) return existing.critic;
-    if (existing) void existing.critic.then((c) => c.dispose?.(), () => undefined);
+    if (existing)
+      void existing.critic.then(
+        (c) => c.dispose?.(),
+        () => undefined,
+      );
     const critic = createCritic(config, this.criticContext());
     this.built.set(config.id, { key, critic });
     // A failed build is not cached: fixing the setting and re-running must retry.
@@ -125,7 +134,11 @@ export class CriticPool implements vscode.Disposable {
   dispose(): void {
     this.pruner.dispose();
     this.subscription?.dispose();
-    for (const { critic } of this.built.values()) void critic.then((c) => c.dispose?.(), () => undefined);
+    for (const { critic } of this.built.values())
+      void critic.then(
+        (c) => c.dispose?.(),
+        () => undefined,
+      );
     this.built.clear();
   }
 }

@@ -48,7 +48,16 @@ export function activate(context: vscode.ExtensionContext): PrmLensApi {
   const segmentations = new Segmentations(context.workspaceState, settings, itemSegmentation);
   void segmentations.pruneStored().catch((err: unknown) => log.warn(`segmentation choices: ${errorMessage(err)}`));
   const scorer = new DocumentScorer({ store, scheduler, critics, segmentations, settings, log });
-  context.subscriptions.push(log, config, settings, pool, store, { dispose: () => scheduler.dispose() }, renderer, scorer);
+  context.subscriptions.push(
+    log,
+    config,
+    settings,
+    pool,
+    store,
+    { dispose: () => scheduler.dispose() },
+    renderer,
+    scorer,
+  );
 
   const webviews = registerWebviews({ context, log, analyses: store, scorer, critics, settings });
   const showInspector: ShowInspector = (uri, column) => webviews.inspector.show(uri, column);

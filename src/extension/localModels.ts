@@ -33,7 +33,11 @@ function criticEntries(raw: unknown): CriticConfig[] {
 
 /** A critic id from a model name: "Qwen2.5-Math-PRM-7B" → "qwen2.5-math-prm-7b", made unique. */
 function criticIdFor(name: string, taken: ReadonlySet<string>): string {
-  const base = name.toLowerCase().replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'local-model';
+  const base =
+    name
+      .toLowerCase()
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'local-model';
   let id = base;
   for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
   return id;
@@ -64,7 +68,10 @@ async function addLocalModel(
   const runner = new OnnxRunner({ folder, hostScript: defaultHostScript(), threads: () => 0, idleMs: () => 0 });
   let report: ValidationReport;
   try {
-    report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `PRM Lens: checking ${path.basename(folder)}…` }, () => runner.validate());
+    report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `PRM Lens: checking ${path.basename(folder)}…` },
+      () => runner.validate(),
+    );
   } catch (err) {
     report = { folder, problems: [`${folder}: cannot be checked: ${errorMessage(err)}`] };
   } finally {
@@ -73,15 +80,23 @@ async function addLocalModel(
   if (report.problems.length > 0 || !report.spec) {
     const problems = report.problems.length > 0 ? report.problems : [`${folder}: no prm.json found`];
     log.error(`Add Local Model: ${folder} cannot be used:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-    void vscode.window.showErrorMessage(`PRM Lens: ${path.basename(folder)} cannot be used as a local model: ${problems[0]}${more}`, 'Show All Problems').then((choice) => choice && log.show(true));
+    const more =
+      problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+    void vscode.window
+      .showErrorMessage(
+        `PRM Lens: ${path.basename(folder)} cannot be used as a local model: ${problems[0]}${more}`,
+        'Show All Problems',
+      )
+      .then((choice) => choice && log.show(true));
     return { problems };
   }
 
   const spec = report.spec;
   const userCritics = criticEntries(config.userValue('critics'));
   const label = spec.name ?? path.basename(folder);
-  const existing = userCritics.find((c) => c.type === 'onnx' && typeof c.path === 'string' && path.resolve(c.path) === folder);
+  const existing = userCritics.find(
+    (c) => c.type === 'onnx' && typeof c.path === 'string' && path.resolve(c.path) === folder,
+  );
   let id: string;
   if (existing) {
     id = existing.id;
@@ -101,14 +116,16 @@ async function addLocalModel(
     await use();
   } else {
     const what = existing ? `is already the critic "${id}"` : `was added as the critic "${id}"`;
-    void vscode.window.showInformationMessage(`PRM Lens: ${label} (${spec.family}) ${what}.`, 'Score with It', 'Open Settings').then(async (choice) => {
-      if (choice === 'Score with It') {
-        await use();
-        if (vscode.window.activeTextEditor) await vscode.commands.executeCommand('prmLens.scoreCurrentFile');
-      } else if (choice === 'Open Settings') {
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'prmLens.critics');
-      }
-    });
+    void vscode.window
+      .showInformationMessage(`PRM Lens: ${label} (${spec.family}) ${what}.`, 'Score with It', 'Open Settings')
+      .then(async (choice) => {
+        if (choice === 'Score with It') {
+          await use();
+          if (vscode.window.activeTextEditor) await vscode.commands.executeCommand('prmLens.scoreCurrentFile');
+        } else if (choice === 'Open Settings') {
+          await vscode.commands.executeCommand('workbench.action.openSettings', 'prmLens.critics');
+        }
+      });
   }
   return { id, family: spec.family, label };
 }

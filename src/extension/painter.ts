@@ -23,8 +23,14 @@ export class DecorationPainter implements vscode.Disposable {
     const color = (id: string) => new vscode.ThemeColor(`prmLens.${id}`);
     const create = vscode.window.createTextEditorDecorationType;
     this.kinds = {
-      good: create({ backgroundColor: color('goodStepBackground'), rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed }),
-      uncertain: create({ backgroundColor: color('uncertainStepBackground'), rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed }),
+      good: create({
+        backgroundColor: color('goodStepBackground'),
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      }),
+      uncertain: create({
+        backgroundColor: color('uncertainStepBackground'),
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      }),
       bad: create({
         backgroundColor: color('badStepBackground'),
         overviewRulerColor: color('badStepOverviewRuler'),

@@ -50,7 +50,11 @@ export class AnalysisDocumentProvider implements vscode.TextDocumentContentProvi
 }
 
 export function documentUri(kind: AnalysisDocumentKind, source: vscode.Uri): vscode.Uri {
-  return vscode.Uri.from({ scheme: kind.scheme, path: `/${displayName(source)}${kind.suffix}`, query: source.toString() });
+  return vscode.Uri.from({
+    scheme: kind.scheme,
+    path: `/${displayName(source)}${kind.suffix}`,
+    query: source.toString(),
+  });
 }
 
 /** A file's name for titles: the basename, or the untitled document's own name. */
@@ -62,7 +66,8 @@ export const REPORT: AnalysisDocumentKind = {
   scheme: DERIVED_SCHEMES.report,
   suffix: ' · PRM Lens.md',
   render: analysisReportMarkdown,
-  notScored: (title) => `# PRM Lens: ${title}\n\nNot scored (or edited since). Run **PRM Lens: Score Steps in Current File** on it.\n`,
+  notScored: (title) =>
+    `# PRM Lens: ${title}\n\nNot scored (or edited since). Run **PRM Lens: Score Steps in Current File** on it.\n`,
 };
 
 /** Read-only markdown comparisons of a file's critics, with their disagreements marked. */
@@ -70,7 +75,8 @@ export const COMPARISON: AnalysisDocumentKind = {
   scheme: DERIVED_SCHEMES.comparison,
   suffix: ' · critics compared.md',
   render: (analysis, title) => comparisonMarkdown(analysis, title, { isCached: isCachedResult }),
-  notScored: (title) => `# PRM Lens: critics compared on ${title}\n\nNot scored (or edited since). Run **PRM Lens: Compare Critics on Current File** on it.\n`,
+  notScored: (title) =>
+    `# PRM Lens: critics compared on ${title}\n\nNot scored (or edited since). Run **PRM Lens: Compare Critics on Current File** on it.\n`,
 };
 
 /** The markdown form of a file's analysis: the comparison when several critics judged it, else the details report. */

@@ -177,6 +177,9 @@ function withCriticResult(
 /** "PRM Lens: scoring cancelled. Showing checker; not finished: judge." */
 export function cancelledMessage(what: string, analysis: Analysis): string {
   const finished = analysis.results.map((r) => r.criticId).join(', ');
-  const unfinished = analysis.failures.filter((f) => f.cancelled).map((f) => f.criticId).join(', ');
+  const unfinished = analysis.failures
+    .filter((f) => f.cancelled)
+    .map((f) => f.criticId)
+    .join(', ');
   return `PRM Lens: ${what} cancelled. Showing ${finished}${unfinished ? `; not finished: ${unfinished}` : ''}.`;
 }

@@ -57,7 +57,10 @@ const REMOTE_TYPES = new Set(['openai-critic', 'chat-prm', 'vllm-pooling']);
  * "PRM Lens: Set API Key for Critic…": pick a configured remote critic, paste its key (hidden input); an empty
  * input removes the stored key. Arguments (critic id, key) skip the prompts, for tests and keybindings.
  */
-export function registerApiKeyCommand(secrets: vscode.SecretStorage, critics: () => readonly CriticConfig[]): vscode.Disposable {
+export function registerApiKeyCommand(
+  secrets: vscode.SecretStorage,
+  critics: () => readonly CriticConfig[],
+): vscode.Disposable {
   const keys = new ApiKeys(secrets);
   return vscode.commands.registerCommand('prmLens.setApiKey', async (idArg?: unknown, keyArg?: unknown) => {
     const remote = critics().filter((c) => REMOTE_TYPES.has(c.type));
@@ -68,13 +71,21 @@ export function registerApiKeyCommand(secrets: vscode.SecretStorage, critics: ()
     }
     if (!config) {
       if (remote.length === 0) {
-        void vscode.window.showInformationMessage('PRM Lens: no remote critics are configured. Add one to the setting prmLens.critics (type openai-critic, chat-prm or vllm-pooling) first.');
+        void vscode.window.showInformationMessage(
+          'PRM Lens: no remote critics are configured. Add one to the setting prmLens.critics (type openai-critic, chat-prm or vllm-pooling) first.',
+        );
         return false;
       }
       const items = await Promise.all(
-        remote.map(async (c) => ({ label: c.id, description: `${c.type} · ${criticBaseURL(c)}`, detail: (await keys.has(c.id)) ? 'a key is stored' : 'no key stored', config: c })),
+        remote.map(async (c) => ({
+          label: c.id,
+          description: `${c.type} · ${criticBaseURL(c)}`,
+          detail: (await keys.has(c.id)) ? 'a key is stored' : 'no key stored',
+          config: c,
+        })),
       );
-      config = (await vscode.window.showQuickPick(items, { title: 'PRM Lens: set the API key of which critic?' }))?.config;
+      config = (await vscode.window.showQuickPick(items, { title: 'PRM Lens: set the API key of which critic?' }))
+        ?.config;
       if (!config) return false;
     }
     const criticId = config.id;
@@ -93,7 +104,9 @@ export function registerApiKeyCommand(secrets: vscode.SecretStorage, critics: ()
       void vscode.window.showInformationMessage(`PRM Lens: removed the API key of critic "${criticId}".`);
     } else {
       await keys.set(config, key.trim());
-      void vscode.window.showInformationMessage(`PRM Lens: stored the API key of critic "${criticId}" for ${criticBaseURL(config)}.`);
+      void vscode.window.showInformationMessage(
+        `PRM Lens: stored the API key of critic "${criticId}" for ${criticBaseURL(config)}.`,
+      );
     }
     return true;
   });

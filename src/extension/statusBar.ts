@@ -27,7 +27,8 @@ export class StepStatusBar implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**PRM Lens** · segmentation \`${analysis.segmentation.strategy}\`\n\n`);
     for (const r of analysis.results) tooltip.appendMarkdown(`- ${r.criticId}: ${firstErrorLabel(r)}\n`);
-    for (const f of analysis.failures) tooltip.appendMarkdown(`- ${f.criticId}: ${f.cancelled ? 'cancelled' : 'failed'}\n`);
+    for (const f of analysis.failures)
+      tooltip.appendMarkdown(`- ${f.criticId}: ${f.cancelled ? 'cancelled' : 'failed'}\n`);
     tooltip.appendMarkdown('\nClick for the step details.');
     this.item.tooltip = tooltip;
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

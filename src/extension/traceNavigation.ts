@@ -90,12 +90,25 @@ export class TraceSymbolProvider implements vscode.DocumentSymbolProvider {
       const name = part.kind === 'thinking' ? 'Thinking' : 'Answer';
       const detail = part.kind === 'thinking' ? `${outline.sections.length} sections` : '';
       const kind = part.kind === 'thinking' ? vscode.SymbolKind.Namespace : vscode.SymbolKind.Object;
-      const symbol = new vscode.DocumentSymbol(name, detail, kind, range(part.start, part.end), range(part.start, part.start));
+      const symbol = new vscode.DocumentSymbol(
+        name,
+        detail,
+        kind,
+        range(part.start, part.end),
+        range(part.start, part.start),
+      );
       if (part.kind === 'thinking') {
         symbol.children = outline.sections.map((s) => {
-          const steps = s.firstStep === s.lastStep ? `step ${s.firstStep + 1}` : `steps ${s.firstStep + 1}–${s.lastStep + 1}`;
+          const steps =
+            s.firstStep === s.lastStep ? `step ${s.firstStep + 1}` : `steps ${s.firstStep + 1}–${s.lastStep + 1}`;
           const r = range(s.start, s.end);
-          return new vscode.DocumentSymbol(sectionName(s.index, s.kind), steps, vscode.SymbolKind.Module, r, r.with(r.start, r.start));
+          return new vscode.DocumentSymbol(
+            sectionName(s.index, s.kind),
+            steps,
+            vscode.SymbolKind.Module,
+            r,
+            r.with(r.start, r.start),
+          );
         });
       }
       return symbol;
@@ -122,7 +135,12 @@ function reveal(editor: vscode.TextEditor, offset: number): void {
  * Moves the cursor to the next/previous step the first critic judged incorrect, or section head. Acts on the
  * active editor's current analysis; returns whether the cursor moved (for tests).
  */
-function navigate(store: AnalysisStore, outlines: TraceOutlines, what: 'low' | 'section', direction: Direction): boolean {
+function navigate(
+  store: AnalysisStore,
+  outlines: TraceOutlines,
+  what: 'low' | 'section',
+  direction: Direction,
+): boolean {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return false;
   const current = store.current(editor.document.uri);

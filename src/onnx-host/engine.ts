@@ -2,7 +2,15 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { padRight, PaddedBatch, planBatches } from '../core/critics/onnx/batch';
 import { ModelInfo, Progress, SolutionInput, SolutionScores, StepScore } from '../core/critics/onnx/protocol';
-import { halfToFloat, labelProbability, OutputTensor, sigmoid, tokenLogProbs, tokenPairProbability, valueAt } from '../core/critics/onnx/scores';
+import {
+  halfToFloat,
+  labelProbability,
+  OutputTensor,
+  sigmoid,
+  tokenLogProbs,
+  tokenPairProbability,
+  valueAt,
+} from '../core/critics/onnx/scores';
 import { Fitted, Sequence, tokenTexts } from '../core/critics/onnx/sequence';
 import { FeedPlan, GraphSignature, planFeeds } from '../core/critics/onnx/signature';
 import { PrmSpec } from '../core/critics/onnx/spec';
@@ -48,7 +56,11 @@ export function sessionOptions(threads: number): ort.InferenceSession.SessionOpt
 }
 
 export function signatureOf(session: ort.InferenceSession): GraphSignature {
-  const info = (m: ort.InferenceSession.ValueMetadata) => ({ name: m.name, type: m.isTensor ? m.type : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] });
+  const info = (m: ort.InferenceSession.ValueMetadata) => ({
+    name: m.name,
+    type: m.isTensor ? m.type : 'non-tensor',
+    shape: m.isTensor ? [...m.shape] : [],
+  });
   return { inputs: session.inputMetadata.map(info), outputs: session.outputMetadata.map(info) };
 }
 
@@ -116,22 +128,53 @@ export class PrmEngine {
   }
 
   /** Scores every step of every solution: one forward pass per batch of solutions. */
-  async score(solutions: readonly SolutionInput[], onProgress: (p: Progress) => void = () => undefined): Promise<SolutionScores[]> {
+  async score(
+    solutions: readonly SolutionInput[],
+    onProgress: (p: Progress) => void = () => undefined,
+  ): Promise<SolutionScores[]> {
     const { sequences, fitted } = await this.prepare(solutions);
     const total = fitted.reduce((n, f) => n + f.ids.length, 0);
-    onProgress({ stage: 'tokenizing', tokens: total, message: `${total} tokens in ${solutions.length} solution${solutions.length === 1 ? '' : 's'}` });
+    onProgress({
+      stage: 'tokenizing',
+      tokens: total,
+      message: `${total} tokens in ${solutions.length} solution${solutions.length === 1 ? '' : 's'}`,
+    });
 
     const results: SolutionScores[] = solutions.map((s, i) => ({
-      steps: s.steps.map((_, k) => ({ score: null, tokens: rangeLength(sequences[i], k), note: beyondContext(fitted[i], k, this.spec.maxTokens, s.steps.length) })),
+      steps: s.steps.map((_, k) => ({
+        score: null,
+        tokens: rangeLength(sequences[i], k),
+        note: beyondContext(fitted[i], k, this.spec.maxTokens, s.steps.length),
+      })),
       tokens: fitted[i].ids.length,
       fullTokens: fitted[i].fullLength,
       input: inputText(sequences[i], fitted[i].ids.length),
     }));
-    const batches = planBatches(fitted.map((f) => f.ids.length), this.spec.batchSize, this.outputWidth(), MAX_OUTPUT_ELEMENTS);
+    const batches = planBatches(
+      fitted.map((f) => f.ids.length),
+      this.spec.batchSize,
+      this.outputWidth(),
+      MAX_OUTPUT_ELEMENTS,
+    );
     for (const [n, rows] of batches.entries()) {
-      const batch = padRight(rows.map((i) => fitted[i].ids), 0);
-      onProgress({ stage: 'running', batch: n + 1, batches: batches.length, tokens: batch.rows * batch.length, message: `forward pass ${n + 1}/${batches.length}: ${rows.reduce((t, i) => t + fitted[i].ids.length, 0)} tokens` });
-      const readers = rows.map((i, row) => ({ row, seq: sequences[i], texts: solutions[i].steps, scored: fitted[i].scored, out: results[i].steps }));
+      const batch = padRight(
+        rows.map((i) => fitted[i].ids),
+        0,
+      );
+      onProgress({
+        stage: 'running',
+        batch: n + 1,
+        batches: batches.length,
+        tokens: batch.rows * batch.length,
+        message: `forward pass ${n + 1}/${batches.length}: ${rows.reduce((t, i) => t + fitted[i].ids.length, 0)} tokens`,
+      });
+      const readers = rows.map((i, row) => ({
+        row,
+        seq: sequences[i],
+        texts: solutions[i].steps,
+        scored: fitted[i].scored,
+        out: results[i].steps,
+      }));
       if (this.spec.family === 'implicit') await this.readImplicit(batch, readers);
       else this.readAtPositions(await this.run(this.main, batch), readers);
     }
@@ -141,7 +184,9 @@ export class PrmEngine {
   private outputWidth(): number {
     const last = this.main.plan.output.shape[this.main.plan.output.shape.length - 1];
     if (typeof last === 'number') return last;
-    return this.spec.family === 'token-classification' || this.spec.family === 'value-head' ? 1 : this.tokenizer.vocabSize;
+    return this.spec.family === 'token-classification' || this.spec.family === 'value-head'
+      ? 1
+      : this.tokenizer.vocabSize;
   }
 
   private readAtPositions(out: OutputTensor, readers: Reader[]): void {
@@ -232,19 +277,30 @@ export class PrmEngine {
     const { plan } = graph;
     const dims = [batch.rows, batch.length];
     const ints = (values: number[], type: 'int64' | 'int32') =>
-      type === 'int64' ? new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims) : new ort.Tensor('int32', Int32Array.from(values), dims);
+      type === 'int64'
+        ? new ort.Tensor(
+            'int64',
+            BigInt64Array.from(values, (v) => BigInt(v)),
+            dims,
+          )
+        : new ort.Tensor('int32', Int32Array.from(values), dims);
     const feeds: Record<string, ort.Tensor> = { input_ids: ints(batch.ids, plan.idsType) };
     if (plan.attentionMask) feeds.attention_mask = ints(batch.mask, plan.attentionMask);
     if (plan.positionIds) feeds.position_ids = ints(batch.positions, plan.positionIds);
     if (plan.tokenTypeIds) feeds.token_type_ids = ints(new Array<number>(batch.ids.length).fill(0), plan.tokenTypeIds);
     for (const p of plan.past) {
-      feeds[p.name] = p.type === 'float16' ? new ort.Tensor('float16', new Uint16Array(0), [batch.rows, p.kvHeads, 0, p.headDim]) : new ort.Tensor('float32', new Float32Array(0), [batch.rows, p.kvHeads, 0, p.headDim]);
+      feeds[p.name] =
+        p.type === 'float16'
+          ? new ort.Tensor('float16', new Uint16Array(0), [batch.rows, p.kvHeads, 0, p.headDim])
+          : new ort.Tensor('float32', new Float32Array(0), [batch.rows, p.kvHeads, 0, p.headDim]);
     }
     if (plan.useCacheBranch) feeds[plan.useCacheBranch] = new ort.Tensor('bool', [false], [1]);
     const result = await graph.session.run(feeds, [plan.output.name]);
     const tensor = result[plan.output.name];
     if (tensor.dims[0] !== batch.rows || tensor.dims[1] !== batch.length) {
-      throw new Error(`${graph.file}: output "${plan.output.name}" came back with shape [${tensor.dims.join(', ')}] for an input of [${dims.join(', ')}]; expected [batch, sequence, …]`);
+      throw new Error(
+        `${graph.file}: output "${plan.output.name}" came back with shape [${tensor.dims.join(', ')}] for an input of [${dims.join(', ')}]; expected [batch, sequence, …]`,
+      );
     }
     const data = tensor.type === 'float16' ? halfToFloat(tensor.data as Uint16Array) : (tensor.data as Float32Array);
     return { data, dims: tensor.dims };

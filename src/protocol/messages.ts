@@ -174,7 +174,14 @@ export interface RunProgress {
 
 export type HostToDataset =
   /** Starts the view over; `reloads` counts the times the file was read again after a change on disk. */
-  | { type: 'dataset/begin'; name: string; format: string | null; critics: { id: string; label: string }[]; activeCritics: string[]; reloads: number }
+  | {
+      type: 'dataset/begin';
+      name: string;
+      format: string | null;
+      critics: { id: string; label: string }[];
+      activeCritics: string[];
+      reloads: number;
+    }
   | { type: 'dataset/items'; items: ItemSummary[] }
   | { type: 'dataset/format'; format: string }
   | { type: 'dataset/loaded'; count: number; issueCount: number; ms: number; error?: string }
@@ -266,7 +273,13 @@ export interface MetricsModel {
 }
 
 /** `dataset` is the dataset's URI (kept by the webview so the panel can be restored after a reload). */
-export type HostToMetrics = { type: 'metrics/model'; model: MetricsModel | null; message?: string; dataset?: string; calibrationSubset?: string | null };
+export type HostToMetrics = {
+  type: 'metrics/model';
+  model: MetricsModel | null;
+  message?: string;
+  dataset?: string;
+  calibrationSubset?: string | null;
+};
 
 export type MetricsToHost =
   | { type: 'ready' }
@@ -291,7 +304,8 @@ function isIndex(value: unknown): value is number {
 }
 
 const isIndexList = (value: unknown): value is number[] => Array.isArray(value) && value.every(isIndex);
-const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string');
 
 export function isInspectorToHost(msg: unknown): msg is InspectorToHost {
   if (!isRecord(msg)) return false;

@@ -157,7 +157,8 @@ export class DatasetSession {
     let last = performance.now();
     const flush = () => {
       if (batch.length) this.emit({ type: 'items', items: batch });
-      if (issueBatch) this.emit({ type: 'issues', issues: this.issues, total: this.issueCount, skipped: this.skippedCount });
+      if (issueBatch)
+        this.emit({ type: 'issues', issues: this.issues, total: this.issueCount, skipped: this.skippedCount });
       batch = [];
       issueBatch = false;
       last = performance.now();
@@ -165,10 +166,16 @@ export class DatasetSession {
     const onIssue = (issue: InputIssue) => {
       this.issueCount += 1;
       // Problems that drop a record say so ("…; record skipped"); the others only ignore a field.
-      if (/skipped$|stopped reading/.test(issue.message)) this.skippedAt.add(String(issue.line ?? issue.index ?? 'file'));
+      if (/skipped$|stopped reading/.test(issue.message))
+        this.skippedAt.add(String(issue.line ?? issue.index ?? 'file'));
       issueBatch = true;
       if (this.issues.length < MAX_ISSUES) {
-        this.issues.push({ ...(issue.line !== undefined ? { line: issue.line } : {}), ...(issue.index !== undefined ? { index: issue.index } : {}), ...(issue.field ? { field: issue.field } : {}), message: issue.message });
+        this.issues.push({
+          ...(issue.line !== undefined ? { line: issue.line } : {}),
+          ...(issue.index !== undefined ? { index: issue.index } : {}),
+          ...(issue.field ? { field: issue.field } : {}),
+          message: issue.message,
+        });
       }
     };
     try {
@@ -200,7 +207,10 @@ export class DatasetSession {
   }
 
   /** Each item's stored predictions by the given critics (items without any are left out). */
-  predictions(critics: readonly { id: string; config: string }[], indices?: readonly number[]): { i: number; predictions: ItemPrediction[] }[] {
+  predictions(
+    critics: readonly { id: string; config: string }[],
+    indices?: readonly number[],
+  ): { i: number; predictions: ItemPrediction[] }[] {
     const out: { i: number; predictions: ItemPrediction[] }[] = [];
     for (const i of indices ?? this.items.keys()) {
       const predictions: ItemPrediction[] = [];
@@ -308,7 +318,8 @@ export class DatasetSession {
       }
     } finally {
       progress.running = false;
-      if (controller.signal.aborted) firstFailure = `cancelled after ${progress.done} of ${progress.total} items; run again to resume`;
+      if (controller.signal.aborted)
+        firstFailure = `cancelled after ${progress.done} of ${progress.total} items; run again to resume`;
       try {
         emitProgress(true);
       } finally {

@@ -53,7 +53,12 @@ export function buildInspectorModel(input: InspectorInput): InspectorModel {
       steps: steps.map((_, i) => {
         const j = r.steps[i];
         return j
-          ? { score: j.score, verdict: j.verdict, ...(j.reason ? { reason: j.reason } : {}), kind: classifyJudgement(j, thresholds) }
+          ? {
+              score: j.score,
+              verdict: j.verdict,
+              ...(j.reason ? { reason: j.reason } : {}),
+              kind: classifyJudgement(j, thresholds),
+            }
           : { score: null, verdict: 'unknown' as const, kind: 'none' as const };
       }),
       ...(aggregates ? { aggregates } : {}),
@@ -82,7 +87,10 @@ export function buildInspectorModel(input: InspectorInput): InspectorModel {
  * Each thinking section judged by the first critic (`result`): its worst score and a verdict (incorrect when any
  * step is, correct when all are). The editor's section markers and the inspector's groups both show these.
  */
-export function sectionSummaries(analysis: Analysis, result: CriticResult | undefined = analysis.results[0]): InspectorSection[] {
+export function sectionSummaries(
+  analysis: Analysis,
+  result: CriticResult | undefined = analysis.results[0],
+): InspectorSection[] {
   return (analysis.trace?.sections ?? []).map(({ index, kind, firstStep, lastStep }) => {
     const judged = result ? result.steps.slice(firstStep, lastStep + 1) : [];
     const scores = judged.map((j) => j.score).filter((x): x is number => x !== null && Number.isFinite(x));

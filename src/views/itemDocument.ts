@@ -10,9 +10,23 @@ export const EMPTY_STEP = '(empty step)';
  */
 export function itemDocument(item: Pick<DatasetItem, 'id' | 'subset' | 'problem' | 'steps'>): string {
   const paragraph = (text: string) => {
-    const collapsed = text.replace(/\r\n?/g, '\n').replace(/\n[ \t]*(?:\n[ \t]*)+/g, '\n').trim();
+    const collapsed = text
+      .replace(/\r\n?/g, '\n')
+      .replace(/\n[ \t]*(?:\n[ \t]*)+/g, '\n')
+      .trim();
     return collapsed === '' ? EMPTY_STEP : collapsed;
   };
   const title = `${item.id} · ${item.subset}`.replace(/\s+/g, ' ');
-  return [`# ${title}`, '', '## Problem', '', paragraph(item.problem), '', '## Solution', '', ...item.steps.flatMap((s) => [paragraph(s), '']), ''].join('\n');
+  return [
+    `# ${title}`,
+    '',
+    '## Problem',
+    '',
+    paragraph(item.problem),
+    '',
+    '## Solution',
+    '',
+    ...item.steps.flatMap((s) => [paragraph(s), '']),
+    '',
+  ].join('\n');
 }

@@ -4,7 +4,14 @@ import { computeMetrics, groupByCritic } from '../core/metrics/metrics';
 import { scoredItems } from '../core/metrics/protocol';
 import { calibrateThreshold, sweepThresholds, thresholdGrid } from '../core/metrics/thresholds';
 import type { MetricsReport, ScoredItem } from '../core/metrics/types';
-import type { CalibrationView, CriticCharts, Histogram, MetricsModel, MetricsRow, SweepSeries } from '../protocol/messages';
+import type {
+  CalibrationView,
+  CriticCharts,
+  Histogram,
+  MetricsModel,
+  MetricsRow,
+  SweepSeries,
+} from '../protocol/messages';
 import { errorMessage } from '../core/util/errors';
 
 /** Offsets beyond ±OFFSET_CLIP share the end bins of the histogram. */
@@ -13,9 +20,20 @@ const MIN_POSITION_BINS = 10;
 
 /** One row per subset, then the two averages, each named for what it is. */
 export function reportRows(critic: string, report: MetricsReport): MetricsRow[] {
-  const rows: MetricsRow[] = Object.entries(report.subsets).map(([subset, m]) => ({ critic, subset, kind: 'subset', ...m }));
+  const rows: MetricsRow[] = Object.entries(report.subsets).map(([subset, m]) => ({
+    critic,
+    subset,
+    kind: 'subset',
+    ...m,
+  }));
   const average = { n_error: null, n_correct: null, acc_error: null, acc_correct: null };
-  rows.push({ critic, subset: 'mean of subset F1 (ProcessBench headline)', kind: 'mean', ...average, f1: report.f1_mean });
+  rows.push({
+    critic,
+    subset: 'mean of subset F1 (ProcessBench headline)',
+    kind: 'mean',
+    ...average,
+    f1: report.f1_mean,
+  });
   rows.push({ critic, subset: 'mean weighted by subset size', kind: 'weighted', ...average, f1: report.f1_weighted });
   return rows;
 }
@@ -32,7 +50,8 @@ export function defaultCalibrationSubset(subsets: readonly string[], requested: 
 /** Erroneous items by predicted − true first error (clipped at ±OFFSET_CLIP), misses and no-predictions apart. */
 export function offsetHistogram(records: readonly ResultRecord[]): CriticCharts['offset'] & { falseAlarms: number } {
   const labels: string[] = [];
-  for (let d = -OFFSET_CLIP; d <= OFFSET_CLIP; d++) labels.push(d === -OFFSET_CLIP ? `≤${d}` : d === OFFSET_CLIP ? `≥${d}` : d > 0 ? `+${d}` : String(d));
+  for (let d = -OFFSET_CLIP; d <= OFFSET_CLIP; d++)
+    labels.push(d === -OFFSET_CLIP ? `≤${d}` : d === OFFSET_CLIP ? `≥${d}` : d > 0 ? `+${d}` : String(d));
   const counts = new Array<number>(labels.length).fill(0);
   let missed = 0;
   let noPrediction = 0;

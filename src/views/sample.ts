@@ -18,4 +18,3 @@ export function sampleIndices(n: number, k: number, seed = 1): number[] {
   }
   return out.sort((a, b) => a - b);
 }
-

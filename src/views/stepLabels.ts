@@ -20,7 +20,10 @@ export interface StepwiseRecord {
  * meaningful label in this layout. `neutralAs` decides what a neutral step becomes (TRL's own PRM800K conversion
  * keeps only rating 1 as true, i.e. neutral → false).
  */
-export function toStepwise(solution: LabeledSolution, neutralAs: boolean): { record: StepwiseRecord } | { skipped: string } {
+export function toStepwise(
+  solution: LabeledSolution,
+  neutralAs: boolean,
+): { record: StepwiseRecord } | { skipped: string } {
   const completions: string[] = [];
   const labels: boolean[] = [];
   for (let i = 0; i < solution.steps.length; i++) {

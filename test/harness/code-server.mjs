@@ -48,7 +48,10 @@ function healthz(port, timeoutMs = 1000) {
       res.resume();
       resolve(res.statusCode === 200);
     });
-    req.on('timeout', () => { req.destroy(); resolve(false); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
     req.on('error', () => resolve(false));
   });
 }
@@ -89,14 +92,18 @@ export async function startCodeServer(opts = {}) {
 
   const args = [
     paths.codeServerEntry,
-    '--config', configFile,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--config',
+    configFile,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--reconnection-grace-time', '5', // else the extension host waits 3 h for a reconnect
+    '--reconnection-grace-time',
+    '5', // else the extension host waits 3 h for a reconnect
   ];
   if (!opts.workspaceTrust) args.push('--disable-workspace-trust');
   if (opts.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
@@ -115,7 +122,19 @@ export async function startCodeServer(opts = {}) {
   delete env.NODE_OPTIONS;
 
   for (const vsix of opts.installExtensions ?? []) {
-    const r = spawnSync(paths.node, [paths.codeServerEntry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix], { env, encoding: 'utf8' });
+    const r = spawnSync(
+      paths.node,
+      [
+        paths.codeServerEntry,
+        '--extensions-dir',
+        extensionsDir,
+        '--user-data-dir',
+        userDataDir,
+        '--install-extension',
+        vsix,
+      ],
+      { env, encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`installing ${vsix} into code-server failed:\n${r.stdout}${r.stderr}`);
   }
 
@@ -124,18 +143,32 @@ export async function startCodeServer(opts = {}) {
   const child = spawn(paths.node, args, { cwd: tmpDir, env, detached: true, stdio: ['ignore', logFd, logFd] });
   fs.closeSync(logFd);
   let exited = null;
-  child.on('exit', (code, signal) => { exited = { code, signal }; });
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+  });
 
   const stop = async () => {
     if (exited) return;
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
     for (let i = 0; i < 50 && !exited; i++) await sleep(100);
     if (!exited) {
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
       for (let i = 0; i < 20 && !exited; i++) await sleep(100);
     }
     // the group may outlive its leader (extension host children): make sure it is gone
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* no such group: fine */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* no such group: fine */
+    }
     if (!process.env.PRM_LENS_KEEP_TMP) fs.rmSync(tmpDir, { recursive: true, force: true });
   };
 
@@ -145,7 +178,9 @@ export async function startCodeServer(opts = {}) {
     if (exited) {
       const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
       await stop();
-      throw new Error(`code-server exited (${JSON.stringify(exited)}) before answering /healthz; log ${logFile}:\n${tail}`);
+      throw new Error(
+        `code-server exited (${JSON.stringify(exited)}) before answering /healthz; log ${logFile}:\n${tail}`,
+      );
     }
     if (Date.now() > deadline) {
       await stop();
@@ -153,7 +188,16 @@ export async function startCodeServer(opts = {}) {
     }
     await sleep(200);
   }
-  return { port, baseUrl: `http://127.0.0.1:${port}`, tmpDir, userDataDir, logFile, pid: child.pid, stop, readyMs: Date.now() - started };
+  return {
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    tmpDir,
+    userDataDir,
+    logFile,
+    pid: child.pid,
+    stop,
+    readyMs: Date.now() - started,
+  };
 }
 
 /** Stops the server when this process is interrupted, so that no server is left behind. */

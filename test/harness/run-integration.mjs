@@ -38,7 +38,8 @@ async function main() {
   const t0 = Date.now();
   const extensionPath = path.resolve(argv.extension);
   const testsPath = path.resolve(argv.tests);
-  if (!fs.existsSync(testsPath)) throw new Error(`no test entry at ${testsPath} (run \`npx tsc -p tsconfig.test.json\` first)`);
+  if (!fs.existsSync(testsPath))
+    throw new Error(`no test entry at ${testsPath} (run \`npx tsc -p tsconfig.test.json\` first)`);
   if (!fs.existsSync(path.join(extensionPath, 'package.json'))) throw new Error(`no extension at ${extensionPath}`);
 
   const ws = argv.folder ? { dir: path.resolve(argv.folder), cleanup() {} } : makeWorkspace('integration-ws');
@@ -55,9 +56,13 @@ async function main() {
     browser = launched.browser;
     const page = launched.page;
     let resolveExit;
-    const exitCode = new Promise((resolve) => { resolveExit = resolve; });
+    const exitCode = new Promise((resolve) => {
+      resolveExit = resolve;
+    });
     // The workbench calls window.codeAutomationExit(code) once the tests' run() promise settles.
-    await page.exposeFunction('codeAutomationExit', (code) => { resolveExit(Number(code)); });
+    await page.exposeFunction('codeAutomationExit', (code) => {
+      resolveExit(Number(code));
+    });
     page.on('console', (msg) => {
       const text = msg.text();
       consoleOut.write(`[${msg.type()}] ${text}\n`);
@@ -65,11 +70,19 @@ async function main() {
       if (i < 0) return;
       const line = text.slice(i + MARKER.length).trim();
       if (line.startsWith('SUMMARY ')) {
-        try { summary = JSON.parse(line.slice('SUMMARY '.length)); } catch { /* keep null */ }
+        try {
+          summary = JSON.parse(line.slice('SUMMARY '.length));
+        } catch {
+          /* keep null */
+        }
         return;
       }
       if (line.startsWith('RESULT ')) {
-        try { tests.push(JSON.parse(line.slice('RESULT '.length))); } catch { /* ignore */ }
+        try {
+          tests.push(JSON.parse(line.slice('RESULT '.length)));
+        } catch {
+          /* ignore */
+        }
         return;
       }
       console.log(line);
@@ -93,7 +106,10 @@ async function main() {
       new Promise((resolve) => setTimeout(() => resolve('timeout'), timeoutMs)),
     ]);
     await page.screenshot({ path: path.join(REPO_ROOT, 'test-results', 'integration-final.png') }).catch(() => {});
-    if (code === 'timeout') throw new Error(`the extension host did not report an exit code within ${argv.timeout} s (console: ${consoleLog})`);
+    if (code === 'timeout')
+      throw new Error(
+        `the extension host did not report an exit code within ${argv.timeout} s (console: ${consoleLog})`,
+      );
 
     const passed = summary?.passed ?? tests.filter((t) => t.state === 'passed').length;
     let failed = summary?.failed ?? tests.filter((t) => t.state === 'failed').length;
@@ -106,7 +122,15 @@ async function main() {
       console.log('✗ the extension host ran no test');
       failed += 1;
     }
-    const result = { tier: 'integration', passed, failed, skipped: pending, exitCode: code, durationMs: Date.now() - t0, tests };
+    const result = {
+      tier: 'integration',
+      passed,
+      failed,
+      skipped: pending,
+      exitCode: code,
+      durationMs: Date.now() - t0,
+      tests,
+    };
     writeResult(result);
     return result;
   } finally {
@@ -119,7 +143,7 @@ async function main() {
 
 main().then(
   (r) => {
-    console.log(`[integration] ${((r.durationMs) / 1000).toFixed(1)} s`);
+    console.log(`[integration] ${(r.durationMs / 1000).toFixed(1)} s`);
     console.log(`integration: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`);
     process.exit(r.failed === 0 ? 0 : 1);
   },

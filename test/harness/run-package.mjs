@@ -28,7 +28,14 @@ const REQUIRED = [
   'extension/dist/node_modules/@anush008/tokenizers-linux-x64-gnu/package.json',
   'extension/media/first-error.svg',
 ];
-const FORBIDDEN = [/^extension\/(src|test|bench|scripts|out|webview)\//, /^extension\/node_modules\//, /napi-v6\/(darwin|win32)\//, /napi-v6\/linux\/arm64\//, /\.map$/, /\.d\.ts$/];
+const FORBIDDEN = [
+  /^extension\/(src|test|bench|scripts|out|webview)\//,
+  /^extension\/node_modules\//,
+  /napi-v6\/(darwin|win32)\//,
+  /napi-v6\/linux\/arm64\//,
+  /\.map$/,
+  /\.d\.ts$/,
+];
 
 const checks = [];
 function check(title, ok, detail) {
@@ -50,19 +57,42 @@ if (fs.existsSync(vsix)) {
     return [];
   });
   const missing = REQUIRED.filter((f) => !names.includes(f));
-  check('holds the bundles, webview assets and the linux-x64 native modules', missing.length === 0, `missing ${missing.join(', ')}`);
+  check(
+    'holds the bundles, webview assets and the linux-x64 native modules',
+    missing.length === 0,
+    `missing ${missing.join(', ')}`,
+  );
   const extra = names.filter((n) => FORBIDDEN.some((re) => re.test(n)));
-  check('leaves out sources, tests, source maps, type declarations and other platforms', extra.length === 0, `${extra.length} files, e.g. ${extra.slice(0, 5).join(', ')}`);
+  check(
+    'leaves out sources, tests, source maps, type declarations and other platforms',
+    extra.length === 0,
+    `${extra.length} files, e.g. ${extra.slice(0, 5).join(', ')}`,
+  );
   const sizeMb = fs.statSync(vsix).size / 2 ** 20;
   console.log(`  ${path.basename(vsix)}: ${names.length} files, ${sizeMb.toFixed(1)} MiB`);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prm-lens-vsix-'));
   try {
-    const unpacked = await extractZip(vsix, dir).then(() => null, (e) => e.message);
+    const unpacked = await extractZip(vsix, dir).then(
+      () => null,
+      (e) => e.message,
+    );
     check('unpacks', unpacked === null, unpacked);
-    const run = sh(process.execPath, [path.join('test', 'harness', 'run-integration.mjs'), '--extension', path.join(dir, 'extension'), '--results-name', 'package-integration'], { stdio: 'inherit' });
+    const run = sh(
+      process.execPath,
+      [
+        path.join('test', 'harness', 'run-integration.mjs'),
+        '--extension',
+        path.join(dir, 'extension'),
+        '--results-name',
+        'package-integration',
+      ],
+      { stdio: 'inherit' },
+    );
     const file = path.join(RESULTS, 'package-integration.json');
-    integration = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { passed: 0, failed: 1, skipped: 0, error: `run-integration exited ${run.status}` };
+    integration = fs.existsSync(file)
+      ? JSON.parse(fs.readFileSync(file, 'utf8'))
+      : { passed: 0, failed: 1, skipped: 0, error: `run-integration exited ${run.status}` };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -71,6 +101,9 @@ if (fs.existsSync(vsix)) {
 const passed = checks.filter((c) => c.ok).length + integration.passed;
 const failed = checks.filter((c) => !c.ok).length + integration.failed;
 fs.mkdirSync(RESULTS, { recursive: true });
-fs.writeFileSync(path.join(RESULTS, 'package.json'), JSON.stringify({ tier: 'package', passed, failed, skipped: integration.skipped ?? 0, checks, integration }, null, 2));
+fs.writeFileSync(
+  path.join(RESULTS, 'package.json'),
+  JSON.stringify({ tier: 'package', passed, failed, skipped: integration.skipped ?? 0, checks, integration }, null, 2),
+);
 console.log(`package: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

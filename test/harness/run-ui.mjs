@@ -15,7 +15,10 @@ const { values: argv, positionals } = parseArgs({
   options: { grep: { type: 'string', default: process.env.PRM_LENS_GREP ?? '' } },
 });
 
-const oneLine = (s) => String(s).replace(/\s*\n\s*/g, ' ').trim();
+const oneLine = (s) =>
+  String(s)
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 
 function writeResult(result) {
   const dir = path.join(REPO_ROOT, 'test-results');
@@ -50,7 +53,11 @@ async function main() {
   const dir = path.join(REPO_ROOT, 'test', 'ui');
   const files = positionals.length
     ? positionals.map((f) => path.resolve(f))
-    : fs.readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join(dir, f));
+    : fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.test.mjs'))
+        .sort()
+        .map((f) => path.join(dir, f));
   if (files.length === 0) throw new Error(`no UI test files in ${dir}`);
   const results = [];
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, slow: 10_000, color: false, reporter: makeReporter(results) });

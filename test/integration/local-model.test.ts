@@ -5,7 +5,15 @@ import { after, afterEach, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { buildModelFolder } from '../support/onnx/fixtures';
 import { tempDir } from '../support/onnx/tmp';
-import { activateExtension, closeAllEditors, hoverText, openExample, PrmLensApi, prmDiagnostics, waitFor } from './helpers';
+import {
+  activateExtension,
+  closeAllEditors,
+  hoverText,
+  openExample,
+  PrmLensApi,
+  prmDiagnostics,
+  waitFor,
+} from './helpers';
 
 // "PRM Lens: Add Local Model…" in the extension host: a model folder built by the tests (a tiny Qwen2-style
 // token-classification PRM) is validated, added as a critic, and scores the example in a child process.
@@ -45,13 +53,22 @@ describe('Local ONNX models in the extension host', () => {
     const before_ = vscode.workspace.getConfiguration('prmLens').inspect('critics')?.globalValue;
     const result = (await vscode.commands.executeCommand('prmLens.addLocalModel', dir, { use: true })) as AddResult;
     assert.ok(result && 'problems' in result, `expected problems, got ${JSON.stringify(result)}`);
-    assert.deepEqual(result.problems, [`${path.join(dir, 'model.onnx.data')}: missing (model.onnx keeps its weights there)`]);
-    assert.deepEqual(vscode.workspace.getConfiguration('prmLens').inspect('critics')?.globalValue, before_, 'a broken folder is not added');
+    assert.deepEqual(result.problems, [
+      `${path.join(dir, 'model.onnx.data')}: missing (model.onnx keeps its weights there)`,
+    ]);
+    assert.deepEqual(
+      vscode.workspace.getConfiguration('prmLens').inspect('critics')?.globalValue,
+      before_,
+      'a broken folder is not added',
+    );
   });
 
   it('adds a model folder as a critic that scores the example file and colours its steps', async () => {
     // threshold 1: every step scores below it, so the first error is step 1 whatever the random weights say.
-    const dir = buildModelFolder(path.join(tmp.dir, 'tiny-prm'), { family: 'token-classification', prm: { name: 'Tiny PRM', threshold: 1 } });
+    const dir = buildModelFolder(path.join(tmp.dir, 'tiny-prm'), {
+      family: 'token-classification',
+      prm: { name: 'Tiny PRM', threshold: 1 },
+    });
     const result = (await vscode.commands.executeCommand('prmLens.addLocalModel', dir, { use: true })) as AddResult;
     assert.ok(result && 'id' in result, `expected the model to be added, got ${JSON.stringify(result)}`);
     assert.equal(result.id, 'tiny-prm');
@@ -71,10 +88,14 @@ describe('Local ONNX models in the extension host', () => {
     const editor = await openExample(EXAMPLE);
     const doc = editor.document;
     assert.equal(await vscode.commands.executeCommand('prmLens.scoreCurrentFile'), true);
-    const snap = await waitFor('an analysis with the local model', () => {
-      const s = api.getAnalysis(doc.uri.toString());
-      return s?.results.some((r) => r.criticId === 'tiny-prm') && s;
-    }, 60_000);
+    const snap = await waitFor(
+      'an analysis with the local model',
+      () => {
+        const s = api.getAnalysis(doc.uri.toString());
+        return s?.results.some((r) => r.criticId === 'tiny-prm') && s;
+      },
+      60_000,
+    );
     assert.equal(snap.primaryCriticId, 'tiny-prm', 'the local model colours the steps');
     const local = snap.results.find((r) => r.criticId === 'tiny-prm');
     assert.ok(local);

@@ -10,7 +10,10 @@ const lineOf = (doc: vscode.TextDocument, needle: string) => doc.positionAt(doc.
 const cursorLine = (editor: vscode.TextEditor) => editor.selection.active.line;
 
 async function symbols(doc: vscode.TextDocument): Promise<vscode.DocumentSymbol[]> {
-  const found = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri);
+  const found = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>(
+    'vscode.executeDocumentSymbolProvider',
+    doc.uri,
+  );
   return found ?? [];
 }
 
@@ -60,7 +63,10 @@ describe('Long reasoning traces in the editor', () => {
       assert.match(s.name, SECTION_NAME);
       assert.equal(s.children.length, 0);
     }
-    assert.ok(thinking.children.some((s) => s.name.endsWith('verification')), 'no verification section');
+    assert.ok(
+      thinking.children.some((s) => s.name.endsWith('verification')),
+      'no verification section',
+    );
     assert.equal(answer.range.start.line, lineOf(doc, 'The path is the outer rectangle'));
     assert.ok(!doc.getText(thinking.range).includes('<think>'), 'the tag is not part of the thinking');
   });
@@ -77,7 +83,10 @@ describe('Long reasoning traces in the editor', () => {
 
     // A marker after each section's head line: kind, worst score (the checker has none), verdict icon.
     const markers = await waitFor('section markers', () => api.getMarks(doc.uri.toString())?.sectionMarkers);
-    assert.deepEqual(markers.map((m) => m.line), sections.map((s) => s.range.start.line));
+    assert.deepEqual(
+      markers.map((m) => m.line),
+      sections.map((s) => s.range.start.line),
+    );
     markers.forEach((m, i) => assert.equal(m.text.split(' ')[0], sections[i].name.split(' ')[1]));
     const slip = doc.positionAt(findWrongProduct(doc.getText()).offset);
     const slipSection = sections.findIndex((s) => s.range.contains(slip));

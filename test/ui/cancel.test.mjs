@@ -26,14 +26,31 @@ describe('Cancelling from the progress notification', function () {
     this.timeout(180_000);
     // The first step is answered; the second never is, so the run is surely in progress when Cancel is clicked
     // (and no answer can arrive meanwhile to start a third request).
-    const answer = fakeOpenAI({ answer: () => ({ content: '+', top: [{ token: '+', logprob: Math.log(0.9) }, { token: '-', logprob: Math.log(0.1) }] }) });
+    const answer = fakeOpenAI({
+      answer: () => ({
+        content: '+',
+        top: [
+          { token: '+', logprob: Math.log(0.9) },
+          { token: '-', logprob: Math.log(0.1) },
+        ],
+      }),
+    });
     server = await ScriptedServer.start((req, index) => (index === 0 ? answer(req, index) : { hang: true }));
     ws = makeWorkspace('ui-cancel-ws');
     wb = await Workbench.start({
       name: 'ui-cancel',
       folder: ws.dir,
       settings: {
-        'prmLens.critics': [{ id: 'slow-prm', type: 'chat-prm', baseURL: `${server.origin}/v1`, model: 'slow-model', concurrency: 1, retries: 0 }],
+        'prmLens.critics': [
+          {
+            id: 'slow-prm',
+            type: 'chat-prm',
+            baseURL: `${server.origin}/v1`,
+            model: 'slow-model',
+            concurrency: 1,
+            retries: 0,
+          },
+        ],
         'prmLens.activeCritics': ['checker', 'slow-prm'],
         'prmLens.cache.enabled': false,
       },
@@ -56,7 +73,9 @@ describe('Cancelling from the progress notification', function () {
     await wb.screenshot('cancel-01-progress');
     await progress.getByRole('button', { name: 'Cancel' }).click();
 
-    const message = await until('the cancellation is reported', async () => (await wb.notifications()).find((t) => /scoring cancelled/.test(t)));
+    const message = await until('the cancellation is reported', async () =>
+      (await wb.notifications()).find((t) => /scoring cancelled/.test(t)),
+    );
     assert.match(message, /PRM Lens: scoring cancelled\. Showing checker; not finished: slow-prm\./);
     await wb.screenshot('cancel-02-reported');
     await wb.hideNotifications();

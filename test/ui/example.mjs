@@ -8,9 +8,12 @@ const EQUATION = /(\d+(?:\.\d+)?)\s*([-+×x*·])\s*(\d+(?:\.\d+)?)\s*=\s*(\d+(?:
 
 function value(a, op, b) {
   switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    default: return a * b;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    default:
+      return a * b;
   }
 }
 

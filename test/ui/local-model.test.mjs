@@ -26,7 +26,10 @@ describe('A local ONNX model in the workbench', function () {
   before(async function () {
     this.timeout(180_000);
     // threshold 1: every step scores below it, so the model's first error is step 1 whatever its random weights say.
-    folder = buildModelFolder(path.join(tmp.dir, 'tiny-prm'), { family: 'token-classification', prm: { name: 'Tiny PRM', threshold: 1 } });
+    folder = buildModelFolder(path.join(tmp.dir, 'tiny-prm'), {
+      family: 'token-classification',
+      prm: { name: 'Tiny PRM', threshold: 1 },
+    });
     ws = makeWorkspace('ui-local-model-ws');
     wb = await Workbench.start({ name: 'ui-local-model', folder: ws.dir });
   });
@@ -65,7 +68,10 @@ describe('A local ONNX model in the workbench', function () {
     assert.match(status, new RegExp(`${ex.steps.length} steps · first error: step 1 \\(tiny-prm\\)`));
     const first = ex.steps[0].slice(0, 20);
     const marks = await wb.lineDecorations(first);
-    assert.ok(marks?.some((d) => d.where === 'content' && d.borderStyle === 'solid'), `the model's first error (step 1) is framed: ${JSON.stringify(marks)}`);
+    assert.ok(
+      marks?.some((d) => d.where === 'content' && d.borderStyle === 'solid'),
+      `the model's first error (step 1) is framed: ${JSON.stringify(marks)}`,
+    );
     const hover = await wb.hover(first, { expect: 'tiny-prm' });
     assert.match(hover, /tiny-prm\s*⚑?\s+0\.\d+/, `the hover shows the model's score: ${hover}`);
     assert.match(hover, /checker/, 'the checker still runs beside it');

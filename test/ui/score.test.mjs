@@ -51,7 +51,9 @@ describe('PRM Lens in the workbench', function () {
     assert.ok(wrongLine && wrongLine.length > 0, 'the wrong step has decorations');
     const border = wrongLine.find((d) => d.where === 'content' && d.borderStyle === 'solid');
     assert.ok(border, `the first error has a solid border: ${JSON.stringify(wrongLine)}`);
-    const badBackground = wrongLine.find((d) => d.where === 'content' && !/rgba\(0, 0, 0, 0\)|transparent/.test(d.background));
+    const badBackground = wrongLine.find(
+      (d) => d.where === 'content' && !/rgba\(0, 0, 0, 0\)|transparent/.test(d.background),
+    );
     assert.ok(badBackground, `the wrong step has a background: ${JSON.stringify(wrongLine)}`);
     const gutter = wrongLine.find((d) => d.where === 'margin' && d.backgroundImage !== 'none');
     assert.ok(gutter, `the first error has a gutter icon: ${JSON.stringify(wrongLine)}`);
@@ -61,10 +63,16 @@ describe('PRM Lens in the workbench', function () {
     assert.ok(ex.goodStepSnippet, 'the example should have a correct step after the slip');
     const goodLine = await wb.lineDecorations(ex.goodStepSnippet);
     assert.ok(goodLine && goodLine.length > 0, 'a correct step has a decoration');
-    assert.ok(!goodLine.some((d) => d.borderStyle === 'solid'), `only the first error has the solid border: ${JSON.stringify(goodLine)}`);
+    assert.ok(
+      !goodLine.some((d) => d.borderStyle === 'solid'),
+      `only the first error has the solid border: ${JSON.stringify(goodLine)}`,
+    );
     assert.ok(!goodLine.some((d) => d.where === 'margin'), 'only the first error has a gutter icon');
     const goodBackgrounds = goodLine.filter((d) => d.where === 'content').map((d) => d.background);
-    assert.ok(!goodBackgrounds.includes(badBackground.background), `a correct step is not coloured like the wrong one (${badBackground.background})`);
+    assert.ok(
+      !goodBackgrounds.includes(badBackground.background),
+      `a correct step is not coloured like the wrong one (${badBackground.background})`,
+    );
 
     const rulerAfter = await wb.overviewRulerPng();
     assert.ok(!rulerAfter.equals(rulerBefore), 'the overview ruler shows a mark');
@@ -74,7 +82,10 @@ describe('PRM Lens in the workbench', function () {
   it('hovering the wrong step shows the checker, its verdict and reason', async () => {
     const text = await wb.hover(ex.wrong.claim, { expect: 'checker' });
     assert.match(text, /incorrect/);
-    assert.ok(text.includes(String(ex.wrong.correct)), `the reason gives the correct product ${ex.wrong.correct}: ${text}`);
+    assert.ok(
+      text.includes(String(ex.wrong.correct)),
+      `the reason gives the correct product ${ex.wrong.correct}: ${text}`,
+    );
     assert.match(text, new RegExp(`step ${ex.wrongStep + 1} of ${ex.steps.length}`));
     await wb.screenshotEditor('03-hover-wrong-step');
     await wb.dismissHover();
@@ -86,7 +97,10 @@ describe('PRM Lens in the workbench', function () {
     assert.ok(row, `no "First error (checker)" problem: ${JSON.stringify(rows)}`);
     assert.match(row.aria, /PRM Lens/);
     assert.match(row.aria, new RegExp(`at line ${ex.wrongStepLine} and character 1`));
-    assert.ok(rows.some((r) => r.aria.includes(EXAMPLE)), 'the problem is filed under the example');
+    assert.ok(
+      rows.some((r) => r.aria.includes(EXAMPLE)),
+      'the problem is filed under the example',
+    );
     await wb.screenshot('04-problems-panel');
     await wb.closePanel();
   });
@@ -104,17 +118,26 @@ describe('PRM Lens in the workbench', function () {
     const pause = Date.now() - typedAt;
     assert.ok(pause >= 1_000, `re-scoring should wait for the configured pause (1500 ms), came after ${pause} ms`);
     const wrongLine = await wb.lineDecorations(ex.wrong.claim);
-    assert.ok(wrongLine.some((d) => d.borderStyle === 'solid'), 're-scored: the first error is marked again');
+    assert.ok(
+      wrongLine.some((d) => d.borderStyle === 'solid'),
+      're-scored: the first error is marked again',
+    );
   });
 
   it('Clear Step Marks removes the marks, the problem and the status', async () => {
     await wb.runCommand(CLEAR);
     await wb.waitForNoDecorations();
     const rows = await wb.problems();
-    assert.ok(!rows.some((r) => r.aria.includes('First error')), `no PRM Lens problem after clearing: ${JSON.stringify(rows)}`);
+    assert.ok(
+      !rows.some((r) => r.aria.includes('First error')),
+      `no PRM Lens problem after clearing: ${JSON.stringify(rows)}`,
+    );
     await wb.closePanel();
     const status = await wb.statusBarTexts();
-    assert.ok(!status.some((t) => /\d+ steps? ·/.test(t)), `no PRM Lens status after clearing: ${JSON.stringify(status)}`);
+    assert.ok(
+      !status.some((t) => /\d+ steps? ·/.test(t)),
+      `no PRM Lens status after clearing: ${JSON.stringify(status)}`,
+    );
     await wb.screenshotEditor('06-cleared');
   });
 
@@ -123,20 +146,30 @@ describe('PRM Lens in the workbench', function () {
     await wb.waitForDecorations(ex.steps.length);
     await wb.runCommand('View: Split Editor Right');
     const perEditor = async () =>
-      wb.page.evaluate(() => [...document.querySelectorAll('.editor-instance')].map((e) => e.querySelectorAll('.view-overlays [class*="ced-"]').length));
+      wb.page.evaluate(() =>
+        [...document.querySelectorAll('.editor-instance')].map(
+          (e) => e.querySelectorAll('.view-overlays [class*="ced-"]').length,
+        ),
+      );
     let counts = [];
     for (let i = 0; i < 50 && !(counts.length === 2 && counts.every((n) => n >= ex.steps.length)); i++) {
       counts = await perEditor();
       await wb.page.waitForTimeout(200);
     }
     assert.equal(counts.length, 2, `two editors after splitting: ${JSON.stringify(counts)}`);
-    assert.ok(counts.every((n) => n >= ex.steps.length), `both editors show every step's mark: ${JSON.stringify(counts)}`);
+    assert.ok(
+      counts.every((n) => n >= ex.steps.length),
+      `both editors show every step's mark: ${JSON.stringify(counts)}`,
+    );
     await wb.screenshot('07-split-editors');
     await wb.runCommand('View: Join All Editor Groups');
 
     await wb.quickOpen('all-correct.md');
     const other = await wb.statusBarTexts();
-    assert.ok(!other.some((t) => /first error: step/.test(t)), `an unscored tab shows no verdict: ${JSON.stringify(other)}`);
+    assert.ok(
+      !other.some((t) => /first error: step/.test(t)),
+      `an unscored tab shows no verdict: ${JSON.stringify(other)}`,
+    );
     await wb.quickOpen(EXAMPLE);
     await wb.waitForDecorations(ex.steps.length);
     await wb.waitForStatusBar(new RegExp(`first error: step ${ex.wrongStep + 1}`));

@@ -14,7 +14,10 @@ const EXAMPLE = 'long-trace.md';
 const LONG = 'many-sections.md';
 const LONG_STEPS = 2000;
 const longTrace = () => {
-  const paras = Array.from({ length: LONG_STEPS }, (_, i) => `${i % 8 === 7 ? 'Wait, check: ' : 'Then '}${i} + 1 = ${i + 1}.`);
+  const paras = Array.from(
+    { length: LONG_STEPS },
+    (_, i) => `${i % 8 === 7 ? 'Wait, check: ' : 'Then '}${i} + 1 = ${i + 1}.`,
+  );
   return `## Problem\n\nCount to ${LONG_STEPS}.\n\n<think>\n${paras.join('\n\n')}\n</think>\n\nThe answer is ${LONG_STEPS}.\n`;
 };
 
@@ -41,7 +44,11 @@ describe('Long reasoning trace UI', function () {
     await wb.runCommand('PRM Lens: Score Steps in Current File');
     await wb.waitForDecorations(10);
     const marker = await until('a section marker', () =>
-      wb.page.evaluate(() => [...document.querySelectorAll('.view-lines [class*="ced-"]')].map((e) => getComputedStyle(e, '::after').content).find((c) => /attempt/.test(c))),
+      wb.page.evaluate(() =>
+        [...document.querySelectorAll('.view-lines [class*="ced-"]')]
+          .map((e) => getComputedStyle(e, '::after').content)
+          .find((c) => /attempt/.test(c)),
+      ),
     );
     assert.match(marker, /attempt .*[✓✗·]/);
     await wb.screenshotEditor('trace-01-editor-unfolded');
@@ -49,10 +56,17 @@ describe('Long reasoning trace UI', function () {
     const tag = await until('the <think> line', () => wb.textBox('<think>'));
     await wb.page.mouse.click(tag.x + 2, tag.y + tag.height / 2);
     await wb.page.keyboard.press('Control+Shift+BracketLeft');
-    const visible = () => wb.page.evaluate(() => [...document.querySelectorAll('.view-lines .view-line')].map((l) => l.textContent.replace(/\u00a0/g, ' ')));
+    const visible = () =>
+      wb.page.evaluate(() =>
+        [...document.querySelectorAll('.view-lines .view-line')].map((l) => l.textContent.replace(/\u00a0/g, ' ')),
+      );
     await until('the thinking folded', async () => {
       const lines = await visible();
-      return lines.some((l) => l.includes('<think>')) && lines.some((l) => l.includes('The path is the outer rectangle')) && !lines.some((l) => l.includes('Likewise the outer width'));
+      return (
+        lines.some((l) => l.includes('<think>')) &&
+        lines.some((l) => l.includes('The path is the outer rectangle')) &&
+        !lines.some((l) => l.includes('Likewise the outer width'))
+      );
     });
     await wb.screenshotEditor('trace-02-editor-folded');
     await wb.runCommand('Unfold All');
@@ -87,7 +101,11 @@ describe('Long reasoning trace UI', function () {
     });
     // Step 1 (index 0) is in the collapsed first section: clicking its x opens the section and selects it.
     await frame.click('.trajectory', { position: { x: 2, y: box.height / 2 } });
-    await until('step 0 selected', async () => (await frame.evaluate(() => document.querySelector('.row.step.current')?.getAttribute('data-step'))) === '0');
+    await until(
+      'step 0 selected',
+      async () =>
+        (await frame.evaluate(() => document.querySelector('.row.step.current')?.getAttribute('data-step'))) === '0',
+    );
     await frame.click('.trajectory', { position: { x: box.width - 2, y: box.height / 2 } });
     const last = await until('another step selected', async () => {
       const step = await frame.evaluate(() => document.querySelector('.row.step.current')?.getAttribute('data-step'));
@@ -104,13 +122,23 @@ describe('Long reasoning trace UI', function () {
     await wb.waitForStatusBar(new RegExp(`${LONG_STEPS + 1} steps`), 30_000);
     await wb.runCommand('PRM Lens: Open Step Inspector');
     frame = await webviewFrame(wb.page, 'inspector', { ready: '.row.group' });
-    await until('the long trace in the inspector', async () => (await frame.$$eval('.row.group.section', (els) => els.length)) === 251);
-    assert.deepEqual(await frame.$$eval('.group-toggle', (els) => [...new Set(els.map((e) => e.getAttribute('aria-expanded')))]), ['false']);
+    await until(
+      'the long trace in the inspector',
+      async () => (await frame.$$eval('.row.group.section', (els) => els.length)) === 251,
+    );
+    assert.deepEqual(
+      await frame.$$eval('.group-toggle', (els) => [...new Set(els.map((e) => e.getAttribute('aria-expanded')))]),
+      ['false'],
+    );
     assert.equal(await frame.$$eval('.row.step', (els) => els.length), 1, 'only the answer step is built');
     const box = await frame.$eval('.trajectory', (e) => e.getBoundingClientRect().toJSON());
     // The middle of the chart: a step of section ~125, whose 8 rows are built when the click opens it.
     await frame.click('.trajectory', { position: { x: box.width / 2, y: box.height / 2 } });
-    const step = Number(await until('a step selected', () => frame.evaluate(() => document.querySelector('.row.step.current')?.getAttribute('data-step'))));
+    const step = Number(
+      await until('a step selected', () =>
+        frame.evaluate(() => document.querySelector('.row.step.current')?.getAttribute('data-step')),
+      ),
+    );
     assert.ok(Math.abs(step - LONG_STEPS / 2) < 20, `step ${step} is not near the middle`);
     assert.equal(await frame.$$eval('.row.step', (els) => els.length), 8 + 1);
     await screenshotWebview(wb.page, frame, 'trace-05-inspector-long');

@@ -48,7 +48,11 @@ describe('Dataset view and metrics webviews', function () {
     await ds.click(select);
     const exact = new RegExp(`^\\s*${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
     await ds.locator(`${select} li.option`, { hasText: exact }).first().click();
-    await until(`${label} = ${option}`, () => ds.$eval(select, (s) => s.querySelectorAll('vscode-option')[s.selectedIndex]?.textContent).then((t) => t === option));
+    await until(`${label} = ${option}`, () =>
+      ds
+        .$eval(select, (s) => s.querySelectorAll('vscode-option')[s.selectedIndex]?.textContent)
+        .then((t) => t === option),
+    );
   }
 
   before(async function () {
@@ -70,15 +74,30 @@ describe('Dataset view and metrics webviews', function () {
     ds = await webviewFrame(wb.page, 'dataset', { ready: '.rows .row' });
     await until('all items read', async () => /read in/.test(await ds.$eval('.meta', (e) => e.textContent)));
     assert.equal(await shownText(), `${fx.items.length} of ${fx.items.length} shown`);
-    assert.match(await ds.$eval('.meta', (e) => e.textContent), new RegExp(`ProcessBench · ${fx.items.length} items .* ${fx.malformed.length} records skipped`));
+    assert.match(
+      await ds.$eval('.meta', (e) => e.textContent),
+      new RegExp(`ProcessBench · ${fx.items.length} items .* ${fx.malformed.length} records skipped`),
+    );
     // Before any critic has run, the columns still sit side by side on one line (no prediction columns yet).
-    const cells = await ds.$$eval('.rows .row:first-child .cell', (els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ top: Math.round(r.top), left: Math.round(r.left) })));
+    const cells = await ds.$$eval('.rows .row:first-child .cell', (els) =>
+      els.map((e) => e.getBoundingClientRect()).map((r) => ({ top: Math.round(r.top), left: Math.round(r.left) })),
+    );
     assert.ok(cells.length >= 4, `a row has its cells: ${JSON.stringify(cells)}`);
-    assert.ok(cells.every((c) => c.top === cells[0].top), `one line per row: ${JSON.stringify(cells)}`);
-    assert.ok(cells.every((c, i) => i === 0 || c.left > cells[i - 1].left), `cells left to right: ${JSON.stringify(cells)}`);
+    assert.ok(
+      cells.every((c) => c.top === cells[0].top),
+      `one line per row: ${JSON.stringify(cells)}`,
+    );
+    assert.ok(
+      cells.every((c, i) => i === 0 || c.left > cells[i - 1].left),
+      `cells left to right: ${JSON.stringify(cells)}`,
+    );
     await ds.click('.issues summary');
     const issues = await ds.$$eval('.issues li', (lis) => lis.map((li) => li.textContent));
-    for (const line of fx.malformed) assert.ok(issues.some((t) => t.startsWith(`line ${line}`)), `line ${line} is reported: ${JSON.stringify(issues)}`);
+    for (const line of fx.malformed)
+      assert.ok(
+        issues.some((t) => t.startsWith(`line ${line}`)),
+        `line ${line} is reported: ${JSON.stringify(issues)}`,
+      );
     await screenshotWebview(wb.page, ds, 'webview-dataset-01-opened');
   });
 
@@ -86,7 +105,10 @@ describe('Dataset view and metrics webviews', function () {
     const math = fx.items.filter((i) => i.subset === 'math');
     await choose('Subset', 'math');
     await until('math items only', async () => (await shownText()) === `${math.length} of ${fx.items.length} shown`);
-    assert.deepEqual(await shownIds(), math.map((i) => i.id));
+    assert.deepEqual(
+      await shownIds(),
+      math.map((i) => i.id),
+    );
     await choose('Ground truth', 'Has an error');
     const mathErrors = math.filter((i) => i.label >= 0).map((i) => i.id);
     await until('erroneous math items', async () => JSON.stringify(await shownIds()) === JSON.stringify(mathErrors));
@@ -94,7 +116,9 @@ describe('Dataset view and metrics webviews', function () {
     await choose('Subset', 'All subsets');
     await choose('Ground truth', 'Any label');
     const word = 'marbles';
-    const withWord = fx.items.filter((i) => [i.problem, ...i.steps].join(' ').toLowerCase().includes(word)).map((i) => i.id);
+    const withWord = fx.items
+      .filter((i) => [i.problem, ...i.steps].join(' ').toLowerCase().includes(word))
+      .map((i) => i.id);
     assert.ok(withWord.length > 0 && withWord.length < fx.items.length);
     await ds.fill('vscode-textfield[aria-label="Search"] input', word);
     await until(`search "${word}"`, async () => JSON.stringify(await shownIds()) === JSON.stringify(withWord));
@@ -104,11 +128,21 @@ describe('Dataset view and metrics webviews', function () {
 
   it('runs the checker over the dataset with progress, and filters by its outcome', async () => {
     await ds.click('vscode-button:has-text("Run")');
-    await until('the run is done', async () => /^Done: (\d+) \/ \1 items/.test(await ds.$eval('.progress-text', (e) => e.textContent)), 30_000);
-    assert.match(await ds.$eval('.progress-text', (e) => e.textContent), new RegExp(`Done: ${fx.items.length} / ${fx.items.length} items · 0 from cache · 0 failed`));
+    await until(
+      'the run is done',
+      async () => /^Done: (\d+) \/ \1 items/.test(await ds.$eval('.progress-text', (e) => e.textContent)),
+      30_000,
+    );
+    assert.match(
+      await ds.$eval('.progress-text', (e) => e.textContent),
+      new RegExp(`Done: ${fx.items.length} / ${fx.items.length} items · 0 from cache · 0 failed`),
+    );
     const predictions = await ds.$$eval('.rows .row .cell.pred', (cells) => cells.map((c) => c.textContent));
     assert.equal(predictions.length, Math.min(fx.items.length, predictions.length));
-    assert.ok(predictions.every((t) => /^[✓✗] /.test(t)), `every row shows the checker's prediction: ${predictions}`);
+    assert.ok(
+      predictions.every((t) => /^[✓✗] /.test(t)),
+      `every row shows the checker's prediction: ${predictions}`,
+    );
     await choose('Critic', 'checker');
     await choose('Critic outcome', 'First error wrong');
     const missed = await shownIds();
@@ -118,7 +152,9 @@ describe('Dataset view and metrics webviews', function () {
   });
 
   it('opening an item shows it decorated in the editor and in the inspector, in sync', async () => {
-    const target = fx.items.find((i) => i.label > 0 && i.steps.join(' ').match(/\d+ [×x*] \d+ = \d+|\d+ - \d+ = \d+/) && i.subset === 'gsm8k');
+    const target = fx.items.find(
+      (i) => i.label > 0 && i.steps.join(' ').match(/\d+ [×x*] \d+ = \d+|\d+ - \d+ = \d+/) && i.subset === 'gsm8k',
+    );
     await ds.fill('vscode-textfield[aria-label="Search"] input', target.id);
     await until('the target alone', async () => JSON.stringify(await shownIds()) === JSON.stringify([target.id]));
     await ds.click('.rows .row');
@@ -129,11 +165,23 @@ describe('Dataset view and metrics webviews', function () {
     await wb.waitForDecorations(target.steps.length);
     const wrongStep = target.steps[target.label];
     const decorations = await wb.lineDecorations(wrongStep.slice(0, 20));
-    assert.ok(decorations?.some((d) => d.borderStyle === 'solid'), `the ground-truth step is the checker's first error in the editor: ${JSON.stringify(decorations)}`);
+    assert.ok(
+      decorations?.some((d) => d.borderStyle === 'solid'),
+      `the ground-truth step is the checker's first error in the editor: ${JSON.stringify(decorations)}`,
+    );
     const inspector = await webviewFrame(wb.page, 'inspector', { ready: '.row.step' });
-    assert.match(await inspector.$eval('.meta', (e) => e.textContent), new RegExp(`ground truth: first error at step ${target.label + 1}`));
-    assert.ok(await inspector.$(`.row.step.truth-error[data-step="${target.label}"]`), 'the ground truth is marked in the inspector');
-    assert.ok(await inspector.$(`.row.step[data-step="${target.label}"] .judge.first-error`), "the checker's first error is marked in the inspector");
+    assert.match(
+      await inspector.$eval('.meta', (e) => e.textContent),
+      new RegExp(`ground truth: first error at step ${target.label + 1}`),
+    );
+    assert.ok(
+      await inspector.$(`.row.step.truth-error[data-step="${target.label}"]`),
+      'the ground truth is marked in the inspector',
+    );
+    assert.ok(
+      await inspector.$(`.row.step[data-step="${target.label}"] .judge.first-error`),
+      "the checker's first error is marked in the inspector",
+    );
     // Inspector → editor
     await inspector.click('.row.step[data-step="0"] .step-no');
     await until('the editor moved to step 1', async () => {
@@ -147,16 +195,23 @@ describe('Dataset view and metrics webviews', function () {
       return wb.textBox(wrongStep.slice(0, 15));
     });
     await wb.page.mouse.click(box.x + 3, box.y + box.height / 2);
-    await until('the inspector follows the cursor', () => inspector.$eval('.row.step.current', (r) => r.getAttribute('data-step')).then((s) => s === String(target.label)));
+    await until('the inspector follows the cursor', () =>
+      inspector.$eval('.row.step.current', (r) => r.getAttribute('data-step')).then((s) => s === String(target.label)),
+    );
     await wb.screenshot('webview-dataset-04-item-in-sync');
   });
 
   it('shows the metrics with the two named averages and a chart', async () => {
     await ds.click('vscode-button:has-text("Metrics")');
     const metrics = await webviewFrame(wb.page, 'metrics', { ready: 'table.metrics' });
-    const rows = await metrics.$$eval('section.critic[data-critic="checker"] table.metrics tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    const rows = await metrics.$$eval('section.critic[data-critic="checker"] table.metrics tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((c) => c.textContent)),
+    );
     const subsets = [...new Set(fx.items.map((i) => i.subset))].sort();
-    assert.deepEqual(rows.slice(0, subsets.length).map((r) => r[0]), subsets);
+    assert.deepEqual(
+      rows.slice(0, subsets.length).map((r) => r[0]),
+      subsets,
+    );
     for (const row of rows.slice(0, subsets.length)) {
       const items = fx.items.filter((i) => i.subset === row[0]);
       assert.equal(row[1], String(items.filter((i) => i.label >= 0).length), `n_error of ${row[0]}`);
@@ -179,18 +234,41 @@ describe('Dataset view and metrics webviews', function () {
     await ds.fill('vscode-textfield[aria-label="Search"] input', '');
     await until('search cleared', async () => (await shownText()) === `${fx.items.length} of ${fx.items.length} shown`);
     await ds.click('vscode-button:has-text("Run")');
-    await until('the second run is done', async () => new RegExp(`Done: ${fx.items.length} / ${fx.items.length} items · ${fx.items.length} from cache`).test(await ds.$eval('.progress-text', (e) => e.textContent)));
+    await until('the second run is done', async () =>
+      new RegExp(`Done: ${fx.items.length} / ${fx.items.length} items · ${fx.items.length} from cache`).test(
+        await ds.$eval('.progress-text', (e) => e.textContent),
+      ),
+    );
   });
 
   it('a change to the file on disk is read again: the new item is listed, the others keep their results', async () => {
     const n = fx.items.length;
-    const added = { id: 'added-on-disk', subset: 'gsm8k', problem: 'Sam has 4 apples and buys 5 more.', steps: ['4 + 5 = 9', 'Sam has 9 apples.'], label: -1 };
+    const added = {
+      id: 'added-on-disk',
+      subset: 'gsm8k',
+      problem: 'Sam has 4 apples and buys 5 more.',
+      steps: ['4 + 5 = 9', 'Sam has 9 apples.'],
+      label: -1,
+    };
     fs.appendFileSync(path.join(ws.dir, DATASET), `${JSON.stringify(added)}\n`);
     await until('the new item is listed', async () => (await shownText()) === `${n + 1} of ${n + 1} shown`, 20_000);
-    await until('the header says why', async () => /read again after a change on disk/.test(await ds.$eval('.meta', (e) => e.textContent)));
-    await until('cached predictions are shown again', async () => (await ds.$$eval('.rows .row .cell.pred', (cells) => cells.filter((c) => /^[✓✗] /.test(c.textContent)).length)) > 0);
+    await until('the header says why', async () =>
+      /read again after a change on disk/.test(await ds.$eval('.meta', (e) => e.textContent)),
+    );
+    await until(
+      'cached predictions are shown again',
+      async () =>
+        (await ds.$$eval(
+          '.rows .row .cell.pred',
+          (cells) => cells.filter((c) => /^[✓✗] /.test(c.textContent)).length,
+        )) > 0,
+    );
     await ds.click('vscode-button:has-text("Run")');
-    await until('only the new item is run', async () => new RegExp(`Done: ${n + 1} / ${n + 1} items · ${n} from cache · 0 failed`).test(await ds.$eval('.progress-text', (e) => e.textContent)));
+    await until('only the new item is run', async () =>
+      new RegExp(`Done: ${n + 1} / ${n + 1} items · ${n} from cache · 0 failed`).test(
+        await ds.$eval('.progress-text', (e) => e.textContent),
+      ),
+    );
     // The list shares the window with the item and the inspector: narrow, it drops the subset, step and problem
     // columns and keeps the id readable.
     // (Read again until it holds: the rows are re-rendered as results arrive.)

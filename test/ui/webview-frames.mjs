@@ -11,7 +11,9 @@ export async function webviewFrame(page, kind, { timeout = 30_000, ready = '#app
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
       if (frame.isDetached()) continue;
-      const ok = await frame.evaluate((cls) => document.body?.classList.contains(cls) ?? false, `prm-${kind}`).catch(() => false);
+      const ok = await frame
+        .evaluate((cls) => document.body?.classList.contains(cls) ?? false, `prm-${kind}`)
+        .catch(() => false);
       if (ok && (await frame.$(ready).catch(() => null))) return frame;
     }
     await page.waitForTimeout(150);
@@ -32,7 +34,9 @@ export async function until(what, probe, timeout = 15_000) {
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+  throw new Error(
+    `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+  );
 }
 
 /** Screenshot of the webview element showing `frame` (what a person sees of the panel). */
@@ -50,7 +54,9 @@ export async function screenshotWebview(page, frame, name) {
 export async function watchFrame(frame) {
   await frame.evaluate(() => {
     window.__prmViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__prmViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__prmViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   return () => frame.evaluate(() => window.__prmViolations);
 }

@@ -17,12 +17,15 @@ describe('Step inspector webview', function () {
   let wb;
   let frame;
 
-  const currentStep = () => frame.evaluate(() => document.querySelector('.row.step.current')?.getAttribute('data-step') ?? null);
+  const currentStep = () =>
+    frame.evaluate(() => document.querySelector('.row.step.current')?.getAttribute('data-step') ?? null);
 
   /** Ln/Col of the editor as the status bar shows it once the editor has focus (Ctrl+1 keeps the selection). */
   async function editorCursor() {
     await wb.page.keyboard.press('Control+1');
-    return until('the cursor position in the status bar', async () => (await wb.statusBarTexts()).find((t) => /^Ln \d+, Col \d+/.test(t)));
+    return until('the cursor position in the status bar', async () =>
+      (await wb.statusBarTexts()).find((t) => /^Ln \d+, Col \d+/.test(t)),
+    );
   }
 
   before(async function () {
@@ -41,9 +44,14 @@ describe('Step inspector webview', function () {
     await wb.openFromExplorer(EXAMPLE);
     await wb.runCommand('PRM Lens: Score Steps in Current File');
     await wb.waitForDecorations(ex.steps.length);
-    await wb.page.locator('.statusbar-item', { hasText: /steps? · first error/ }).first().click();
+    await wb.page
+      .locator('.statusbar-item', { hasText: /steps? · first error/ })
+      .first()
+      .click();
     frame = await webviewFrame(wb.page, 'inspector', { ready: '.row.step' });
-    const rows = await frame.$$eval('.row.step', (els) => els.map((e) => e.querySelector('.step-text')?.textContent?.trim()));
+    const rows = await frame.$$eval('.row.step', (els) =>
+      els.map((e) => e.querySelector('.step-text')?.textContent?.trim()),
+    );
     assert.equal(rows.length, ex.steps.length);
     assert.match(rows[ex.wrongStep], /12 × 7 = 74/);
     const wrong = await frame.$eval(`.row.step[data-step="${ex.wrongStep}"]`, (row) => ({
@@ -52,7 +60,10 @@ describe('Step inspector webview', function () {
     assert.match(wrong.cells[0].cls, /kind-bad/);
     assert.match(wrong.cells[0].cls, /first-error/);
     assert.match(wrong.cells[0].text, new RegExp(String(ex.wrong.correct)), 'the reason gives the right product');
-    assert.match(await frame.$eval('.summary', (s) => s.textContent), new RegExp(`first error: step ${ex.wrongStep + 1}`));
+    assert.match(
+      await frame.$eval('.summary', (s) => s.textContent),
+      new RegExp(`first error: step ${ex.wrongStep + 1}`),
+    );
     await screenshotWebview(wb.page, frame, 'webview-inspector-01-opened');
   });
 
@@ -87,9 +98,16 @@ describe('Step inspector webview', function () {
     await frame.press('.row.step[data-step="2"] .text', 'k');
     await until('step 1 current again', async () => (await currentStep()) === '1');
     await frame.press('.row.step[data-step="1"] .text', 'c');
-    await until('step 2 labelled correct', () => frame.$eval('.row.step[data-step="1"] .human-correct', (b) => b.getAttribute('aria-pressed') === 'true'));
+    await until('step 2 labelled correct', () =>
+      frame.$eval('.row.step[data-step="1"] .human-correct', (b) => b.getAttribute('aria-pressed') === 'true'),
+    );
     await frame.click(`.row.step[data-step="${ex.wrongStep}"] .human-incorrect`);
-    await until('the wrong step labelled incorrect', () => frame.$eval(`.row.step[data-step="${ex.wrongStep}"] .human-incorrect`, (b) => b.getAttribute('aria-pressed') === 'true'));
+    await until('the wrong step labelled incorrect', () =>
+      frame.$eval(
+        `.row.step[data-step="${ex.wrongStep}"] .human-incorrect`,
+        (b) => b.getAttribute('aria-pressed') === 'true',
+      ),
+    );
     await screenshotWebview(wb.page, frame, 'webview-inspector-04-keyboard-labels');
   });
 
@@ -103,7 +121,9 @@ describe('Step inspector webview', function () {
     await scoreButton.click();
     await frame.waitForSelector('.row.step', { timeout: 30_000 });
     assert.equal(await frame.$$eval('.row.step', (r) => r.length), ex.steps.length);
-    const labelled = await frame.$eval('.row.step[data-step="1"] .human-correct', (b) => b.getAttribute('aria-pressed'));
+    const labelled = await frame.$eval('.row.step[data-step="1"] .human-correct', (b) =>
+      b.getAttribute('aria-pressed'),
+    );
     assert.equal(labelled, 'true', 'step labels persist in the workspace');
     await screenshotWebview(wb.page, frame, 'webview-inspector-05-restored');
   });

@@ -19,23 +19,30 @@ function inspectFrame(frame) {
   return frame.evaluate(() => {
     const found = [];
     if (window.__pwned !== undefined) found.push(`script ran: ${window.__pwned}`);
-    if (window.parent !== window && window.parent.__pwned !== undefined) found.push(`script ran in the host frame: ${window.parent.__pwned}`);
+    if (window.parent !== window && window.parent.__pwned !== undefined)
+      found.push(`script ran in the host frame: ${window.parent.__pwned}`);
     for (const el of document.querySelectorAll('*')) {
       const tag = el.tagName.toLowerCase();
       for (const attr of el.attributes) {
         if (attr.name.startsWith('on')) found.push(`${tag}[${attr.name}]`);
         const ownAsset = (tag === 'script' || tag === 'link') && /\/(dist\/webview|media)\//.test(attr.value);
-        if (/^(href|src|action|formaction|srcset|xlink:href)$/.test(attr.name) && !ownAsset) found.push(`${tag}[${attr.name}=${attr.value}]`);
+        if (/^(href|src|action|formaction|srcset|xlink:href)$/.test(attr.name) && !ownAsset)
+          found.push(`${tag}[${attr.name}=${attr.value}]`);
       }
       if (['iframe', 'object', 'embed', 'img', 'a', 'form', 'video', 'audio'].includes(tag)) found.push(`<${tag}>`);
       if (tag === 'style' && !el.closest('head')) found.push('<style> in the body');
     }
     // Allowed: the panel's bundle and the script VS Code itself injects to provide acquireVsCodeApi.
-    const scripts = [...document.scripts].filter((s) => !/\/dist\/webview\/\w+\.js/.test(s.src) && !(s.src === '' && s.textContent.includes('globalThis.acquireVsCodeApi') && !s.closest('#app')));
+    const scripts = [...document.scripts].filter(
+      (s) =>
+        !/\/dist\/webview\/\w+\.js/.test(s.src) &&
+        !(s.src === '' && s.textContent.includes('globalThis.acquireVsCodeApi') && !s.closest('#app')),
+    );
     for (const s of scripts) found.push(`unexpected <script src="${s.src}">${s.textContent.slice(0, 120)}`);
     if (document.querySelector('.pwn-class')) found.push('\\htmlClass applied a class');
     const page = document.scrollingElement;
-    if (page && page.scrollWidth > page.clientWidth + 2) found.push(`the page overflows horizontally: ${page.scrollWidth} > ${page.clientWidth}`);
+    if (page && page.scrollWidth > page.clientWidth + 2)
+      found.push(`the page overflows horizontally: ${page.scrollWidth} > ${page.clientWidth}`);
     if (getComputedStyle(document.body).display === 'none') found.push('a <style> from the text hid the page');
     return found;
   });
@@ -80,7 +87,9 @@ describe('Webviews render hostile text inertly', function () {
     // Watch for CSP violations, then render everything again under watch.
     await frame.evaluate(() => {
       window.__violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+      );
     });
     await frame.click('vscode-button:has-text("Re-run critics")');
     await frame.waitForSelector('.row.step', { timeout: 60_000 });
@@ -90,7 +99,10 @@ describe('Webviews render hostile text inertly', function () {
     assert.match(problem, /<img src="http:\/\/127\.0\.0\.1:\d+\/problem-img\.png" onerror=/);
     const url = frame.url();
     const steps = await frame.$$eval('.row.step .step-text', (els) => els.map((e) => e.textContent));
-    assert.ok(steps.some((t) => t.includes('\\href')), 'KaTeX shows \\href as an error, not a link');
+    assert.ok(
+      steps.some((t) => t.includes('\\href')),
+      'KaTeX shows \\href as an error, not a link',
+    );
     assert.ok(await frame.$('.math-source[title*="not rendered"]'), 'the enormous formula is shown as source');
     for (const link of await frame.$$('.md-link')) await link.click();
     await wb.page.waitForTimeout(500);
@@ -112,10 +124,14 @@ describe('Webviews render hostile text inertly', function () {
     assert.deepEqual(await inspectFrame(ds), []);
     await screenshotWebview(wb.page, ds, 'webview-security-02-dataset');
     await ds.click('.rows .row');
-    await until('the inspector shows the item', async () => {
-      const inspector = await webviewFrame(wb.page, 'inspector', { ready: '.row.step' });
-      return /__pwned='id'/.test(await inspector.$eval('h1', (e) => e.textContent)) && inspector;
-    }, 60_000);
+    await until(
+      'the inspector shows the item',
+      async () => {
+        const inspector = await webviewFrame(wb.page, 'inspector', { ready: '.row.step' });
+        return /__pwned='id'/.test(await inspector.$eval('h1', (e) => e.textContent)) && inspector;
+      },
+      60_000,
+    );
     const inspector = await webviewFrame(wb.page, 'inspector', { ready: '.row.step' });
     await wb.page.waitForTimeout(1000);
     assert.deepEqual(await inspectFrame(inspector), []);

@@ -7,7 +7,12 @@ import { CancelledError, Critic, CriticResult } from '../../src/core/critics/typ
 import { mapConcurrent } from '../../src/core/util/concurrency';
 
 function fixedCritic(id: string, result: Omit<CriticResult, 'criticId' | 'timing'>): Critic {
-  return { id, type: 'test', label: id, score: async () => ({ ...result, criticId: id, timing: { startedAt: 0, durationMs: 1 } }) };
+  return {
+    id,
+    type: 'test',
+    label: id,
+    score: async () => ({ ...result, criticId: id, timing: { startedAt: 0, durationMs: 1 } }),
+  };
 }
 
 describe('step classes', () => {
@@ -29,7 +34,10 @@ describe('step classes', () => {
     ];
     const result: CriticResult = {
       criticId: 'x',
-      steps: [{ score: null, verdict: 'correct' }, { score: null, verdict: 'incorrect', reason: 'no' }],
+      steps: [
+        { score: null, verdict: 'correct' },
+        { score: null, verdict: 'incorrect', reason: 'no' },
+      ],
       firstError: 1,
       timing: { startedAt: 0, durationMs: 0 },
     };
@@ -53,12 +61,21 @@ describe('step classes', () => {
 
 describe('descriptions', () => {
   test('markdown cells escape markup and pipes so model text stays text', () => {
-    assert.equal(markdownCell('a|b <img src=x onerror=alert(1)> *x*\nnext'), 'a\\|b \\<img src=x onerror=alert\\(1\\)\\> \\*x\\* next');
+    assert.equal(
+      markdownCell('a|b <img src=x onerror=alert(1)> *x*\nnext'),
+      'a\\|b \\<img src=x onerror=alert\\(1\\)\\> \\*x\\* next',
+    );
   });
 
   test('hover lists every critic, marks the first error and reports failures', async () => {
     const analysis = await analyzeText('## Problem\n\nP?\n\n## Solution\n\nOne.\n\nTwo.', { strategy: 'paragraphs' }, [
-      fixedCritic('alpha', { steps: [{ score: 0.9, verdict: 'correct' }, { score: 0.1, verdict: 'incorrect', reason: 'bad | step' }], firstError: 1 }),
+      fixedCritic('alpha', {
+        steps: [
+          { score: 0.9, verdict: 'correct' },
+          { score: 0.1, verdict: 'incorrect', reason: 'bad | step' },
+        ],
+        firstError: 1,
+      }),
       { id: 'broken', type: 'test', label: 'broken', score: async () => Promise.reject(new Error('server said 500')) },
     ]);
     const hover = stepHoverMarkdown(analysis, 1);
@@ -76,7 +93,14 @@ describe('cost labels', () => {
   const base: CriticResult = { criticId: 'c', steps: [], firstError: -1, timing: { startedAt: 0, durationMs: 42.4 } };
   test('latency alone for local critics, tokens and requests when reported', () => {
     assert.equal(costLabel(base), '42 ms');
-    assert.equal(costLabel({ ...base, timing: { startedAt: 0, durationMs: 1530 }, usage: { promptTokens: 350, completionTokens: 80, requests: 2 } }), '1.5 s · 350 + 80 tokens · 2 requests');
+    assert.equal(
+      costLabel({
+        ...base,
+        timing: { startedAt: 0, durationMs: 1530 },
+        usage: { promptTokens: 350, completionTokens: 80, requests: 2 },
+      }),
+      '1.5 s · 350 + 80 tokens · 2 requests',
+    );
     assert.equal(costLabel({ ...base, usage: { requests: 1 } }), '42 ms · 1 request');
     assert.equal(costLabel({ ...base, usage: { promptTokens: 440 } }), '42 ms · 440 tokens');
   });
@@ -87,7 +111,10 @@ describe('running critics', () => {
     const ok = fixedCritic('ok', { steps: [{ score: null, verdict: 'unknown' }], firstError: -1 });
     const bad: Critic = { id: 'bad', type: 't', label: 'bad', score: async () => Promise.reject(new Error('boom')) };
     const { results, failures } = await judgeSteps([ok, bad], '', ['s']);
-    assert.deepEqual(results.map((r) => r.criticId), ['ok']);
+    assert.deepEqual(
+      results.map((r) => r.criticId),
+      ['ok'],
+    );
     assert.deepEqual(failures, [{ criticId: 'bad', message: 'boom' }]);
     const controller = new AbortController();
     controller.abort();
@@ -96,19 +123,30 @@ describe('running critics', () => {
 
   test('cancelled with keepFinished: the critics that finished are kept, the others are cancelled failures', async () => {
     const quick = fixedCritic('quick', { steps: [{ score: null, verdict: 'correct' }], firstError: -1 });
-    const broken: Critic = { id: 'broken', type: 't', label: 'broken', score: async () => Promise.reject(new Error('HTTP 500')) };
+    const broken: Critic = {
+      id: 'broken',
+      type: 't',
+      label: 'broken',
+      score: async () => Promise.reject(new Error('HTTP 500')),
+    };
     const slow: Critic = {
       id: 'slow',
       type: 't',
       label: 'slow',
-      score: ({ signal }) => new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new CancelledError()), { once: true })),
+      score: ({ signal }) =>
+        new Promise((_, reject) =>
+          signal?.addEventListener('abort', () => reject(new CancelledError()), { once: true }),
+        ),
     };
     const controller = new AbortController();
     const judged = judgeSteps([quick, broken, slow], '', ['s'], controller.signal, { keepFinished: true });
     setTimeout(() => controller.abort(), 20);
     const { results, failures, cancelled } = await judged;
     assert.equal(cancelled, true);
-    assert.deepEqual(results.map((r) => r.criticId), ['quick']);
+    assert.deepEqual(
+      results.map((r) => r.criticId),
+      ['quick'],
+    );
     assert.deepEqual(failures, [
       { criticId: 'broken', message: 'HTTP 500' },
       { criticId: 'slow', message: 'cancelled before it finished', cancelled: true },
@@ -136,7 +174,8 @@ describe('running critics', () => {
       await new Promise((r) => setTimeout(r, n * 2));
       running -= 1;
       return n * 10;
-    })) out.push(v);
+    }))
+      out.push(v);
     assert.deepEqual(out, [50, 10, 40, 20, 30]);
     assert.equal(peak, 2);
 
@@ -155,14 +194,25 @@ describe('running critics', () => {
 
 describe('trace files', () => {
   const text = [
-    '## Problem', '', 'What is 2 + 3?', '', '<think>', 'First, 2 + 3 = 5.', '', 'Wait, let me check: 5 - 3 = 2.',
-    '</think>', '', 'The answer is 5.',
+    '## Problem',
+    '',
+    'What is 2 + 3?',
+    '',
+    '<think>',
+    'First, 2 + 3 = 5.',
+    '',
+    'Wait, let me check: 5 - 3 = 2.',
+    '</think>',
+    '',
+    'The answer is 5.',
   ].join('\n');
 
   test('critics see thinking then answer steps, never the tags; the analysis carries parts and sections', async () => {
     let seen: readonly string[] = [];
     const critic: Critic = {
-      id: 'spy', type: 'test', label: 'spy',
+      id: 'spy',
+      type: 'test',
+      label: 'spy',
       score: async ({ steps }) => {
         seen = steps;
         const judged = steps.map(() => ({ score: 1, verdict: 'correct' as const }));
@@ -172,14 +222,20 @@ describe('trace files', () => {
     const analysis = await analyzeText(text, {}, [critic]);
     assert.deepEqual(seen, ['First, 2 + 3 = 5.', 'Wait, let me check: 5 - 3 = 2.', 'The answer is 5.']);
     assert.ok(analysis.trace);
-    assert.deepEqual(analysis.trace.parts.map((p) => [p.kind, text.slice(p.start, p.end)]), [
-      ['thinking', 'First, 2 + 3 = 5.\n\nWait, let me check: 5 - 3 = 2.'],
-      ['answer', 'The answer is 5.'],
-    ]);
-    assert.deepEqual(analysis.trace.sections.map((s) => [s.kind, s.firstStep, s.lastStep]), [
-      ['attempt', 0, 0],
-      ['verification', 1, 1],
-    ]);
+    assert.deepEqual(
+      analysis.trace.parts.map((p) => [p.kind, text.slice(p.start, p.end)]),
+      [
+        ['thinking', 'First, 2 + 3 = 5.\n\nWait, let me check: 5 - 3 = 2.'],
+        ['answer', 'The answer is 5.'],
+      ],
+    );
+    assert.deepEqual(
+      analysis.trace.sections.map((s) => [s.kind, s.firstStep, s.lastStep]),
+      [
+        ['attempt', 0, 0],
+        ['verification', 1, 1],
+      ],
+    );
     for (const s of analysis.segmentation.steps) assert.equal(text.slice(s.start, s.end), s.text);
   });
 

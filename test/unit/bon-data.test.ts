@@ -29,22 +29,31 @@ describe('readBonSamples', () => {
       { problem: 'P', answer: '2', given_answer: null, is_correct: false, prm_score: 0.99, orm_score: 0.1 },
     ]);
     assert.deepEqual(issues, []);
-    assert.deepEqual(records.map((r) => r.sample), [
-      { answer: '2', correct: true, scores: { prm_score: 0.9, orm_score: 0.4 } },
-      { answer: null, correct: false, scores: { prm_score: 0.99, orm_score: 0.1 } },
-    ]);
-    assert.deepEqual(records.map((r) => [r.problem, r.subset, r.id]), [
-      ['P', 'scored', 'scored.jsonl:1'],
-      ['P', 'scored', 'scored.jsonl:2'],
-    ]);
+    assert.deepEqual(
+      records.map((r) => r.sample),
+      [
+        { answer: '2', correct: true, scores: { prm_score: 0.9, orm_score: 0.4 } },
+        { answer: null, correct: false, scores: { prm_score: 0.99, orm_score: 0.1 } },
+      ],
+    );
+    assert.deepEqual(
+      records.map((r) => [r.problem, r.subset, r.id]),
+      [
+        ['P', 'scored', 'scored.jsonl:1'],
+        ['P', 'scored', 'scored.jsonl:2'],
+      ],
+    );
   });
 
   test('any solution layout: the answer from the steps, graded against the gold one; a label', async () => {
-    const { records, issues } = await read('pb.json', JSON.stringify([
-      { id: 'a', problem_id: 7, problem: 'Q', steps: ['\\boxed{\\dfrac{1}{2}}'], answer: '0.5', label: 0, score: 3 },
-      { id: 'b', problem: 'Q', solution: 'The answer is 3.', answer: '0.5', label: -1 },
-      { id: 'c', problem: 'Q', steps: ['nothing'], final_answer_correct: true },
-    ]));
+    const { records, issues } = await read(
+      'pb.json',
+      JSON.stringify([
+        { id: 'a', problem_id: 7, problem: 'Q', steps: ['\\boxed{\\dfrac{1}{2}}'], answer: '0.5', label: 0, score: 3 },
+        { id: 'b', problem: 'Q', solution: 'The answer is 3.', answer: '0.5', label: -1 },
+        { id: 'c', problem: 'Q', steps: ['nothing'], final_answer_correct: true },
+      ]),
+    );
     assert.deepEqual(issues, []);
     const seen = records.map((r) => [r.id, r.problem, r.sample.answer, r.sample.correct, r.sample.processError]);
     assert.deepEqual(seen, [
@@ -55,7 +64,7 @@ describe('readBonSamples', () => {
     assert.deepEqual(records[0].sample.scores, { score: 3 });
   });
 
-  test("search-and-learn: completions with per-step scores, aggregated as prm/<aggregation>", async () => {
+  test('search-and-learn: completions with per-step scores, aggregated as prm/<aggregation>', async () => {
     const { records, issues } = await read('sal.jsonl', [
       {
         problem: 'Q',
@@ -65,11 +74,14 @@ describe('readBonSamples', () => {
       },
     ]);
     assert.deepEqual(issues, []);
-    assert.deepEqual(records.map((r) => [r.id, r.sample.answer, r.sample.correct]), [
-      ['sal.jsonl:1#0', '4', true],
-      ['sal.jsonl:1#1', '5', false],
-      ['sal.jsonl:1#2', null, false],
-    ]);
+    assert.deepEqual(
+      records.map((r) => [r.id, r.sample.answer, r.sample.correct]),
+      [
+        ['sal.jsonl:1#0', '4', true],
+        ['sal.jsonl:1#1', '5', false],
+        ['sal.jsonl:1#2', null, false],
+      ],
+    );
     assert.equal(records[0].sample.scores['prm/min'], 0.5);
     assert.equal(records[1].sample.scores['prm/last'], 0.8);
     assert.deepEqual(records[0].sample.lowestStep, { prm: 'final' });
@@ -102,7 +114,10 @@ describe('readBonSamples', () => {
     assert.ok(issues.every((i) => i.file.endsWith('bad.jsonl')));
     assert.match(issues[0].message, /record skipped/);
     // Line 5 keeps its sample (the bad score and label are ignored); line 7 keeps its good completion.
-    assert.deepEqual(records.map((r) => r.id), ['bad.jsonl:5', 'bad.jsonl:7#0']);
+    assert.deepEqual(
+      records.map((r) => r.id),
+      ['bad.jsonl:5', 'bad.jsonl:7#0'],
+    );
   });
 });
 
@@ -118,7 +133,10 @@ describe('bestOfNReport', () => {
     assert.deepEqual(defaultN(6), [1, 2, 4, 6]);
     const p1 = [sample('1', true, 0.9), sample('2', false, 0.1)];
     const p2 = [sample('3', false, 0.9), sample('3', false, 0.8), sample('4', true, 0.1)];
-    const problems = [{ id: 'p1', subset: 'a', samples: p1 }, { id: 'p2', subset: 'b', samples: p2 }];
+    const problems = [
+      { id: 'p1', subset: 'a', samples: p1 },
+      { id: 'p2', subset: 'b', samples: p2 },
+    ];
     const report = bestOfNReport(problems, { n: [3] });
     assert.equal(report.samples_per_problem, 3);
     assert.deepEqual(Object.keys(report.curves), ['pass', 'random', 'majority', 'best:prm', 'weighted:prm']);

@@ -92,7 +92,11 @@ describe('best-of-n exact expectations equal the average over every n-subset', (
   });
 
   test('a tie at the top is split evenly, not won by the first sample', () => {
-    const r = rank([{ score: 0.9, correct: true }, { score: 0.9, correct: false }, { score: 0.1, correct: true }]);
+    const r = rank([
+      { score: 0.9, correct: true },
+      { score: 0.9, correct: false },
+      { score: 0.1, correct: true },
+    ]);
     assert.equal(bestOfN(r, avoidRatios(3, 3)), 0.5);
     // N = 4 pads one empty slot: at n = 1 a quarter of the draws pick nothing.
     assert.ok(Math.abs(bestOfN(r, avoidRatios(4, 1)) - 0.5) < 1e-12);

@@ -81,7 +81,7 @@ describe('metricsWithCi', () => {
     assert.notDeepEqual(metricsWithCi(records, { resamples: 300, seed: 6 }).ci, r.ci);
   });
 
-  test('the point estimates are computeMetrics\' own', () => {
+  test("the point estimates are computeMetrics' own", () => {
     const r = metricsWithCi(records, { resamples: 10 });
     assert.equal(r.subsets.math.f1, metricsWithCi(records, { resamples: 20 }).subsets.math.f1);
   });
@@ -133,7 +133,10 @@ describe('paired comparisons', () => {
     // Strata of one item each never change: every replicate equals the point difference.
     const d = pairedBootstrap([[1], [2]], (s) => s.length - 1.5, { resamples: 10 });
     assert.deepEqual(d, { diff: 0.5, lo: 0.5, hi: 0.5, p: 0 });
-    assert.equal(pairedBootstrap([[1]], () => null), null);
+    assert.equal(
+      pairedBootstrap([[1]], () => null),
+      null,
+    );
   });
 });
 
@@ -168,12 +171,26 @@ describe('PRMScore intervals', () => {
   test('paired: identical scores give p = 1; better scores a small p', () => {
     const paired = (b: (s: readonly number[], c: readonly boolean[]) => number[]): PairedPrmbenchItem[] =>
       items.map((i) => ({ category: i.category, correct: i.correct, a: i.scores, b: b(i.scores, i.correct) }));
-    assert.equal(comparePrmScore(paired((s) => [...s]), 0.5, { resamples: 100 })?.p, 1);
-    const worse = comparePrmScore(paired((_, c) => c.map((ok) => (ok ? 0.4 : 0.7))), 0.5, { resamples: 200 });
+    assert.equal(
+      comparePrmScore(
+        paired((s) => [...s]),
+        0.5,
+        { resamples: 100 },
+      )?.p,
+      1,
+    );
+    const worse = comparePrmScore(
+      paired((_, c) => c.map((ok) => (ok ? 0.4 : 0.7))),
+      0.5,
+      { resamples: 200 },
+    );
     assert.ok(worse !== null && worse.diff > 0 && worse.p < 0.01, JSON.stringify(worse));
   });
 });
 
 test('strataBy groups in first-seen order', () => {
-  assert.deepEqual(strataBy(['b1', 'a1', 'b2'], (s) => s[0]), [['b1', 'b2'], ['a1']]);
+  assert.deepEqual(
+    strataBy(['b1', 'a1', 'b2'], (s) => s[0]),
+    [['b1', 'b2'], ['a1']],
+  );
 });

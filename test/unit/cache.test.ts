@@ -40,7 +40,10 @@ function countingCritic(firstError: number, identity = 'identity-x') {
       calls.push(input);
       return {
         criticId: 'counting',
-        steps: input.steps.map((_, i) => ({ score: i < firstError ? 0.9 : 0.1, verdict: i < firstError ? 'correct' : 'incorrect' })),
+        steps: input.steps.map((_, i) => ({
+          score: i < firstError ? 0.9 : 0.1,
+          verdict: i < firstError ? 'correct' : 'incorrect',
+        })),
         firstError,
         timing: { startedAt: 0, durationMs: 12 },
         usage: { promptTokens: 10, completionTokens: 2, requests: 1 },
@@ -103,7 +106,10 @@ describe('result cache', () => {
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).result.firstError, 0);
 
     let fail = true;
-    const flaky: CacheableCritic = { ...critic, score: async (i) => (fail ? Promise.reject(new Error('down')) : critic.score(i)) };
+    const flaky: CacheableCritic = {
+      ...critic,
+      score: async (i) => (fail ? Promise.reject(new Error('down')) : critic.score(i)),
+    };
     const c2 = withCache(flaky, store);
     const other = { problem: 'other', steps: ['x'] };
     await assert.rejects(c2.score(other), /down/);
@@ -179,11 +185,25 @@ describe('result cache', () => {
 
   test('remote critics: id, concurrency, timeouts and the key stay out of the key; the threshold is re-applied on a hit', async () => {
     const key = 'sk-cache-test-7d1f22';
-    const server = await ScriptedServer.start(fakeOpenAI({ key, answer: (b) => ({ content: '+', top: [{ token: '+', logprob: Math.log([0.9, 0.6, 0.2][(b.messages.length - 1) / 2]) }, { token: '-', logprob: Math.log(1 - [0.9, 0.6, 0.2][(b.messages.length - 1) / 2]) }] }) }));
+    const server = await ScriptedServer.start(
+      fakeOpenAI({
+        key,
+        answer: (b) => ({
+          content: '+',
+          top: [
+            { token: '+', logprob: Math.log([0.9, 0.6, 0.2][(b.messages.length - 1) / 2]) },
+            { token: '-', logprob: Math.log(1 - [0.9, 0.6, 0.2][(b.messages.length - 1) / 2]) },
+          ],
+        }),
+      }),
+    );
     try {
       const store = new DirectoryStore(path.join(dir, 'remote'));
       const build = async (extra: Partial<CriticConfig>) => {
-        const critic = await createCritic({ id: 'prm', type: 'chat-prm', baseURL: `${server.origin}/v1`, model: 'm', ...extra } as CriticConfig, { apiKey: () => key });
+        const critic = await createCritic(
+          { id: 'prm', type: 'chat-prm', baseURL: `${server.origin}/v1`, model: 'm', ...extra } as CriticConfig,
+          { apiKey: () => key },
+        );
         assert.ok(isCacheable(critic));
         return withCache(critic, store);
       };
@@ -200,7 +220,8 @@ describe('result cache', () => {
       assert.equal(strict.steps[1].verdict, 'incorrect');
       await (await build({ model: 'm2' })).score(input);
       assert.equal(server.requests.length, 6, 'another model is a miss');
-      for (const f of filesUnder(store.dir)) assert.ok(!readFileSync(f, 'utf8').includes(key), `${f} contains the API key`);
+      for (const f of filesUnder(store.dir))
+        assert.ok(!readFileSync(f, 'utf8').includes(key), `${f} contains the API key`);
     } finally {
       await server.close();
     }
@@ -237,7 +258,7 @@ describe('result cache', () => {
     }
   });
 
-  test('a remote critic\'s cache identity is the one identity of its configuration', async () => {
+  test("a remote critic's cache identity is the one identity of its configuration", async () => {
     const baseURL = 'http://127.0.0.1:9/v1';
     const config: CriticConfig = { id: 'prm', type: 'chat-prm', baseURL, model: 'm', threshold: 0.7 };
     const critic = await createCritic(config, { apiKey: () => 'k' });

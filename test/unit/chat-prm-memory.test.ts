@@ -82,7 +82,9 @@ test('items scored at once finish in the order they started: the steps of the fi
     req.on('end', () => {
       const messages = (JSON.parse(body) as { messages: { content: string }[] }).messages;
       asked.push(messages[messages.length - 1].content);
-      const choices = [{ index: 0, message: { role: 'assistant', content: '+' }, finish_reason: 'stop', logprobs: null }];
+      const choices = [
+        { index: 0, message: { role: 'assistant', content: '+' }, finish_reason: 'stop', logprobs: null },
+      ];
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 0, model: 'prm', choices }));
     });
@@ -92,7 +94,10 @@ test('items scored at once finish in the order they started: the steps of the fi
     const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
     const config = { id: 'prm', type: 'chat-prm', baseURL, model: 'prm', logprobs: false, concurrency: 1 };
     const critic = await createCritic(config as CriticConfig, { apiKey: () => undefined });
-    const item = (name: string) => ({ problem: `Problem ${name}`, steps: ['one', 'two', 'three'].map((s) => `${name} ${s}`) });
+    const item = (name: string) => ({
+      problem: `Problem ${name}`,
+      steps: ['one', 'two', 'three'].map((s) => `${name} ${s}`),
+    });
     await Promise.all([critic.score(item('A')), critic.score(item('B'))]);
     // The first step's turn holds the problem too: compare the step names only.
     assert.deepEqual(

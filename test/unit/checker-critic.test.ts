@@ -40,7 +40,10 @@ describe('CheckerCritic', () => {
   test('no error found: firstError is -1', async () => {
     const result = await new CheckerCritic().score({ problem: '', steps: ['2 + 2 = 4', 'Nothing to check here.'] });
     assert.equal(result.firstError, -1);
-    assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'unknown']);
+    assert.deepEqual(
+      result.steps.map((s) => s.verdict),
+      ['correct', 'unknown'],
+    );
   });
 
   test('no steps', async () => {

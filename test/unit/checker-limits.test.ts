@@ -78,7 +78,10 @@ describe('CheckerCritic on steps it cannot check', () => {
   test('the other steps keep their verdicts and the first error is still found', async () => {
     const steps = ['6 × 4 = 24', `${'('.repeat(5000)}1${')'.repeat(5000)} = 1`, '24 / 3 = 9'];
     const result = await new CheckerCritic().score({ problem: '', steps });
-    assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'unknown', 'incorrect']);
+    assert.deepEqual(
+      result.steps.map((s) => s.verdict),
+      ['correct', 'unknown', 'incorrect'],
+    );
     assert.match(result.steps[1].reason ?? '', /^not checked: /);
     assert.equal(result.firstError, 2);
   });

@@ -42,7 +42,10 @@ describe('checkerQuality', () => {
       assert.equal(file.f1, 50);
       assert.equal(result.flagPrecision, 0.5);
       assert.equal(result.falseFlagRate, 0.25);
-      assert.deepEqual(result.falseFlags.map((f) => [f.id, f.step]), [['b', 0]]);
+      assert.deepEqual(
+        result.falseFlags.map((f) => [f.id, f.step]),
+        [['b', 0]],
+      );
       assert.ok(result.stepsPerSecond > 0);
       assert.match(formatCheckerQuality(result), /false flags per known-correct step 25\.000% \(1\/4\)/);
     } finally {

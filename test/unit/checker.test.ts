@@ -29,7 +29,11 @@ function assertPasses(text: string): void {
 
 function assertUnknown(text: string): void {
   const r = check(text);
-  assert.equal(r.verdict, 'unknown', `expected nothing checkable in ${JSON.stringify(text)}, got ${r.verdict}: ${r.reason}`);
+  assert.equal(
+    r.verdict,
+    'unknown',
+    `expected nothing checkable in ${JSON.stringify(text)}, got ${r.verdict}: ${r.reason}`,
+  );
 }
 
 describe('wrong arithmetic is flagged', () => {
@@ -44,7 +48,10 @@ describe('wrong arithmetic is flagged', () => {
   });
 
   test('fractions and LaTeX', () => {
-    assertFlags('We add $\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}$.', '\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}, but \\frac{1}{2} + \\frac{1}{3} = 5/6');
+    assertFlags(
+      'We add $\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}$.',
+      '\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}, but \\frac{1}{2} + \\frac{1}{3} = 5/6',
+    );
     assertFlags('So 1/2 + 1/4 = 2/6 of the pie is gone.', '1/2 + 1/4 = 2/6, but 1/2 + 1/4 = 3/4');
     assertFlags('\\(3 \\times 4 \\div 2 = 8\\)');
     assertFlags('$\\dfrac{9}{3} \\cdot 2 = 5$');

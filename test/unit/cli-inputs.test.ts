@@ -71,7 +71,10 @@ describe('prm-lens CLI on hostile inputs', () => {
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.equal(out.problem.text, 'What is 2 + 2?', md);
-      assert.deepEqual(out.steps.map((s: { text: string; start: number }) => [s.start, s.text]), [[39, '2 + 2 = 4']]);
+      assert.deepEqual(
+        out.steps.map((s: { text: string; start: number }) => [s.start, s.text]),
+        [[39, '2 + 2 = 4']],
+      );
     }
   });
 

@@ -55,7 +55,15 @@ describe('prm-lens metrics: PRMBench and intervals', () => {
       result('good', 'correct_p_0', 'correct', -1, [0.9, 0.9]),
       result('good', 'circular_p_0', 'circular', 0, [0.3, 0.6, 0.9]),
     ];
-    const bad = good.map((r) => result('bad', r.id, r.subset, r.label, r.scores.map((s) => 1 - s)));
+    const bad = good.map((r) =>
+      result(
+        'bad',
+        r.id,
+        r.subset,
+        r.label,
+        r.scores.map((s) => 1 - s),
+      ),
+    );
     results = path.join(dir, 'results.jsonl');
     writeFileSync(results, good.map((r) => JSON.stringify(r)).join('\n') + '\n');
     two = path.join(dir, 'two.jsonl');
@@ -138,16 +146,25 @@ describe('prm-lens metrics: PRMBench and intervals', () => {
     const both = run('metrics', results, '--threshold', '0.3', '--calibrate-on', 'correct');
     assert.equal(both.code, 2);
     assert.match(both.stderr, /--threshold and --calibrate-on both set the step threshold/);
-    assert.match(run('metrics', results, '--dataset', dataset, '--threshold', 'x').stderr, /--threshold must be a number/);
+    assert.match(
+      run('metrics', results, '--dataset', dataset, '--threshold', 'x').stderr,
+      /--threshold must be a number/,
+    );
   });
 
   test('eval reads released PRMBench records: ids and subsets join the PRMBench labels', () => {
     const out = path.join(dir, 'eval.jsonl');
     const r = run('eval', dataset, '--out', out, '--no-cache', '--quiet');
     assert.equal(r.code, 0, r.stderr);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const rows = lines.map((l) => [l.id, l.subset, l.label]);
-    assert.deepEqual(rows, [['redundency_p_0', 'redundency', 1], ['circular_p_0', 'circular', 0]]);
+    assert.deepEqual(rows, [
+      ['redundency_p_0', 'redundency', 1],
+      ['circular_p_0', 'circular', 0],
+    ]);
     const m = run('metrics', out, '--dataset', dataset, '--json');
     const coverage = JSON.parse(m.stdout).prmbench.coverage;
     assert.equal(coverage.not_in_dataset, 0);

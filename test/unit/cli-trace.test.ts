@@ -40,7 +40,8 @@ describe('prm-lens on long reasoning traces', () => {
 
   test('segment --json: parts and sections cover exactly, and every offset slices the right text', () => {
     const file = path.join(dir, 'trace.md');
-    const text = '## Problem\n\n😀 Add 2 and 3.\n\n<think>\r\nTry 2 + 3 = 5.\r\n\r\nWait, check: 3 + 2 = 5.\r\n\r\n' +
+    const text =
+      '## Problem\n\n😀 Add 2 and 3.\n\n<think>\r\nTry 2 + 3 = 5.\r\n\r\nWait, check: 3 + 2 = 5.\r\n\r\n' +
       'Alternatively, count up.\r\n</think>\r\n\r\nThe answer is 5.';
     writeFileSync(file, text);
     const out = segmentJson(file);
@@ -77,7 +78,10 @@ describe('prm-lens on long reasoning traces', () => {
     const thinking = out.steps.filter((s) => s.part === 'thinking');
     const range = (first: number, last: number) => Array.from({ length: last - first + 1 }, (_, k) => first + k);
     const covered = out.sections.flatMap((s) => range(s.firstStep, s.lastStep));
-    assert.deepEqual(covered, thinking.map((s) => s.index));
+    assert.deepEqual(
+      covered,
+      thinking.map((s) => s.index),
+    );
     for (const p of out.parts) assert.ok(!text.slice(p.start, p.end).includes('think>'), 'tags are outside the parts');
   });
 

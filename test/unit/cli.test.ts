@@ -118,7 +118,14 @@ describe('prm-lens CLI', () => {
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.strategy, 'newline-split');
-    assert.deepEqual(out.steps.map((s: { start: number; end: number }) => [s.start, s.end]), [[0, 9], [10, 10], [11, 16]]);
+    assert.deepEqual(
+      out.steps.map((s: { start: number; end: number }) => [s.start, s.end]),
+      [
+        [0, 9],
+        [10, 10],
+        [11, 16],
+      ],
+    );
   });
 
   test('a combined ProcessBench file without subsets: subsets from the id prefix, and stderr says so', () => {

@@ -74,11 +74,10 @@ describe('JSON lines over the size limit', () => {
     };
     const parsed: ParsedLine[] = [];
     for await (const p of parseJsonLines(chunks(), { maxLineBytes: bytes })) parsed.push(p);
-    assert.deepEqual(parsed.map((p) => ('error' in p ? `${p.line}: ${p.error}` : `${p.line}: ok`)), [
-      '1: ok',
-      `2: the line is ${bytes + 1} bytes, over the ${bytes} bytes limit for one record`,
-      '3: ok',
-    ]);
+    assert.deepEqual(
+      parsed.map((p) => ('error' in p ? `${p.line}: ${p.error}` : `${p.line}: ok`)),
+      ['1: ok', `2: the line is ${bytes + 1} bytes, over the ${bytes} bytes limit for one record`, '3: ok'],
+    );
     assert.equal(DEFAULT_MAX_LINE_BYTES, 64 * 1024 * 1024);
   });
 });
@@ -175,9 +174,10 @@ describe('numbers beyond a double', () => {
     const array = file('inf.json', `[${record('ok')}, ${record('big').replace('"label":-1', '"label":-1E+999')}]`);
     const fromArray = await readAll(array);
     assert.deepEqual(fromArray.ids, ['ok']);
-    assert.deepEqual(fromArray.issues.map((i) => [i.index, i.field, i.message]), [
-      [1, 'label', '-1E+999 (out of range) is not an integer in [-1, 0] (1 steps); record skipped'],
-    ]);
+    assert.deepEqual(
+      fromArray.issues.map((i) => [i.index, i.field, i.message]),
+      [[1, 'label', '-1E+999 (out of range) is not an integer in [-1, 0] (1 steps); record skipped']],
+    );
   });
 
   test('strings that look like numbers and numbers in nested values keep their place', async () => {

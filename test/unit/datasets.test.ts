@@ -29,7 +29,9 @@ async function readAll(file: string, signal?: AbortSignal): Promise<{ items: Dat
 
 /** Issues as compact "position field" keys, to compare against hand-made lists. */
 const keys = (issues: InputIssue[]): string[] =>
-  issues.map((i) => `${i.line !== undefined ? `L${i.line}` : ''}${i.index !== undefined ? `#${i.index}` : ''} ${i.field ?? '-'}`);
+  issues.map(
+    (i) => `${i.line !== undefined ? `L${i.line}` : ''}${i.index !== undefined ? `#${i.index}` : ''} ${i.field ?? '-'}`,
+  );
 
 async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'prm-lens-datasets-'));
@@ -77,7 +79,14 @@ describe('readDataset: JSON lines', () => {
         source: { file, line: 1 },
       },
       { id: '7', subset: 'custom', problem: 'p', steps: ['s0', 's1'], label: 1, source: { file, line: 7 } },
-      { id: 'mini.jsonl:8', subset: 'mini', problem: 'no id', steps: ['only step'], label: 0, source: { file, line: 8 } },
+      {
+        id: 'mini.jsonl:8',
+        subset: 'mini',
+        problem: 'no id',
+        steps: ['only step'],
+        label: 0,
+        source: { file, line: 8 },
+      },
       { id: 'g', subset: 'mini', problem: 'p', steps: ['s0'], label: -1, source: { file, line: 11 } },
     ]);
   });
@@ -85,7 +94,10 @@ describe('readDataset: JSON lines', () => {
   test('CRLF line endings and a byte-order mark', async () => {
     await withTempDir(async (dir) => {
       const file = join(dir, 'math.test.jsonl');
-      await writeFile(file, '\uFEFF{"id":"x","problem":"p","steps":["a"],"label":0}\r\n\r\n{"id":"y","problem":"p","steps":["a"],"label":-1}\r\n');
+      await writeFile(
+        file,
+        '\uFEFF{"id":"x","problem":"p","steps":["a"],"label":0}\r\n\r\n{"id":"y","problem":"p","steps":["a"],"label":-1}\r\n',
+      );
       const { items, issues } = await readAll(file);
       assert.deepEqual(issues, []);
       assert.deepEqual(
@@ -123,14 +135,19 @@ describe('readDataset: JSON array', () => {
     );
     assert.equal(issues.length, 1);
     assert.equal(issues[0]!.line, 4);
-    assert.match(issues[0]!.message, /^JSON syntax error at line 4, column \d+: .+; stopped reading this file after 2 array elements$/);
+    assert.match(
+      issues[0]!.message,
+      /^JSON syntax error at line 4, column \d+: .+; stopped reading this file after 2 array elements$/,
+    );
   });
 
   test('an error deep in a larger file (with a byte-order mark and emoji): every element before it is yielded', async () => {
     await withTempDir(async (dir) => {
       const file = join(dir, 'olympiad.json');
       const lines = Array.from({ length: 3000 }, (_, i) =>
-        i === 2500 ? '{"id":2500,"problem":tru,"steps":["s"],"label":0}' : JSON.stringify({ id: i, problem: `P 😀 ${i}`, steps: ['é'.repeat(150)], label: 0 }),
+        i === 2500
+          ? '{"id":2500,"problem":tru,"steps":["s"],"label":0}'
+          : JSON.stringify({ id: i, problem: `P 😀 ${i}`, steps: ['é'.repeat(150)], label: 0 }),
       );
       await writeFile(file, `\uFEFF[\n${lines.join(',\n')}\n]\n`);
       const { items, issues } = await readAll(file);
@@ -141,7 +158,8 @@ describe('readDataset: JSON array', () => {
         {
           file,
           line: 2502,
-          message: 'JSON syntax error at line 2502, column 22: expected a value; stopped reading this file after 2500 array elements',
+          message:
+            'JSON syntax error at line 2502, column 22: expected a value; stopped reading this file after 2500 array elements',
         },
       ]);
     });
@@ -184,7 +202,10 @@ describe('readDataset: files', () => {
   test('an aborted signal ends the generator quietly', async () => {
     const controller = new AbortController();
     const items: DatasetItem[] = [];
-    for await (const item of readDataset(fixture('mini.jsonl'), { onIssue: () => undefined, signal: controller.signal })) {
+    for await (const item of readDataset(fixture('mini.jsonl'), {
+      onIssue: () => undefined,
+      signal: controller.signal,
+    })) {
       items.push(item);
       controller.abort();
     }
@@ -199,7 +220,8 @@ describe('readDataset: files', () => {
       const n = 100_000;
       for (let i = 0; i < n; i += 1000) {
         let chunk = '';
-        for (let j = i; j < i + 1000; j++) chunk += `${JSON.stringify({ id: j, problem: `Problem ${j}`, steps: [step, step], label: (j % 3) - 1 })}\n`;
+        for (let j = i; j < i + 1000; j++)
+          chunk += `${JSON.stringify({ id: j, problem: `Problem ${j}`, steps: [step, step], label: (j % 3) - 1 })}\n`;
         if (!out.write(chunk)) await once(out, 'drain');
       }
       out.end();
@@ -292,7 +314,9 @@ describe('results files', () => {
 
   test('a missing results file throws an Error naming it', async () => {
     const file = join(FIXTURES, 'missing-results.jsonl');
-    await assert.rejects(collect(readResults(file, { onIssue: () => undefined })), { message: `Results file not found: ${file}` });
+    await assert.rejects(collect(readResults(file, { onIssue: () => undefined })), {
+      message: `Results file not found: ${file}`,
+    });
   });
 });
 

@@ -52,7 +52,10 @@ describe('section critiques parsed as DeltaBench scores them', () => {
 
   test('an entry without an integer is skipped; garbage or "yes" without a section does not parse', () => {
     const skipped = parseSectionCritique('Conclusion: yes\nError Section Number: none\nError Section Number: 2');
-    assert.deepEqual(skipped?.entries.map((e) => e.section), [2]);
+    assert.deepEqual(
+      skipped?.entries.map((e) => e.section),
+      [2],
+    );
     assert.equal(parseSectionCritique('The third section is wrong.'), undefined);
     assert.equal(parseSectionCritique('Conclusion: yes, something is off.'), undefined);
     assert.equal(parseSectionCritique(''), undefined);
@@ -66,10 +69,14 @@ describe('section verdicts mapped onto steps', () => {
     { firstStep: 3, lastStep: 5 },
   ];
 
-  test('the named sections\' steps are incorrect with the explanation, the others correct', () => {
-    const text = 'Conclusion: yes\nError Section Number: 3\nExplanation: wrong sign.\nError Section Number: 2\nExplanation: x.';
+  test("the named sections' steps are incorrect with the explanation, the others correct", () => {
+    const text =
+      'Conclusion: yes\nError Section Number: 3\nExplanation: wrong sign.\nError Section Number: 2\nExplanation: x.';
     const j = sectionsJudgement(text, 6, sections);
-    assert.deepEqual(j.steps.map((s) => s.verdict), ['correct', 'correct', 'incorrect', 'incorrect', 'incorrect', 'incorrect']);
+    assert.deepEqual(
+      j.steps.map((s) => s.verdict),
+      ['correct', 'correct', 'incorrect', 'incorrect', 'incorrect', 'incorrect'],
+    );
     assert.equal(j.steps[4].reason, 'section 3: wrong sign.');
     assert.equal(j.firstError, 2, 'the first step of the first erroneous section');
     assert.deepEqual(j.sections, [2, 3]);
@@ -92,24 +99,45 @@ describe('section verdicts mapped onto steps', () => {
     assert.ok(j.steps.every((s) => s.verdict === 'correct'));
   });
 
-  test('a trace\'s sections cover its thinking: the answer steps after them are one more section', () => {
-    assert.deepEqual(sectionsOrSteps([{ firstStep: 0, lastStep: 1 }], 4), [{ firstStep: 0, lastStep: 1 }, { firstStep: 2, lastStep: 3 }]);
+  test("a trace's sections cover its thinking: the answer steps after them are one more section", () => {
+    assert.deepEqual(sectionsOrSteps([{ firstStep: 0, lastStep: 1 }], 4), [
+      { firstStep: 0, lastStep: 1 },
+      { firstStep: 2, lastStep: 3 },
+    ]);
     assert.deepEqual(sectionsOrSteps([{ firstStep: 0, lastStep: 3 }], 4), [{ firstStep: 0, lastStep: 3 }]);
   });
 
   test('sections are part of the content and cache keys; keys without sections are unchanged', () => {
-    const plain = createHash('sha256').update(canonicalJson({ problem: 'p', steps: ['a', 'b'] })).digest('hex').slice(0, 32);
+    const plain = createHash('sha256')
+      .update(canonicalJson({ problem: 'p', steps: ['a', 'b'] }))
+      .digest('hex')
+      .slice(0, 32);
     assert.equal(contentKey('p', ['a', 'b']), plain);
     const one = [{ firstStep: 0, lastStep: 1 }];
-    const two = [{ firstStep: 0, lastStep: 0 }, { firstStep: 1, lastStep: 1 }];
+    const two = [
+      { firstStep: 0, lastStep: 0 },
+      { firstStep: 1, lastStep: 1 },
+    ];
     assert.notEqual(contentKey('p', ['a', 'b'], one), contentKey('p', ['a', 'b'], two));
     assert.notEqual(cacheKey('c', 'p', ['a', 'b'], one), cacheKey('c', 'p', ['a', 'b'], two));
     assert.notEqual(cacheKey('c', 'p', ['a', 'b'], one), cacheKey('c', 'p', ['a', 'b']));
   });
 
   test('without sections each step is its own section, numbered from 1 in the prompt', () => {
-    assert.deepEqual(sectionsOrSteps(undefined, 2), [{ firstStep: 0, lastStep: 0 }, { firstStep: 1, lastStep: 1 }]);
-    assert.equal(numberedSections(['a', 'b', 'c'], [{ firstStep: 0, lastStep: 1 }, { firstStep: 2, lastStep: 2 }]), 'section1:\na\n\nb\n\nsection2:\nc');
+    assert.deepEqual(sectionsOrSteps(undefined, 2), [
+      { firstStep: 0, lastStep: 0 },
+      { firstStep: 1, lastStep: 1 },
+    ]);
+    assert.equal(
+      numberedSections(
+        ['a', 'b', 'c'],
+        [
+          { firstStep: 0, lastStep: 1 },
+          { firstStep: 2, lastStep: 2 },
+        ],
+      ),
+      'section1:\na\n\nb\n\nsection2:\nc',
+    );
   });
 });
 
@@ -139,7 +167,14 @@ describe('DeltaBench section metrics', () => {
 
   test('per subset, failed lines left out, nothing for critics that are not section-level', () => {
     const line = (over: Partial<ResultRecord>): ResultRecord => ({
-      id: 'x', subset: 'math', label: 0, prediction: 0, critic: 'c', scores: null, gold_sections: [1], ...over,
+      id: 'x',
+      subset: 'math',
+      label: 0,
+      prediction: 0,
+      critic: 'c',
+      scores: null,
+      gold_sections: [1],
+      ...over,
     });
     const records = [
       line({ sections: [1] }),
@@ -159,7 +194,8 @@ const DELTA_RECORDS = [
   {
     id: 'd1',
     question: 'What is 7 * 8 + 1?',
-    sections_content: 'section1:\n7 * 8 = 54.\n\nSo far so good.\nsection2:\n54 + 1 = 55.\nsection3:\nWait, 7 * 8 = 56, so 57.',
+    sections_content:
+      'section1:\n7 * 8 = 54.\n\nSo far so good.\nsection2:\n54 + 1 = 55.\nsection3:\nWait, 7 * 8 = 56, so 57.',
     reason_error_section_numbers: [1],
     reason_unuseful_section_numbers: [2],
   },
@@ -176,7 +212,11 @@ describe('DeltaBench as a dataset format', () => {
   test('sections as step ranges, the gold set, and the derived first-error label', () => {
     const { value } = normalizeRecord('deltabench', DELTA_RECORDS[0], { file: 'delta.jsonl', line: 1 });
     assert.deepEqual(value?.steps, ['7 * 8 = 54.', 'So far so good.', '54 + 1 = 55.', 'Wait, 7 * 8 = 56, so 57.']);
-    assert.deepEqual(value?.sections, [{ firstStep: 0, lastStep: 1 }, { firstStep: 2, lastStep: 2 }, { firstStep: 3, lastStep: 3 }]);
+    assert.deepEqual(value?.sections, [
+      { firstStep: 0, lastStep: 1 },
+      { firstStep: 2, lastStep: 2 },
+      { firstStep: 3, lastStep: 3 },
+    ]);
     assert.deepEqual(value?.goldSections, [1, 2]);
     assert.equal(value?.label, 0);
     assert.equal(normalizeRecord('deltabench', DELTA_RECORDS[1], { file: 'delta.jsonl', line: 2 }).value?.label, -1);
@@ -186,8 +226,13 @@ describe('DeltaBench as a dataset format', () => {
     const item = { id: 'a', subset: 's', label: 1 };
     const plain = formatResultLine(buildRecord(item, 'c', { prediction: 1, scores: null }));
     assert.equal(plain, '{"id":"a","subset":"s","label":1,"prediction":1,"critic":"c","scores":null}');
-    const delta = formatResultLine(buildRecord({ ...item, goldSections: [2] }, 'c', { prediction: 1, scores: null, sections: [2] }));
-    assert.equal(delta, '{"id":"a","subset":"s","label":1,"prediction":1,"critic":"c","scores":null,"sections":[2],"gold_sections":[2]}');
+    const delta = formatResultLine(
+      buildRecord({ ...item, goldSections: [2] }, 'c', { prediction: 1, scores: null, sections: [2] }),
+    );
+    assert.equal(
+      delta,
+      '{"id":"a","subset":"s","label":1,"prediction":1,"critic":"c","scores":null,"sections":[2],"gold_sections":[2]}',
+    );
   });
 });
 
@@ -232,18 +277,42 @@ describe('prm-lens eval with a section-level critic on DeltaBench records', () =
     };
     server = await ScriptedServer.start(fakeOpenAI({ answer }));
     const cfg = path.join(dir, 'critics.json');
-    const critic = { id: 'sec', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', apiKeyEnv: 'PRM_TEST_KEY', mode: 'sections' };
+    const critic = {
+      id: 'sec',
+      type: 'openai-critic',
+      baseURL: `${server.origin}/v1`,
+      model: 'm',
+      apiKeyEnv: 'PRM_TEST_KEY',
+      mode: 'sections',
+    };
     writeFileSync(cfg, JSON.stringify({ critics: [critic] }));
     const out = path.join(dir, 'results.jsonl');
-    const args = ['eval', data, '--config', cfg, '--critic', 'sec', '--out', out, '--cache-dir', path.join(dir, 'cache')];
+    const args = [
+      'eval',
+      data,
+      '--config',
+      cfg,
+      '--critic',
+      'sec',
+      '--out',
+      out,
+      '--cache-dir',
+      path.join(dir, 'cache'),
+    ];
     const r = await run(args);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(prompts.some((p) => p.includes('section1:\n7 * 8 = 54.\n\nSo far so good.\n\nsection2:\n54 + 1 = 55.')));
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => [l.id, l.label, l.prediction, l.sections, l.gold_sections]), [
-      ['d1', 0, 0, [1, 3], [1, 2]],
-      ['d2', -1, -1, [], []],
-    ]);
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => [l.id, l.label, l.prediction, l.sections, l.gold_sections]),
+      [
+        ['d1', 0, 0, [1, 3], [1, 2]],
+        ['d2', -1, -1, [], []],
+      ],
+    );
 
     // Answers from the cache keep their sections: the same lines, no new request.
     const first = readFileSync(out, 'utf8');
@@ -275,7 +344,11 @@ describe('long traces judged in windows of whole sections', () => {
   test('windows hold whole sections, each prompt within the budget, later ones summarising the earlier sections', () => {
     const budget = 305;
     const windows = sectionWindows(template, 'Q', steps, sections, budget);
-    assert.deepEqual(windows, [{ first: 0, last: 1 }, { first: 2, last: 3 }, { first: 4, last: 4 }]);
+    assert.deepEqual(windows, [
+      { first: 0, last: 1 },
+      { first: 2, last: 3 },
+      { first: 4, last: 4 },
+    ]);
     for (const w of windows) assert.ok(estimateTokens(windowPrompt(template, 'Q', steps, sections, w)) <= budget);
     const second = windowPrompt(template, 'Q', steps, sections, windows[1]);
     assert.match(second, /^P: Q\n/);
@@ -283,14 +356,29 @@ describe('long traces judged in windows of whole sections', () => {
     assert.match(second, /section3:\nStep 4: x+\n\nStep 5: x+\n\nsection4:\nStep 6/);
     assert.doesNotMatch(second, /section1:|section5:/);
     assert.deepEqual(sectionWindows(template, 'Q', steps, sections, undefined), [{ first: 0, last: 4 }]);
-    assert.deepEqual(sectionWindows(template, 'Q', steps, sections, 10).length, 5, 'a section too long is its own window');
+    assert.deepEqual(
+      sectionWindows(template, 'Q', steps, sections, 10).length,
+      5,
+      'a section too long is its own window',
+    );
   });
 
   test('merged verdicts: each window judges its own steps and says which window it was', () => {
-    const windows = [{ first: 0, last: 1 }, { first: 2, last: 3 }, { first: 4, last: 4 }];
-    const texts = ['Conclusion: no error', 'Conclusion: yes\nError Section Number: 4\nExplanation: bad sign.', 'Conclusion: no error'];
+    const windows = [
+      { first: 0, last: 1 },
+      { first: 2, last: 3 },
+      { first: 4, last: 4 },
+    ];
+    const texts = [
+      'Conclusion: no error',
+      'Conclusion: yes\nError Section Number: 4\nExplanation: bad sign.',
+      'Conclusion: no error',
+    ];
     const j = mergeWindows(texts, 10, sections, windows);
-    assert.deepEqual(j.steps.map((s) => s.verdict).join(' '), 'correct '.repeat(6) + 'incorrect incorrect correct correct');
+    assert.deepEqual(
+      j.steps.map((s) => s.verdict).join(' '),
+      'correct '.repeat(6) + 'incorrect incorrect correct correct',
+    );
     assert.equal(j.steps[6].reason, 'section 4: bad sign. (window 2 of 3)');
     assert.equal(j.steps[0].reason, 'no error (window 1 of 3)');
     assert.equal(j.firstError, 6);
@@ -299,7 +387,10 @@ describe('long traces judged in windows of whole sections', () => {
   });
 
   test('an unparsed window leaves its steps unknown and the sample unparsed for the scorer', () => {
-    const windows = [{ first: 0, last: 1 }, { first: 2, last: 4 }];
+    const windows = [
+      { first: 0, last: 1 },
+      { first: 2, last: 4 },
+    ];
     const j = mergeWindows(['garbage', 'Conclusion: yes\nError Section Number: 5'], 10, sections, windows);
     assert.ok(j.steps.slice(0, 4).every((s) => s.verdict === 'unknown'));
     assert.equal(j.steps[8].verdict, 'incorrect');
@@ -313,26 +404,43 @@ describe('long traces judged in windows of whole sections', () => {
       fakeOpenAI({
         answer: (body) => {
           prompts.push(body.messages[0].content);
-          return body.messages[0].content.includes('section5:') ? 'Conclusion: yes\nError Section Number: 5\nExplanation: no.' : 'Conclusion: no error';
+          return body.messages[0].content.includes('section5:')
+            ? 'Conclusion: yes\nError Section Number: 5\nExplanation: no.'
+            : 'Conclusion: no error';
         },
       }),
     );
     try {
-      const base = { id: 'w', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', mode: 'sections', maxTokens: 1000 };
+      const base = {
+        id: 'w',
+        type: 'openai-critic',
+        baseURL: `${server.origin}/v1`,
+        model: 'm',
+        mode: 'sections',
+        maxTokens: 1000,
+      };
       // 1500 - maxTokens = 500 prompt tokens: three windows (the whole trace needs about 700).
       const critic = await createOpenAICritic({ ...base, contextTokens: 1500 }, { apiKey: () => 'k' });
       const result = await critic.score({ problem: 'Q', steps, sections });
       const windows = sectionWindows(DEFAULT_SECTIONS_TEMPLATE, 'Q', steps, sections, 500);
       assert.equal(windows.length, 3);
-      assert.deepEqual(prompts, windows.map((w) => windowPrompt(DEFAULT_SECTIONS_TEMPLATE, 'Q', steps, sections, w)));
+      assert.deepEqual(
+        prompts,
+        windows.map((w) => windowPrompt(DEFAULT_SECTIONS_TEMPLATE, 'Q', steps, sections, w)),
+      );
       assert.deepEqual(result.sections, [5]);
       assert.equal(result.firstError, 8);
       assert.match(result.steps[9].reason ?? '', new RegExp(`\\(window ${prompts.length} of ${prompts.length}\\)$`));
       prompts.length = 0;
-      const whole = await (await createOpenAICritic(base, { apiKey: () => 'k' })).score({ problem: 'Q', steps, sections });
+      const whole = await (
+        await createOpenAICritic(base, { apiKey: () => 'k' })
+      ).score({ problem: 'Q', steps, sections });
       assert.equal(prompts.length, 1);
       assert.equal(whole.steps[9].reason, 'section 5: no.');
-      await assert.rejects(createOpenAICritic({ ...base, contextTokens: 1024, maxTokens: 1024 }, {}), /contextTokens \(1024\) must exceed maxTokens/);
+      await assert.rejects(
+        createOpenAICritic({ ...base, contextTokens: 1024, maxTokens: 1024 }, {}),
+        /contextTokens \(1024\) must exceed maxTokens/,
+      );
       await assert.rejects(createOpenAICritic({ ...base, votes: 3 }, {}), /mode "sections" takes one sample/);
     } finally {
       await server.close();
@@ -341,24 +449,45 @@ describe('long traces judged in windows of whole sections', () => {
 });
 
 describe('prm-lens score on a trace with a section-level critic', () => {
-  test('the critic sees the heuristic\'s thinking sections, then the answer as the last section', async () => {
+  test("the critic sees the heuristic's thinking sections, then the answer as the last section", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'prm-lens-score-sections-'));
     const prompts: string[] = [];
     const server = await ScriptedServer.start(
-      fakeOpenAI({ answer: (body) => (prompts.push(body.messages[0].content), 'Conclusion: yes\nError Section Number: 2\nExplanation: re-check.') }),
+      fakeOpenAI({
+        answer: (body) => (
+          prompts.push(body.messages[0].content),
+          'Conclusion: yes\nError Section Number: 2\nExplanation: re-check.'
+        ),
+      }),
     );
     try {
       const file = path.join(dir, 'trace.md');
-      writeFileSync(file, '## Problem\n\nWhat is 3 + 4?\n\n<think>\n3 + 4 = 8.\n\nSo it is 8.\n\nWait, 3 + 4 = 7.\n</think>\n\nThe answer is 7.\n');
+      writeFileSync(
+        file,
+        '## Problem\n\nWhat is 3 + 4?\n\n<think>\n3 + 4 = 8.\n\nSo it is 8.\n\nWait, 3 + 4 = 7.\n</think>\n\nThe answer is 7.\n',
+      );
       const cfg = path.join(dir, 'critics.json');
-      const critic = { id: 'sec', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', apiKeyEnv: 'PRM_TEST_KEY', mode: 'sections' };
+      const critic = {
+        id: 'sec',
+        type: 'openai-critic',
+        baseURL: `${server.origin}/v1`,
+        model: 'm',
+        apiKeyEnv: 'PRM_TEST_KEY',
+        mode: 'sections',
+      };
       writeFileSync(cfg, JSON.stringify({ critics: [critic] }));
       const r = await run(['score', file, '--config', cfg, '--critic', 'sec', '--no-cache', '--json']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(prompts.length, 1);
-      assert.match(prompts[0], /section1:\n3 \+ 4 = 8\.\n\nSo it is 8\.\n\nsection2:\nWait, 3 \+ 4 = 7\.\n\nsection3:\nThe answer is 7\./);
+      assert.match(
+        prompts[0],
+        /section1:\n3 \+ 4 = 8\.\n\nSo it is 8\.\n\nsection2:\nWait, 3 \+ 4 = 7\.\n\nsection3:\nThe answer is 7\./,
+      );
       const out = JSON.parse(r.stdout);
-      assert.deepEqual(out.critics[0].steps.map((s: { verdict: string }) => s.verdict), ['correct', 'correct', 'incorrect', 'correct']);
+      assert.deepEqual(
+        out.critics[0].steps.map((s: { verdict: string }) => s.verdict),
+        ['correct', 'correct', 'incorrect', 'correct'],
+      );
       assert.equal(out.critics[0].firstError, 2);
     } finally {
       await server.close();

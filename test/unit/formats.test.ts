@@ -13,11 +13,20 @@ async function read(file: string): Promise<{ items: DatasetItem[]; issues: Input
   const issues: InputIssue[] = [];
   const formats: DatasetFormat[] = [];
   const items: DatasetItem[] = [];
-  for await (const item of readDataset(file, { onIssue: (i) => issues.push(i), onFormat: (f) => formats.push(f) })) items.push(item);
+  for await (const item of readDataset(file, { onIssue: (i) => issues.push(i), onFormat: (f) => formats.push(f) }))
+    items.push(item);
   return { items, issues, formats };
 }
 
-const brief = (items: DatasetItem[]) => items.map((i) => ({ id: i.id, subset: i.subset, problem: i.problem, steps: i.steps, label: i.label, ...(i.finalAnswerCorrect !== undefined ? { fac: i.finalAnswerCorrect } : {}) }));
+const brief = (items: DatasetItem[]) =>
+  items.map((i) => ({
+    id: i.id,
+    subset: i.subset,
+    problem: i.problem,
+    steps: i.steps,
+    label: i.label,
+    ...(i.finalAnswerCorrect !== undefined ? { fac: i.finalAnswerCorrect } : {}),
+  }));
 const where = (issues: InputIssue[]) => issues.map((i) => `L${i.line} ${i.field ?? '-'}`);
 
 describe('dataset layouts: detection', () => {
@@ -39,10 +48,26 @@ describe('dataset layouts: PRM800K', () => {
     const { items, issues, formats } = await read(file);
     assert.deepEqual(formats, ['prm800k']);
     assert.deepEqual(brief(items), [
-      { id: 'prm800k.jsonl:1', subset: 'prm800k', problem: 'What is 3 × 4 + 2?', steps: ['3 × 4 = 12.', '12 + 2 = 15.'], label: 1 },
-      { id: 'prm800k.jsonl:2', subset: 'prm800k', problem: 'Add 5 and 6.', steps: ['Let me add them.', '5 + 6 = 11.', '# Answer\n\n11'], label: -1 },
+      {
+        id: 'prm800k.jsonl:1',
+        subset: 'prm800k',
+        problem: 'What is 3 × 4 + 2?',
+        steps: ['3 × 4 = 12.', '12 + 2 = 15.'],
+        label: 1,
+      },
+      {
+        id: 'prm800k.jsonl:2',
+        subset: 'prm800k',
+        problem: 'Add 5 and 6.',
+        steps: ['Let me add them.', '5 + 6 = 11.', '# Answer\n\n11'],
+        label: -1,
+      },
     ]);
-    assert.deepEqual(where(issues), ['L3 label.finish_reason', 'L4 label.steps[0].chosen_completion', 'L5 label.steps']);
+    assert.deepEqual(where(issues), [
+      'L3 label.finish_reason',
+      'L4 label.steps[0].chosen_completion',
+      'L5 label.steps',
+    ]);
     assert.match(issues[0].message, /"give_up": the labeller did not finish.*record skipped$/);
     assert.match(issues[1].message, /3 is not an index into its 1 completions/);
     assert.match(issues[2].message, /found_error.*no step.*rated -1/);
@@ -54,8 +79,20 @@ describe('dataset layouts: Math-Shepherd', () => {
     const { items, issues, formats } = await read(join(FIXTURES, 'math_shepherd.jsonl'));
     assert.deepEqual(formats, ['math-shepherd']);
     assert.deepEqual(brief(items), [
-      { id: 'math_shepherd.jsonl:1', subset: 'GSM8K', problem: 'Tom has 3 bags of 4 apples. How many apples?', steps: ['Step 1: 3 × 4 = 12', 'Step 2: The answer is 12.'], label: -1 },
-      { id: 'math_shepherd.jsonl:2', subset: 'MATH', problem: 'What is 2 + 3 × 2?', steps: ['Step 1: 2 + 3 = 5', 'Step 2: 5 × 2 = 10', 'Step 3: The answer is 10.'], label: 0 },
+      {
+        id: 'math_shepherd.jsonl:1',
+        subset: 'GSM8K',
+        problem: 'Tom has 3 bags of 4 apples. How many apples?',
+        steps: ['Step 1: 3 × 4 = 12', 'Step 2: The answer is 12.'],
+        label: -1,
+      },
+      {
+        id: 'math_shepherd.jsonl:2',
+        subset: 'MATH',
+        problem: 'What is 2 + 3 × 2?',
+        steps: ['Step 1: 2 + 3 = 5', 'Step 2: 5 × 2 = 10', 'Step 3: The answer is 10.'],
+        label: 0,
+      },
     ]);
     assert.deepEqual(where(issues), ['L3 input', 'L4 label', 'L5 input']);
     assert.match(issues[0].message, /no step tag/);
@@ -120,21 +157,44 @@ describe('dataset layouts: robustness', () => {
           ['7', 'mine', 0],
         ],
       );
-      assert.deepEqual(where(issues), ['L1 completions', 'L1 labels', 'L3 prompt', 'L3 completions', 'L3 labels', 'L4 -']);
+      assert.deepEqual(where(issues), [
+        'L1 completions',
+        'L1 labels',
+        'L3 prompt',
+        'L3 completions',
+        'L3 labels',
+        'L4 -',
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
   test('normalizeRecord keeps ProcessBench records exactly as before', () => {
-    const out = normalizeRecord('processbench', { id: 'x', problem: 'P', steps: ['a', 'b'], label: 1, generator: 'g', final_answer_correct: false }, { file: '/d/gsm8k.jsonl', line: 1 });
+    const out = normalizeRecord(
+      'processbench',
+      { id: 'x', problem: 'P', steps: ['a', 'b'], label: 1, generator: 'g', final_answer_correct: false },
+      { file: '/d/gsm8k.jsonl', line: 1 },
+    );
     assert.deepEqual(out.issues, []);
-    assert.deepEqual(out.value, { id: 'x', subset: 'gsm8k', problem: 'P', steps: ['a', 'b'], label: 1, generator: 'g', finalAnswerCorrect: false, source: { file: '/d/gsm8k.jsonl', line: 1 } });
+    assert.deepEqual(out.value, {
+      id: 'x',
+      subset: 'gsm8k',
+      problem: 'P',
+      steps: ['a', 'b'],
+      label: 1,
+      generator: 'g',
+      finalAnswerCorrect: false,
+      source: { file: '/d/gsm8k.jsonl', line: 1 },
+    });
   });
 
   test('a non-object record in a non-ProcessBench layout is reported and skipped', () => {
     const out = normalizeRecord('trl-stepwise', [1], { file: 'f.jsonl', line: 9 });
     assert.equal(out.value, undefined);
-    assert.deepEqual(out.issues.map((i) => [i.line, i.message]), [[9, 'expected a JSON object, got an array; record skipped']]);
+    assert.deepEqual(
+      out.issues.map((i) => [i.line, i.message]),
+      [[9, 'expected a JSON object, got an array; record skipped']],
+    );
   });
 });

@@ -17,7 +17,10 @@ describe('the verdict rule', () => {
     assert.equal(isCorrectScore(0.51, 0.5), true);
     assert.equal(isCorrectScore(0.5, 0.5), false);
     assert.equal(isCorrectScore(Number.NaN, 0), false);
-    assert.deepEqual([0.7, 0.5, null].map((s) => verdictOfScore(s, 0.5)), ['correct', 'incorrect', 'unknown']);
+    assert.deepEqual(
+      [0.7, 0.5, null].map((s) => verdictOfScore(s, 0.5)),
+      ['correct', 'incorrect', 'unknown'],
+    );
   });
 
   test('first error: the first step that is not correct, -1 when every step is', () => {

@@ -82,7 +82,10 @@ describe('layers: eslint.config.mjs', () => {
   test('a webview page may not import another page', async () => {
     const code = "import * as other from '../metrics/main';\nexport default other;\n";
     const found = await problems('webview/dataset/probe.ts', code);
-    assert.ok(found.some((p) => p.startsWith('import-x/no-restricted-paths:')), JSON.stringify(found));
+    assert.ok(
+      found.some((p) => p.startsWith('import-x/no-restricted-paths:')),
+      JSON.stringify(found),
+    );
   });
 
   test('allowed imports, npm packages and node built-ins are not reported', async () => {
@@ -97,7 +100,10 @@ describe('layers: eslint.config.mjs', () => {
   test('only src/extension may import vscode', async () => {
     for (const from of ['core', 'protocol', 'views', 'cli', 'onnxHost'] as const) {
       const found = await importProblems(from, 'vscode');
-      assert.ok(found.some((p) => p.startsWith('no-restricted-imports:')), `${from}: ${JSON.stringify(found)}`);
+      assert.ok(
+        found.some((p) => p.startsWith('no-restricted-imports:')),
+        `${from}: ${JSON.stringify(found)}`,
+      );
     }
     assert.deepEqual(await importProblems('extension', 'vscode'), []);
   });
@@ -121,7 +127,10 @@ describe('layers: eslint.config.mjs', () => {
     for (const layer of ['src/core', 'webview/shared']) {
       test(`a two-file cycle in ${layer} is reported by import-x/no-cycle; without the cycle nothing is`, async () => {
         const [cyclic] = await eslint.lintFiles([pair(layer, true)]);
-        assert.deepEqual(cyclic.messages.map((m) => m.ruleId), ['import-x/no-cycle']);
+        assert.deepEqual(
+          cyclic.messages.map((m) => m.ruleId),
+          ['import-x/no-cycle'],
+        );
         const [acyclic] = await eslint.lintFiles([pair(layer, false)]);
         assert.deepEqual(acyclic.messages, []);
       });

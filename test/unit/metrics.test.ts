@@ -10,7 +10,8 @@ const close = (actual: number | null, expected: number): void => {
 };
 
 /** Records of one subset from [label, prediction] pairs. */
-const subset = (name: string, pairs: [number, number | null][]): Prediction[] => pairs.map(([label, prediction]) => ({ subset: name, label, prediction }));
+const subset = (name: string, pairs: [number, number | null][]): Prediction[] =>
+  pairs.map(([label, prediction]) => ({ subset: name, label, prediction }));
 
 describe('computeMetrics', () => {
   test('exact matches only; null is a miss; F1 is the harmonic mean of the two accuracies', () => {
@@ -37,27 +38,58 @@ describe('computeMetrics', () => {
   });
 
   test('no erroneous cases: acc_error and F1 are null, and the subset is left out of both averages', () => {
-    const report = computeMetrics([...subset('only-correct', [[-1, -1]]), ...subset('mixed', [[0, 0], [-1, 0]])]);
-    assert.deepEqual(report.subsets['only-correct'], { n_error: 0, n_correct: 1, acc_error: null, acc_correct: 100, f1: null });
+    const report = computeMetrics([
+      ...subset('only-correct', [[-1, -1]]),
+      ...subset('mixed', [
+        [0, 0],
+        [-1, 0],
+      ]),
+    ]);
+    assert.deepEqual(report.subsets['only-correct'], {
+      n_error: 0,
+      n_correct: 1,
+      acc_error: null,
+      acc_correct: 100,
+      f1: null,
+    });
     assert.equal(report.subsets.mixed!.f1, 0);
     assert.equal(report.f1_mean, 0);
     assert.equal(report.f1_weighted, 0);
   });
 
   test('no all-correct cases: acc_correct and F1 are null; no defined F1 at all gives null averages', () => {
-    const report = computeMetrics(subset('e', [[1, 1], [0, 1]]));
+    const report = computeMetrics(
+      subset('e', [
+        [1, 1],
+        [0, 1],
+      ]),
+    );
     assert.deepEqual(report.subsets.e, { n_error: 2, n_correct: 0, acc_error: 50, acc_correct: null, f1: null });
     assert.equal(report.f1_mean, null);
     assert.equal(report.f1_weighted, null);
   });
 
   test('all wrong gives F1 0 (not NaN)', () => {
-    const s = computeMetrics(subset('w', [[0, 1], [2, -1], [-1, 0], [-1, null]])).subsets.w!;
+    const s = computeMetrics(
+      subset('w', [
+        [0, 1],
+        [2, -1],
+        [-1, 0],
+        [-1, null],
+      ]),
+    ).subsets.w!;
     assert.deepEqual(s, { n_error: 2, n_correct: 2, acc_error: 0, acc_correct: 0, f1: 0 });
   });
 
   test('a constant prediction of -1 scores F1 0 on a mixed subset', () => {
-    const s = computeMetrics(subset('c', [[0, -1], [3, -1], [-1, -1], [-1, -1]])).subsets.c!;
+    const s = computeMetrics(
+      subset('c', [
+        [0, -1],
+        [3, -1],
+        [-1, -1],
+        [-1, -1],
+      ]),
+    ).subsets.c!;
     assert.deepEqual(s, { n_error: 2, n_correct: 2, acc_error: 0, acc_correct: 100, f1: 0 });
   });
 
@@ -66,9 +98,21 @@ describe('computeMetrics', () => {
       // c: no all-correct case → F1 null, ignored by both averages.
       ...subset('c', [[0, 0]]),
       // b: 8 cases, acc_error 2/4 = 50, acc_correct 1/4 = 25 → F1 = 2·50·25/75 = 33.3̅
-      ...subset('b', [[0, 0], [1, 1], [2, 0], [0, null], [-1, -1], [-1, 0], [-1, 1], [-1, null]]),
+      ...subset('b', [
+        [0, 0],
+        [1, 1],
+        [2, 0],
+        [0, null],
+        [-1, -1],
+        [-1, 0],
+        [-1, 1],
+        [-1, null],
+      ]),
       // a: 2 cases, both matched → F1 100
-      ...subset('a', [[0, 0], [-1, -1]]),
+      ...subset('a', [
+        [0, 0],
+        [-1, -1],
+      ]),
     ]);
     assert.deepEqual(Object.keys(report.subsets), ['a', 'b', 'c']);
     close(report.subsets.b!.f1, 100 / 3);
@@ -88,7 +132,14 @@ describe('computeMetrics', () => {
 
 describe('groupByCritic', () => {
   test('groups in first-seen order', () => {
-    const r = (id: string, critic: string): ResultRecord => ({ id, subset: 's', label: 0, prediction: 0, critic, scores: null });
+    const r = (id: string, critic: string): ResultRecord => ({
+      id,
+      subset: 's',
+      label: 0,
+      prediction: 0,
+      critic,
+      scores: null,
+    });
     const groups = groupByCritic([r('1', 'b'), r('2', 'a'), r('3', 'b')]);
     assert.deepEqual([...groups.keys()], ['b', 'a']);
     assert.deepEqual(

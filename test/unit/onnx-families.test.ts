@@ -25,7 +25,9 @@ async function batchInvariance(engine: PrmEngine): Promise<void> {
   const batched = await engine.score(solutions);
   for (const [i, s] of solutions.entries()) {
     const [alone] = await engine.score([s]);
-    alone.steps.forEach((step, k) => assertClose(batched[i].steps[k].score as number, step.score as number, 1e-5, `solution ${i} step ${k}`));
+    alone.steps.forEach((step, k) =>
+      assertClose(batched[i].steps[k].score as number, step.score as number, 1e-5, `solution ${i} step ${k}`),
+    );
   }
 }
 
@@ -135,7 +137,7 @@ describe('implicit (EurusPRM: policy and reference LMs)', () => {
     return sum;
   }
 
-  test('step reward = β · Σ over the step\'s tokens of log π − log π_ref, each token predicted from its prefix', async () => {
+  test("step reward = β · Σ over the step's tokens of log π − log π_ref, each token predicted from its prefix", async () => {
     // The whole string, encoded once; each step's tokens are those its text's offsets fall in (a step's final "."
     // and the blank line after it are the one token ".\n\n", which the step owns).
     const prompt = `<|im_start|>user\n${PROBLEM}<|im_end|>\n<|im_start|>assistant\n`;
@@ -155,7 +157,8 @@ describe('implicit (EurusPRM: policy and reference LMs)', () => {
     const policy = await ort.InferenceSession.create(path.join(folder, 'model.onnx'));
     const reference = await ort.InferenceSession.create(path.join(folder, 'reference', 'model.onnx'));
     for (const [k, [start, end]] of ranges.entries()) {
-      const reward = 0.5 * ((await logProb(policy, expected, start, end)) - (await logProb(reference, expected, start, end)));
+      const reward =
+        0.5 * ((await logProb(policy, expected, start, end)) - (await logProb(reference, expected, start, end)));
       assertClose(result.steps[k].raw as number, reward, 1e-3, `step ${k} reward`);
       assertClose(result.steps[k].score as number, 1 / (1 + Math.exp(-reward)), 1e-4, `step ${k} score`);
       assert.equal(result.steps[k].tokens, end - start);

@@ -18,7 +18,10 @@ after(() => tmp.remove());
 let counter = 0;
 async function session(cfg: DecoderConfig, seed = 1, external = true): Promise<ort.InferenceSession> {
   const file = path.join(tmp.dir, `m${counter++}.onnx`);
-  buildDecoder(cfg, new RandomWeights(seed)).save(file, external ? { externalData: `${path.basename(file)}.data` } : {});
+  buildDecoder(cfg, new RandomWeights(seed)).save(
+    file,
+    external ? { externalData: `${path.basename(file)}.data` } : {},
+  );
   return ort.InferenceSession.create(file);
 }
 
@@ -42,13 +45,23 @@ function feeds(cfg: DecoderConfig, rows: number[][], pad = 0): Record<string, or
   const hd = cfg.hidden / cfg.heads;
   if (cfg.past) {
     for (let i = 0; i < cfg.layers; i++) {
-      for (const kv of ['key', 'value']) out[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [rows.length, cfg.kvHeads, 0, hd]);
+      for (const kv of ['key', 'value'])
+        out[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [
+          rows.length,
+          cfg.kvHeads,
+          0,
+          hd,
+        ]);
     }
   }
   return out;
 }
 
-async function run(s: ort.InferenceSession, cfg: DecoderConfig, rows: number[][]): Promise<{ data: Float32Array; dims: readonly number[] }> {
+async function run(
+  s: ort.InferenceSession,
+  cfg: DecoderConfig,
+  rows: number[][],
+): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const out = (await s.run(feeds(cfg, rows)))[s.outputNames[0]];
   return { data: out.data as Float32Array, dims: out.dims };
 }
@@ -70,7 +83,10 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 const IDS = [5, 17, 42, 99, 3, 250, 7, 61];
 
 describe('test-support ONNX models', () => {
-  for (const [name, base] of [['Llama', TINY_LLAMA], ['Qwen2', TINY_QWEN2]] as const) {
+  for (const [name, base] of [
+    ['Llama', TINY_LLAMA],
+    ['Qwen2', TINY_QWEN2],
+  ] as const) {
     for (const head of ['lm', 'token-classification', 'value'] as const) {
       test(`${name} decoder with a ${head} head computes what a loop-by-loop reference computes`, async () => {
         const cfg: DecoderConfig = { ...base, vocab: 300, head, positionIds: true };
@@ -79,7 +95,12 @@ describe('test-support ONNX models', () => {
         const width = head === 'lm' ? 300 : head === 'token-classification' ? 2 : 1;
         assert.deepEqual(out.dims, head === 'value' ? [1, IDS.length] : [1, IDS.length, width]);
         const expected = referenceForward(cfg, new RandomWeights(7), IDS);
-        IDS.forEach((_, t) => assert.ok(maxDiff(at(out, 0, t), expected[t]) < 1e-4, `position ${t}: ${maxDiff(at(out, 0, t), expected[t])}`));
+        IDS.forEach((_, t) =>
+          assert.ok(
+            maxDiff(at(out, 0, t), expected[t]) < 1e-4,
+            `position ${t}: ${maxDiff(at(out, 0, t), expected[t])}`,
+          ),
+        );
         // Outputs vary along the sequence: a score read one position off is a different number.
         assert.ok(maxDiff(at(out, 0, 3), at(out, 0, 4)) > 1e-3);
       });
@@ -131,14 +152,19 @@ describe('test-support ONNX models', () => {
     const floatFile = path.join(tmp.dir, 'dequantized.onnx');
     buildDecoder({ ...cfg, quantizeBlock: undefined }, dequantized).save(floatFile);
     const expected = await run(await ort.InferenceSession.create(floatFile), cfg, [IDS]);
-    assert.ok(maxDiff(q4.data, expected.data) < 1e-4, `MatMulNBits disagrees with the dequantized weights by ${maxDiff(q4.data, expected.data)}`);
+    assert.ok(
+      maxDiff(q4.data, expected.data) < 1e-4,
+      `MatMulNBits disagrees with the dequantized weights by ${maxDiff(q4.data, expected.data)}`,
+    );
     const unquantized = await run(await session({ ...cfg, quantizeBlock: undefined }, 5), cfg, [IDS]);
     assert.ok(maxDiff(q4.data, unquantized.data) > 1e-3, 'the 4-bit graph must actually quantize');
   });
 
   test('external data file is written next to the model', () => {
     const file = path.join(tmp.dir, 'sized.onnx');
-    const bytes = buildDecoder({ ...TINY_LLAMA, vocab: 300, head: 'lm' }, new RandomWeights(1)).save(file, { externalData: 'sized.onnx.data' });
+    const bytes = buildDecoder({ ...TINY_LLAMA, vocab: 300, head: 'lm' }, new RandomWeights(1)).save(file, {
+      externalData: 'sized.onnx.data',
+    });
     assert.ok(statSync(`${file}.data`).size > statSync(file).size);
     assert.equal(bytes, statSync(file).size + statSync(`${file}.data`).size);
   });
@@ -148,7 +174,12 @@ describe('test-support tokenizer', () => {
   let tok: ReturnType<typeof buildByteLevelTokenizer>;
   let native: Tokenizer;
   before(() => {
-    tok = buildByteLevelTokenizer({ corpus: MATH_CORPUS, merges: 120, forcedWords: [' ки'], specialTokens: ['<|endoftext|>', '<extra_0>'] });
+    tok = buildByteLevelTokenizer({
+      corpus: MATH_CORPUS,
+      merges: 120,
+      forcedWords: [' ки'],
+      specialTokens: ['<|endoftext|>', '<extra_0>'],
+    });
     native = Tokenizer.fromString(tok.json);
   });
 

@@ -35,7 +35,10 @@ before(() => {
   });
 });
 
-const LONG_STEPS = Array.from({ length: 8 }, (_, i) => `Step ${i + 1}: ${'we add the numbers together and multiply the result by two, '.repeat(40)}`);
+const LONG_STEPS = Array.from(
+  { length: 8 },
+  (_, i) => `Step ${i + 1}: ${'we add the numbers together and multiply the result by two, '.repeat(40)}`,
+);
 
 function runner(dir: string, idleMs = 0): OnnxRunner {
   return new OnnxRunner({ folder: dir, hostScript: defaultHostScript(), threads: () => 1, idleMs: () => idleMs });
@@ -75,13 +78,24 @@ describe('ONNX host process', () => {
     const r = runner(folder);
     try {
       const passes: Progress[] = [];
-      const solutions = [{ problem: PROBLEM, steps: STEPS }, { problem: 'What is 2 + 2?', steps: ['2 + 2 = 4.'] }, { problem: PROBLEM, steps: STEPS.slice(1) }];
+      const solutions = [
+        { problem: PROBLEM, steps: STEPS },
+        { problem: 'What is 2 + 2?', steps: ['2 + 2 = 4.'] },
+        { problem: PROBLEM, steps: STEPS.slice(1) },
+      ];
       const first = r.score([solutions[0]]);
-      const rest = [r.score([solutions[1]], undefined, (p) => p.stage === 'running' && passes.push(p)), r.score([solutions[2]])];
+      const rest = [
+        r.score([solutions[1]], undefined, (p) => p.stage === 'running' && passes.push(p)),
+        r.score([solutions[2]]),
+      ];
       const results = [...(await first), ...(await Promise.all(rest)).flat()];
       assert.equal(passes.length, 1, 'the two waiting calls share one forward pass');
       const alone = await Promise.all(solutions.map(async (s) => (await r.score([s]))[0]));
-      results.forEach((res, i) => res.steps.forEach((step, k) => assert.ok(Math.abs((step.score as number) - (alone[i].steps[k].score as number)) < 1e-5)));
+      results.forEach((res, i) =>
+        res.steps.forEach((step, k) =>
+          assert.ok(Math.abs((step.score as number) - (alone[i].steps[k].score as number)) < 1e-5),
+        ),
+      );
     } finally {
       r.dispose();
     }
@@ -93,7 +107,11 @@ describe('ONNX host process', () => {
       await r.load();
       const controller = new AbortController();
       const pid = r.pid;
-      const run = r.score([{ problem: PROBLEM, steps: LONG_STEPS }], controller.signal, (p) => p.stage === 'running' && controller.abort());
+      const run = r.score(
+        [{ problem: PROBLEM, steps: LONG_STEPS }],
+        controller.signal,
+        (p) => p.stage === 'running' && controller.abort(),
+      );
       await assert.rejects(run, CancelledError);
       assert.equal(r.alive, false, 'the process running the forward pass was stopped');
       await until('the old host process to be gone', () => {
@@ -125,8 +143,15 @@ describe('ONNX host process', () => {
     const r = runner(slowFolder);
     try {
       await r.load();
-      const run = r.score([{ problem: PROBLEM, steps: LONG_STEPS }], undefined, (p) => p.stage === 'running' && process.kill(r.pid as number, 'SIGSEGV'));
-      await assert.rejects(run, /the local model's process was killed by SIGSEGV while working; it restarts on the next run/);
+      const run = r.score(
+        [{ problem: PROBLEM, steps: LONG_STEPS }],
+        undefined,
+        (p) => p.stage === 'running' && process.kill(r.pid as number, 'SIGSEGV'),
+      );
+      await assert.rejects(
+        run,
+        /the local model's process was killed by SIGSEGV while working; it restarts on the next run/,
+      );
       const [after_] = await r.score([{ problem: PROBLEM, steps: STEPS }]);
       assert.equal(after_.steps.length, STEPS.length);
     } finally {
@@ -149,10 +174,16 @@ describe('ONNX host process', () => {
   });
 
   test('a model folder that cannot load fails every run with the reason, and a fixed folder then works', async () => {
-    const broken = buildModelFolder(path.join(tmp.dir, 'broken'), { family: 'token-classification', prm: { stepTag: '<no_such_tag>' } });
+    const broken = buildModelFolder(path.join(tmp.dir, 'broken'), {
+      family: 'token-classification',
+      prm: { stepTag: '<no_such_tag>' },
+    });
     const r = runner(broken);
     try {
-      await assert.rejects(r.score([{ problem: PROBLEM, steps: STEPS }]), /"stepTag": the tokenizer has no token "<no_such_tag>"; it encodes to \d+ tokens/);
+      await assert.rejects(
+        r.score([{ problem: PROBLEM, steps: STEPS }]),
+        /"stepTag": the tokenizer has no token "<no_such_tag>"; it encodes to \d+ tokens/,
+      );
       buildModelFolder(broken, { family: 'token-classification' });
       const [ok] = await r.score([{ problem: PROBLEM, steps: STEPS }]);
       assert.ok(ok.steps.every((s) => s.score !== null));
@@ -173,13 +204,25 @@ describe('the onnx critic type', () => {
     } finally {
       critic.dispose?.();
     }
-    await assert.rejects(createCritic({ id: 'x', type: 'onnx' }, {}), (err: Error) => err instanceof CriticConfigError && /"path" is required/.test(err.message));
-    await assert.rejects(createCritic({ id: 'x', type: 'onnx', path: folder, thread: 2 }, {}), /unknown field "thread"/);
-    await assert.rejects(createCritic({ id: 'x', type: 'onnx', path: folder, threads: -1 }, {}), /"threads" must be an integer/);
+    await assert.rejects(
+      createCritic({ id: 'x', type: 'onnx' }, {}),
+      (err: Error) => err instanceof CriticConfigError && /"path" is required/.test(err.message),
+    );
+    await assert.rejects(
+      createCritic({ id: 'x', type: 'onnx', path: folder, thread: 2 }, {}),
+      /unknown field "thread"/,
+    );
+    await assert.rejects(
+      createCritic({ id: 'x', type: 'onnx', path: folder, threads: -1 }, {}),
+      /"threads" must be an integer/,
+    );
   });
 
   test('judges steps by the model threshold, names the first error, reports tokens and progress', async () => {
-    const critic = new OnnxCritic({ id: 'local', type: 'onnx', path: path.basename(folder) }, { baseDir: path.dirname(folder) });
+    const critic = new OnnxCritic(
+      { id: 'local', type: 'onnx', path: path.basename(folder) },
+      { baseDir: path.dirname(folder) },
+    );
     const events: string[] = [];
     const sub = onOnnxProgress((e) => events.push(`${e.criticId}:${e.progress?.stage ?? 'done'}`));
     try {
@@ -249,12 +292,18 @@ describe('the onnx critic type', () => {
     const engine = await PrmEngine.load(folder);
     const { sequences } = await engine.prepare([{ problem: PROBLEM, steps: STEPS }]);
     await engine.release();
-    const dir = buildModelFolder(path.join(tmp.dir, 'short'), { family: 'token-classification', prm: { maxTokens: sequences[0].reads[0] + 1, threshold: 0 } });
+    const dir = buildModelFolder(path.join(tmp.dir, 'short'), {
+      family: 'token-classification',
+      prm: { maxTokens: sequences[0].reads[0] + 1, threshold: 0 },
+    });
     const critic = new OnnxCritic({ id: 'short', type: 'onnx', path: dir });
     try {
       const result = await critic.score({ problem: PROBLEM, steps: STEPS });
       assert.equal(result.steps[0].verdict, 'correct');
-      assert.deepEqual(result.steps.slice(1).map((s) => s.verdict), ['unknown', 'unknown']);
+      assert.deepEqual(
+        result.steps.slice(1).map((s) => s.verdict),
+        ['unknown', 'unknown'],
+      );
       assert.equal(result.firstError, null);
       assert.match(result.rationale ?? '', /^Only \d+ of the \d+ tokens this solution needs fit the model's context/);
     } finally {
@@ -265,10 +314,27 @@ describe('the onnx critic type', () => {
   test('the CLI scores a file with a local model named in --config', () => {
     const dir = path.join(tmp.dir, 'cli');
     buildModelFolder(path.join(dir, 'prm'), { family: 'token-classification' });
-    writeFileSync(path.join(dir, 'critics.json'), JSON.stringify({ critics: [{ id: 'local-prm', type: 'onnx', path: 'prm' }] }));
+    writeFileSync(
+      path.join(dir, 'critics.json'),
+      JSON.stringify({ critics: [{ id: 'local-prm', type: 'onnx', path: 'prm' }] }),
+    );
     writeFileSync(path.join(dir, 'solution.md'), `## Problem\n\n${PROBLEM}\n\n## Solution\n\n${STEPS.join('\n\n')}\n`);
     const cli = path.resolve(__dirname, '..', '..', 'src', 'cli', 'main.js');
-    const r = spawnSync(process.execPath, [cli, 'score', path.join(dir, 'solution.md'), '--config', path.join(dir, 'critics.json'), '--critic', 'local-prm', '--json', '--no-cache'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'score',
+        path.join(dir, 'solution.md'),
+        '--config',
+        path.join(dir, 'critics.json'),
+        '--critic',
+        'local-prm',
+        '--json',
+        '--no-cache',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { critics: { id: string; steps: { score: number }[] }[] };
     assert.equal(out.critics[0].id, 'local-prm');

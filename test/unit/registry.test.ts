@@ -5,10 +5,19 @@ import { createCritic, parseCriticConfigs, selectCritics, withBuiltins } from '.
 describe('critic registry', () => {
   test('valid entries pass, each invalid one is named with its position and field', () => {
     const { configs, errors } = parseCriticConfigs(
-      [{ id: 'mine', type: 'checker' }, { id: 'x y', type: 'checker' }, { id: 'z', type: 'nope' }, 'text', { id: 'mine', type: 'checker' }],
+      [
+        { id: 'mine', type: 'checker' },
+        { id: 'x y', type: 'checker' },
+        { id: 'z', type: 'nope' },
+        'text',
+        { id: 'mine', type: 'checker' },
+      ],
       'critics.json',
     );
-    assert.deepEqual(configs.map((c) => c.id), ['mine']);
+    assert.deepEqual(
+      configs.map((c) => c.id),
+      ['mine'],
+    );
     assert.equal(errors.length, 4);
     assert.match(errors[0], /^critics\.json: critics\[1\]\.id must be/);
     assert.match(errors[1], /critics\[2\]\.type is "nope"; known types: checker/);
@@ -18,7 +27,10 @@ describe('critic registry', () => {
   });
 
   test('the built-in checker is always available and can be overridden by id', async () => {
-    assert.deepEqual(withBuiltins([]).map((c) => c.id), ['checker']);
+    assert.deepEqual(
+      withBuiltins([]).map((c) => c.id),
+      ['checker'],
+    );
     const overridden = withBuiltins([{ id: 'checker', type: 'checker', label: 'mine' }]);
     assert.equal(overridden.length, 1);
     assert.equal(overridden[0].label, 'mine');

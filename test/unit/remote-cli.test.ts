@@ -19,7 +19,10 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], opts: { env?: Record<string, string>; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+function run(
+  args: string[],
+  opts: { env?: Record<string, string>; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...opts.env } });
     let stdout = '';
@@ -34,7 +37,20 @@ function run(args: string[], opts: { env?: Record<string, string>; onSpawn?: (ch
 /** Items whose problem says their label, so the fake critic can answer right (or wrong) on purpose. */
 function writeDataset(file: string, n: number): number[] {
   const labels = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 : i % 3));
-  writeFileSync(file, labels.map((label, i) => JSON.stringify({ id: `q${i}`, subset: i < n / 2 ? 'alpha' : 'beta', problem: `Problem ${i} (label ${label})`, steps: ['Step one.', 'Step two.', 'Step three.'], label })).join('\n') + '\n');
+  writeFileSync(
+    file,
+    labels
+      .map((label, i) =>
+        JSON.stringify({
+          id: `q${i}`,
+          subset: i < n / 2 ? 'alpha' : 'beta',
+          problem: `Problem ${i} (label ${label})`,
+          steps: ['Step one.', 'Step two.', 'Step three.'],
+          label,
+        }),
+      )
+      .join('\n') + '\n',
+  );
   return labels;
 }
 
@@ -73,23 +89,40 @@ describe('prm-lens eval with remote critics', () => {
     const data = path.join(dir, 'multi.jsonl');
     writeDataset(data, 12);
     // "judge" is always right; "lazy" always says -1.
-    server = await ScriptedServer.start(fakeOpenAI({ key: KEY, answer: (body) => `Done. \\boxed{${body.model === 'judge' ? labelOf(body) : -1}}` }));
+    server = await ScriptedServer.start(
+      fakeOpenAI({ key: KEY, answer: (body) => `Done. \\boxed{${body.model === 'judge' ? labelOf(body) : -1}}` }),
+    );
     const cfg = config('multi.json', [
       { id: 'judge', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'judge', apiKeyEnv: 'PRM_TEST_KEY' },
       { id: 'lazy', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'lazy', apiKeyEnv: 'PRM_TEST_KEY' },
     ]);
     const out = path.join(work, 'results.jsonl');
-    const r = await run(['eval', data, '--config', cfg, '--critic', 'judge', '--critic', 'lazy', '--out', out, '--json'], { env: { PRM_TEST_KEY: KEY } });
+    const r = await run(
+      ['eval', data, '--config', cfg, '--critic', 'judge', '--critic', 'lazy', '--out', out, '--json'],
+      { env: { PRM_TEST_KEY: KEY } },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.ok(server.requests.every((q) => q.headers.authorization === `Bearer ${KEY}`));
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 24);
-    assert.deepEqual(lines.slice(0, 2).map((l) => l.critic), ['judge', 'lazy']);
+    assert.deepEqual(
+      lines.slice(0, 2).map((l) => l.critic),
+      ['judge', 'lazy'],
+    );
     const metrics = JSON.parse(r.stdout);
     assert.equal(metrics.critics.judge.f1_mean, 100);
     assert.equal(metrics.critics.lazy.f1_mean, 0);
-    assert.deepEqual(metrics.agreement.map((p: { a: string; b: string; n: number }) => [p.a, p.b, p.n]), [['judge', 'lazy', 12]]);
-    assert.ok(Math.abs(metrics.agreement[0].agreement - 100 / 3) < 1e-9, 'they agree exactly on the 4 all-correct items');
+    assert.deepEqual(
+      metrics.agreement.map((p: { a: string; b: string; n: number }) => [p.a, p.b, p.n]),
+      [['judge', 'lazy', 12]],
+    );
+    assert.ok(
+      Math.abs(metrics.agreement[0].agreement - 100 / 3) < 1e-9,
+      'they agree exactly on the 4 all-correct items',
+    );
     // Usage totals on stderr: 12 requests per critic, tokens reported by the server.
     assert.match(r.stderr, /critic\s+items\s+cached\s+requests\s+prompt_tokens\s+completion_tokens\s+mean_ms/);
     assert.match(r.stderr, /judge\s+12\s+0\s+12\s+\d+\s+\d+/);
@@ -105,10 +138,15 @@ describe('prm-lens eval with remote critics', () => {
     const cacheFiles = filesUnder(path.join(work, '.prm-lens-cache'));
     assert.equal(cacheFiles.filter((f) => f.endsWith('.json')).length, 24);
     assert.ok(cacheFiles.some((f) => path.basename(f) === 'CACHEDIR.TAG'));
-    for (const f of [out, ...cacheFiles]) assert.ok(!readFileSync(f, 'utf8').includes(KEY), `${f} contains the API key`);
-    for (const s of [r.stdout, r.stderr, text.stdout, text.stderr]) assert.ok(!s.includes(KEY), 'output contains the API key');
+    for (const f of [out, ...cacheFiles])
+      assert.ok(!readFileSync(f, 'utf8').includes(KEY), `${f} contains the API key`);
+    for (const s of [r.stdout, r.stderr, text.stdout, text.stderr])
+      assert.ok(!s.includes(KEY), 'output contains the API key');
 
-    const again = await run(['eval', data, '--config', cfg, '--critic', 'judge', '--critic', 'lazy', '--out', out, '--json'], { env: { PRM_TEST_KEY: KEY } });
+    const again = await run(
+      ['eval', data, '--config', cfg, '--critic', 'judge', '--critic', 'lazy', '--out', out, '--json'],
+      { env: { PRM_TEST_KEY: KEY } },
+    );
     assert.equal(again.code, 0, again.stderr);
     assert.equal(server.requests.length, 24, 'a re-run is served from the cache');
     assert.match(again.stderr, /judge\s+12\s+12\s+0\s/);
@@ -118,10 +156,26 @@ describe('prm-lens eval with remote critics', () => {
     const data = path.join(dir, 'resume.jsonl');
     const labels = writeDataset(data, 12);
     server = await ScriptedServer.start(fakeOpenAI({ delayMs: 150, answer: (body) => `\\boxed{${labelOf(body)}}` }));
-    const cfg = config('resume.json', [{ id: 'slow', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm' }]);
+    const cfg = config('resume.json', [
+      { id: 'slow', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm' },
+    ]);
     const out = path.join(dir, 'resume-results.jsonl');
     const cacheDir = path.join(dir, 'resume-cache');
-    const args = ['eval', data, '--config', cfg, '--critic', 'slow', '--out', out, '--concurrency', '1', '--cache-dir', cacheDir, '--json'];
+    const args = [
+      'eval',
+      data,
+      '--config',
+      cfg,
+      '--critic',
+      'slow',
+      '--out',
+      out,
+      '--concurrency',
+      '1',
+      '--cache-dir',
+      cacheDir,
+      '--json',
+    ];
     const s = server;
     const first = await run(args, {
       onSpawn: (child) => {
@@ -139,7 +193,10 @@ describe('prm-lens eval with remote critics', () => {
     assert.match(first.stderr, /run the same command again to resume/);
     assert.equal(existsSync(out), false, 'an interrupted run does not write a partial results file');
     const metrics = JSON.parse(first.stdout);
-    const covered = Object.values(metrics.subsets as Record<string, { n_error: number; n_correct: number }>).reduce((n, m) => n + m.n_error + m.n_correct, 0);
+    const covered = Object.values(metrics.subsets as Record<string, { n_error: number; n_correct: number }>).reduce(
+      (n, m) => n + m.n_error + m.n_correct,
+      0,
+    );
     assert.equal(covered, done, 'the metrics cover exactly the finished items (the one cut short is not a miss)');
     await new Promise((r) => setTimeout(r, 300));
     const sentBefore = s.requests.length;
@@ -149,8 +206,14 @@ describe('prm-lens eval with remote critics', () => {
     const second = await run(args);
     assert.equal(second.code, 0, second.stderr);
     assert.equal(s.requests.length - sentBefore, 12 - done, 'the re-run only asks about the items not finished before');
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.prediction), labels);
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.prediction),
+      labels,
+    );
   });
 
   test('a critic failing on an item: an "error" line, exit 1, counted apart, a re-run redoes only it', async () => {
@@ -174,7 +237,10 @@ describe('prm-lens eval with remote critics', () => {
     const first = await run(args);
     assert.equal(first.code, 1, first.stderr);
     assert.match(first.stderr, /critic judge failed on 1 item\(s\): recorded as failures/);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 6);
     assert.equal(lines[4].prediction, null);
     assert.match(lines[4].error, /500/);
@@ -191,7 +257,13 @@ describe('prm-lens eval with remote critics', () => {
     const second = await run(args);
     assert.equal(second.code, 0, second.stderr);
     assert.equal(server.requests.length - sent, 1, 'only the failed item is asked again');
-    assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).prediction), labels);
+    assert.deepEqual(
+      readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).prediction),
+      labels,
+    );
   });
 
   test('a server padding an echo of the key into malformed answers gets none of it onto stderr', async () => {
@@ -204,7 +276,10 @@ describe('prm-lens eval with remote critics', () => {
     const cfg = config('echo.json', [judge]);
     const env = { PRM_TEST_KEY: KEY };
     const r = await run(['eval', data, '--config', cfg, '--critic', 'judge', '--no-cache'], { env });
-    assert.match(r.stderr, /critic judge failed on 3 item\(s\)[\s\S]*sent an answer PRM Lens cannot read: .*, got \.+\*{3}/);
+    assert.match(
+      r.stderr,
+      /critic judge failed on 3 item\(s\)[\s\S]*sent an answer PRM Lens cannot read: .*, got \.+\*{3}/,
+    );
     for (let i = 0; i + 6 <= KEY.length; i++) {
       assert.ok(!r.stderr.includes(KEY.slice(i, i + 6)), `stderr leaks key characters from ${i}: ${r.stderr}`);
     }
@@ -214,13 +289,26 @@ describe('prm-lens eval with remote critics', () => {
     const data = path.join(dir, 'badkey.jsonl');
     writeDataset(data, 30);
     server = await ScriptedServer.start(fakeOpenAI({ key: KEY, answer: () => '\\boxed{-1}' }));
-    const cfg = config('badkey.json', [{ id: 'judge', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', apiKeyEnv: 'PRM_TEST_KEY' }]);
+    const cfg = config('badkey.json', [
+      { id: 'judge', type: 'openai-critic', baseURL: `${server.origin}/v1`, model: 'm', apiKeyEnv: 'PRM_TEST_KEY' },
+    ]);
     const wrongKey = 'sk-wrong-123456789';
-    const r = await run(['eval', data, '--config', cfg, '--critic', 'judge', '--no-cache'], { env: { PRM_TEST_KEY: wrongKey } });
+    const r = await run(['eval', data, '--config', cfg, '--critic', 'judge', '--no-cache'], {
+      env: { PRM_TEST_KEY: wrongKey },
+    });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /stopped: critic "judge": .* rejected the API key \(401.*\)\. Check the environment variable PRM_TEST_KEY/);
-    assert.ok(!r.stderr.includes(wrongKey) && !r.stdout.includes(wrongKey), 'the key the server echoed must not be printed');
-    assert.ok(server.requests.length <= 4, `${server.requests.length} requests after a 401: the run should stop at once`);
+    assert.match(
+      r.stderr,
+      /stopped: critic "judge": .* rejected the API key \(401.*\)\. Check the environment variable PRM_TEST_KEY/,
+    );
+    assert.ok(
+      !r.stderr.includes(wrongKey) && !r.stdout.includes(wrongKey),
+      'the key the server echoed must not be printed',
+    );
+    assert.ok(
+      server.requests.length <= 4,
+      `${server.requests.length} requests after a 401: the run should stop at once`,
+    );
     const missing = await run(['eval', data, '--config', cfg, '--critic', 'judge'], { env: { PRM_TEST_KEY: '' } });
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /"apiKeyEnv" names PRM_TEST_KEY, but that environment variable is not set/);

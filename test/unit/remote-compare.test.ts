@@ -6,7 +6,12 @@ import { comparisonMarkdown } from '../../src/core/analysis/compareReport';
 import { disputedSteps, firstErrorsDiffer, stepDisagreements } from '../../src/core/analysis/disagreement';
 import { pairwiseAgreement } from '../../src/core/metrics/agreement';
 
-function result(criticId: string, verdicts: Verdict[], firstError: number | null, extra: Partial<CriticResult> = {}): CriticResult {
+function result(
+  criticId: string,
+  verdicts: Verdict[],
+  firstError: number | null,
+  extra: Partial<CriticResult> = {},
+): CriticResult {
   return {
     criticId,
     steps: verdicts.map((verdict, i): StepJudgement => ({ score: null, verdict, reason: `${criticId} on step ${i}` })),
@@ -48,15 +53,30 @@ describe('comparing critics', () => {
   test('the markdown report marks contested steps, shows usage, failures and critiques, and escapes model text', () => {
     const text = '# Problem\n\nWhat is 12 × 7?\n\n## Solution\n\nTwelve sevens.\n\n12 × 7 = 74.\n\nSo 74.';
     const { document, segmentation } = segmentFile(text, { strategy: 'paragraphs' });
-    const judge = result('judge', ['correct', 'incorrect', 'unknown'], 1, { rationale: 'Paragraph 1: *wrong* <b>84</b>', usage: { promptTokens: 300, completionTokens: 40, requests: 1 } });
+    const judge = result('judge', ['correct', 'incorrect', 'unknown'], 1, {
+      rationale: 'Paragraph 1: *wrong* <b>84</b>',
+      usage: { promptTokens: 300, completionTokens: 40, requests: 1 },
+    });
     const prm = result('prm', ['correct', 'correct', 'incorrect'], 2);
     prm.steps = prm.steps.map((s, i) => ({ ...s, score: [0.9, 0.8, 0.1][i] }));
-    const md = comparisonMarkdown({ document, segmentation, results: [judge, prm], failures: [{ criticId: 'gpt', message: 'rejected the API key (401)' }] }, 'slip.md', { isCached: (r) => r.criticId === 'prm' });
+    const md = comparisonMarkdown(
+      {
+        document,
+        segmentation,
+        results: [judge, prm],
+        failures: [{ criticId: 'gpt', message: 'rejected the API key (401)' }],
+      },
+      'slip.md',
+      { isCached: (r) => r.criticId === 'prm' },
+    );
     assert.match(md, /^# PRM Lens: critics compared on slip\.md/);
     assert.match(md, /\| judge \| first error: step 2 \| 1234 ms \| 300 \+ 40 \| 1 \|/);
     assert.match(md, /\| prm \| first error: step 3 \| cached \| — \| — \|/);
     assert.match(md, /\| gpt \| failed: rejected the API key \\\(401\\\) \|/);
-    assert.match(md, /⚠ The critics disagree on the first error:\*\* judge: first error: step 2; prm: first error: step 3/);
+    assert.match(
+      md,
+      /⚠ The critics disagree on the first error:\*\* judge: first error: step 2; prm: first error: step 3/,
+    );
     assert.match(md, /\| 1 \| ✓ \| ✓ 0\.90 \| {2}\| Twelve sevens\. \|/);
     assert.match(md, /\| 2 \| ✗ ⚑ \| ✓ 0\.80 \| ⚠ verdict, first error \|/);
     assert.match(md, /\| 3 \| · \| ✗ 0\.10 ⚑ \| ⚠ first error \|/);
@@ -65,8 +85,15 @@ describe('comparing critics', () => {
     assert.match(md, /## Critiques\n\n### judge\n\n```text\nParagraph 1: \*wrong\* <b>84<\/b>\n```/);
   });
 
-  test('pairwise agreement over shared items, with Cohen\'s kappa', () => {
-    const rec = (critic: string, id: string, prediction: number | null) => ({ id, subset: 's', label: 0, prediction, critic, scores: null });
+  test("pairwise agreement over shared items, with Cohen's kappa", () => {
+    const rec = (critic: string, id: string, prediction: number | null) => ({
+      id,
+      subset: 's',
+      label: 0,
+      prediction,
+      critic,
+      scores: null,
+    });
     const records = [
       ...[0, 0, 1, 1].map((p, i) => rec('a', `q${i}`, p)),
       ...[0, 1, 1, 1].map((p, i) => rec('b', `q${i}`, p)),

@@ -126,7 +126,7 @@ describe('the API key never leaves in server text', () => {
         assert.match(r.raw ?? '', /\*\*\*/);
       }
       const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-      assert.equal(files.filter((f) => f.name.endsWith('.json')).length, 3, 'three entries (and the folder\'s tag)');
+      assert.equal(files.filter((f) => f.name.endsWith('.json')).length, 3, "three entries (and the folder's tag)");
       for (const f of files)
         assertNoKey(readFileSync(path.join(f.parentPath, f.name), 'utf8'), `cache entry ${f.name}`);
     } finally {

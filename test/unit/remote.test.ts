@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { boxedInteger, critiqueByParagraph, lastBoxed, parseFirstError } from '../../src/core/critics/remote/boxed';
-import { DEFAULT_FIRST_ERROR_TEMPLATE, DEFAULT_PER_STEP_TEMPLATE, loadTemplate, renderPrompt, templateProblem } from '../../src/core/critics/remote/prompt';
+import {
+  DEFAULT_FIRST_ERROR_TEMPLATE,
+  DEFAULT_PER_STEP_TEMPLATE,
+  loadTemplate,
+  renderPrompt,
+  templateProblem,
+} from '../../src/core/critics/remote/prompt';
 import { parseStepVerdicts } from '../../src/core/critics/remote/per-step';
 import { firstErrorJudgement, perStepJudgement } from '../../src/core/critics/remote/openai-critic';
 import { poolingScores } from '../../src/core/critics/remote/vllm-pooling';
@@ -26,24 +32,42 @@ describe('boxed answers', () => {
     // A truncated final box falls back to the one before it.
     assert.equal(lastBoxed('\\boxed{4} and finally \\boxed{5'), '4');
     assert.equal(lastBoxed('no box here'), undefined);
-    for (const [content, n] of [[' 3 ', 3], ['-1', -1], ['\\text{3}', 3], ['\\textbf{ 2 }', 2], ['{3}', 3], ['$3$', 3], ['−1', -1], ['3.', 3]] as const) {
+    for (const [content, n] of [
+      [' 3 ', 3],
+      ['-1', -1],
+      ['\\text{3}', 3],
+      ['\\textbf{ 2 }', 2],
+      ['{3}', 3],
+      ['$3$', 3],
+      ['−1', -1],
+      ['3.', 3],
+    ] as const) {
       assert.equal(boxedInteger(content), n, content);
     }
-    for (const content of ['3.5', 'paragraph 3', '', 'x', '1e3']) assert.equal(boxedInteger(content), undefined, content);
+    for (const content of ['3.5', 'paragraph 3', '', 'x', '1e3'])
+      assert.equal(boxedInteger(content), undefined, content);
   });
 
   test('parseFirstError: index in range, else no prediction with the reason', () => {
     assert.deepEqual(parseFirstError('… so the answer is \\boxed{ 2 }', 5), { index: 2 });
     assert.deepEqual(parseFirstError('\\boxed{-1}', 5), { index: -1 });
     assert.deepEqual(parseFirstError('\\boxed{\\text{3}}', 5), { index: 3 });
-    assert.match(String((parseFirstError('I think paragraph 2 is wrong.', 5) as { why: string }).why), /no \\boxed\{\} answer/);
+    assert.match(
+      String((parseFirstError('I think paragraph 2 is wrong.', 5) as { why: string }).why),
+      /no \\boxed\{\} answer/,
+    );
     assert.match(String((parseFirstError('\\boxed{7}', 5) as { why: string }).why), /outside -1…4/);
     assert.match(String((parseFirstError('\\boxed{two}', 5) as { why: string }).why), /not a paragraph number/);
     assert.match(String((parseFirstError('\\boxed{2', 5) as { why: string }).why), /cut off/);
   });
 
   test('critiques split by "Paragraph i:" markers, also bold or as headings', () => {
-    const critique = ['Paragraph 0: fine.', '**Paragraph 1:** the sum is right.', '## Paragraph 2: 12 × 7 is 84, not 74.', 'So the earliest error is in paragraph 2. \\boxed{2}'].join('\n');
+    const critique = [
+      'Paragraph 0: fine.',
+      '**Paragraph 1:** the sum is right.',
+      '## Paragraph 2: 12 × 7 is 84, not 74.',
+      'So the earliest error is in paragraph 2. \\boxed{2}',
+    ].join('\n');
     const parts = critiqueByParagraph(critique, 4);
     assert.equal(parts[0], 'fine.');
     assert.equal(parts[1], 'the sum is right.');
@@ -64,7 +88,10 @@ describe('prompts', () => {
   });
 
   test('placeholders are replaced once: a problem containing {{paragraphs}} stays literal', () => {
-    assert.equal(renderPrompt('{{problem}} | {{paragraphs}}', 'a {{paragraphs}} b', ['x']), 'a {{paragraphs}} b | <paragraph_0>\nx\n</paragraph_0>');
+    assert.equal(
+      renderPrompt('{{problem}} | {{paragraphs}}', 'a {{paragraphs}} b', ['x']),
+      'a {{paragraphs}} b | <paragraph_0>\nx\n</paragraph_0>',
+    );
   });
 
   test('templates with unknown or missing placeholders are refused with the reason', () => {
@@ -78,8 +105,14 @@ describe('prompts', () => {
       writeFileSync(path.join(dir, 'mine.txt'), 'Q: {{problem}}\n{{paragraphs}}\nAnswer in \\boxed{}.');
       writeFileSync(path.join(dir, 'bad.txt'), '{{question}} {{paragraphs}}');
       assert.equal(await loadTemplate('mine.txt', dir, 'c'), 'Q: {{problem}}\n{{paragraphs}}\nAnswer in \\boxed{}.');
-      await assert.rejects(loadTemplate('bad.txt', dir, 'c'), /critic "c": promptTemplate .*bad\.txt: unknown placeholder \{\{question\}\}/);
-      await assert.rejects(loadTemplate('missing.txt', dir, 'c'), /critic "c": cannot read promptTemplate .*missing\.txt/);
+      await assert.rejects(
+        loadTemplate('bad.txt', dir, 'c'),
+        /critic "c": promptTemplate .*bad\.txt: unknown placeholder \{\{question\}\}/,
+      );
+      await assert.rejects(
+        loadTemplate('missing.txt', dir, 'c'),
+        /critic "c": cannot read promptTemplate .*missing\.txt/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -91,7 +124,10 @@ describe('judgements of LLM critics', () => {
     const votes = ['\\boxed{2}', 'no idea', '\\boxed{1}', '\\boxed{2}', '\\boxed{9}'].map(sample);
     const j = firstErrorJudgement(votes, 4, 'lenient');
     assert.equal(j.firstError, 2);
-    assert.deepEqual(j.steps.map((s) => s.verdict), ['correct', 'correct', 'incorrect', 'unknown']);
+    assert.deepEqual(
+      j.steps.map((s) => s.verdict),
+      ['correct', 'correct', 'incorrect', 'unknown'],
+    );
     assert.match(j.steps[2].reason ?? '', /2 of 5 votes/);
     assert.equal(firstErrorJudgement(['\\boxed{1}', '\\boxed{3}'].map(sample), 4, 'lenient').firstError, 1);
     const allCorrect = firstErrorJudgement([sample('\\boxed{-1}')], 3, 'lenient');
@@ -103,24 +139,43 @@ describe('judgements of LLM critics', () => {
     const cut = { text: 'Paragraph 0: looks fine. Paragraph 1: hmm', finishReason: 'length' };
     const j = firstErrorJudgement([cut], 2, 'lenient');
     assert.equal(j.firstError, null);
-    assert.ok(j.steps.every((s) => s.verdict === 'unknown' && /^no prediction: no \\boxed\{\} answer/.test(s.reason ?? '')));
+    assert.ok(
+      j.steps.every((s) => s.verdict === 'unknown' && /^no prediction: no \\boxed\{\} answer/.test(s.reason ?? '')),
+    );
     assert.match(j.steps[0].reason ?? '', /raise it/);
     assert.equal(j.rationale, 'Paragraph 0: looks fine. Paragraph 1: hmm');
   });
 
   test('per-step JSON: fenced or bare, placed by paragraph, majority verdicts and vote shares as scores', async () => {
-    const one = '```json\n{"steps": [{"paragraph": 1, "explanation": "wrong sum", "correct": false}, {"paragraph": 0, "explanation": "ok", "correct": true}]}\n```';
+    const one =
+      '```json\n{"steps": [{"paragraph": 1, "explanation": "wrong sum", "correct": false}, {"paragraph": 0, "explanation": "ok", "correct": true}]}\n```';
     const verdicts = await parseStepVerdicts(one, 3);
     const expected = [{ correct: true, explanation: 'ok' }, { correct: false, explanation: 'wrong sum' }, undefined];
     assert.deepEqual(verdicts, expected);
     assert.equal(await parseStepVerdicts('not json', 3), undefined);
     const single = await perStepJudgement([sample(one)], 3);
     assert.equal(single.firstError, 1);
-    assert.deepEqual(single.steps.map((s) => [s.verdict, s.score]), [['correct', null], ['incorrect', null], ['unknown', null]]);
+    assert.deepEqual(
+      single.steps.map((s) => [s.verdict, s.score]),
+      [
+        ['correct', null],
+        ['incorrect', null],
+        ['unknown', null],
+      ],
+    );
     assert.equal(single.steps[1].reason, 'wrong sum');
-    const json = (a: boolean, b: boolean) => JSON.stringify({ steps: [{ paragraph: 0, explanation: 'e0', correct: a }, { paragraph: 1, explanation: 'e1', correct: b }] });
+    const json = (a: boolean, b: boolean) =>
+      JSON.stringify({
+        steps: [
+          { paragraph: 0, explanation: 'e0', correct: a },
+          { paragraph: 1, explanation: 'e1', correct: b },
+        ],
+      });
     const voted = await perStepJudgement([json(true, false), json(true, true), json(false, false)].map(sample), 2);
-    assert.deepEqual(voted.steps.map((s) => s.verdict), ['correct', 'incorrect']);
+    assert.deepEqual(
+      voted.steps.map((s) => s.verdict),
+      ['correct', 'incorrect'],
+    );
     assert.ok(Math.abs((voted.steps[0].score ?? 0) - 2 / 3) < 1e-12);
     assert.ok(Math.abs((voted.steps[1].score ?? 0) - 1 / 3) < 1e-12);
     assert.match(voted.steps[1].reason ?? '', /\(2 of 3 samples\)/);
@@ -160,7 +215,10 @@ describe('judgements of LLM critics', () => {
     }
     // Only the finish reason keeps repair off: the same text, said to be complete, is read as far as it goes.
     const repaired = await perStepJudgement([sample(TRUNCATED)], 2);
-    assert.deepEqual(repaired.steps.map((s) => s.verdict), ['correct', 'unknown']);
+    assert.deepEqual(
+      repaired.steps.map((s) => s.verdict),
+      ['correct', 'unknown'],
+    );
   });
 
   test('per-step first error: a step left unjudged before any error leaves no prediction', async () => {
@@ -174,7 +232,22 @@ describe('judgements of LLM critics', () => {
 
 describe('scores of PRMs', () => {
   test('pooling outputs: class pairs, logits, single probabilities, both response wrappers', () => {
-    assert.deepEqual(poolingScores({ data: [{ data: [[0.2, 0.8], [0.9, 0.1]] }] }, 1), [0.8, 0.1]);
+    assert.deepEqual(
+      poolingScores(
+        {
+          data: [
+            {
+              data: [
+                [0.2, 0.8],
+                [0.9, 0.1],
+              ],
+            },
+          ],
+        },
+        1,
+      ),
+      [0.8, 0.1],
+    );
     assert.deepEqual(poolingScores({ data: [[[0.3, 0.7]]] }, 1), [0.7]);
     assert.deepEqual(poolingScores({ data: [{ data: [0.25, [0.6]] }] }, 1), [0.25, 0.6]);
     const [fromLogits] = poolingScores({ data: [{ data: [[0, Math.log(3)]] }] }, 1);
@@ -198,8 +271,25 @@ describe('scores of PRMs', () => {
     const spaced = new Conversations('P {step}', ['a $&'], { positive: '+', firstUser: '{problem} {step}' });
     assert.deepEqual(spaced.upTo(0), [{ role: 'user', content: 'P {step} a $&' }]);
     const completion = (content: string, top?: { token: string; logprob: number }[]) =>
-      ({ choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content }, logprobs: top ? { content: [{ token: content, logprob: 0, top_logprobs: top }] } : null }] }) as never;
-    const withProbs = stepScore(completion('+', [{ token: '+', logprob: Math.log(0.6) }, { token: ' -', logprob: Math.log(0.2) }, { token: 'x', logprob: Math.log(0.2) }]), '+', '-');
+      ({
+        choices: [
+          {
+            index: 0,
+            finish_reason: 'stop',
+            message: { role: 'assistant', content },
+            logprobs: top ? { content: [{ token: content, logprob: 0, top_logprobs: top }] } : null,
+          },
+        ],
+      }) as never;
+    const withProbs = stepScore(
+      completion('+', [
+        { token: '+', logprob: Math.log(0.6) },
+        { token: ' -', logprob: Math.log(0.2) },
+        { token: 'x', logprob: Math.log(0.2) },
+      ]),
+      '+',
+      '-',
+    );
     assert.ok(Math.abs((withProbs.score ?? 0) - 0.75) < 1e-12);
     assert.equal(stepScore(completion('-'), '+', '-').score, 0);
     assert.equal(stepScore(completion('+', [{ token: 'x', logprob: 0 }]), '+', '-').score, 1);
@@ -225,9 +315,18 @@ describe('HTTP policy', () => {
   test('error bodies of the common servers are read, and messages say what to fix without the key', () => {
     assert.equal(serverMessage('{"error": {"message": "bad key sk-1"}}'), 'bad key sk-1');
     assert.equal(serverMessage('{"error": "model \'x\' not found"}'), "model 'x' not found");
-    assert.equal(serverMessage('{"object": "error", "message": "The model `x` does not exist."}'), 'The model `x` does not exist.');
+    assert.equal(
+      serverMessage('{"object": "error", "message": "The model `x` does not exist."}'),
+      'The model `x` does not exist.',
+    );
     assert.equal(serverMessage('{"detail": "Not Found"}'), 'Not Found');
-    const ctx = { criticId: 'c', url: 'http://h/v1/chat/completions', model: 'm', keyHint: 'the environment variable K', apiKey: 'sk-secret-123' };
+    const ctx = {
+      criticId: 'c',
+      url: 'http://h/v1/chat/completions',
+      model: 'm',
+      keyHint: 'the environment variable K',
+      apiKey: 'sk-secret-123',
+    };
     const auth = statusError(401, 'Incorrect API key provided: sk-secret-123', undefined, ctx);
     assert.equal(auth.kind, 'bad-key');
     assert.equal(auth.retryable, false);
@@ -274,11 +373,20 @@ describe('critic configuration', () => {
   test('fields are checked with the critic, the field and the bad value named; unknown fields are refused', () => {
     const read = (extra: Record<string, unknown>) => () =>
       readCriticFields({ id: 'gpt', type: 'openai-critic', model: 'm', ...extra }, 'openai-critic');
-    assert.throws(read({ votes: 0 }), /critic "gpt" \(openai-critic\): "votes" must be an integer between 1 and 64, got 0/);
+    assert.throws(
+      read({ votes: 0 }),
+      /critic "gpt" \(openai-critic\): "votes" must be an integer between 1 and 64, got 0/,
+    );
     assert.throws(read({ baseURL: 'localhost:8000' }), /"baseURL" must be an http\(s\) URL, got "localhost:8000"/);
-    assert.throws(read({ mode: 'all' }), /"mode" must be one of "first-error", "per-step", "sections", "verifier", got "all"/);
+    assert.throws(
+      read({ mode: 'all' }),
+      /"mode" must be one of "first-error", "per-step", "sections", "verifier", got "all"/,
+    );
     assert.throws(read({ model: undefined }), /"model" is required \(e\.g\. "gpt-4o"/);
-    assert.throws(read({ temprature: 1 }), /unknown field "temprature"; known fields: id, type, label, baseURL, model, /);
+    assert.throws(
+      read({ temprature: 1 }),
+      /unknown field "temprature"; known fields: id, type, label, baseURL, model, /,
+    );
     // A key pasted where the variable's name belongs is not repeated in the message.
     assert.throws(read({ apiKeyEnv: 'sk-secret-0000' }), (err: Error) => {
       assert.match(err.message, /"apiKeyEnv" must be the NAME of an environment variable/);

@@ -57,11 +57,10 @@ describe('openers without closers', () => {
 
   test('an unclosed environment around a closed one of the same name: only the closed one is protected', () => {
     const text = '\\begin{a}\n\nx \\begin{a} y\n\nz \\end{a}\n\nw';
-    assert.deepEqual(segment(text, { strategy: 'paragraphs' }).steps.map((s) => s.text), [
-      '\\begin{a}',
-      'x \\begin{a} y\n\nz \\end{a}',
-      'w',
-    ]);
+    assert.deepEqual(
+      segment(text, { strategy: 'paragraphs' }).steps.map((s) => s.text),
+      ['\\begin{a}', 'x \\begin{a} y\n\nz \\end{a}', 'w'],
+    );
   });
 });
 
@@ -72,15 +71,21 @@ describe('byte-order mark', () => {
     assert.equal(doc.problem, 'What is 2 + 2?');
     assert.equal(text.slice(doc.problemStart, doc.problemEnd), doc.problem);
     const { segmentation } = segmentFile(text, {});
-    assert.deepEqual(segmentation.steps.map((s) => text.slice(s.start, s.end)), ['2 + 2 = 4', 'So 4.']);
+    assert.deepEqual(
+      segmentation.steps.map((s) => text.slice(s.start, s.end)),
+      ['2 + 2 = 4', 'So 4.'],
+    );
   });
 
   test('a mark before a solution without a problem is not part of the first step', () => {
     const { document, segmentation } = segmentFile('\ufeff1 + 1 = 2\n\n2 + 2 = 4', {});
     assert.equal(document.problem, '');
-    assert.deepEqual(segmentation.steps.map((s) => [s.start, s.text]), [
-      [1, '1 + 1 = 2'],
-      [12, '2 + 2 = 4'],
-    ]);
+    assert.deepEqual(
+      segmentation.steps.map((s) => [s.start, s.text]),
+      [
+        [1, '1 + 1 = 2'],
+        [12, '2 + 2 = 4'],
+      ],
+    );
   });
 });

@@ -64,10 +64,17 @@ describe('paragraphs', () => {
   });
 
   test('no split inside $$…$$, \\[…\\] or \\begin{align}…\\end{align}', () => {
-    const text = 'P1\n\n$$\na\n\nb\n$$\n\n\\[\nc\n\nd\n\\]\n\n\\begin{align}\ne &= 1 \\\\\n\n\\begin{align}x\\end{align}\nf\n\\end{align}\n\nP5';
+    const text =
+      'P1\n\n$$\na\n\nb\n$$\n\n\\[\nc\n\nd\n\\]\n\n\\begin{align}\ne &= 1 \\\\\n\n\\begin{align}x\\end{align}\nf\n\\end{align}\n\nP5';
     assert.deepEqual(
       seg(text, { strategy: 'paragraphs' }).steps.map((s) => s.text),
-      ['P1', '$$\na\n\nb\n$$', '\\[\nc\n\nd\n\\]', '\\begin{align}\ne &= 1 \\\\\n\n\\begin{align}x\\end{align}\nf\n\\end{align}', 'P5'],
+      [
+        'P1',
+        '$$\na\n\nb\n$$',
+        '\\[\nc\n\nd\n\\]',
+        '\\begin{align}\ne &= 1 \\\\\n\n\\begin{align}x\\end{align}\nf\n\\end{align}',
+        'P5',
+      ],
     );
   });
 
@@ -113,7 +120,16 @@ describe('numbered', () => {
     const r = seg(text, { strategy: 'numbered' });
     assert.deepEqual(
       r.steps.map((s) => s.text),
-      ['Let us solve it.', 'Step 1: a', 'Step 2. b', '**Step 3**\nc', '**Step 4:** d', '## Step 5', '### Step 6: e', 'step 7 f'],
+      [
+        'Let us solve it.',
+        'Step 1: a',
+        'Step 2. b',
+        '**Step 3**\nc',
+        '**Step 4:** d',
+        '## Step 5',
+        '### Step 6: e',
+        'step 7 f',
+      ],
     );
     assert.deepEqual(r.steps[1]!.start, 17);
   });
@@ -257,7 +273,10 @@ describe('auto', () => {
   });
 
   test('an unknown strategy is an error naming the valid ones', () => {
-    assert.throws(() => segment('a', { strategy: 'sentences' as never }), /Unknown segmentation strategy "sentences"; expected one of auto, paragraphs/);
+    assert.throws(
+      () => segment('a', { strategy: 'sentences' as never }),
+      /Unknown segmentation strategy "sentences"; expected one of auto, paragraphs/,
+    );
   });
 
   test('empty and whitespace-only text give no steps', () => {
@@ -315,7 +334,13 @@ describe('splitProblem', () => {
 
   test('a problem section with nothing after it has an empty solution at the end of the file', () => {
     const text = '# Problem\nOnly a problem.';
-    assert.deepEqual(split(text), { problem: 'Only a problem.', problemStart: 10, problemEnd: 25, solutionStart: 25, solution: '' });
+    assert.deepEqual(split(text), {
+      problem: 'Only a problem.',
+      problemStart: 10,
+      problemEnd: 25,
+      solutionStart: 25,
+      solution: '',
+    });
   });
 
   test('no problem section: the whole file is the solution', () => {
@@ -349,7 +374,10 @@ describe('newline-split (Skywork: Python\'s split("\\n"))', () => {
       [32, 34, '\\]'],
       [35, 35, ''],
     ]);
-    assert.deepEqual(r.steps.map((s) => s.text), text.split('\n'));
+    assert.deepEqual(
+      r.steps.map((s) => s.text),
+      text.split('\n'),
+    );
     r.steps.forEach((s, i) => assert.equal(s.index, i));
   });
 

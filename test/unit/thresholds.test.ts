@@ -2,7 +2,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeMetrics } from '../../src/core/metrics/metrics';
 import { firstErrorFromScores } from '../../src/core/critics/judgement';
-import { calibrateThreshold, DEFAULT_SWEEP_GRID, sweepThresholds, thresholdGrid } from '../../src/core/metrics/thresholds';
+import {
+  calibrateThreshold,
+  DEFAULT_SWEEP_GRID,
+  sweepThresholds,
+  thresholdGrid,
+} from '../../src/core/metrics/thresholds';
 import { seededRandom } from '../../src/core/util/random';
 import type { ScoredItem } from '../../src/core/metrics/types';
 
@@ -62,7 +67,13 @@ describe('sweepThresholds', () => {
     const points = sweepThresholds(items, thresholds);
     assert.equal(points.length, thresholds.length);
     for (const point of points) {
-      const brute = computeMetrics(items.map((it) => ({ subset: it.subset, label: it.label, prediction: firstErrorFromScores(it.scores, point.threshold) })));
+      const brute = computeMetrics(
+        items.map((it) => ({
+          subset: it.subset,
+          label: it.label,
+          prediction: firstErrorFromScores(it.scores, point.threshold),
+        })),
+      );
       assert.deepEqual(point.report, brute, `threshold ${point.threshold}`);
     }
   });
@@ -82,7 +93,10 @@ describe('sweepThresholds', () => {
   test('invalid thresholds and labels are errors', () => {
     assert.throws(() => sweepThresholds(GSM8K, []), /At least one threshold/);
     assert.throws(() => sweepThresholds(GSM8K, [0.5, Number.NaN]), /got NaN/);
-    assert.throws(() => sweepThresholds([{ subset: 's', label: 0.5, scores: [1] }]), /Label must be an integer ≥ -1, got 0.5/);
+    assert.throws(
+      () => sweepThresholds([{ subset: 's', label: 0.5, scores: [1] }]),
+      /Label must be an integer ≥ -1, got 0.5/,
+    );
   });
 });
 
@@ -120,7 +134,10 @@ describe('calibrateThreshold', () => {
   });
 
   test('a missing or uncalibratable subset is an error', () => {
-    assert.throws(() => calibrateThreshold(GSM8K, 'math', thresholds), /Calibration subset "math" has no items; subsets present: gsm8k/);
+    assert.throws(
+      () => calibrateThreshold(GSM8K, 'math', thresholds),
+      /Calibration subset "math" has no items; subsets present: gsm8k/,
+    );
     assert.throws(
       () => calibrateThreshold([{ subset: 'e', label: 0, scores: [0.1] }], 'e', thresholds),
       /Cannot calibrate on "e": its F1 is undefined/,
@@ -162,7 +179,11 @@ describe('thresholdGrid', () => {
   });
 
   test('more breakpoints than the cap: quantiles of them, the extremes kept', () => {
-    const items: ScoredItem[] = Array.from({ length: 50 }, (_, i) => ({ subset: 's', label: -1, scores: [0.5 + i * 1e-4] }));
+    const items: ScoredItem[] = Array.from({ length: 50 }, (_, i) => ({
+      subset: 's',
+      label: -1,
+      scores: [0.5 + i * 1e-4],
+    }));
     const grid = thresholdGrid(items, 5);
     const extra = grid.filter((t) => !DEFAULT_SWEEP_GRID.includes(t));
     assert.equal(extra.length, 4, '5 quantiles, one of which (0.5) is on the 0.01 grid');

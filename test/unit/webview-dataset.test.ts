@@ -17,10 +17,23 @@ import type { ItemSummary } from '../../src/protocol/messages';
 import { ResultCache } from '../../src/core/run/resultCache';
 import { DatasetSession, type SessionEvent } from '../../src/views/datasetSession';
 
-const item = (i: number, subset: string, label: number): ItemSummary => ({ i, id: `id-${i}`, subset, label, steps: 3, preview: `problem ${i}` });
+const item = (i: number, subset: string, label: number): ItemSummary => ({
+  i,
+  id: `id-${i}`,
+  subset,
+  label,
+  steps: 3,
+  preview: `problem ${i}`,
+});
 
 describe('dataset view: filters', () => {
-  const items = [item(0, 'gsm8k', -1), item(1, 'gsm8k', 1), item(2, 'math', 0), item(3, 'math', -1), item(4, 'math', 2)];
+  const items = [
+    item(0, 'gsm8k', -1),
+    item(1, 'gsm8k', 1),
+    item(2, 'math', 0),
+    item(3, 'math', -1),
+    item(4, 'math', 2),
+  ];
   const predictions: PredictionTable = new Map([
     ['checker', [-1, 2, 0, null, undefined]],
     ['prm', [-1, 1, 1, undefined, 2]],
@@ -34,15 +47,33 @@ describe('dataset view: filters', () => {
   test('subset and ground-truth label', () => {
     assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, subset: 'math' }, null), [2, 3, 4]);
     assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, label: 'error' }, null), [1, 2, 4]);
-    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, label: 'correct', subset: 'math' }, null), [3]);
+    assert.deepEqual(
+      applyFilters(items, predictions, none, { ...NO_FILTER, label: 'correct', subset: 'math' }, null),
+      [3],
+    );
   });
 
   test('first error right or wrong per critic; no prediction is wrong; not run is neither', () => {
-    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'match' }, null), [0, 2]);
-    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'miss' }, null), [1, 3]);
-    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'unscored' }, null), [4]);
-    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'prm', outcome: 'match' }, null), [0, 1, 4]);
-    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'nobody', outcome: 'miss' }, null), []);
+    assert.deepEqual(
+      applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'match' }, null),
+      [0, 2],
+    );
+    assert.deepEqual(
+      applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'miss' }, null),
+      [1, 3],
+    );
+    assert.deepEqual(
+      applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'checker', outcome: 'unscored' }, null),
+      [4],
+    );
+    assert.deepEqual(
+      applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'prm', outcome: 'match' }, null),
+      [0, 1, 4],
+    );
+    assert.deepEqual(
+      applyFilters(items, predictions, none, { ...NO_FILTER, critic: 'nobody', outcome: 'miss' }, null),
+      [],
+    );
   });
 
   test('disagreements: the items the host marks disputed by the one rule; no prediction and not run abstain', () => {
@@ -54,7 +85,10 @@ describe('dataset view: filters', () => {
       }),
     });
     const marked = itemResults(items.map((it) => row(it.i)));
-    assert.deepEqual(marked.map((r) => r.disputed), [false, true, true, false, false]);
+    assert.deepEqual(
+      marked.map((r) => r.disputed),
+      [false, true, true, false, false],
+    );
     assert.deepEqual(marked[1].predictions, row(1).predictions, 'the predictions are passed on');
     const disputed = new Set(marked.filter((r) => r.disputed).map((r) => r.i));
     assert.deepEqual(applyFilters(items, predictions, disputed, { ...NO_FILTER, disagreement: true }, null), [1, 2]);
@@ -66,7 +100,10 @@ describe('dataset view: filters', () => {
   });
 
   test('search hits restrict the list and combine with the other filters', () => {
-    assert.deepEqual(applyFilters(items, predictions, none, { ...NO_FILTER, subset: 'math' }, new Set([1, 2, 4])), [2, 4]);
+    assert.deepEqual(
+      applyFilters(items, predictions, none, { ...NO_FILTER, subset: 'math' }, new Set([1, 2, 4])),
+      [2, 4],
+    );
   });
 
   test('search matches every word anywhere in id, problem or steps, ignoring case', () => {
@@ -81,7 +118,17 @@ describe('dataset view: filters', () => {
   });
 
   test('summaries flatten and shorten the problem; subsets are counted in first-seen order', () => {
-    const s = summarizeItem({ id: 'x', subset: 's', problem: `  a\n\nb ${'c'.repeat(300)}`, steps: ['1', '2'], label: 1, source: { file: 'f', line: 4 } }, 7);
+    const s = summarizeItem(
+      {
+        id: 'x',
+        subset: 's',
+        problem: `  a\n\nb ${'c'.repeat(300)}`,
+        steps: ['1', '2'],
+        label: 1,
+        source: { file: 'f', line: 4 },
+      },
+      7,
+    );
     assert.equal(s.i, 7);
     assert.equal(s.line, 4);
     assert.equal(s.steps, 2);
@@ -121,7 +168,10 @@ describe('dataset view: samples and hashes', () => {
     const a = sampleIndices(10_000, 100, 7);
     assert.equal(a.length, 100);
     assert.equal(new Set(a).size, 100);
-    assert.deepEqual(a, [...a].sort((x, y) => x - y));
+    assert.deepEqual(
+      a,
+      [...a].sort((x, y) => x - y),
+    );
     assert.ok(a.every((i) => i >= 0 && i < 10_000));
     assert.deepEqual(sampleIndices(10_000, 100, 7), a);
     assert.notDeepEqual(sampleIndices(10_000, 100, 8), a);
@@ -138,13 +188,29 @@ describe('dataset view: samples and hashes', () => {
 
 describe('dataset items as documents', () => {
   test('paragraph segmentation gives back exactly the item’s steps', () => {
-    const steps = ['Step 1: 3 × 4 = 12', '', '$$\nx\n\n= 1\n$$', '1. a numbered line', '## a heading', '- a\n- list', 'The answer is 12.'];
+    const steps = [
+      'Step 1: 3 × 4 = 12',
+      '',
+      '$$\nx\n\n= 1\n$$',
+      '1. a numbered line',
+      '## a heading',
+      '- a\n- list',
+      'The answer is 12.',
+    ];
     const doc = itemDocument({ id: 'gsm8k-1', subset: 'gsm8k', problem: 'What is\n\n3 × 4?', steps });
     const { document, segmentation } = segmentFile(doc, { strategy: 'paragraphs' });
     assert.equal(document.problem, 'What is\n3 × 4?');
     assert.deepEqual(
       segmentation.steps.map((s) => s.text),
-      ['Step 1: 3 × 4 = 12', EMPTY_STEP, '$$\nx\n= 1\n$$', '1. a numbered line', '## a heading', '- a\n- list', 'The answer is 12.'],
+      [
+        'Step 1: 3 × 4 = 12',
+        EMPTY_STEP,
+        '$$\nx\n= 1\n$$',
+        '1. a numbered line',
+        '## a heading',
+        '- a\n- list',
+        'The answer is 12.',
+      ],
     );
   });
 });
@@ -162,7 +228,10 @@ class FakeCritic implements Critic {
     this.calls += 1;
     if (this.opts.delayMs) await new Promise((r) => setTimeout(r, this.opts.delayMs));
     if (this.opts.failOn && input.problem.includes(this.opts.failOn)) throw new Error('endpoint down');
-    const steps = input.steps.map((s, i) => ({ score: this.opts.scores ? 1 - i / 10 : null, verdict: s.includes('wrong') ? ('incorrect' as const) : ('correct' as const) }));
+    const steps = input.steps.map((s, i) => ({
+      score: this.opts.scores ? 1 - i / 10 : null,
+      verdict: s.includes('wrong') ? ('incorrect' as const) : ('correct' as const),
+    }));
     const first = steps.findIndex((s) => s.verdict === 'incorrect');
     return { criticId: this.id, steps, firstError: first, timing: { startedAt: 0, durationMs: 1 } };
   }
@@ -180,79 +249,118 @@ async function withDataset<T>(lines: string[], fn: (file: string, dir: string) =
 }
 
 const record = (i: number, label: number, wrongAt = label) =>
-  JSON.stringify({ id: `q${i}`, subset: i % 2 ? 'odd' : 'even', problem: `Problem ${i}`, steps: ['first step', wrongAt === 1 ? 'a wrong step' : 'second step', 'last step'], label });
+  JSON.stringify({
+    id: `q${i}`,
+    subset: i % 2 ? 'odd' : 'even',
+    problem: `Problem ${i}`,
+    steps: ['first step', wrongAt === 1 ? 'a wrong step' : 'second step', 'last step'],
+    label,
+  });
 
 describe('dataset session', () => {
   test('streams items in batches, reports malformed lines with their numbers and keeps going', async () => {
-    await withDataset([record(0, -1), '{"broken": ', record(1, 1), '{"id": "x", "problem": "p", "steps": []}', record(2, -1)], async (file, dir) => {
-      const session = new DatasetSession(file, new ResultCache(join(dir, 'cache.jsonl')));
-      const events: SessionEvent['type'][] = [];
-      session.on((e) => events.push(e.type));
-      await session.loaded;
-      assert.equal(session.items.length, 3);
-      assert.deepEqual(session.summaries.map((s) => s.i), [0, 1, 2]);
-      assert.deepEqual(session.issues.map((i) => [i.line, i.field ?? '-']), [
-        [2, '-'],
-        [4, 'steps'],
-        [4, 'label'],
-      ]);
-      assert.equal(session.issueCount, 3);
-      assert.equal(session.skippedCount, 2, 'two problems of one record skip one record');
-      assert.equal(session.formatName, 'ProcessBench');
-      assert.ok(events.includes('items') && events.includes('issues') && events.at(-1) === 'loaded', events.join(','));
-    });
+    await withDataset(
+      [record(0, -1), '{"broken": ', record(1, 1), '{"id": "x", "problem": "p", "steps": []}', record(2, -1)],
+      async (file, dir) => {
+        const session = new DatasetSession(file, new ResultCache(join(dir, 'cache.jsonl')));
+        const events: SessionEvent['type'][] = [];
+        session.on((e) => events.push(e.type));
+        await session.loaded;
+        assert.equal(session.items.length, 3);
+        assert.deepEqual(
+          session.summaries.map((s) => s.i),
+          [0, 1, 2],
+        );
+        assert.deepEqual(
+          session.issues.map((i) => [i.line, i.field ?? '-']),
+          [
+            [2, '-'],
+            [4, 'steps'],
+            [4, 'label'],
+          ],
+        );
+        assert.equal(session.issueCount, 3);
+        assert.equal(session.skippedCount, 2, 'two problems of one record skip one record');
+        assert.equal(session.formatName, 'ProcessBench');
+        assert.ok(
+          events.includes('items') && events.includes('issues') && events.at(-1) === 'loaded',
+          events.join(','),
+        );
+      },
+    );
   });
 
   test('runs the checker, caches results, resumes without re-running, and exports the CLI’s format', async () => {
-    await withDataset([0, 1, 2, 3].map((i) => record(i, i % 2 ? 1 : -1)), async (file, dir) => {
-      const cacheFile = join(dir, 'cache.jsonl');
-      const session = new DatasetSession(file, new ResultCache(cacheFile));
-      const fake = new FakeCritic('fake');
-      const checker = new CheckerCritic();
-      const progress = await session.run(
-        [
-          { id: 'fake', config: 'c1', critic: fake },
-          { id: 'checker', config: 'k1', critic: checker },
-        ],
-        [0, 1, 2],
-      );
-      assert.deepEqual({ ...progress, message: undefined }, { running: false, total: 3, done: 3, cached: 0, failed: 0, message: undefined });
-      assert.equal(fake.calls, 3);
-      const keys = [
-        { id: 'fake', config: 'c1' },
-        { id: 'checker', config: 'k1' },
-      ];
-      assert.deepEqual(
-        session.predictions(keys).map((p) => [p.i, p.predictions.map((x) => `${x.critic}:${x.prediction}`).join(' ')]),
-        [
-          [0, 'fake:-1 checker:-1'],
-          [1, 'fake:1 checker:-1'],
-          [2, 'fake:-1 checker:-1'],
-        ],
-      );
-      // A new run over everything only does item 3; a new session (a reload) finds the cache.
-      const again = await session.run([{ id: 'fake', config: 'c1', critic: fake }], [0, 1, 2, 3]);
-      assert.equal(again.cached, 3);
-      assert.equal(fake.calls, 4);
-      const reloaded = new DatasetSession(file, new ResultCache(cacheFile));
-      await reloaded.loaded;
-      assert.equal(reloaded.records([{ id: 'fake', config: 'c1' }]).length, 4);
-      assert.equal(reloaded.records([{ id: 'fake', config: 'other-config' }]).length, 0, 'a changed critic config does not reuse results');
-      // The records are the CLI's results lines: the CLI's reader accepts them.
-      const out = join(dir, 'results.jsonl');
-      await writeFile(out, reloaded.records(keys).map((r) => JSON.stringify(r)).join('\n'));
-      const read = [];
-      for await (const r of readResults(out, { onIssue: (i) => assert.fail(i.message) })) read.push(r);
-      assert.equal(read.length, 7);
-      assert.deepEqual(Object.keys(read[0]), ['id', 'subset', 'label', 'prediction', 'critic', 'scores']);
-    });
+    await withDataset(
+      [0, 1, 2, 3].map((i) => record(i, i % 2 ? 1 : -1)),
+      async (file, dir) => {
+        const cacheFile = join(dir, 'cache.jsonl');
+        const session = new DatasetSession(file, new ResultCache(cacheFile));
+        const fake = new FakeCritic('fake');
+        const checker = new CheckerCritic();
+        const progress = await session.run(
+          [
+            { id: 'fake', config: 'c1', critic: fake },
+            { id: 'checker', config: 'k1', critic: checker },
+          ],
+          [0, 1, 2],
+        );
+        assert.deepEqual(
+          { ...progress, message: undefined },
+          { running: false, total: 3, done: 3, cached: 0, failed: 0, message: undefined },
+        );
+        assert.equal(fake.calls, 3);
+        const keys = [
+          { id: 'fake', config: 'c1' },
+          { id: 'checker', config: 'k1' },
+        ];
+        assert.deepEqual(
+          session
+            .predictions(keys)
+            .map((p) => [p.i, p.predictions.map((x) => `${x.critic}:${x.prediction}`).join(' ')]),
+          [
+            [0, 'fake:-1 checker:-1'],
+            [1, 'fake:1 checker:-1'],
+            [2, 'fake:-1 checker:-1'],
+          ],
+        );
+        // A new run over everything only does item 3; a new session (a reload) finds the cache.
+        const again = await session.run([{ id: 'fake', config: 'c1', critic: fake }], [0, 1, 2, 3]);
+        assert.equal(again.cached, 3);
+        assert.equal(fake.calls, 4);
+        const reloaded = new DatasetSession(file, new ResultCache(cacheFile));
+        await reloaded.loaded;
+        assert.equal(reloaded.records([{ id: 'fake', config: 'c1' }]).length, 4);
+        assert.equal(
+          reloaded.records([{ id: 'fake', config: 'other-config' }]).length,
+          0,
+          'a changed critic config does not reuse results',
+        );
+        // The records are the CLI's results lines: the CLI's reader accepts them.
+        const out = join(dir, 'results.jsonl');
+        await writeFile(
+          out,
+          reloaded
+            .records(keys)
+            .map((r) => JSON.stringify(r))
+            .join('\n'),
+        );
+        const read = [];
+        for await (const r of readResults(out, { onIssue: (i) => assert.fail(i.message) })) read.push(r);
+        assert.equal(read.length, 7);
+        assert.deepEqual(Object.keys(read[0]), ['id', 'subset', 'label', 'prediction', 'critic', 'scores']);
+      },
+    );
   });
 
   test('an edited item is re-run: cached results are keyed by content', async () => {
     await withDataset([record(0, -1), record(1, 1)], async (file, dir) => {
       const cacheFile = join(dir, 'cache.jsonl');
       const fake = new FakeCritic('fake');
-      await new DatasetSession(file, new ResultCache(cacheFile)).run([{ id: 'fake', config: 'c', critic: fake }], [0, 1]);
+      await new DatasetSession(file, new ResultCache(cacheFile)).run(
+        [{ id: 'fake', config: 'c', critic: fake }],
+        [0, 1],
+      );
       await writeFile(file, `${record(0, -1)}\n${record(1, 1, 0).replace('Problem 1', 'Problem 1, edited')}\n`);
       const edited = new DatasetSession(file, new ResultCache(cacheFile));
       const p = await edited.run([{ id: 'fake', config: 'c', critic: fake }], [0, 1]);
@@ -313,7 +421,12 @@ describe('dataset session', () => {
       const events: SessionEvent['type'][] = [];
       session.on((e) => events.push(e.type));
       // The file is rewritten: item 0 edited, a malformed line and a new item appended.
-      await writeFile(file, [record(0, 1, 1).replace('Problem 0', 'Problem 0, edited'), ...lines.slice(1), '{"oops', record(30, -1)].join('\n') + '\n');
+      await writeFile(
+        file,
+        [record(0, 1, 1).replace('Problem 0', 'Problem 0, edited'), ...lines.slice(1), '{"oops', record(30, -1)].join(
+          '\n',
+        ) + '\n',
+      );
       const reloading = session.reload();
       const again = session.reload(); // a second change while the first reload is pending joins the queue
       const stopped = await running;
@@ -323,7 +436,10 @@ describe('dataset session', () => {
       assert.equal(session.items.length, 31);
       assert.equal(session.summaries.length, 31);
       assert.equal(session.items[0].problem, 'Problem 0, edited');
-      assert.deepEqual(session.issues.map((i) => i.line), [31]);
+      assert.deepEqual(
+        session.issues.map((i) => i.line),
+        [31],
+      );
       assert.equal(session.reloads, 2);
       assert.equal(events.filter((e) => e === 'reset').length, 2);
       assert.equal(events.at(-1) === 'loaded' || events.at(-1) === 'results', true, events.join(','));

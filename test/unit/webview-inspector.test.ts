@@ -7,19 +7,40 @@ import type { Critic, CriticResult, StepJudgement } from '../../src/core/critics
 import { aggregateScores, buildInspectorModel } from '../../src/views/inspector';
 import { nextInList, stepBy } from '../../webview/shared/navigation';
 import { toStepwise } from '../../src/views/stepLabels';
-import { isDatasetToHost, isInspectorState, isInspectorToHost, isMetricsState, isMetricsToHost } from '../../src/protocol/messages';
+import {
+  isDatasetToHost,
+  isInspectorState,
+  isInspectorToHost,
+  isMetricsState,
+  isMetricsToHost,
+} from '../../src/protocol/messages';
 
-function result(criticId: string, steps: StepJudgement[], firstError: number | null, extra: Partial<CriticResult> = {}): CriticResult {
+function result(
+  criticId: string,
+  steps: StepJudgement[],
+  firstError: number | null,
+  extra: Partial<CriticResult> = {},
+): CriticResult {
   return { criticId, steps, firstError, timing: { startedAt: 0, durationMs: 12.4 }, ...extra };
 }
 
-const verdict = (v: 'correct' | 'incorrect' | 'unknown', reason?: string): StepJudgement => ({ score: null, verdict: v, ...(reason ? { reason } : {}) });
+const verdict = (v: 'correct' | 'incorrect' | 'unknown', reason?: string): StepJudgement => ({
+  score: null,
+  verdict: v,
+  ...(reason ? { reason } : {}),
+});
 const scored = (score: number): StepJudgement => ({ score, verdict: score > 0.5 ? 'correct' : 'incorrect' });
 
 function analysis(steps: string[], results: CriticResult[]): Analysis {
   let at = 20;
   return {
-    document: { problem: 'What is 2 + 2?', problemStart: 0, problemEnd: 14, solutionStart: 20, solution: steps.join('\n\n') },
+    document: {
+      problem: 'What is 2 + 2?',
+      problemStart: 0,
+      problemEnd: 14,
+      solutionStart: 20,
+      solution: steps.join('\n\n'),
+    },
     segmentation: {
       strategy: 'paragraphs',
       requested: 'auto',
@@ -68,7 +89,9 @@ describe('inspector model', () => {
     const a = analysis(
       ['2 + 2 = 4.', 'So the answer is 5.', 'Done.'],
       [
-        result('checker', [verdict('correct'), verdict('incorrect', '4 ≠ 5'), verdict('unknown')], 1, { raw: 'raw text' }),
+        result('checker', [verdict('correct'), verdict('incorrect', '4 ≠ 5'), verdict('unknown')], 1, {
+          raw: 'raw text',
+        }),
         result('prm', [scored(0.95), scored(0.9), scored(0.1)], 2),
       ],
     );
@@ -88,8 +111,14 @@ describe('inspector model', () => {
         ['prm', 'Qwen PRM', true, 2],
       ],
     );
-    assert.deepEqual(model.critics[0].steps.map((s) => s.kind), ['good', 'bad', 'none']);
-    assert.deepEqual(model.critics[1].steps.map((s) => s.kind), ['good', 'good', 'bad']);
+    assert.deepEqual(
+      model.critics[0].steps.map((s) => s.kind),
+      ['good', 'bad', 'none'],
+    );
+    assert.deepEqual(
+      model.critics[1].steps.map((s) => s.kind),
+      ['good', 'good', 'bad'],
+    );
     assert.equal(model.critics[0].steps[1].reason, '4 ≠ 5');
     assert.equal(model.critics[0].aggregates, undefined);
     assert.equal(model.critics[1].aggregates?.last, 0.1);
@@ -99,7 +128,10 @@ describe('inspector model', () => {
     assert.equal(model.item?.label, 1);
     assert.equal(model.problem, 'What is 2 + 2?');
     assert.deepEqual(model.failures, [{ criticId: 'llm', message: 'HTTP 500' }]);
-    assert.deepEqual(model.availableCritics.map((c) => c.label), ['checker', 'Qwen PRM', 'GPT critic']);
+    assert.deepEqual(
+      model.availableCritics.map((c) => c.label),
+      ['checker', 'Qwen PRM', 'GPT critic'],
+    );
     assert.equal(model.segmentation, 'paragraphs (blank lines)');
   });
 
@@ -141,7 +173,10 @@ describe('inspector keyboard navigation', () => {
 
 describe('human step labels in TRL stepwise format', () => {
   test('the labelled prefix up to and including the first incorrect step', () => {
-    const out = toStepwise({ problem: 'P', steps: ['a', 'b', 'c', 'd'], labels: ['correct', 'neutral', 'incorrect', 'correct'] }, false);
+    const out = toStepwise(
+      { problem: 'P', steps: ['a', 'b', 'c', 'd'], labels: ['correct', 'neutral', 'incorrect', 'correct'] },
+      false,
+    );
     assert.deepEqual(out, { record: { prompt: 'P', completions: ['a', 'b', 'c'], labels: [true, false, false] } });
   });
 
@@ -151,10 +186,15 @@ describe('human step labels in TRL stepwise format', () => {
   });
 
   test('labels stop at the first unlabelled step; none from step 1 is skipped with a reason', () => {
-    assert.deepEqual(toStepwise({ problem: 'P', steps: ['a', 'b', 'c'], labels: ['correct', null, 'incorrect'] }, false), {
-      record: { prompt: 'P', completions: ['a'], labels: [true] },
+    assert.deepEqual(
+      toStepwise({ problem: 'P', steps: ['a', 'b', 'c'], labels: ['correct', null, 'incorrect'] }, false),
+      {
+        record: { prompt: 'P', completions: ['a'], labels: [true] },
+      },
+    );
+    assert.deepEqual(toStepwise({ problem: 'P', steps: ['a', 'b'], labels: [null, 'correct'] }, false), {
+      skipped: 'step 1 has no label',
     });
-    assert.deepEqual(toStepwise({ problem: 'P', steps: ['a', 'b'], labels: [null, 'correct'] }, false), { skipped: 'step 1 has no label' });
   });
 });
 
@@ -203,11 +243,26 @@ describe('message protocol guards', () => {
 describe('inspector model of a trace file', () => {
   const thresholds = DEFAULT_COLOUR_BANDS;
   const text = [
-    '## Problem', '', 'What is 2 + 3?', '', '<think>', 'First, 2 + 3 = 6.', '', 'Wait, let me check: 6 - 3 = 3.',
-    '', 'Alternatively, count up: 2, 3, 4, 5.', '</think>', '', 'The answer is 5.', '', 'So 2 + 3 = 6.',
+    '## Problem',
+    '',
+    'What is 2 + 3?',
+    '',
+    '<think>',
+    'First, 2 + 3 = 6.',
+    '',
+    'Wait, let me check: 6 - 3 = 3.',
+    '',
+    'Alternatively, count up: 2, 3, 4, 5.',
+    '</think>',
+    '',
+    'The answer is 5.',
+    '',
+    'So 2 + 3 = 6.',
   ].join('\n');
   const critic = (steps: StepJudgement[]): Critic => ({
-    id: 'c', type: 'test', label: 'c',
+    id: 'c',
+    type: 'test',
+    label: 'c',
     score: async () => result('c', steps, 0),
   });
 
@@ -215,11 +270,14 @@ describe('inspector model of a trace file', () => {
     const a = await analyzeText(text, {}, [critic([scored(0.2), scored(0.9), scored(0.8), scored(0.7), scored(0.1)])]);
     const model = buildInspectorModel({ uri: 'u', title: 't', analysis: a, thresholds, labels: [], humanLabels: [] });
     assert.ok(model.trace);
-    assert.deepEqual(model.trace.sections.map((s) => [s.kind, s.firstStep, s.lastStep, s.worstScore, s.verdict]), [
-      ['attempt', 0, 0, 0.2, 'incorrect'],
-      ['verification', 1, 1, 0.9, 'correct'],
-      ['strategy-shift', 2, 2, 0.8, 'correct'],
-    ]);
+    assert.deepEqual(
+      model.trace.sections.map((s) => [s.kind, s.firstStep, s.lastStep, s.worstScore, s.verdict]),
+      [
+        ['attempt', 0, 0, 0.2, 'incorrect'],
+        ['verification', 1, 1, 0.9, 'correct'],
+        ['strategy-shift', 2, 2, 0.8, 'correct'],
+      ],
+    );
     assert.equal(model.trace.answerFrom, 3);
     assert.equal(model.trace.firstErrorThinking, 0);
     assert.equal(model.trace.firstErrorAnswer, 4);
@@ -227,12 +285,17 @@ describe('inspector model of a trace file', () => {
   });
 
   test('a verdict-only critic plots verdicts as 1/0; a plain file has no trace', async () => {
-    const a = await analyzeText(text, {}, [critic([verdict('correct'), verdict('unknown'), verdict('correct'), verdict('correct'), verdict('incorrect')])]);
+    const a = await analyzeText(text, {}, [
+      critic([verdict('correct'), verdict('unknown'), verdict('correct'), verdict('correct'), verdict('incorrect')]),
+    ]);
     const model = buildInspectorModel({ uri: 'u', title: 't', analysis: a, thresholds, labels: [], humanLabels: [] });
     assert.deepEqual(model.trace?.trajectory, [1, null, 1, 1, 0]);
     assert.equal(model.trace?.firstErrorThinking, null);
     assert.equal(model.trace?.sections[1].verdict, 'unknown');
     const plain = await analyzeText('## Problem\n\nP\n\n## Solution\n\nOne.\n\nTwo.', {}, []);
-    assert.equal(buildInspectorModel({ uri: 'u', title: 't', analysis: plain, thresholds, labels: [], humanLabels: [] }).trace, undefined);
+    assert.equal(
+      buildInspectorModel({ uri: 'u', title: 't', analysis: plain, thresholds, labels: [], humanLabels: [] }).trace,
+      undefined,
+    );
   });
 });

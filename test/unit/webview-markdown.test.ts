@@ -2,7 +2,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSDOM } from 'jsdom';
 import { contentSecurityPolicy } from '../../src/views/csp';
-import { createMarkdownRenderer, MAX_FORMULA_CHARS, MAX_FORMULAS_PER_TEXT, MAX_MARKDOWN_CHARS, WIDE_INLINE_CHARS } from '../../webview/shared/markdown';
+import {
+  createMarkdownRenderer,
+  MAX_FORMULA_CHARS,
+  MAX_FORMULAS_PER_TEXT,
+  MAX_MARKDOWN_CHARS,
+  WIDE_INLINE_CHARS,
+} from '../../webview/shared/markdown';
 
 const renderer = createMarkdownRenderer();
 
@@ -19,12 +25,33 @@ function activeParts(root: HTMLElement): string[] {
   const found: string[] = [];
   for (const el of Array.from(root.querySelectorAll('*'))) {
     const tag = el.tagName.toLowerCase();
-    if (['script', 'iframe', 'object', 'embed', 'a', 'img', 'form', 'link', 'style', 'meta', 'base', 'svg', 'video', 'audio', 'source'].includes(tag)) found.push(`<${tag}>`);
+    if (
+      [
+        'script',
+        'iframe',
+        'object',
+        'embed',
+        'a',
+        'img',
+        'form',
+        'link',
+        'style',
+        'meta',
+        'base',
+        'svg',
+        'video',
+        'audio',
+        'source',
+      ].includes(tag)
+    )
+      found.push(`<${tag}>`);
     for (const attr of Array.from(el.attributes)) {
       const name = attr.name.toLowerCase();
       if (name.startsWith('on')) found.push(`${tag}[${name}]`);
-      if (['href', 'src', 'srcset', 'action', 'formaction', 'xlink:href', 'data'].includes(name)) found.push(`${tag}[${name}=${attr.value}]`);
-      if (name === 'style' && /url\(|expression|javascript:/i.test(attr.value)) found.push(`${tag}[style=${attr.value}]`);
+      if (['href', 'src', 'srcset', 'action', 'formaction', 'xlink:href', 'data'].includes(name))
+        found.push(`${tag}[${name}=${attr.value}]`);
+      if (name === 'style' && /url\(|expression|javascript:/i.test(attr.value))
+        found.push(`${tag}[style=${attr.value}]`);
     }
   }
   return found;
@@ -76,7 +103,10 @@ describe('webview markdown: model and dataset text renders inertly', () => {
     const root = parse(renderer.render('$\\href{https://attacker.example}{x}$ $\\htmlClass{evil}{y}$'));
     assert.equal(root.querySelector('.evil'), null);
     assert.match(root.textContent ?? '', /\\href/);
-    assert.ok(root.querySelector('.katex-error, [style*="color"]'), 'the untrusted command is shown in the error colour');
+    assert.ok(
+      root.querySelector('.katex-error, [style*="color"]'),
+      'the untrusted command is shown in the error colour',
+    );
   });
 });
 
@@ -135,11 +165,15 @@ describe('webview markdown: enormous input stays bounded', () => {
 
   test('huge sizes and macro bombs are capped by KaTeX limits', () => {
     const started = Date.now();
-    const bomb = '\\def\\a{xxxxxxxxxx}\\def\\b{\\a\\a\\a\\a\\a\\a\\a\\a\\a\\a}\\def\\c{\\b\\b\\b\\b\\b\\b\\b\\b\\b\\b}\\def\\d{\\c\\c\\c\\c\\c\\c\\c\\c\\c\\c}\\d\\d\\d';
+    const bomb =
+      '\\def\\a{xxxxxxxxxx}\\def\\b{\\a\\a\\a\\a\\a\\a\\a\\a\\a\\a}\\def\\c{\\b\\b\\b\\b\\b\\b\\b\\b\\b\\b}\\def\\d{\\c\\c\\c\\c\\c\\c\\c\\c\\c\\c}\\d\\d\\d';
     const root = parse(renderer.render(`$\\rule{100000em}{100000em}$ $${bomb}$`));
     const rule = root.querySelector('.katex-rule') as HTMLElement | null;
     assert.ok(rule, 'the rule renders');
-    assert.ok(!/100000em/.test(rule.getAttribute('style') ?? ''), `maxSize caps the rule: ${rule.getAttribute('style')}`);
+    assert.ok(
+      !/100000em/.test(rule.getAttribute('style') ?? ''),
+      `maxSize caps the rule: ${rule.getAttribute('style')}`,
+    );
     assert.ok(root.querySelector('.katex-error'), 'the macro bomb stops at maxExpand with an error');
     assert.ok(Date.now() - started < 5000);
   });
@@ -171,12 +205,18 @@ describe('webview markdown: enormous input stays bounded', () => {
 describe('webview CSP', () => {
   test('denies everything by default and allows scripts only with the nonce', () => {
     const csp = contentSecurityPolicy('https://file+.vscode-resource.vscode-cdn.net', 'abc123');
-    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     assert.deepEqual(directives.get('default-src'), ["'none'"]);
     assert.deepEqual(directives.get('script-src'), ["'nonce-abc123'"]);
     assert.ok(!csp.includes("'unsafe-eval'"));
     assert.ok(!/script-src[^;]*unsafe-inline/.test(csp));
-    for (const d of ['connect-src', 'frame-src', 'child-src', 'object-src']) assert.ok(!directives.has(d), `${d} falls back to 'none'`);
+    for (const d of ['connect-src', 'frame-src', 'child-src', 'object-src'])
+      assert.ok(!directives.has(d), `${d} falls back to 'none'`);
     assert.deepEqual(directives.get('img-src'), ['https://file+.vscode-resource.vscode-cdn.net']);
     assert.deepEqual(directives.get('font-src'), ['https://file+.vscode-resource.vscode-cdn.net']);
   });

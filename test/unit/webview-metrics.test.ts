@@ -2,11 +2,25 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResultRecord } from '../../src/core/datasets/types';
 import { computeMetrics } from '../../src/core/metrics/metrics';
-import { buildMetricsModel, defaultCalibrationSubset, minScorePosition, OFFSET_CLIP, offsetHistogram, reportRows } from '../../src/views/metricsView';
+import {
+  buildMetricsModel,
+  defaultCalibrationSubset,
+  minScorePosition,
+  OFFSET_CLIP,
+  offsetHistogram,
+  reportRows,
+} from '../../src/views/metricsView';
 import { scoredItems } from '../../src/core/metrics/protocol';
 import { metricsCsv, metricsMarkdown } from '../../src/views/metricsTable';
 
-const r = (id: string, subset: string, label: number, prediction: number | null, critic = 'c', scores: number[] | null = null): ResultRecord => ({ id, subset, label, prediction, critic, scores });
+const r = (
+  id: string,
+  subset: string,
+  label: number,
+  prediction: number | null,
+  critic = 'c',
+  scores: number[] | null = null,
+): ResultRecord => ({ id, subset, label, prediction, critic, scores });
 
 describe('metrics table rows', () => {
   test('one row per subset plus the two named averages', () => {
@@ -109,7 +123,11 @@ describe('metrics model', () => {
     assert.equal(model.calibrationSubset, 'gsm8k');
     assert.equal(model.items, 12);
     assert.equal(model.datasetItems, null, 'unknown when only results are given');
-    assert.equal(buildMetricsModel({ dataset: 'demo.jsonl', records: scalarRecords(), calibrationSubset: null, datasetItems: 40 }).datasetItems, 40);
+    assert.equal(
+      buildMetricsModel({ dataset: 'demo.jsonl', records: scalarRecords(), calibrationSubset: null, datasetItems: 40 })
+        .datasetItems,
+      40,
+    );
     assert.equal(model.rows.filter((x) => x.critic === 'checker').length, 4);
     const checkerMath = model.rows.find((x) => x.critic === 'checker' && x.subset === 'math')!;
     assert.deepEqual([checkerMath.acc_error, checkerMath.acc_correct], [50, 100]);
@@ -127,7 +145,11 @@ describe('metrics model', () => {
     assert.equal(c.sweep.thresholds.length, 101);
     const at = (t: number) => c.sweep.thresholds.indexOf(t);
     assert.equal(c.sweep.f1[at(0.3)], 100);
-    assert.equal(c.sweep.f1[at(0.9)], 0, 'every score is at or below 0.9: step 1 is predicted for every item, which matches no label');
+    assert.equal(
+      c.sweep.f1[at(0.9)],
+      0,
+      'every score is at or below 0.9: step 1 is predicted for every item, which matches no label',
+    );
     assert.deepEqual(Object.keys(c.sweep.subsetF1), ['gsm8k', 'math']);
     assert.equal(c.perSubsetThreshold.math, 0.3);
 
@@ -145,19 +167,28 @@ describe('metrics model', () => {
   });
 
   test('CSV: every table, unrounded numbers, quoted text, no spreadsheet formulas from dataset text', () => {
-    const records = [...scalarRecords(), r('x', '=HYPERLINK("http://evil")', 0, 0, 'checker'), r('y', '=HYPERLINK("http://evil")', -1, 0, 'checker')];
+    const records = [
+      ...scalarRecords(),
+      r('x', '=HYPERLINK("http://evil")', 0, 0, 'checker'),
+      r('y', '=HYPERLINK("http://evil")', -1, 0, 'checker'),
+    ];
     const csv = metricsCsv(buildMetricsModel({ dataset: 'd', records, calibrationSubset: 'gsm8k' }));
     const lines = csv.trim().split('\n');
     assert.equal(lines[0], 'critic,table,subset,n_error,n_correct,acc_error,acc_correct,f1,threshold');
     assert.ok(lines.includes('checker,processbench,math,4,2,50,100,66.66666666666667,'), lines.join('\n'));
     assert.ok(lines.some((l) => l.startsWith('prm,calibrated on gsm8k,math,4,2,100,100,100,0.3')));
     assert.ok(lines.some((l) => l.startsWith('prm,per-subset optimum (upper bound),gsm8k,')));
-    assert.ok(lines.some((l) => l.includes(`"'=HYPERLINK(""http://evil"")"`)), 'formula neutralised and quoted');
+    assert.ok(
+      lines.some((l) => l.includes(`"'=HYPERLINK(""http://evil"")"`)),
+      'formula neutralised and quoted',
+    );
     assert.ok(!lines.some((l) => /(^|,)=/.test(l)));
   });
 
   test('Markdown: a table per critic with one-decimal percentages and escaped names', () => {
-    const md = metricsMarkdown(buildMetricsModel({ dataset: 'demo|set', records: scalarRecords(), calibrationSubset: null }));
+    const md = metricsMarkdown(
+      buildMetricsModel({ dataset: 'demo|set', records: scalarRecords(), calibrationSubset: null }),
+    );
     assert.match(md, /^# ProcessBench metrics: demo\\\|set$/m);
     assert.match(md, /^## checker$/m);
     assert.match(md, /^\| math \| 4 \| 2 \| 50\.0 \| 100\.0 \| 66\.7 \|$/m);

@@ -83,7 +83,10 @@ describe('the package tier reads the .vsix with yauzl', () => {
     test(`lists and unpacks every entry (${deflate ? 'deflated' : 'stored'})`, async () => {
       const file = path.join(dir, `${deflate ? 'deflated' : 'stored'}.vsix`);
       writeFileSync(file, zipOf(entries, deflate));
-      assert.deepEqual(await zip.listZip(file), entries.map(([name]) => name));
+      assert.deepEqual(
+        await zip.listZip(file),
+        entries.map(([name]) => name),
+      );
       const into = path.join(dir, `unpacked-${deflate}`);
       await zip.extractZip(file, into);
       for (const [name, text] of entries.filter(([n]) => !n.endsWith('/'))) {
@@ -94,7 +97,16 @@ describe('the package tier reads the .vsix with yauzl', () => {
 
   test('an entry naming a path outside the folder is refused and nothing is written there', async () => {
     const file = path.join(dir, 'evil.vsix');
-    writeFileSync(file, zipOf([['extension/ok.txt', 'ok'], ['../escaped.txt', 'gotcha']], false));
+    writeFileSync(
+      file,
+      zipOf(
+        [
+          ['extension/ok.txt', 'ok'],
+          ['../escaped.txt', 'gotcha'],
+        ],
+        false,
+      ),
+    );
     const into = path.join(dir, 'evil', 'inner');
     await assert.rejects(zip.extractZip(file, into), /invalid relative path/);
     assert.equal(existsSync(path.join(dir, 'evil', 'escaped.txt')), false);

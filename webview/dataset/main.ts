@@ -9,7 +9,14 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './dataset.css';
 import { applyFilters, NO_FILTER, subsetCounts, type DatasetFilter } from '../shared/filters';
 import { scrollToRow, visibleRange } from '../shared/virtual';
-import type { DatasetToHost, HostToDataset, IssueSummary, ItemSummary, RunProgress, RunScope } from '../../src/protocol/messages';
+import type {
+  DatasetToHost,
+  HostToDataset,
+  IssueSummary,
+  ItemSummary,
+  RunProgress,
+  RunScope,
+} from '../../src/protocol/messages';
 import { h, isTyping, replace } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscode';
 
@@ -53,8 +60,16 @@ const state = {
 
 const title = h('h1', {});
 const meta = h('span', { class: 'meta' });
-const metricsButton = h('vscode-button', { secondary: true, title: 'ProcessBench metrics, threshold sweeps and charts of the results' }, 'Metrics');
-const exportButton = h('vscode-button', { secondary: true, title: 'Save the results in the CLI’s JSONL format' }, 'Export results…');
+const metricsButton = h(
+  'vscode-button',
+  { secondary: true, title: 'ProcessBench metrics, threshold sweeps and charts of the results' },
+  'Metrics',
+);
+const exportButton = h(
+  'vscode-button',
+  { secondary: true, title: 'Save the results in the CLI’s JSONL format' },
+  'Export results…',
+);
 metricsButton.addEventListener('click', () => vscode.postMessage({ type: 'dataset/metrics' }));
 exportButton.addEventListener('click', () => vscode.postMessage({ type: 'dataset/exportResults' }));
 
@@ -66,11 +81,16 @@ function select(label: string, options: [string, string][], value: string, onCha
 }
 
 function setOptions(el: Select, options: [string, string][], value: string): void {
-  replace(el, ...options.map(([v, text]) => h('vscode-option', { value: v, ...(v === value ? { selected: true } : {}) }, text)));
+  replace(
+    el,
+    ...options.map(([v, text]) => h('vscode-option', { value: v, ...(v === value ? { selected: true } : {}) }, text)),
+  );
   el.value = value;
 }
 
-const subsetSelect = select('Subset', [['', 'All subsets']], state.filter.subset ?? '', (v) => setFilter({ subset: v || null }));
+const subsetSelect = select('Subset', [['', 'All subsets']], state.filter.subset ?? '', (v) =>
+  setFilter({ subset: v || null }),
+);
 const labelSelect = select(
   'Ground truth',
   [
@@ -81,7 +101,9 @@ const labelSelect = select(
   state.filter.label,
   (v) => setFilter({ label: v as DatasetFilter['label'] }),
 );
-const criticSelect = select('Critic', [['', 'Any critic']], state.filter.critic ?? '', (v) => setFilter({ critic: v || null }));
+const criticSelect = select('Critic', [['', 'Any critic']], state.filter.critic ?? '', (v) =>
+  setFilter({ critic: v || null }),
+);
 const outcomeSelect = select(
   'Critic outcome',
   [
@@ -93,9 +115,17 @@ const outcomeSelect = select(
   state.filter.outcome,
   (v) => setFilter({ outcome: v as DatasetFilter['outcome'] }),
 );
-const disagreeCheck = h('vscode-checkbox', { label: 'Critics disagree', ...(state.filter.disagreement ? { checked: true } : {}) }) as Check;
+const disagreeCheck = h('vscode-checkbox', {
+  label: 'Critics disagree',
+  ...(state.filter.disagreement ? { checked: true } : {}),
+}) as Check;
 disagreeCheck.addEventListener('change', () => setFilter({ disagreement: disagreeCheck.checked }));
-const searchField = h('vscode-textfield', { placeholder: 'Search problems and steps', 'aria-label': 'Search', class: 'search', value: state.query }) as Field;
+const searchField = h('vscode-textfield', {
+  placeholder: 'Search problems and steps',
+  'aria-label': 'Search',
+  class: 'search',
+  value: state.query,
+}) as Field;
 let searchTimer: ReturnType<typeof setTimeout> | undefined;
 searchField.addEventListener('input', () => {
   clearTimeout(searchTimer);
@@ -114,10 +144,27 @@ const scopeSelect = select(
   'all',
   () => updateRunControls(),
 );
-const sampleField = h('vscode-textfield', { value: '100', 'aria-label': 'Sample size', class: 'sample', type: 'number', min: '1' }) as Field;
-const runButton = h('vscode-button', { title: 'Run the chosen critics (items already done are reused from the cache)' }, 'Run');
-const cancelButton = h('vscode-button', { secondary: true, disabled: true, title: 'Stop; what is done is kept and a new run resumes' }, 'Cancel');
-const progressBar = h('vscode-progress-bar', { class: 'progress', max: '1', value: '0' }) as HTMLElement & { value?: number; max: number };
+const sampleField = h('vscode-textfield', {
+  value: '100',
+  'aria-label': 'Sample size',
+  class: 'sample',
+  type: 'number',
+  min: '1',
+}) as Field;
+const runButton = h(
+  'vscode-button',
+  { title: 'Run the chosen critics (items already done are reused from the cache)' },
+  'Run',
+);
+const cancelButton = h(
+  'vscode-button',
+  { secondary: true, disabled: true, title: 'Stop; what is done is kept and a new run resumes' },
+  'Cancel',
+);
+const progressBar = h('vscode-progress-bar', { class: 'progress', max: '1', value: '0' }) as HTMLElement & {
+  value?: number;
+  max: number;
+};
 const progressText = h('span', { class: 'progress-text', 'aria-live': 'polite' });
 runButton.addEventListener('click', startRun);
 cancelButton.addEventListener('click', () => vscode.postMessage({ type: 'dataset/cancel' }));
@@ -126,14 +173,41 @@ const issuesBox = h('details', { class: 'issues', hidden: true });
 const listHead = h('div', { class: 'list-head row', role: 'row' });
 const spacer = h('div', { class: 'spacer' });
 const rows = h('div', { class: 'rows', role: 'rowgroup' });
-const viewport = h('div', { class: 'viewport', tabindex: 0, role: 'grid', 'aria-label': 'Dataset items', 'aria-multiselectable': 'false' }, spacer, rows);
+const viewport = h(
+  'div',
+  { class: 'viewport', tabindex: 0, role: 'grid', 'aria-label': 'Dataset items', 'aria-multiselectable': 'false' },
+  spacer,
+  rows,
+);
 const empty = h('p', { class: 'empty', hidden: true });
 
 replace(
   app,
   h('header', { class: 'toolbar' }, title, meta, h('span', { class: 'actions' }, metricsButton, exportButton)),
-  h('section', { class: 'filters', 'aria-label': 'Filters' }, subsetSelect, labelSelect, criticSelect, outcomeSelect, disagreeCheck, searchField, shown),
-  h('section', { class: 'run', 'aria-label': 'Run critics' }, h('span', { class: 'run-label' }, 'Run'), runCritics, h('span', {}, 'on'), scopeSelect, sampleField, runButton, cancelButton, progressBar, progressText),
+  h(
+    'section',
+    { class: 'filters', 'aria-label': 'Filters' },
+    subsetSelect,
+    labelSelect,
+    criticSelect,
+    outcomeSelect,
+    disagreeCheck,
+    searchField,
+    shown,
+  ),
+  h(
+    'section',
+    { class: 'run', 'aria-label': 'Run critics' },
+    h('span', { class: 'run-label' }, 'Run'),
+    runCritics,
+    h('span', {}, 'on'),
+    scopeSelect,
+    sampleField,
+    runButton,
+    cancelButton,
+    progressBar,
+    progressText,
+  ),
   issuesBox,
   h('div', { class: 'list' }, listHead, viewport, empty),
 );
@@ -186,7 +260,15 @@ function predictionCell(p: number | null | undefined, label: number): HTMLElemen
   if (p === undefined) return h('span', { class: 'cell pred', role: 'gridcell' }, '');
   const match = p === label;
   const text = p === null ? 'no prediction' : p < 0 ? 'no error' : `step ${p + 1}`;
-  return h('span', { class: `cell pred ${match ? 'match' : 'miss'}`, role: 'gridcell', title: match ? 'matches the ground truth' : 'differs from the ground truth' }, `${match ? '✓' : '✗'} ${text}`);
+  return h(
+    'span',
+    {
+      class: `cell pred ${match ? 'match' : 'miss'}`,
+      role: 'gridcell',
+      title: match ? 'matches the ground truth' : 'differs from the ground truth',
+    },
+    `${match ? '✓' : '✗'} ${text}`,
+  );
 }
 
 function renderHead(): void {
@@ -201,7 +283,9 @@ function renderHead(): void {
       ['first error', ''],
       ['steps', ' steps'],
     ].map(([t, extra]) => h('span', { class: `cell${extra}`, role: 'columnheader' }, t)),
-    ...critics.map((c) => h('span', { class: 'cell pred', role: 'columnheader', title: `${c.label}: predicted first error` }, c.label)),
+    ...critics.map((c) =>
+      h('span', { class: 'cell pred', role: 'columnheader', title: `${c.label}: predicted first error` }, c.label),
+    ),
     h('span', { class: 'cell preview', role: 'columnheader' }, 'problem'),
   );
 }
@@ -215,11 +299,29 @@ function renderRows(): void {
     const item = state.items[state.view[k]];
     const row = h(
       'div',
-      { class: `row${item.i === state.selected ? ' selected' : ''}`, role: 'row', 'data-i': item.i, 'aria-rowindex': k + 2, 'aria-selected': item.i === state.selected ? 'true' : 'false' },
-      h('span', { class: 'cell num', role: 'gridcell', title: item.line !== undefined ? `line ${item.line}` : `array index ${item.index}` }, String(item.i + 1)),
+      {
+        class: `row${item.i === state.selected ? ' selected' : ''}`,
+        role: 'row',
+        'data-i': item.i,
+        'aria-rowindex': k + 2,
+        'aria-selected': item.i === state.selected ? 'true' : 'false',
+      },
+      h(
+        'span',
+        {
+          class: 'cell num',
+          role: 'gridcell',
+          title: item.line !== undefined ? `line ${item.line}` : `array index ${item.index}`,
+        },
+        String(item.i + 1),
+      ),
       h('span', { class: 'cell id', role: 'gridcell', title: item.id }, item.id),
       h('span', { class: 'cell subset', role: 'gridcell' }, item.subset),
-      h('span', { class: `cell ${item.label < 0 ? 'ok' : 'err'}`, role: 'gridcell', title: `label ${item.label} (0-based)` }, labelText(item.label)),
+      h(
+        'span',
+        { class: `cell ${item.label < 0 ? 'ok' : 'err'}`, role: 'gridcell', title: `label ${item.label} (0-based)` },
+        labelText(item.label),
+      ),
       h('span', { class: 'cell num steps', role: 'gridcell' }, String(item.steps)),
       ...critics.map((c) => predictionCell(state.predictions.get(c.id)?.[item.i], item.label)),
       h('span', { class: 'cell preview', role: 'gridcell' }, item.preview),
@@ -303,7 +405,8 @@ function updateHeader(): void {
   title.textContent = state.name;
   const parts = [state.format ?? 'detecting layout…', `${state.items.length.toLocaleString('en-US')} items`];
   if (!state.loaded) parts.push('reading…');
-  else parts.push(`${state.reloads ? 'read again after a change on disk' : 'read'} in ${Math.round(state.loaded.ms)} ms`);
+  else
+    parts.push(`${state.reloads ? 'read again after a change on disk' : 'read'} in ${Math.round(state.loaded.ms)} ms`);
   if (state.issueTotal) parts.push(`${state.skipped} record${state.skipped === 1 ? '' : 's'} skipped`);
   meta.textContent = parts.join(' · ');
   if (state.loaded?.error) meta.append(h('span', { class: 'error-text' }, ` · ${state.loaded.error}`));
@@ -314,25 +417,61 @@ function updateSubsets(): void {
   const key = counts.map(([s, n]) => `${s}:${n > 0}`).join('|');
   if (key === state.subsetKey) return;
   state.subsetKey = key;
-  setOptions(subsetSelect, [['', 'All subsets'], ...counts.map(([s]): [string, string] => [s, s])], state.filter.subset ?? '');
+  setOptions(
+    subsetSelect,
+    [['', 'All subsets'], ...counts.map(([s]): [string, string] => [s, s])],
+    state.filter.subset ?? '',
+  );
 }
 
 function updateCriticOptions(): void {
-  setOptions(criticSelect, [['', 'Any critic'], ...state.critics.map((c): [string, string] => [c.id, c.label])], state.filter.critic ?? '');
+  setOptions(
+    criticSelect,
+    [['', 'Any critic'], ...state.critics.map((c): [string, string] => [c.id, c.label])],
+    state.filter.critic ?? '',
+  );
   replace(
     runCritics,
-    ...state.critics.map((c) => h('vscode-checkbox', { label: c.label, value: c.id, class: 'run-critic', ...(state.active.includes(c.id) ? { checked: true } : {}) })),
+    ...state.critics.map((c) =>
+      h('vscode-checkbox', {
+        label: c.label,
+        value: c.id,
+        class: 'run-critic',
+        ...(state.active.includes(c.id) ? { checked: true } : {}),
+      }),
+    ),
   );
 }
 
 function updateIssues(): void {
   issuesBox.hidden = state.issueTotal === 0;
   const shownIssues = state.issues.map((issue) =>
-    h('li', {}, h('span', { class: 'where' }, issue.line !== undefined ? `line ${issue.line}` : issue.index !== undefined ? `item ${issue.index}` : 'file'), issue.field ? ` ${issue.field}: ` : ': ', issue.message),
+    h(
+      'li',
+      {},
+      h(
+        'span',
+        { class: 'where' },
+        issue.line !== undefined ? `line ${issue.line}` : issue.index !== undefined ? `item ${issue.index}` : 'file',
+      ),
+      issue.field ? ` ${issue.field}: ` : ': ',
+      issue.message,
+    ),
   );
-  const more = state.issueTotal > state.issues.length ? h('li', { class: 'more' }, `… and ${state.issueTotal - state.issues.length} more`) : null;
+  const more =
+    state.issueTotal > state.issues.length
+      ? h('li', { class: 'more' }, `… and ${state.issueTotal - state.issues.length} more`)
+      : null;
   const records = `${state.skipped} record${state.skipped === 1 ? '' : 's'} skipped`;
-  replace(issuesBox, h('summary', {}, `${state.issueTotal} problem${state.issueTotal === 1 ? '' : 's'} in the file (${records}) — with line numbers`), h('ul', {}, ...shownIssues, more));
+  replace(
+    issuesBox,
+    h(
+      'summary',
+      {},
+      `${state.issueTotal} problem${state.issueTotal === 1 ? '' : 's'} in the file (${records}) — with line numbers`,
+    ),
+    h('ul', {}, ...shownIssues, more),
+  );
 }
 
 function updateRunControls(): void {
@@ -354,10 +493,18 @@ function updateProgress(): void {
 }
 
 function startRun(): void {
-  const criticIds = [...runCritics.querySelectorAll<Check & { value: string }>('vscode-checkbox')].filter((c) => c.checked).map((c) => c.value);
+  const criticIds = [...runCritics.querySelectorAll<Check & { value: string }>('vscode-checkbox')]
+    .filter((c) => c.checked)
+    .map((c) => c.value);
   const scope = scopeSelect.value as RunScope;
   const sample = Math.max(1, Math.floor(Number(sampleField.value) || 100));
-  vscode.postMessage({ type: 'dataset/run', criticIds, scope, ...(scope === 'filtered' ? { indices: state.view } : {}), ...(scope === 'sample' ? { sample } : {}) });
+  vscode.postMessage({
+    type: 'dataset/run',
+    criticIds,
+    scope,
+    ...(scope === 'filtered' ? { indices: state.view } : {}),
+    ...(scope === 'sample' ? { sample } : {}),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -396,7 +543,12 @@ onHostMessage<HostToDataset>((msg) => {
       updateHeader();
       break;
     case 'dataset/loaded':
-      state.loaded = { count: msg.count, issueCount: msg.issueCount, ms: msg.ms, ...(msg.error ? { error: msg.error } : {}) };
+      state.loaded = {
+        count: msg.count,
+        issueCount: msg.issueCount,
+        ms: msg.ms,
+        ...(msg.error ? { error: msg.error } : {}),
+      };
       updateHeader();
       if (state.query.trim()) search(state.query);
       refilter();

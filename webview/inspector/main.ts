@@ -68,9 +68,21 @@ function renderEmpty(title: string, message: string, canScore: boolean): void {
   model = null;
   replace(
     app,
-    h('header', { class: 'toolbar' }, h('h1', {}, title), running ? h('vscode-progress-ring', { class: 'busy', 'aria-label': 'scoring' }) : null),
+    h(
+      'header',
+      { class: 'toolbar' },
+      h('h1', {}, title),
+      running ? h('vscode-progress-ring', { class: 'busy', 'aria-label': 'scoring' }) : null,
+    ),
     h('p', { class: 'empty' }, message),
-    canScore ? button('Score this file', 'Run the active critics on this file', () => vscode.postMessage({ type: 'inspector/score' }), false) : null,
+    canScore
+      ? button(
+          'Score this file',
+          'Run the active critics on this file',
+          () => vscode.postMessage({ type: 'inspector/score' }),
+          false,
+        )
+      : null,
   );
 }
 
@@ -81,7 +93,11 @@ function renderHeader(m: InspectorModel): HTMLElement {
     meta.push(`first error in the thinking: ${at(m.trace.firstErrorThinking)}`);
     meta.push(`first error in the answer: ${at(m.trace.firstErrorAnswer)}`);
   }
-  if (m.item) meta.push(`dataset ${m.item.dataset}`, `ground truth: ${m.item.label < 0 ? 'all steps correct' : `first error at step ${m.item.label + 1}`}`);
+  if (m.item)
+    meta.push(
+      `dataset ${m.item.dataset}`,
+      `ground truth: ${m.item.label < 0 ? 'all steps correct' : `first error at step ${m.item.label + 1}`}`,
+    );
   return h(
     'header',
     { class: 'toolbar' },
@@ -91,9 +107,18 @@ function renderHeader(m: InspectorModel): HTMLElement {
       'span',
       { class: 'actions' },
       running ? h('vscode-progress-ring', { class: 'busy', 'aria-label': 'scoring' }) : null,
-      button('Re-run critics', 'Score the steps again with the active critics', () => vscode.postMessage({ type: 'inspector/rerun' }), false),
-      button('Open as Markdown', 'The same details as a markdown document', () => vscode.postMessage({ type: 'inspector/openReport' })),
-      button('Export step labels…', 'Save your step labels in TRL stepwise format', () => vscode.postMessage({ type: 'inspector/exportLabels' })),
+      button(
+        'Re-run critics',
+        'Score the steps again with the active critics',
+        () => vscode.postMessage({ type: 'inspector/rerun' }),
+        false,
+      ),
+      button('Open as Markdown', 'The same details as a markdown document', () =>
+        vscode.postMessage({ type: 'inspector/openReport' }),
+      ),
+      button('Export step labels…', 'Save your step labels in TRL stepwise format', () =>
+        vscode.postMessage({ type: 'inspector/exportLabels' }),
+      ),
     ),
   );
 }
@@ -110,10 +135,22 @@ function renderSummary(m: InspectorModel): HTMLElement {
       h('td', { class: 'num' }, score(c.aggregates?.last)),
       h('td', { class: 'num' }, score(c.aggregates?.mean)),
       h('td', { class: 'num' }, `${Math.round(c.durationMs)} ms`),
-      h('td', {}, button('Re-run', `Run ${c.label} again on these steps`, () => vscode.postMessage({ type: 'inspector/rerun', criticId: c.id }))),
+      h(
+        'td',
+        {},
+        button('Re-run', `Run ${c.label} again on these steps`, () =>
+          vscode.postMessage({ type: 'inspector/rerun', criticId: c.id }),
+        ),
+      ),
     ),
   );
-  const failures = m.failures.map((f) => h('li', { class: 'failure' }, f.cancelled ? `${f.criticId}: cancelled before it finished` : `${f.criticId} failed: ${f.message}`));
+  const failures = m.failures.map((f) =>
+    h(
+      'li',
+      { class: 'failure' },
+      f.cancelled ? `${f.criticId}: cancelled before it finished` : `${f.criticId} failed: ${f.message}`,
+    ),
+  );
   const extra = m.availableCritics.filter((a) => !m.critics.some((c) => c.id === a.id));
   return h(
     'section',
@@ -121,13 +158,38 @@ function renderSummary(m: InspectorModel): HTMLElement {
     h(
       'table',
       {},
-      h('thead', {}, h('tr', {}, ...['critic', 'verdict on the solution', 'min', 'product', 'last', 'mean', 'time', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['critic', 'verdict on the solution', 'min', 'product', 'last', 'mean', 'time', ''].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
+        ),
+      ),
       h('tbody', {}, ...rows),
     ),
-    m.critics.some((c) => c.scalar) ? h('p', { class: 'note' }, 'min, product, last and mean aggregate a scalar critic’s step scores into a solution score.') : null,
+    m.critics.some((c) => c.scalar)
+      ? h(
+          'p',
+          { class: 'note' },
+          'min, product, last and mean aggregate a scalar critic’s step scores into a solution score.',
+        )
+      : null,
     failures.length ? h('ul', { class: 'failures' }, ...failures) : null,
     extra.length
-      ? h('p', { class: 'run-more' }, 'Run another critic: ', ...extra.map((a) => button(a.label, `Add ${a.label}'s judgement of these steps`, () => vscode.postMessage({ type: 'inspector/rerun', criticId: a.id }))))
+      ? h(
+          'p',
+          { class: 'run-more' },
+          'Run another critic: ',
+          ...extra.map((a) =>
+            button(a.label, `Add ${a.label}'s judgement of these steps`, () =>
+              vscode.postMessage({ type: 'inspector/rerun', criticId: a.id }),
+            ),
+          ),
+        )
       : null,
   );
 }
@@ -135,14 +197,37 @@ function renderSummary(m: InspectorModel): HTMLElement {
 function judgementCell(c: InspectorCritic, index: number): HTMLElement {
   const j = c.steps[index];
   const first = c.firstError === index;
-  const cell = h('div', { class: `judge kind-${j.kind}${first ? ' first-error' : ''}`, role: 'cell', 'data-critic': c.label });
+  const cell = h('div', {
+    class: `judge kind-${j.kind}${first ? ' first-error' : ''}`,
+    role: 'cell',
+    'data-critic': c.label,
+  });
   if (j.score !== null) {
     const fill = h('div', { class: 'fill' });
     fill.style.width = `${Math.max(0, Math.min(1, j.score)) * 100}%`;
-    cell.append(h('div', { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 1, 'aria-valuenow': j.score, 'aria-label': `${c.label} reward` }, fill));
+    cell.append(
+      h(
+        'div',
+        {
+          class: 'bar',
+          role: 'meter',
+          'aria-valuemin': 0,
+          'aria-valuemax': 1,
+          'aria-valuenow': j.score,
+          'aria-label': `${c.label} reward`,
+        },
+        fill,
+      ),
+    );
   }
   cell.append(
-    h('div', { class: 'verdict-line' }, j.score !== null ? h('span', { class: 'score' }, score(j.score)) : null, h('span', { class: 'verdict' }, VERDICT[j.verdict]), first ? h('vscode-badge', { class: 'flag', title: `${c.label}'s first error` }, '⚑ first error') : null),
+    h(
+      'div',
+      { class: 'verdict-line' },
+      j.score !== null ? h('span', { class: 'score' }, score(j.score)) : null,
+      h('span', { class: 'verdict' }, VERDICT[j.verdict]),
+      first ? h('vscode-badge', { class: 'flag', title: `${c.label}'s first error` }, '⚑ first error') : null,
+    ),
   );
   if (j.reason) cell.append(h('div', { class: 'reason' }, j.reason));
   return cell;
@@ -197,7 +282,11 @@ function renderChart(m: InspectorModel, trace: InspectorTrace): HTMLElement {
     const step = Math.floor(((event.clientX - box.left) / box.width) * n);
     select(Math.max(0, Math.min(m.steps.length - 1, step)), true);
   });
-  const legend = h('p', { class: 'chart-legend' }, 'Score per step — lines: section boundaries · shaded: verification · dashed: the answer starts');
+  const legend = h(
+    'p',
+    { class: 'chart-legend' },
+    'Score per step — lines: section boundaries · shaded: verification · dashed: the answer starts',
+  );
   return h('section', { class: 'chart', 'aria-label': 'Trajectory' }, chart, legend);
 }
 
@@ -214,7 +303,11 @@ const SECTION_VERDICT: Record<string, string> = { correct: '✓', incorrect: '�
 function groupRow(label: string, classes: string, toggle?: { section: InspectorSection; open: boolean }): HTMLElement {
   const cell = h('div', { class: 'group-head', role: 'cell' });
   if (toggle) {
-    const b = h('button', { type: 'button', class: 'group-toggle', 'aria-expanded': toggle.open ? 'true' : 'false' }, `${toggle.open ? '▾' : '▸'} ${label}`);
+    const b = h(
+      'button',
+      { type: 'button', class: 'group-toggle', 'aria-expanded': toggle.open ? 'true' : 'false' },
+      `${toggle.open ? '▾' : '▸'} ${label}`,
+    );
     b.addEventListener('click', () => {
       if (collapsed.has(toggle.section.index)) collapsed.delete(toggle.section.index);
       else collapsed.add(toggle.section.index);
@@ -238,14 +331,21 @@ function sectionOf(trace: InspectorTrace | undefined, step: number): InspectorSe
 }
 
 function renderSteps(m: InspectorModel): HTMLElement {
-  const grid = h('div', { class: 'steps', role: 'grid', 'aria-label': 'Steps and judgements', 'aria-rowcount': m.steps.length + 1 });
+  const grid = h('div', {
+    class: 'steps',
+    role: 'grid',
+    'aria-label': 'Steps and judgements',
+    'aria-rowcount': m.steps.length + 1,
+  });
   grid.style.setProperty('--critics', String(Math.max(1, m.critics.length)));
   grid.append(
     h(
       'div',
       { class: 'row head', role: 'row' },
       h('div', { role: 'columnheader' }, 'Step'),
-      ...(m.critics.length ? m.critics.map((c) => h('div', { role: 'columnheader', title: c.id }, c.label)) : [h('div', { role: 'columnheader' }, 'No critic result')]),
+      ...(m.critics.length
+        ? m.critics.map((c) => h('div', { role: 'columnheader', title: c.id }, c.label))
+        : [h('div', { role: 'columnheader' }, 'No critic result')]),
       h('div', { role: 'columnheader' }, 'Your label'),
     ),
   );
@@ -257,7 +357,9 @@ function renderSteps(m: InspectorModel): HTMLElement {
     const head = heads.get(i);
     if (head) {
       const open = !collapsed.has(head.index);
-      grid.append(groupRow(sectionLabel(head), `section kind-${head.kind} verdict-${head.verdict}`, { section: head, open }));
+      grid.append(
+        groupRow(sectionLabel(head), `section kind-${head.kind} verdict-${head.verdict}`, { section: head, open }),
+      );
     }
     if (trace && i === trace.answerFrom) grid.append(groupRow('Answer', 'answer'));
     // Collapsed sections' rows are not built at all: a long trace renders only what is open.
@@ -273,14 +375,31 @@ function renderSteps(m: InspectorModel): HTMLElement {
       'div',
       { class: 'step-head' },
       h('span', { class: 'step-no' }, `Step ${i + 1}`),
-      truthError ? h('vscode-badge', { class: 'truth', title: 'The dataset’s ground-truth first error' }, 'ground truth: first error') : null,
-      disagreements.has(i) ? h('span', { class: 'disagree-tag', title: 'Critics disagree on this step' }, 'critics disagree') : null,
+      truthError
+        ? h(
+            'vscode-badge',
+            { class: 'truth', title: 'The dataset’s ground-truth first error' },
+            'ground truth: first error',
+          )
+        : null,
+      disagreements.has(i)
+        ? h('span', { class: 'disagree-tag', title: 'Critics disagree on this step' }, 'critics disagree')
+        : null,
       flags.length ? h('span', { class: 'flags' }, `⚑ ${flags.join(', ')}`) : null,
     );
     const labels = h('div', { class: 'human', role: 'cell' });
     for (const option of HUMAN) {
       const pressed = m.humanLabels[i] === option.label;
-      const b = h('button', { class: `human-${option.label}`, title: option.title, 'aria-pressed': pressed ? 'true' : 'false', type: 'button' }, option.text);
+      const b = h(
+        'button',
+        {
+          class: `human-${option.label}`,
+          title: option.title,
+          'aria-pressed': pressed ? 'true' : 'false',
+          type: 'button',
+        },
+        option.text,
+      );
       b.addEventListener('click', (event) => {
         event.stopPropagation();
         setLabel(i, pressed ? null : option.label);
@@ -290,8 +409,19 @@ function renderSteps(m: InspectorModel): HTMLElement {
     // Rows are `display: contents` (their cells sit in the grid): the step's text cell takes focus and scrolls.
     const row = h(
       'div',
-      { class: classes.join(' '), role: 'row', 'data-step': i, 'aria-selected': i === current ? 'true' : 'false', 'aria-rowindex': i + 2 },
-      h('div', { class: 'text', role: 'rowheader', tabindex: i === (current ?? 0) ? 0 : -1 }, stepHead, md(step.text, 'step-text')),
+      {
+        class: classes.join(' '),
+        role: 'row',
+        'data-step': i,
+        'aria-selected': i === current ? 'true' : 'false',
+        'aria-rowindex': i + 2,
+      },
+      h(
+        'div',
+        { class: 'text', role: 'rowheader', tabindex: i === (current ?? 0) ? 0 : -1 },
+        stepHead,
+        md(step.text, 'step-text'),
+      ),
       ...m.critics.map((c) => judgementCell(c, i)),
       labels,
     );
@@ -312,7 +442,8 @@ function renderRaw(m: InspectorModel): HTMLElement | null {
       const details = h('details', {}, h('summary', {}, `Raw critique of ${c.label}`));
       // Rendered on demand: critiques can be long and most are never opened.
       details.addEventListener('toggle', () => {
-        if (details.open && details.children.length === 1) details.append(h('pre', { class: 'raw-text' }, [c.rationale, c.raw].filter(Boolean).join('\n\n')));
+        if (details.open && details.children.length === 1)
+          details.append(h('pre', { class: 'raw-text' }, [c.rationale, c.raw].filter(Boolean).join('\n\n')));
       });
       return details;
     }),
@@ -327,21 +458,35 @@ function render(m: InspectorModel): void {
     current = null;
     const sections = m.trace?.sections ?? [];
     collapsed = new Set(sections.length > COLLAPSE_ABOVE ? sections.map((s) => s.index) : []);
-  }
-  else if (current !== null && current >= m.steps.length) current = null;
+  } else if (current !== null && current >= m.steps.length) current = null;
   vscode.setState({ view: 'inspector', uri: m.uri });
   replace(
     app,
     renderHeader(m),
     renderSummary(m),
     m.item && m.item.stepCount !== m.steps.length
-      ? h('p', { class: 'warning' }, `The dataset item has ${m.item.stepCount} steps but the editor found ${m.steps.length}: the ground truth may not line up.`)
+      ? h(
+          'p',
+          { class: 'warning' },
+          `The dataset item has ${m.item.stepCount} steps but the editor found ${m.steps.length}: the ground truth may not line up.`,
+        )
       : null,
-    m.problem.trim() ? h('section', { class: 'problem', 'aria-label': 'Problem' }, h('h2', {}, 'Problem'), md(m.problem, 'problem-text')) : null,
+    m.problem.trim()
+      ? h(
+          'section',
+          { class: 'problem', 'aria-label': 'Problem' },
+          h('h2', {}, 'Problem'),
+          md(m.problem, 'problem-text'),
+        )
+      : null,
     m.trace ? renderChart(m, m.trace) : null,
     renderSteps(m),
     renderRaw(m),
-    h('footer', { class: 'keys' }, 'Keys: ↓/↑ or j/k next/previous step · d / Shift+D next/previous disagreement · Enter show in editor · c / x / u label correct / incorrect / neutral · 0 clear label'),
+    h(
+      'footer',
+      { class: 'keys' },
+      'Keys: ↓/↑ or j/k next/previous step · d / Shift+D next/previous disagreement · Enter show in editor · c / x / u label correct / incorrect / neutral · 0 clear label',
+    ),
   );
   if (sameDoc && document.scrollingElement) document.scrollingElement.scrollTop = scroll;
   moveChartMarker(current);

@@ -4,12 +4,46 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import './metrics.css';
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Title, Tooltip, type ChartConfiguration } from 'chart.js';
-import type { CalibrationView, CriticCharts, HostToMetrics, MetricsModel, MetricsRow, MetricsState, MetricsToHost } from '../../src/protocol/messages';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  ScatterController,
+  Title,
+  Tooltip,
+  type ChartConfiguration,
+} from 'chart.js';
+import type {
+  CalibrationView,
+  CriticCharts,
+  HostToMetrics,
+  MetricsModel,
+  MetricsRow,
+  MetricsState,
+  MetricsToHost,
+} from '../../src/protocol/messages';
 import { h, percent, replace } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscode';
 
-Chart.register(LineController, LineElement, PointElement, ScatterController, BarController, BarElement, LinearScale, CategoryScale, Legend, Tooltip, Title);
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  ScatterController,
+  BarController,
+  BarElement,
+  LinearScale,
+  CategoryScale,
+  Legend,
+  Tooltip,
+  Title,
+);
 
 const vscode = vscodeApi<MetricsToHost, MetricsState>();
 const app = document.getElementById('app') as HTMLElement;
@@ -58,7 +92,15 @@ function baseOptions(t: ReturnType<typeof theme>, x: string, y: string) {
 }
 
 function metricsTable(rows: MetricsRow[], thresholds?: Record<string, number | null>): HTMLElement {
-  const head = ['subset', 'n_error', 'n_correct', 'acc_error', 'acc_correct', 'F1', ...(thresholds ? ['threshold'] : [])];
+  const head = [
+    'subset',
+    'n_error',
+    'n_correct',
+    'acc_error',
+    'acc_correct',
+    'F1',
+    ...(thresholds ? ['threshold'] : []),
+  ];
   const table = h(
     'table',
     { class: 'metrics' },
@@ -76,7 +118,13 @@ function metricsTable(rows: MetricsRow[], thresholds?: Record<string, number | n
           h('td', { class: 'num' }, r.kind === 'subset' ? percent(r.acc_error) : ''),
           h('td', { class: 'num' }, r.kind === 'subset' ? percent(r.acc_correct) : ''),
           h('td', { class: 'num f1' }, percent(r.f1)),
-          thresholds ? h('td', { class: 'num' }, r.kind === 'subset' && thresholds[r.subset] != null ? String(thresholds[r.subset]) : '') : null,
+          thresholds
+            ? h(
+                'td',
+                { class: 'num' },
+                r.kind === 'subset' && thresholds[r.subset] != null ? String(thresholds[r.subset]) : '',
+              )
+            : null,
         ),
       ),
     ),
@@ -95,10 +143,39 @@ function sweepChart(c: CalibrationView): HTMLElement {
     type: 'line',
     data: {
       datasets: [
-        { label: `F1 (${c.calibrationSubset})`, data: xy(c.sweep.f1), borderColor: t.blue, backgroundColor: t.blue, pointRadius: 0, borderWidth: 2 },
-        { label: `acc_error (${c.calibrationSubset})`, data: xy(c.sweep.accError), borderColor: t.red, backgroundColor: t.red, pointRadius: 0, borderWidth: 1.5 },
-        { label: `acc_correct (${c.calibrationSubset})`, data: xy(c.sweep.accCorrect), borderColor: t.green, backgroundColor: t.green, pointRadius: 0, borderWidth: 1.5 },
-        ...others.map(([s, f1], k) => ({ label: `F1 (${s})`, data: xy(f1), borderColor: palette[k % palette.length], backgroundColor: palette[k % palette.length], pointRadius: 0, borderWidth: 1, borderDash: [4, 3] })),
+        {
+          label: `F1 (${c.calibrationSubset})`,
+          data: xy(c.sweep.f1),
+          borderColor: t.blue,
+          backgroundColor: t.blue,
+          pointRadius: 0,
+          borderWidth: 2,
+        },
+        {
+          label: `acc_error (${c.calibrationSubset})`,
+          data: xy(c.sweep.accError),
+          borderColor: t.red,
+          backgroundColor: t.red,
+          pointRadius: 0,
+          borderWidth: 1.5,
+        },
+        {
+          label: `acc_correct (${c.calibrationSubset})`,
+          data: xy(c.sweep.accCorrect),
+          borderColor: t.green,
+          backgroundColor: t.green,
+          pointRadius: 0,
+          borderWidth: 1.5,
+        },
+        ...others.map(([s, f1], k) => ({
+          label: `F1 (${s})`,
+          data: xy(f1),
+          borderColor: palette[k % palette.length],
+          backgroundColor: palette[k % palette.length],
+          pointRadius: 0,
+          borderWidth: 1,
+          borderDash: [4, 3],
+        })),
         {
           type: 'scatter' as const,
           label: `F1-optimal threshold ${c.threshold}`,
@@ -115,7 +192,12 @@ function sweepChart(c: CalibrationView): HTMLElement {
       parsing: false,
       spanGaps: true,
       scales: {
-        x: { ...base.scales.x, type: 'linear', min: c.sweep.thresholds[0], max: c.sweep.thresholds[c.sweep.thresholds.length - 1] },
+        x: {
+          ...base.scales.x,
+          type: 'linear',
+          min: c.sweep.thresholds[0],
+          max: c.sweep.thresholds[c.sweep.thresholds.length - 1],
+        },
         y: { ...base.scales.y, min: 0, max: 100 },
       },
     },
@@ -123,7 +205,14 @@ function sweepChart(c: CalibrationView): HTMLElement {
   return chart(config as ChartConfiguration, `Threshold sweep of ${c.critic} on ${c.calibrationSubset}`);
 }
 
-function barChart(labels: string[], counts: number[], label: string, x: string, color: string, aria: string): HTMLElement {
+function barChart(
+  labels: string[],
+  counts: number[],
+  label: string,
+  x: string,
+  color: string,
+  aria: string,
+): HTMLElement {
   const t = theme();
   const config: ChartConfiguration<'bar'> = {
     type: 'bar',
@@ -143,8 +232,19 @@ function offsetSection(c: CriticCharts): HTMLElement {
     'div',
     { class: 'figure' },
     h('h4', {}, 'First error: predicted − true step (erroneous items)'),
-    barChart(o.labels, o.counts, 'items', 'predicted − true first-error index (negative: flagged too early)', t.blue, `First-error offsets of ${c.critic}`),
-    h('p', { class: 'caption' }, `${o.n} erroneous items: ${exact} exact, ${early} flagged too early, ${late} too late, ${o.missed} missed (no error found), ${o.noPrediction} without a prediction. ${c.falseAlarms} all-correct items were flagged anyway.`),
+    barChart(
+      o.labels,
+      o.counts,
+      'items',
+      'predicted − true first-error index (negative: flagged too early)',
+      t.blue,
+      `First-error offsets of ${c.critic}`,
+    ),
+    h(
+      'p',
+      { class: 'caption' },
+      `${o.n} erroneous items: ${exact} exact, ${early} flagged too early, ${late} too late, ${o.missed} missed (no error found), ${o.noPrediction} without a prediction. ${c.falseAlarms} all-correct items were flagged anyway.`,
+    ),
   );
 }
 
@@ -155,8 +255,19 @@ function minPositionSection(c: CriticCharts): HTMLElement | null {
     'div',
     { class: 'figure' },
     h('h4', {}, 'Where the lowest step score falls'),
-    barChart(m.labels, m.counts, 'items', 'position of the minimum score in the solution', theme().purple, `Minimum-score positions of ${c.critic}`),
-    h('p', { class: 'caption' }, `In ${(m.lastStepShare * 100).toFixed(1)}% of ${m.n} solutions the lowest score is at the last step.`),
+    barChart(
+      m.labels,
+      m.counts,
+      'items',
+      'position of the minimum score in the solution',
+      theme().purple,
+      `Minimum-score positions of ${c.critic}`,
+    ),
+    h(
+      'p',
+      { class: 'caption' },
+      `In ${(m.lastStepShare * 100).toFixed(1)}% of ${m.n} solutions the lowest score is at the last step.`,
+    ),
   );
 }
 
@@ -171,7 +282,11 @@ function render(): void {
   for (const c of charts.splice(0)) c.destroy();
   const { model, message } = current;
   if (!model) {
-    replace(app, h('header', { class: 'toolbar' }, h('h1', {}, 'Metrics')), h('p', { class: 'empty' }, message ?? 'No results yet.'));
+    replace(
+      app,
+      h('header', { class: 'toolbar' }, h('h1', {}, 'Metrics')),
+      h('p', { class: 'empty' }, message ?? 'No results yet.'),
+    );
     return;
   }
   const exportButton = (text: string, what: 'results' | 'csv' | 'markdown', tip: string) => {
@@ -179,10 +294,20 @@ function render(): void {
     b.addEventListener('click', () => vscode.postMessage({ type: 'metrics/export', what }));
     return b;
   };
-  const calibration = h('vscode-single-select', { 'aria-label': 'Calibration subset', class: 'calibration' }) as HTMLElement & { value: string };
-  replace(calibration, ...model.subsets.map((s) => h('vscode-option', { value: s, ...(s === model.calibrationSubset ? { selected: true } : {}) }, s)));
+  const calibration = h('vscode-single-select', {
+    'aria-label': 'Calibration subset',
+    class: 'calibration',
+  }) as HTMLElement & { value: string };
+  replace(
+    calibration,
+    ...model.subsets.map((s) =>
+      h('vscode-option', { value: s, ...(s === model.calibrationSubset ? { selected: true } : {}) }, s),
+    ),
+  );
   calibration.value = model.calibrationSubset ?? '';
-  calibration.addEventListener('change', () => vscode.postMessage({ type: 'metrics/calibrate', subset: calibration.value }));
+  calibration.addEventListener('change', () =>
+    vscode.postMessage({ type: 'metrics/calibrate', subset: calibration.value }),
+  );
 
   const sections = model.critics.map((critic) => {
     const cal = model.calibrations.find((c) => c.critic === critic);
@@ -191,13 +316,24 @@ function render(): void {
     return h(
       'section',
       { class: 'critic', 'aria-label': critic, 'data-critic': critic },
-      h('h2', {}, critic, model.scalarCritics.includes(critic) ? h('span', { class: 'kind' }, ' · scalar scores') : h('span', { class: 'kind' }, ' · first-error predictions')),
+      h(
+        'h2',
+        {},
+        critic,
+        model.scalarCritics.includes(critic)
+          ? h('span', { class: 'kind' }, ' · scalar scores')
+          : h('span', { class: 'kind' }, ' · first-error predictions'),
+      ),
       metricsTable(model.rows.filter((r) => r.critic === critic)),
       cal
         ? h(
             'div',
             { class: 'calibrated' },
-            h('h3', {}, `Threshold ${cal.threshold}: F1-optimal on ${cal.calibrationSubset}, applied to every subset (ProcessBench’s protocol)`),
+            h(
+              'h3',
+              {},
+              `Threshold ${cal.threshold}: F1-optimal on ${cal.calibrationSubset}, applied to every subset (ProcessBench’s protocol)`,
+            ),
             sweepChart(cal),
             metricsTable(cal.rows),
             h('h3', {}, 'Each subset at its own optimal threshold — an upper bound, not a fair score'),
@@ -215,7 +351,11 @@ function render(): void {
       'header',
       { class: 'toolbar' },
       h('h1', {}, `Metrics: ${model.dataset}`),
-      h('span', { class: 'meta' }, `${coverage(model)} · ${model.critics.length} critic${model.critics.length === 1 ? '' : 's'} · computed in ${model.computeMs.toFixed(1)} ms`),
+      h(
+        'span',
+        { class: 'meta' },
+        `${coverage(model)} · ${model.critics.length} critic${model.critics.length === 1 ? '' : 's'} · computed in ${model.computeMs.toFixed(1)} ms`,
+      ),
       h(
         'span',
         { class: 'actions' },
@@ -241,7 +381,12 @@ new MutationObserver(() => render()).observe(document.body, { attributes: true, 
 onHostMessage<HostToMetrics>((msg) => {
   if (msg.type !== 'metrics/model') return;
   current = { model: msg.model, ...(msg.message ? { message: msg.message } : {}) };
-  if (msg.dataset) vscode.setState({ view: 'metrics', dataset: msg.dataset, ...(msg.calibrationSubset ? { calibrationSubset: msg.calibrationSubset } : {}) });
+  if (msg.dataset)
+    vscode.setState({
+      view: 'metrics',
+      dataset: msg.dataset,
+      ...(msg.calibrationSubset ? { calibrationSubset: msg.calibrationSubset } : {}),
+    });
   render();
 });
 

@@ -13,7 +13,13 @@ export interface DatasetFilter {
   disagreement: boolean;
 }
 
-export const NO_FILTER: DatasetFilter = { subset: null, label: 'all', critic: null, outcome: 'all', disagreement: false };
+export const NO_FILTER: DatasetFilter = {
+  subset: null,
+  label: 'all',
+  critic: null,
+  outcome: 'all',
+  disagreement: false,
+};
 
 /**
  * Predictions by critic, indexed by item position: a number is the predicted first error (-1 = none found), null is
@@ -42,7 +48,12 @@ export function applyFilters(
     if (filter.label === 'correct' && item.label >= 0) continue;
     if (filter.critic !== null && filter.outcome !== 'all') {
       const p = column?.[i];
-      if (filter.outcome === 'unscored' ? p !== undefined : p === undefined || (filter.outcome === 'match') !== (p === item.label)) continue;
+      if (
+        filter.outcome === 'unscored'
+          ? p !== undefined
+          : p === undefined || (filter.outcome === 'match') !== (p === item.label)
+      )
+        continue;
     }
     if (filter.disagreement && !disputed.has(i)) continue;
     out.push(i);

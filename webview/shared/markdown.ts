@@ -174,9 +174,12 @@ export function createMarkdownRenderer(): MarkdownRenderer {
   const rules = md.renderer.rules;
   // `render` always passes an env; a bare md.render() call gets a fresh budget per formula.
   const budget = (env: unknown): RenderEnv => (env as RenderEnv | undefined) ?? { formulas: 0 };
-  rules.math_inline = (tokens, idx, _options, env) => renderFormula(tokens[idx].content, Boolean(tokens[idx].meta?.display), budget(env));
-  rules.math_block = (tokens, idx, _options, env) => `<div class="math-block">${renderFormula(tokens[idx].content, true, budget(env))}</div>\n`;
-  rules.link_open = (tokens, idx) => `<span class="md-link" title="${escapeHtml(String(tokens[idx].attrGet('href') ?? ''))}">`;
+  rules.math_inline = (tokens, idx, _options, env) =>
+    renderFormula(tokens[idx].content, Boolean(tokens[idx].meta?.display), budget(env));
+  rules.math_block = (tokens, idx, _options, env) =>
+    `<div class="math-block">${renderFormula(tokens[idx].content, true, budget(env))}</div>\n`;
+  rules.link_open = (tokens, idx) =>
+    `<span class="md-link" title="${escapeHtml(String(tokens[idx].attrGet('href') ?? ''))}">`;
   rules.link_close = () => '</span>';
   rules.image = (tokens, idx) => {
     const alt = tokens[idx].children?.map((t) => t.content).join('') ?? '';

@@ -13,7 +13,13 @@ export interface VisibleRange {
  * Rows [start, end) to render so a viewport of `viewportHeight` at `scrollTop` is covered. Only these rows exist in
  * the DOM, so the cost of a scroll does not depend on the list's length.
  */
-export function visibleRange(scrollTop: number, viewportHeight: number, rowHeight: number, count: number, overscan = 8): VisibleRange {
+export function visibleRange(
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  count: number,
+  overscan = 8,
+): VisibleRange {
   const totalHeight = count * rowHeight;
   if (count === 0 || rowHeight <= 0) return { start: 0, end: 0, offsetTop: 0, totalHeight: Math.max(0, totalHeight) };
   const top = Math.min(Math.max(0, scrollTop), Math.max(0, totalHeight - viewportHeight));

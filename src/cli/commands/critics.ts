@@ -11,7 +11,12 @@ export const ENV_KEYS: Pick<CriticContext, 'apiKey' | 'keyHint'> = {
     const name = config.apiKeyEnv;
     if (typeof name !== 'string') return undefined;
     const value = process.env[name];
-    if (!value) throw new CriticConfigError(`critic "${config.id}": "apiKeyEnv" names ${name}, but that environment variable is not set or empty`, config.id, 'apiKeyEnv');
+    if (!value)
+      throw new CriticConfigError(
+        `critic "${config.id}": "apiKeyEnv" names ${name}, but that environment variable is not set or empty`,
+        config.id,
+        'apiKeyEnv',
+      );
     return value;
   },
   keyHint(config) {
@@ -45,7 +50,11 @@ export interface BuiltCritics {
 }
 
 /** Builds the requested critics with keys from the environment; remote ones read and fill the result cache. */
-export async function buildCritics(configs: readonly CriticConfig[], ids: readonly string[], opts: { configFile?: string; cacheDir: string | null }): Promise<BuiltCritics> {
+export async function buildCritics(
+  configs: readonly CriticConfig[],
+  ids: readonly string[],
+  opts: { configFile?: string; cacheDir: string | null },
+): Promise<BuiltCritics> {
   const context: CriticContext = { ...ENV_KEYS, baseDir: criticBaseDir(opts.configFile) };
   const built = await Promise.all(selectCritics(configs, ids).map((config) => createCritic(config, context)));
   if (opts.cacheDir === null) return { critics: built };
@@ -61,8 +70,14 @@ export async function buildCritics(configs: readonly CriticConfig[], ids: readon
       }
       return;
     }
-    if (!warned) console.error(forTerminal(`prm-lens: cannot use the cache in ${opts.cacheDir}: ${errorMessage(err)}; continuing without it`));
+    if (!warned)
+      console.error(
+        forTerminal(`prm-lens: cannot use the cache in ${opts.cacheDir}: ${errorMessage(err)}; continuing without it`),
+      );
     warned = true;
   };
-  return { critics: built.map((c) => (isCacheable(c) ? withCache(c, store, onStoreError) : c)), cacheDir: opts.cacheDir };
+  return {
+    critics: built.map((c) => (isCacheable(c) ? withCache(c, store, onStoreError) : c)),
+    cacheDir: opts.cacheDir,
+  };
 }

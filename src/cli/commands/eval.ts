@@ -39,7 +39,10 @@ const FATAL_KINDS = new Set(['bad-key', 'forbidden', 'unknown-model', 'wrong-url
  * Ctrl-C stops new requests at once; items already judged are kept (and cached, so re-running resumes).
  */
 export async function evalCommand(opts: EvalOptions): Promise<number> {
-  const { critics: built, cacheDir } = await buildCritics(opts.configs, opts.criticIds, { configFile: opts.configFile, cacheDir: opts.cacheDir });
+  const { critics: built, cacheDir } = await buildCritics(opts.configs, opts.criticIds, {
+    configFile: opts.configFile,
+    cacheDir: opts.cacheDir,
+  });
   const configs = selectCritics(opts.configs, opts.criticIds);
   const baseDir = criticBaseDir(opts.configFile);
   const critics = built.map((critic, k) => ({
@@ -75,7 +78,8 @@ export async function evaluate(
   }));
   const progress = opts.quiet ? undefined : new ProgressReporter({ stream: process.stderr, now: () => Date.now() });
   // Messages quote servers and datasets: control characters are neutralised before they reach the terminal.
-  const say = (message: string) => (progress ? progress.log(forTerminal(message)) : console.error(forTerminal(message)));
+  const say = (message: string) =>
+    progress ? progress.log(forTerminal(message)) : console.error(forTerminal(message));
   let badInput = false;
   const items = async function* (): AsyncGenerator<DatasetItem> {
     for (const file of opts.datasets) {
@@ -130,8 +134,12 @@ export async function evaluate(
     );
   }
   if (opts.signal.aborted) {
-    const resume = opts.cacheDir ? `; results of remote critics are cached in ${opts.cacheDir}: run the same command again to resume` : '';
-    console.error(`interrupted after ${done} items: the metrics below cover those only${opts.out ? `; ${opts.out} was not written` : ''}${resume}`);
+    const resume = opts.cacheDir
+      ? `; results of remote critics are cached in ${opts.cacheDir}: run the same command again to resume`
+      : '';
+    console.error(
+      `interrupted after ${done} items: the metrics below cover those only${opts.out ? `; ${opts.out} was not written` : ''}${resume}`,
+    );
   } else if (opts.out) {
     await writeResultsAtomic(opts.out, records);
     console.error(`wrote ${records.length} result lines to ${opts.out}`);

@@ -2,12 +2,7 @@ import { realpath } from 'node:fs/promises';
 import { readResults } from '../../core/datasets/results';
 import { checkResultsInput } from '../../core/datasets/results-input';
 import { ResultRecord } from '../../core/datasets/types';
-import {
-  failedCount,
-  formatMetricsTable,
-  formatPercent,
-  groupByCritic,
-} from '../../core/metrics/metrics';
+import { failedCount, formatMetricsTable, formatPercent, groupByCritic } from '../../core/metrics/metrics';
 import { forTerminal } from '../../core/util/terminal';
 import { formatIssue, table, writeJson } from '../io';
 import { pairwiseAgreement } from '../../core/metrics/agreement';
@@ -215,7 +210,13 @@ export function printMetrics(
   console.log(
     table(
       ['critic A', 'critic B', 'items', 'agree %', 'kappa'],
-      pairwiseAgreement(answered).map((p) => [p.a, p.b, String(p.n), formatPercent(p.agreement), p.kappa === null ? '—' : p.kappa.toFixed(3)]),
+      pairwiseAgreement(answered).map((p) => [
+        p.a,
+        p.b,
+        String(p.n),
+        formatPercent(p.agreement),
+        p.kappa === null ? '—' : p.kappa.toFixed(3),
+      ]),
     ),
   );
   printThresholds(reports, thresholds);

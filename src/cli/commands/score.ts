@@ -15,7 +15,15 @@ export interface ScoreCriticOptions {
   cacheDir: string | null;
 }
 
-export async function scoreCommand(file: string, configs: CriticConfig[], criticIds: string[], options: SegmentOptions, json: boolean, signal: AbortSignal, build: ScoreCriticOptions): Promise<number> {
+export async function scoreCommand(
+  file: string,
+  configs: CriticConfig[],
+  criticIds: string[],
+  options: SegmentOptions,
+  json: boolean,
+  signal: AbortSignal,
+  build: ScoreCriticOptions,
+): Promise<number> {
   const { text } = await readTraceInput(file);
   // Trace files: the critics see the steps of the thinking and answer parts, never the tags (as `segment` shows).
   const { document, trace: segmentation } = segmentTraceFile(text, options);
@@ -35,18 +43,39 @@ export async function scoreCommand(file: string, configs: CriticConfig[], critic
         parts: segmentation.parts,
         sections: segmentation.sections,
         steps: segmentation.steps,
-        critics: results.map((r) => ({ id: r.criticId, firstError: r.firstError, steps: r.steps, timing: r.timing, usage: r.usage, cached: isCachedResult(r), rationale: r.rationale })),
+        critics: results.map((r) => ({
+          id: r.criticId,
+          firstError: r.firstError,
+          steps: r.steps,
+          timing: r.timing,
+          usage: r.usage,
+          cached: isCachedResult(r),
+          rationale: r.rationale,
+        })),
         failures,
       });
     } else {
       console.log(forTerminal(`${file}: ${segmentation.steps.length} steps (${segmentation.strategy})`));
       for (const r of results) {
-        const verdict = r.firstError === null ? 'no prediction' : r.firstError < 0 ? 'no error found' : `first error at idx ${r.firstError}`;
+        const verdict =
+          r.firstError === null
+            ? 'no prediction'
+            : r.firstError < 0
+              ? 'no error found'
+              : `first error at idx ${r.firstError}`;
         console.log(forTerminal(`${r.criticId}: ${verdict} (${isCachedResult(r) ? 'cached' : costLabel(r)})`));
       }
       // Verdict-only critics (the checker, LLM critics) get no score column.
       const scored = new Set(results.filter((r) => r.steps.some((j) => j.score !== null)).map((r) => r.criticId));
-      const header = ['idx', 'step', ...results.flatMap((r) => [...(scored.has(r.criticId) ? [`${r.criticId} score`] : []), `${r.criticId} verdict`]), 'reason'];
+      const header = [
+        'idx',
+        'step',
+        ...results.flatMap((r) => [
+          ...(scored.has(r.criticId) ? [`${r.criticId} score`] : []),
+          `${r.criticId} verdict`,
+        ]),
+        'reason',
+      ];
       const rows = segmentation.steps.map((s) => [
         String(s.index),
         oneLine(s.text, 48),

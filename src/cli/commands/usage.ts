@@ -62,8 +62,11 @@ export class UsageTotals {
   lenientOnlyLines(): string[] {
     return [...this.byCritic]
       .filter(([, t]) => t.lenientOnly > 0)
-      .map(([id, t]) => `critic ${id}: ${t.lenientOnly} answer(s) only answerParsing "lenient" would have read ` +
-        `(missed under ProcessBench's rule, as in the benchmark)`);
+      .map(
+        ([id, t]) =>
+          `critic ${id}: ${t.lenientOnly} answer(s) only answerParsing "lenient" would have read ` +
+          `(missed under ProcessBench's rule, as in the benchmark)`,
+      );
   }
 
   /** Only critics that made requests or hit the cache (the offline checker has nothing to report). */
@@ -74,7 +77,8 @@ export class UsageTotals {
   format(): string | undefined {
     const rows = this.remote().map(([id, t]) => {
       const sorted = [...t.latencies].sort((a, b) => a - b);
-      const pct = (q: number) => (sorted.length ? String(Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))])) : '—');
+      const pct = (q: number) =>
+        sorted.length ? String(Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))])) : '—';
       return [
         id,
         String(t.items),
@@ -88,6 +92,9 @@ export class UsageTotals {
       ];
     });
     if (rows.length === 0) return undefined;
-    return table(['critic', 'items', 'cached', 'requests', 'prompt_tokens', 'completion_tokens', 'mean_ms', 'p50_ms', 'p95_ms'], rows);
+    return table(
+      ['critic', 'items', 'cached', 'requests', 'prompt_tokens', 'completion_tokens', 'mean_ms', 'p50_ms', 'p95_ms'],
+      rows,
+    );
   }
 }

@@ -69,14 +69,19 @@ export async function judgeSteps(
   signal?: AbortSignal,
   options: JudgeOptions = {},
 ): Promise<{ results: CriticResult[]; failures: CriticFailure[]; cancelled?: boolean }> {
-  const settled = await Promise.allSettled(critics.map((critic) => critic.score({ problem, steps, signal, ...(options.sections ? { sections: options.sections } : {}) })));
+  const settled = await Promise.allSettled(
+    critics.map((critic) =>
+      critic.score({ problem, steps, signal, ...(options.sections ? { sections: options.sections } : {}) }),
+    ),
+  );
   const cancelled = signal?.aborted === true;
   if (cancelled && !(options.keepFinished && settled.some((o) => o.status === 'fulfilled'))) throw new CancelledError();
   const results: CriticResult[] = [];
   const failures: CriticFailure[] = [];
   settled.forEach((outcome, i) => {
     if (outcome.status === 'fulfilled') results.push(outcome.value);
-    else if (cancelled && isCancellation(outcome.reason)) failures.push({ criticId: critics[i].id, message: 'cancelled before it finished', cancelled: true });
+    else if (cancelled && isCancellation(outcome.reason))
+      failures.push({ criticId: critics[i].id, message: 'cancelled before it finished', cancelled: true });
     else failures.push({ criticId: critics[i].id, message: errorMessage(outcome.reason) });
   });
   return cancelled ? { results, failures, cancelled } : { results, failures };
@@ -86,8 +91,20 @@ function isCancellation(reason: unknown): boolean {
   return reason instanceof CancelledError || (reason instanceof Error && reason.name === 'AbortError');
 }
 
-export async function analyzeText(text: string, options: SegmentOptions, critics: readonly Critic[], signal?: AbortSignal, judge: JudgeOptions = {}): Promise<Analysis> {
+export async function analyzeText(
+  text: string,
+  options: SegmentOptions,
+  critics: readonly Critic[],
+  signal?: AbortSignal,
+  judge: JudgeOptions = {},
+): Promise<Analysis> {
   const { document, segmentation, trace } = segmentFile(text, options);
-  const judged = await judgeSteps(critics, document.problem, segmentation.steps.map((s) => s.text), signal, judge);
+  const judged = await judgeSteps(
+    critics,
+    document.problem,
+    segmentation.steps.map((s) => s.text),
+    signal,
+    judge,
+  );
   return trace ? { document, segmentation, trace, ...judged } : { document, segmentation, ...judged };
 }

@@ -15,35 +15,71 @@ export function comparisonMarkdown(analysis: Analysis, title: string, extras: Co
   const steps = segmentation.steps;
   const disagree = stepDisagreements(results, steps.length);
   const out: string[] = [`# PRM Lens: critics compared on ${title}`, ''];
-  out.push(`${steps.length} steps · segmentation \`${segmentation.strategy}\` · ${results.length + failures.length} critics`, '');
+  out.push(
+    `${steps.length} steps · segmentation \`${segmentation.strategy}\` · ${results.length + failures.length} critics`,
+    '',
+  );
 
-  out.push('## Verdicts on the solution', '', '| critic | verdict | time | tokens (prompt + completion) | requests |', '|---|---|---|---|---|');
+  out.push(
+    '## Verdicts on the solution',
+    '',
+    '| critic | verdict | time | tokens (prompt + completion) | requests |',
+    '|---|---|---|---|---|',
+  );
   for (const r of results) {
     const cached = extras.isCached?.(r) ?? false;
     const u = r.usage;
-    const tokens = u?.promptTokens !== undefined || u?.completionTokens !== undefined ? `${u?.promptTokens ?? 0} + ${u?.completionTokens ?? 0}` : '—';
-    out.push(`| ${markdownCell(r.criticId)} | ${firstErrorLabel(r)} | ${cached ? 'cached' : `${Math.round(r.timing.durationMs)} ms`} | ${tokens} | ${u?.requests ?? '—'} |`);
+    const tokens =
+      u?.promptTokens !== undefined || u?.completionTokens !== undefined
+        ? `${u?.promptTokens ?? 0} + ${u?.completionTokens ?? 0}`
+        : '—';
+    out.push(
+      `| ${markdownCell(r.criticId)} | ${firstErrorLabel(r)} | ${cached ? 'cached' : `${Math.round(r.timing.durationMs)} ms`} | ${tokens} | ${u?.requests ?? '—'} |`,
+    );
   }
-  for (const f of failures) out.push(`| ${markdownCell(f.criticId)} | ${f.cancelled ? 'cancelled before it finished' : `failed: ${markdownCell(f.message)}`} | | | |`);
+  for (const f of failures)
+    out.push(
+      `| ${markdownCell(f.criticId)} | ${f.cancelled ? 'cancelled before it finished' : `failed: ${markdownCell(f.message)}`} | | | |`,
+    );
   out.push('');
   out.push(summaryLine(results), '');
 
-  out.push('## Steps', '', `| step | ${results.map((r) => markdownCell(r.criticId)).join(' | ')} | disagreement | text |`, `|---|${results.map(() => '---|').join('')}---|---|`);
+  out.push(
+    '## Steps',
+    '',
+    `| step | ${results.map((r) => markdownCell(r.criticId)).join(' | ')} | disagreement | text |`,
+    `|---|${results.map(() => '---|').join('')}---|---|`,
+  );
   for (const step of steps) {
     const d = disagree[step.index];
     const cells = results.map((r) => verdictCell(r.steps[step.index], r.firstError === step.index));
-    out.push(`| ${step.index + 1} | ${cells.join(' | ')} | ${disagreementLabel(d)} | ${markdownCell(clip(step.text, 80))} |`);
+    out.push(
+      `| ${step.index + 1} | ${cells.join(' | ')} | ${disagreementLabel(d)} | ${markdownCell(clip(step.text, 80))} |`,
+    );
   }
-  out.push('', '✓ correct · ✗ incorrect · · no verdict · ⚑ first error · numbers are scores (probability the step is correct)', '');
+  out.push(
+    '',
+    '✓ correct · ✗ incorrect · · no verdict · ⚑ first error · numbers are scores (probability the step is correct)',
+    '',
+  );
 
   const contested = steps.filter((s) => disagree[s.index].verdict || disagree[s.index].firstError);
   if (contested.length > 0) {
     out.push('## Where the critics disagree', '');
     for (const step of contested) {
-      out.push(`### ⚠ Step ${step.index + 1} (${disagreementLabel(disagree[step.index])})`, '', fenced(step.text), '', '| critic | score | verdict | reason |', '|---|---|---|---|');
+      out.push(
+        `### ⚠ Step ${step.index + 1} (${disagreementLabel(disagree[step.index])})`,
+        '',
+        fenced(step.text),
+        '',
+        '| critic | score | verdict | reason |',
+        '|---|---|---|---|',
+      );
       for (const r of results) {
         const j = r.steps[step.index];
-        out.push(`| ${markdownCell(r.criticId)}${r.firstError === step.index ? ' ⚑' : ''} | ${j?.score == null ? '—' : j.score.toFixed(3)} | ${j?.verdict ?? '—'} | ${markdownCell(j?.reason ?? '')} |`);
+        out.push(
+          `| ${markdownCell(r.criticId)}${r.firstError === step.index ? ' ⚑' : ''} | ${j?.score == null ? '—' : j.score.toFixed(3)} | ${j?.verdict ?? '—'} | ${markdownCell(j?.reason ?? '')} |`,
+        );
       }
       out.push('');
     }

@@ -1,7 +1,11 @@
 import { CriticResult, StepJudgement, Verdict } from '../critics/types';
 import { Analysis } from './analyze';
 
-const VERDICT_LABEL: Record<Verdict, string> = { correct: '✓ correct', incorrect: '✗ incorrect', unknown: '· no verdict' };
+const VERDICT_LABEL: Record<Verdict, string> = {
+  correct: '✓ correct',
+  incorrect: '✗ incorrect',
+  unknown: '· no verdict',
+};
 
 export function formatScore(judgement: StepJudgement | undefined): string {
   return judgement?.score == null ? '—' : judgement.score.toFixed(3);
@@ -38,14 +42,23 @@ export function markdownCell(text: string): string {
 /** The hover of one step: every critic's score, verdict and reason. */
 export function stepHoverMarkdown(analysis: Analysis, stepIndex: number): string {
   const total = analysis.segmentation.steps.length;
-  const lines = [`**PRM Lens · step ${stepIndex + 1} of ${total}**`, '', '| critic | score | verdict | reason |', '|---|---|---|---|'];
+  const lines = [
+    `**PRM Lens · step ${stepIndex + 1} of ${total}**`,
+    '',
+    '| critic | score | verdict | reason |',
+    '|---|---|---|---|',
+  ];
   for (const result of analysis.results) {
     const judgement = result.steps[stepIndex];
     const flag = result.firstError === stepIndex ? ' ⚑' : '';
-    lines.push(`| ${markdownCell(result.criticId)}${flag} | ${formatScore(judgement)} | ${verdictLabel(judgement)} | ${markdownCell(judgement?.reason ?? '')} |`);
+    lines.push(
+      `| ${markdownCell(result.criticId)}${flag} | ${formatScore(judgement)} | ${verdictLabel(judgement)} | ${markdownCell(judgement?.reason ?? '')} |`,
+    );
   }
   for (const failure of analysis.failures) {
-    lines.push(`| ${markdownCell(failure.criticId)} | — | ${failure.cancelled ? 'cancelled' : 'failed'} | ${markdownCell(failure.message)} |`);
+    lines.push(
+      `| ${markdownCell(failure.criticId)} | — | ${failure.cancelled ? 'cancelled' : 'failed'} | ${markdownCell(failure.message)} |`,
+    );
   }
   const flaggedBy = analysis.results.filter((r) => r.firstError === stepIndex).map((r) => r.criticId);
   if (flaggedBy.length > 0) lines.push('', `⚑ first error according to ${flaggedBy.map(markdownCell).join(', ')}`);
@@ -57,19 +70,34 @@ export function stepHoverMarkdown(analysis: Analysis, stepIndex: number): string
 export function analysisReportMarkdown(analysis: Analysis, title: string): string {
   const { segmentation, document, results, failures } = analysis;
   const out: string[] = [`# PRM Lens: ${title}`, ''];
-  out.push(`${segmentation.steps.length} steps · segmentation \`${segmentation.strategy}\` (${segmentation.reason})`, '');
+  out.push(
+    `${segmentation.steps.length} steps · segmentation \`${segmentation.strategy}\` (${segmentation.reason})`,
+    '',
+  );
   out.push('| critic | verdict on the solution | cost |', '|---|---|---|');
   for (const r of results) out.push(`| ${markdownCell(r.criticId)} | ${firstErrorLabel(r)} | ${costLabel(r)} |`);
-  for (const f of failures) out.push(`| ${markdownCell(f.criticId)} | ${f.cancelled ? 'cancelled before it finished' : `failed: ${markdownCell(f.message)}`} | |`);
+  for (const f of failures)
+    out.push(
+      `| ${markdownCell(f.criticId)} | ${f.cancelled ? 'cancelled before it finished' : `failed: ${markdownCell(f.message)}`} | |`,
+    );
   out.push('');
   if (document.problem.trim()) out.push('## Problem', '', fenced(document.problem), '');
   out.push('## Steps', '');
   for (const step of segmentation.steps) {
-    out.push(`### Step ${step.index + 1}`, '', fenced(step.text), '', '| critic | score | verdict | reason |', '|---|---|---|---|');
+    out.push(
+      `### Step ${step.index + 1}`,
+      '',
+      fenced(step.text),
+      '',
+      '| critic | score | verdict | reason |',
+      '|---|---|---|---|',
+    );
     for (const r of results) {
       const j = r.steps[step.index];
       const flag = r.firstError === step.index ? ' ⚑ first error' : '';
-      out.push(`| ${markdownCell(r.criticId)} | ${formatScore(j)} | ${verdictLabel(j)}${flag} | ${markdownCell(j?.reason ?? '')} |`);
+      out.push(
+        `| ${markdownCell(r.criticId)} | ${formatScore(j)} | ${verdictLabel(j)}${flag} | ${markdownCell(j?.reason ?? '')} |`,
+      );
     }
     out.push('');
   }

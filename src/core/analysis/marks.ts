@@ -44,7 +44,11 @@ export function classifyJudgement(judgement: StepJudgement | undefined, threshol
 }
 
 /** Marks for the steps as judged by one critic (the primary one shown in the editor). */
-export function computeStepMarks(steps: readonly Step[], result: CriticResult | undefined, thresholds: ScoreThresholds): StepMark[] {
+export function computeStepMarks(
+  steps: readonly Step[],
+  result: CriticResult | undefined,
+  thresholds: ScoreThresholds,
+): StepMark[] {
   return steps.map((step) => ({
     stepIndex: step.index,
     start: step.start,

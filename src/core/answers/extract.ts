@@ -10,7 +10,11 @@ export function extractAnswer(text: string): string | null {
   let last: string | null = null;
   for (let m = stated.exec(text); m !== null; m = stated.exec(text)) last = m[1];
   if (last === null) return null;
-  const answer = last.trim().replace(/\.$/, '').replace(/^\$(.*)\$$/, '$1').trim();
+  const answer = last
+    .trim()
+    .replace(/\.$/, '')
+    .replace(/^\$(.*)\$$/, '$1')
+    .trim();
   return answer === '' ? null : answer;
 }
 

@@ -27,8 +27,30 @@ export function normalizeAnswer(answer: string): string {
 
 /** Unit words (singular or plural, with an optional power) removed from answers, as the PRM800K grader does. */
 const UNIT_WORDS = [
-  'degree', 'cm', 'centimeter', 'meter', 'mile', 'second', 'minute', 'hour', 'day', 'week', 'month', 'year', 'foot',
-  'feet', 'inch', 'yard', 'unit', 'dollar', 'cent', 'mph', 'km', 'kg', 'gram', 'liter',
+  'degree',
+  'cm',
+  'centimeter',
+  'meter',
+  'mile',
+  'second',
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'month',
+  'year',
+  'foot',
+  'feet',
+  'inch',
+  'yard',
+  'unit',
+  'dollar',
+  'cent',
+  'mph',
+  'km',
+  'kg',
+  'gram',
+  'liter',
 ];
 const UNIT_POWER = String.raw`(?:\s*\^\s*\{?\d+\}?)?`;
 const UNITS = new RegExp(String.raw`(?<![A-Za-z\\])(?:${UNIT_WORDS.join('|')})(?:es|s)?${UNIT_POWER}(?![A-Za-z])`, 'g');
@@ -104,7 +126,7 @@ export function splitElements(s: string): { open: string; close: string; items: 
  */
 export function toMathjs(s: string): string | null {
   let out = '';
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     if (s.startsWith('\\frac{', i)) {
       const a = group(s, i + 5);
       const b = a && s[a.end] === '{' ? group(s, a.end) : null;

@@ -92,7 +92,10 @@ export function bestOfNReport(all: readonly BonProblem[], opts: BonOptions = {})
   for (const name of names) {
     const critic = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : undefined;
     const ranked = problems.map((p) => rank(candidates(p.samples, name, judges, critic)));
-    perProblem.set(`best:${name}`, exactCurve(ranked, ratios, (r, ratio) => bestOfN(r, ratio)));
+    perProblem.set(
+      `best:${name}`,
+      exactCurve(ranked, ratios, (r, ratio) => bestOfN(r, ratio)),
+    );
     process[`best:${name}`] = diagnostics(ranked, ratios, judges, critic !== undefined);
     voting.push([`weighted:${name}`, (s) => s.scores[name]]);
   }
@@ -103,7 +106,10 @@ export function bestOfNReport(all: readonly BonProblem[], opts: BonOptions = {})
     voteAtN(voters, slots, n, { trials, seed: (opts.seed ?? 0) + k, targetStandardError }),
   );
   voting.forEach(([name], v) => {
-    perProblem.set(name, estimates.map((e) => e[v].perProblem));
+    perProblem.set(
+      name,
+      estimates.map((e) => e[v].perProblem),
+    );
     standardError[name] = estimates.map((e) => 100 * standardErrorOf(e[v].trialMeans));
   });
 
@@ -112,7 +118,10 @@ export function bestOfNReport(all: readonly BonProblem[], opts: BonOptions = {})
     ...names.flatMap((name) => [`best:${name}`, `weighted:${name}`]),
   ];
   const ordered = new Map(order.map((name) => [name, perProblem.get(name) ?? []]));
-  const curves = meanCurves(ordered, problems.map(() => true));
+  const curves = meanCurves(
+    ordered,
+    problems.map(() => true),
+  );
   const subsets: BonReport['subsets'] = {};
   for (const subset of [...new Set(subsetOf)].sort()) {
     const members = subsetOf.map((s) => s === subset);

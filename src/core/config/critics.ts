@@ -179,7 +179,7 @@ export const CRITIC_TYPES = {
         default: DEFAULT_VERDICT_PATTERN,
         check: verdictPatternProblem,
         description:
-          'verifier mode: regex with a capture group around the verdict word; its k-th match is step k\'s verdict.',
+          "verifier mode: regex with a capture group around the verdict word; its k-th match is step k's verdict.",
       },
       yesWord: {
         type: 'string',
@@ -227,7 +227,7 @@ export const CRITIC_TYPES = {
         minimum: 1,
         description:
           'Top-k sampling, sent as top_k (vLLM accepts it; the OpenAI API does not). Not sent unless set. ' +
-          "ProcessBench samples Qwen2.5-Math critics with temperature 0.7, topP 0.8, topK 20.",
+          'ProcessBench samples Qwen2.5-Math critics with temperature 0.7, topP 0.8, topK 20.',
       },
       seed: {
         type: 'integer',
@@ -264,20 +264,21 @@ export const CRITIC_TYPES = {
         minLength: 1,
         description: 'Path of a prompt template replacing the built-in ProcessBench-style prompt.',
         affectsAnswers: 'file',
-      },      contextTokens: {
+      },
+      contextTokens: {
         type: 'integer',
         minimum: 1024,
         description:
-          'sections mode: the model\'s context (prompt + maxTokens, prompt estimated as characters / 4); a ' +
+          "sections mode: the model's context (prompt + maxTokens, prompt estimated as characters / 4); a " +
           'longer trace is judged in windows of whole sections, each restating the problem and the earlier ' +
-          'sections\' first lines.',
+          "sections' first lines.",
       },
       promptTemplateFile: {
         type: 'string',
         minLength: 1,
         description:
           "Path of a template in the benchmark's own syntax (Python str.format: {problem}, {tagged_response}, " +
-          '{{ }} for literal braces), used verbatim, e.g. ProcessBench\'s critique template. Not with promptTemplate.',
+          "{{ }} for literal braces), used verbatim, e.g. ProcessBench's critique template. Not with promptTemplate.",
         affectsAnswers: 'file',
       },
     },

@@ -49,7 +49,10 @@ export function judgeScores(
  * number (a PRM). Verdict-only critics, partial scores and non-finite values give null. Results files, the dataset
  * view, the sweep and the inspector's aggregates all read scores through this.
  */
-export function scalarScores(result: Pick<CriticResult, 'steps'>, stepCount: number = result.steps.length): number[] | null {
+export function scalarScores(
+  result: Pick<CriticResult, 'steps'>,
+  stepCount: number = result.steps.length,
+): number[] | null {
   if (stepCount === 0 || result.steps.length !== stepCount) return null;
   const scores: number[] = [];
   for (const s of result.steps) {

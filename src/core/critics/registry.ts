@@ -7,9 +7,11 @@ type CriticFactory = (config: CriticConfig, context: CriticContext) => Promise<C
 
 const factories: Record<CriticType, CriticFactory> = {
   checker: async (config) => (await import('./checker/index.js')).createChecker(config),
-  'openai-critic': async (config, context) => (await import('./remote/openai-critic.js')).createOpenAICritic(config, context, context.baseDir),
+  'openai-critic': async (config, context) =>
+    (await import('./remote/openai-critic.js')).createOpenAICritic(config, context, context.baseDir),
   'chat-prm': async (config, context) => (await import('./remote/chat-prm.js')).createChatPrm(config, context),
-  'vllm-pooling': async (config, context) => (await import('./remote/vllm-pooling.js')).createVllmPooling(config, context),
+  'vllm-pooling': async (config, context) =>
+    (await import('./remote/vllm-pooling.js')).createVllmPooling(config, context),
   onnx: async (config, context) => (await import('./onnx/critic.js')).createOnnxCritic(config, context),
 };
 
@@ -65,7 +67,11 @@ export function withBuiltins(configs: readonly CriticConfig[]): CriticConfig[] {
 
 export async function createCritic(config: CriticConfig, context: CriticContext = {}): Promise<Critic> {
   if (!isCriticType(config.type)) {
-    throw new CriticConfigError(`critic "${config.id}" has unknown type "${config.type}"; known types: ${knownCriticTypes().join(', ')}`, config.id, 'type');
+    throw new CriticConfigError(
+      `critic "${config.id}" has unknown type "${config.type}"; known types: ${knownCriticTypes().join(', ')}`,
+      config.id,
+      'type',
+    );
   }
   return factories[config.type](config, context);
 }

@@ -77,7 +77,11 @@ export interface CriticConfig {
 }
 
 export class CriticConfigError extends Error {
-  constructor(message: string, readonly criticId?: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly criticId?: string,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = 'CriticConfigError';
   }

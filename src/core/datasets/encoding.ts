@@ -23,7 +23,7 @@ export function textDecoder(encoding: TextEncoding): TextDecoder {
 /** Offset of the first invalid UTF-8 sequence in `bytes` (a sequence cut off at the end counts), or -1. */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   if (isUtf8(bytes)) return -1;
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const length = sequenceLength(bytes, i);
     if (length === 0) return i;
     i += length;
@@ -94,7 +94,7 @@ export class Utf8Check {
       for (let nl = bytes.indexOf(0x0a); nl !== -1; nl = bytes.indexOf(0x0a, nl + 1)) this.newline(nl);
       return;
     }
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
       if (bytes[i] === 0x0a) this.newline(i);
       const length = sequenceLength(bytes, i);
       if (length === 0) this.flag(i);

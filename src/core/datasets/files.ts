@@ -24,7 +24,10 @@ export async function openInput(file: string, what: string): Promise<FileHandle>
     throw cannotRead(file, what, e);
   }
   // Opening a folder succeeds on Linux; only the first read would fail, with a bare EISDIR.
-  const isFolder = await fh.stat().then((s) => s.isDirectory(), () => false);
+  const isFolder = await fh.stat().then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (isFolder) {
     await fh.close();
     throw new InputFileError(file, `${what} ${file} is a folder, not a file`);
@@ -57,7 +60,7 @@ export type Layout = 'array' | 'lines' | 'empty';
 export async function detectLayout(fh: FileHandle): Promise<Layout> {
   const buffer = Buffer.alloc(64 * 1024);
   let decoder: TextDecoder | undefined;
-  for (let position = 0; ; ) {
+  for (let position = 0; ;) {
     const { bytesRead } = await fh.read(buffer, 0, buffer.length, position);
     if (bytesRead === 0) return 'empty';
     decoder ??= textDecoder(sniffEncoding(buffer.subarray(0, bytesRead)));

@@ -29,13 +29,7 @@ import { checkDatasetRecord, describe, isObject, subsetFromFileName, type Checke
  * the subset the file name (Math-Shepherd: its `task`), or the id prefix in a file that mixes them (subsets.ts).
  */
 export type DatasetFormat =
-  | 'processbench'
-  | 'prm800k'
-  | 'math-shepherd'
-  | 'trl-stepwise'
-  | 'big-bench-mistake'
-  | 'prmbench'
-  | 'deltabench';
+  'processbench' | 'prm800k' | 'math-shepherd' | 'trl-stepwise' | 'big-bench-mistake' | 'prmbench' | 'deltabench';
 
 export const FORMAT_NAMES: Record<DatasetFormat, string> = {
   processbench: 'ProcessBench',
@@ -127,7 +121,8 @@ class RecordCheck {
   }
 
   strings(value: unknown, field: string): string[] | undefined {
-    if (!Array.isArray(value) || value.length === 0) return this.block(field, `expected a non-empty array of strings, got ${describe(value)}`);
+    if (!Array.isArray(value) || value.length === 0)
+      return this.block(field, `expected a non-empty array of strings, got ${describe(value)}`);
     const bad = value.findIndex((s) => typeof s !== 'string');
     if (bad !== -1) return this.block(`${field}[${bad}]`, `expected a string, got ${describe(value[bad])}`);
     return value as string[];
@@ -135,7 +130,8 @@ class RecordCheck {
 
   /** A given id (string or number), else "<file name>:<line or index>"; undefined when it has a wrong type. */
   id(value: unknown): string | undefined {
-    if (value === undefined || value === null || value === '') return `${basename(this.source.file)}:${this.source.line ?? this.source.index}`;
+    if (value === undefined || value === null || value === '')
+      return `${basename(this.source.file)}:${this.source.line ?? this.source.index}`;
     if (typeof value === 'string') return value;
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
     return this.block('id', `expected a string or a number, got ${describe(value)}`);
@@ -144,12 +140,16 @@ class RecordCheck {
   subset(value: unknown, fromRecord: string | undefined): string {
     const fallback = fromRecord ?? subsetFromFileName(this.source.file);
     if (typeof value === 'string' && value !== '') return value;
-    if (value !== undefined && value !== '') this.note('subset', `expected a string, got ${describe(value)}; using "${fallback}"`);
+    if (value !== undefined && value !== '')
+      this.note('subset', `expected a string, got ${describe(value)}; using "${fallback}"`);
     return fallback;
   }
 }
 
-const PARSERS: Record<Exclude<DatasetFormat, 'processbench'>, (raw: Record<string, unknown>, r: RecordCheck) => Parsed | undefined> = {
+const PARSERS: Record<
+  Exclude<DatasetFormat, 'processbench'>,
+  (raw: Record<string, unknown>, r: RecordCheck) => Parsed | undefined
+> = {
   prm800k: parsePrm800k,
   'math-shepherd': parseMathShepherd,
   'trl-stepwise': parseTrlStepwise,
@@ -162,13 +162,19 @@ const FINISHED = new Set(['solution', 'found_error']);
 
 function parsePrm800k(raw: Record<string, unknown>, r: RecordCheck): Parsed | undefined {
   const question = raw.question;
-  const problem = isObject(question) ? r.string(question.problem, 'question.problem') : r.block('question', `expected an object with "problem", got ${describe(question)}`);
+  const problem = isObject(question)
+    ? r.string(question.problem, 'question.problem')
+    : r.block('question', `expected an object with "problem", got ${describe(question)}`);
   const label = raw.label as Record<string, unknown>;
   const finish = label.finish_reason;
   if (typeof finish !== 'string' || !FINISHED.has(finish)) {
-    return r.block('label.finish_reason', `${describe(finish)}: the labeller did not finish this solution, so it has no first-error label`);
+    return r.block(
+      'label.finish_reason',
+      `${describe(finish)}: the labeller did not finish this solution, so it has no first-error label`,
+    );
   }
-  if (!Array.isArray(label.steps) || label.steps.length === 0) return r.block('label.steps', `expected a non-empty array, got ${describe(label.steps)}`);
+  if (!Array.isArray(label.steps) || label.steps.length === 0)
+    return r.block('label.steps', `expected a non-empty array, got ${describe(label.steps)}`);
   const steps: string[] = [];
   let firstError = -1;
   for (let k = 0; k < label.steps.length && firstError === -1; k++) {
@@ -181,26 +187,40 @@ function parsePrm800k(raw: Record<string, unknown>, r: RecordCheck): Parsed | un
     steps.push(picked.text);
     if (picked.rating === -1) firstError = k;
   }
-  if (finish === 'found_error' && firstError === -1) return r.block('label.steps', 'finish_reason is "found_error" but no step on the labelled path is rated -1');
+  if (finish === 'found_error' && firstError === -1)
+    return r.block('label.steps', 'finish_reason is "found_error" but no step on the labelled path is rated -1');
   if (steps.length === 0) return r.block('label.steps', 'no step on the labelled path');
   if (problem === undefined) return undefined;
   return { problem, steps, label: firstError };
 }
 
 /** The step on the labelled path: the chosen completion, the labeller's own, or (last step) the one rated -1. */
-function pickPrm800kCompletion(step: Record<string, unknown>, field: string, r: RecordCheck): { text: string; rating: number | null } | null | undefined {
+function pickPrm800kCompletion(
+  step: Record<string, unknown>,
+  field: string,
+  r: RecordCheck,
+): { text: string; rating: number | null } | null | undefined {
   const completions = step.completions ?? [];
-  if (!Array.isArray(completions)) return r.block(`${field}.completions`, `expected an array or null, got ${describe(completions)}`);
+  if (!Array.isArray(completions))
+    return r.block(`${field}.completions`, `expected an array or null, got ${describe(completions)}`);
   const chosen = step.chosen_completion;
   const completion = (i: number): { text: string; rating: number | null } | undefined => {
     const c = completions[i];
-    if (!isObject(c) || typeof c.text !== 'string') return r.block(`${field}.completions[${i}]`, `expected {"text": string, "rating": -1, 0, 1 or null}, got ${describe(c)}`);
-    if (c.rating !== null && c.rating !== undefined && ![-1, 0, 1].includes(c.rating as number)) return r.block(`${field}.completions[${i}].rating`, `expected -1, 0, 1 or null, got ${describe(c.rating)}`);
+    if (!isObject(c) || typeof c.text !== 'string')
+      return r.block(
+        `${field}.completions[${i}]`,
+        `expected {"text": string, "rating": -1, 0, 1 or null}, got ${describe(c)}`,
+      );
+    if (c.rating !== null && c.rating !== undefined && ![-1, 0, 1].includes(c.rating as number))
+      return r.block(`${field}.completions[${i}].rating`, `expected -1, 0, 1 or null, got ${describe(c.rating)}`);
     return { text: c.text, rating: (c.rating as number | null | undefined) ?? null };
   };
   if (chosen !== null && chosen !== undefined) {
     if (!Number.isInteger(chosen) || (chosen as number) < 0 || (chosen as number) >= completions.length) {
-      return r.block(`${field}.chosen_completion`, `${describe(chosen)} is not an index into its ${completions.length} completions`);
+      return r.block(
+        `${field}.chosen_completion`,
+        `${describe(chosen)} is not an index into its ${completions.length} completions`,
+      );
     }
     return completion(chosen as number);
   }
@@ -221,12 +241,16 @@ function parseMathShepherd(raw: Record<string, unknown>, r: RecordCheck): Parsed
   const labelled = raw.label as string;
   const parts = input.split(STEP_TAG);
   if (parts.length < 2) return r.block('input', `no step tag "${STEP_TAG}" in the text`);
-  if (parts[parts.length - 1].trim() !== '') return r.block('input', `text after the last step tag "${STEP_TAG}" has no label`);
+  if (parts[parts.length - 1].trim() !== '')
+    return r.block('input', `text after the last step tag "${STEP_TAG}" has no label`);
   const marks: string[] = [];
   let at = 0;
   for (let i = 0; i < parts.length - 1; i++) {
     if (!labelled.startsWith(parts[i], at) || !'+-'.includes(labelled[at + parts[i].length] ?? 'x')) {
-      return r.block('label', `does not match "input" at step ${i + 1}: expected the same text with "+" or "-" in place of each "${STEP_TAG}"`);
+      return r.block(
+        'label',
+        `does not match "input" at step ${i + 1}: expected the same text with "+" or "-" in place of each "${STEP_TAG}"`,
+      );
     }
     at += parts[i].length;
     marks.push(labelled[at]);
@@ -236,17 +260,24 @@ function parseMathShepherd(raw: Record<string, unknown>, r: RecordCheck): Parsed
   if (!start) return r.block('input', 'cannot tell the problem from the first step: no "Step 1:" in the text');
   const steps = [parts[0].slice(start.index), ...parts.slice(1, -1)].map((s) => s.trim());
   const task = typeof raw.task === 'string' && raw.task !== '' ? raw.task : undefined;
-  return { problem: parts[0].slice(0, start.index).trim(), steps, label: marks.indexOf('-'), ...(task ? { subset: task } : {}) };
+  return {
+    problem: parts[0].slice(0, start.index).trim(),
+    steps,
+    label: marks.indexOf('-'),
+    ...(task ? { subset: task } : {}),
+  };
 }
 
 function parseTrlStepwise(raw: Record<string, unknown>, r: RecordCheck): Parsed | undefined {
   const problem = r.string(raw.prompt, 'prompt');
   const steps = r.strings(raw.completions, 'completions');
   const labels = raw.labels;
-  if (!Array.isArray(labels) || labels.length === 0) return r.block('labels', `expected a non-empty array of booleans, got ${describe(labels)}`);
+  if (!Array.isArray(labels) || labels.length === 0)
+    return r.block('labels', `expected a non-empty array of booleans, got ${describe(labels)}`);
   const bad = labels.findIndex((l) => typeof l !== 'boolean');
   if (bad !== -1) return r.block(`labels[${bad}]`, `expected true or false, got ${describe(labels[bad])}`);
-  if (steps && labels.length !== steps.length) return r.block('labels', `has ${labels.length} entries for ${steps.length} completions`);
+  if (steps && labels.length !== steps.length)
+    return r.block('labels', `has ${labels.length} entries for ${steps.length} completions`);
   if (problem === undefined || steps === undefined) return undefined;
   return { problem, steps, label: labels.indexOf(false) };
 }
@@ -255,14 +286,22 @@ function parseBigBenchMistake(raw: Record<string, unknown>, r: RecordCheck): Par
   const problem = r.string(raw.input, 'input');
   const steps = r.strings(raw.steps, 'steps');
   const mistake = raw.mistake_index;
-  if (mistake !== null && (!Number.isInteger(mistake) || (mistake as number) < 0)) return r.block('mistake_index', `expected a 0-based step index or null, got ${describe(mistake)}`);
-  if (steps && mistake !== null && (mistake as number) >= steps.length) return r.block('mistake_index', `${mistake as number} is out of range for ${steps.length} steps`);
+  if (mistake !== null && (!Number.isInteger(mistake) || (mistake as number) < 0))
+    return r.block('mistake_index', `expected a 0-based step index or null, got ${describe(mistake)}`);
+  if (steps && mistake !== null && (mistake as number) >= steps.length)
+    return r.block('mistake_index', `${mistake as number} is out of range for ${steps.length} steps`);
   if (problem === undefined || steps === undefined) return undefined;
   const { answer, target } = raw;
   let finalAnswerCorrect: boolean | null | undefined;
   if (answer === null) finalAnswerCorrect = null;
-  else if (typeof answer === 'string' && typeof target === 'string') finalAnswerCorrect = answer.trim() === target.trim();
-  return { problem, steps, label: mistake === null ? -1 : (mistake as number), ...(finalAnswerCorrect !== undefined ? { finalAnswerCorrect } : {}) };
+  else if (typeof answer === 'string' && typeof target === 'string')
+    finalAnswerCorrect = answer.trim() === target.trim();
+  return {
+    problem,
+    steps,
+    label: mistake === null ? -1 : (mistake as number),
+    ...(finalAnswerCorrect !== undefined ? { finalAnswerCorrect } : {}),
+  };
 }
 
 function parsePrmbench(raw: Record<string, unknown>, r: RecordCheck): Parsed | undefined {

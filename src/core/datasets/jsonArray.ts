@@ -9,7 +9,11 @@ export class JsonSyntaxError extends Error {
     readonly line?: number,
     readonly column?: number,
   ) {
-    super(line === undefined ? `JSON syntax error: ${reason}` : `JSON syntax error at line ${line}, column ${column}: ${reason}`);
+    super(
+      line === undefined
+        ? `JSON syntax error: ${reason}`
+        : `JSON syntax error at line ${line}, column ${column}: ${reason}`,
+    );
   }
 }
 

@@ -13,8 +13,7 @@ export interface JsonLinesOptions {
 
 export type ParsedLine =
   /** `warning`: a problem of the line that did not stop it being read (invalid UTF-8). */
-  | { line: number; value: unknown; warning?: string }
-  | { line: number; error: string };
+  { line: number; value: unknown; warning?: string } | { line: number; error: string };
 
 /**
  * Parses a JSONL stream one line at a time (1-based line numbers; blank lines skipped; UTF-8, or UTF-16 with a
@@ -31,7 +30,7 @@ export async function* parseJsonLines(
   let size = 0;
   try {
     for await (const chunk of utf8Chunks(input)) {
-      for (let from = 0; ; ) {
+      for (let from = 0; ;) {
         const nl = chunk.indexOf(0x0a, from);
         const to = nl === -1 ? chunk.length : nl;
         size += to - from;

@@ -15,7 +15,7 @@ const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 export function overflowingNumbers(json: string): string[] {
   if (!MAYBE_OVERFLOW.test(json)) return [];
   const found: string[] = [];
-  for (let i = 0; i < json.length; ) {
+  for (let i = 0; i < json.length;) {
     const c = json.charCodeAt(i);
     if (c === 0x22) {
       // A string: up to the next quote that is not escaped.

@@ -23,7 +23,10 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
   }
   const { id, subset, label, prediction = null, critic = 'unknown', scores = null, error } = raw;
   const { sections, gold_sections } = raw;
-  for (const [field, list] of [['sections', sections], ['gold_sections', gold_sections]] as const) {
+  for (const [field, list] of [
+    ['sections', sections],
+    ['gold_sections', gold_sections],
+  ] as const) {
     if (list !== undefined && !isSectionList(list)) {
       issue(field, `expected a list of section numbers (integers ≥ 1), got ${describe(list)}`);
     }
@@ -31,9 +34,12 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
   if (!(typeof id === 'string' && id !== '') && !(typeof id === 'number' && Number.isFinite(id))) {
     issue('id', `expected a non-empty string or a number, got ${describe(id)}`);
   }
-  if (typeof subset !== 'string' || subset === '') issue('subset', `expected a non-empty string, got ${describe(subset)}`);
-  if (!Number.isInteger(label) || (label as number) < -1) issue('label', `expected an integer ≥ -1, got ${describe(label)}`);
-  if (prediction !== null && !Number.isInteger(prediction)) issue('prediction', `expected an integer or null, got ${describe(prediction)}`);
+  if (typeof subset !== 'string' || subset === '')
+    issue('subset', `expected a non-empty string, got ${describe(subset)}`);
+  if (!Number.isInteger(label) || (label as number) < -1)
+    issue('label', `expected an integer ≥ -1, got ${describe(label)}`);
+  if (prediction !== null && !Number.isInteger(prediction))
+    issue('prediction', `expected an integer or null, got ${describe(prediction)}`);
   if (typeof critic !== 'string') issue('critic', `expected a string, got ${describe(critic)}`);
   if (scores !== null) {
     if (!Array.isArray(scores)) issue('scores', `expected an array of numbers or null, got ${describe(scores)}`);
@@ -45,8 +51,7 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
   if (error !== undefined) {
     if (typeof error !== 'string' || error === '') {
       issue('error', `expected a non-empty string, got ${describe(error)}`);
-    }
-    else if (prediction !== null || scores !== null) issue('error', 'a failed item has prediction and scores null');
+    } else if (prediction !== null || scores !== null) issue('error', 'a failed item has prediction and scores null');
   }
   if (issues.length > 0) return { issues };
   return {
@@ -71,7 +76,10 @@ export function isSectionList(v: unknown): v is number[] {
 }
 
 /** Streams a results JSONL file; malformed lines are reported through `onIssue` and skipped. */
-export async function* readResults(file: string, opts: { onIssue: (issue: InputIssue) => void; signal?: AbortSignal }): AsyncGenerator<ResultRecord> {
+export async function* readResults(
+  file: string,
+  opts: { onIssue: (issue: InputIssue) => void; signal?: AbortSignal },
+): AsyncGenerator<ResultRecord> {
   const fh = await openInput(file, 'Results file');
   for await (const parsed of parseJsonLines(fh.createReadStream())) {
     if (opts.signal?.aborted) return;
@@ -153,7 +161,9 @@ async function* checkedLines(
     const { issues } = checkResultRecord(record, file, count + 1);
     if (issues.length > 0) {
       const first = issues[0];
-      throw new Error(`Cannot write result ${count + 1} (id ${JSON.stringify(record.id)}) to ${file}: ${first.field ?? 'record'}: ${first.message}`);
+      throw new Error(
+        `Cannot write result ${count + 1} (id ${JSON.stringify(record.id)}) to ${file}: ${first.field ?? 'record'}: ${first.message}`,
+      );
     }
     count += 1;
     yield formatResultLine(record);

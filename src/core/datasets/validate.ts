@@ -53,14 +53,18 @@ export function checkDatasetRecord(raw: unknown, source: Source): Checked<Datase
     else stepCount = raw.steps.length;
   }
 
-  const range = stepCount === undefined ? 'an integer ≥ -1' : `an integer in [-1, ${stepCount - 1}] (${stepCount} steps)`;
+  const range =
+    stepCount === undefined ? 'an integer ≥ -1' : `an integer in [-1, ${stepCount - 1}] (${stepCount} steps)`;
   if (raw.label === undefined) block('label', `missing; expected ${range}`);
-  else if (!Number.isInteger(raw.label) || (raw.label as number) < -1) block('label', `${describe(raw.label)} is not ${range}`);
-  else if (stepCount !== undefined && (raw.label as number) > stepCount - 1) block('label', `${raw.label as number} is out of range: expected ${range}`);
+  else if (!Number.isInteger(raw.label) || (raw.label as number) < -1)
+    block('label', `${describe(raw.label)} is not ${range}`);
+  else if (stepCount !== undefined && (raw.label as number) > stepCount - 1)
+    block('label', `${raw.label as number} is out of range: expected ${range}`);
 
   let subset = subsetFromFileName(source.file);
   if (typeof raw.subset === 'string' && raw.subset !== '') subset = raw.subset;
-  else if (raw.subset !== undefined && raw.subset !== '') issue('subset', `expected a string, got ${describe(raw.subset)}; using "${subset}" from the file name`);
+  else if (raw.subset !== undefined && raw.subset !== '')
+    issue('subset', `expected a string, got ${describe(raw.subset)}; using "${subset}" from the file name`);
 
   const item: Partial<DatasetItem> = {};
   if (raw.generator !== undefined && raw.generator !== null) {
@@ -68,8 +72,10 @@ export function checkDatasetRecord(raw: unknown, source: Source): Checked<Datase
     else issue('generator', `expected a string, got ${describe(raw.generator)}; ignored`);
   }
   if (raw.final_answer_correct !== undefined) {
-    if (typeof raw.final_answer_correct === 'boolean' || raw.final_answer_correct === null) item.finalAnswerCorrect = raw.final_answer_correct;
-    else issue('final_answer_correct', `expected true, false or null, got ${describe(raw.final_answer_correct)}; ignored`);
+    if (typeof raw.final_answer_correct === 'boolean' || raw.final_answer_correct === null)
+      item.finalAnswerCorrect = raw.final_answer_correct;
+    else
+      issue('final_answer_correct', `expected true, false or null, got ${describe(raw.final_answer_correct)}; ignored`);
   }
 
   if (blocked) return { issues };
@@ -96,7 +102,11 @@ function checkId(id: unknown): string | null | undefined {
 }
 
 function where(source: Source): Omit<InputIssue, 'message'> {
-  return { file: source.file, ...(source.line === undefined ? {} : { line: source.line }), ...(source.index === undefined ? {} : { index: source.index }) };
+  return {
+    file: source.file,
+    ...(source.line === undefined ? {} : { line: source.line }),
+    ...(source.index === undefined ? {} : { index: source.index }),
+  };
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -23,12 +23,18 @@ export function pairwiseAgreement(records: readonly ResultRecord[]): PairAgreeme
   const ids = [...byCritic.keys()];
   const pairs: PairAgreement[] = [];
   for (let i = 0; i < ids.length; i++) {
-    for (let j = i + 1; j < ids.length; j++) pairs.push(agreementOf(ids[i], ids[j], byCritic.get(ids[i])!, byCritic.get(ids[j])!));
+    for (let j = i + 1; j < ids.length; j++)
+      pairs.push(agreementOf(ids[i], ids[j], byCritic.get(ids[i])!, byCritic.get(ids[j])!));
   }
   return pairs;
 }
 
-function agreementOf(a: string, b: string, pa: Map<string, number | null>, pb: Map<string, number | null>): PairAgreement {
+function agreementOf(
+  a: string,
+  b: string,
+  pa: Map<string, number | null>,
+  pb: Map<string, number | null>,
+): PairAgreement {
   let n = 0;
   let same = 0;
   const countA = new Map<string, number>();

@@ -197,10 +197,19 @@ export function prmbenchWithCi(
 ): PrmbenchReportWithCi {
   const counted = items.map((i) => countItem(i, threshold));
   const report = prmbenchFromCounts(counted);
-  const replicates = bootstrapReplicates(strataBy(counted, (i) => i.category), prmbenchFromCounts, opts);
+  const replicates = bootstrapReplicates(
+    strataBy(counted, (i) => i.category),
+    prmbenchFromCounts,
+    opts,
+  );
   const withCi = (m: PrmScoreMetrics, pick: (r: PrmbenchReport) => PrmScoreMetrics | undefined): PrmScoreWithCi => {
     const of = (key: 'f1' | 'negative_f1' | 'prmscore') =>
-      m[key] === null ? null : percentileInterval(replicates.map((r) => pick(r)?.[key] ?? null), opts.level);
+      m[key] === null
+        ? null
+        : percentileInterval(
+            replicates.map((r) => pick(r)?.[key] ?? null),
+            opts.level,
+          );
     return { ...m, ci: { f1: of('f1'), negative_f1: of('negative_f1'), prmscore: of('prmscore') } };
   };
   const categories = Object.fromEntries(
@@ -233,5 +242,9 @@ export function comparePrmScore(
     const b = prmbenchFromCounts(sample.map((i) => i.b)).overall.prmscore;
     return a === null || b === null ? null : a - b;
   };
-  return pairedBootstrap(strataBy(counted, (i) => i.category), difference, opts);
+  return pairedBootstrap(
+    strataBy(counted, (i) => i.category),
+    difference,
+    opts,
+  );
 }

@@ -31,7 +31,11 @@ export function formatMetricsTable(report: MetricsReport): string {
   // A loop, not Math.max(...rows): one argument per subset row.
   const widths = header.map((_, col) => all.reduce((w, row) => Math.max(w, row[col].length), 0));
   // The name column is left-aligned, the numbers right-aligned.
-  const render = (row: string[]): string => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ').trimEnd();
+  const render = (row: string[]): string =>
+    row
+      .map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col])))
+      .join('  ')
+      .trimEnd();
   const lines = [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(render)];
   if (failures) {
     lines.push('n_failed: items the critic failed on, left out of acc_error, acc_correct and F1 (not misses)');

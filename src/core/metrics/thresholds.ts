@@ -35,7 +35,9 @@ export function thresholdGrid(items: Iterable<ScoredItem>, maxBreakpoints = MAX_
   const last = sorted.length - 1;
   const step = last / Math.max(1, maxBreakpoints - 1);
   const chosen =
-    sorted.length <= maxBreakpoints ? sorted : Array.from({ length: maxBreakpoints }, (_, i) => sorted[Math.round(i * step)]);
+    sorted.length <= maxBreakpoints
+      ? sorted
+      : Array.from({ length: maxBreakpoints }, (_, i) => sorted[Math.round(i * step)]);
   const base =
     lo >= 0 && hi <= 1 ? DEFAULT_SWEEP_GRID : Array.from({ length: 101 }, (_, i) => lo + ((hi - lo) * i) / 100);
   return [...new Set([...base.filter(Number.isFinite), ...chosen])].sort((a, b) => a - b);
@@ -46,7 +48,10 @@ export function thresholdGrid(items: Iterable<ScoredItem>, maxBreakpoints = MAX_
  * each item's set of matching thresholds is one interval derived from its prefix minima (see `matchInterval`), so
  * the sweep costs O(steps + log T) per item plus O(T) per subset.
  */
-export function sweepThresholds(items: Iterable<ScoredItem>, thresholds: readonly number[] = DEFAULT_SWEEP_GRID): ThresholdPoint[] {
+export function sweepThresholds(
+  items: Iterable<ScoredItem>,
+  thresholds: readonly number[] = DEFAULT_SWEEP_GRID,
+): ThresholdPoint[] {
   const ts = sortedThresholds(thresholds);
   const tallies = new Map<string, Tally>();
   for (const item of items) {
@@ -70,14 +75,19 @@ export function sweepThresholds(items: Iterable<ScoredItem>, thresholds: readonl
       diff[to] -= 1;
     }
   }
-  const running = new Map<string, { error: number; correct: number }>([...tallies.keys()].map((k) => [k, { error: 0, correct: 0 }]));
+  const running = new Map<string, { error: number; correct: number }>(
+    [...tallies.keys()].map((k) => [k, { error: 0, correct: 0 }]),
+  );
   return ts.map((threshold, j) => {
     const counts: [string, SubsetCounts][] = [];
     for (const [name, t] of tallies) {
       const r = running.get(name)!;
       r.error += t.error[j];
       r.correct += t.correct[j];
-      counts.push([name, { n_error: t.n_error, n_correct: t.n_correct, matched_error: r.error, matched_correct: r.correct }]);
+      counts.push([
+        name,
+        { n_error: t.n_error, n_correct: t.n_correct, matched_error: r.error, matched_correct: r.correct },
+      ]);
     }
     return { threshold, report: reportFromCounts(counts) };
   });
@@ -88,24 +98,39 @@ export function sweepThresholds(items: Iterable<ScoredItem>, thresholds: readonl
  * on ties), applied to every subset; plus each subset's own optimal threshold as an upper bound. Throws when the
  * calibration subset is absent or has no defined F1 (no erroneous or no all-correct cases).
  */
-export function calibrateThreshold(items: Iterable<ScoredItem>, calibrationSubset: string, thresholds: readonly number[] = DEFAULT_SWEEP_GRID): Calibration {
+export function calibrateThreshold(
+  items: Iterable<ScoredItem>,
+  calibrationSubset: string,
+  thresholds: readonly number[] = DEFAULT_SWEEP_GRID,
+): Calibration {
   const sweep = sweepThresholds(items, thresholds);
   const subsets = Object.keys(sweep[0].report.subsets);
   if (!subsets.includes(calibrationSubset)) {
-    throw new Error(`Calibration subset "${calibrationSubset}" has no items; subsets present: ${subsets.join(', ') || 'none'}.`);
+    throw new Error(
+      `Calibration subset "${calibrationSubset}" has no items; subsets present: ${subsets.join(', ') || 'none'}.`,
+    );
   }
   const perSubset = subsetTable<SubsetOptimum>();
   for (const name of subsets) perSubset[name] = bestFor(sweep, name);
   const chosen = perSubset[calibrationSubset];
   if (chosen.threshold === null) {
-    throw new Error(`Cannot calibrate on "${calibrationSubset}": its F1 is undefined (it needs both erroneous and all-correct cases).`);
+    throw new Error(
+      `Cannot calibrate on "${calibrationSubset}": its F1 is undefined (it needs both erroneous and all-correct cases).`,
+    );
   }
   const report = sweep.find((p) => p.threshold === chosen.threshold)!.report;
   const heldOut = subsetTable<SubsetMetrics>();
   for (const [name, m] of Object.entries(report.subsets)) if (name !== calibrationSubset) heldOut[name] = m;
   const best = subsetTable<SubsetMetrics>();
   for (const [name, o] of Object.entries(perSubset)) best[name] = o.metrics;
-  return { calibrationSubset, threshold: chosen.threshold, report, heldOut: summarize(heldOut), perSubset, upperBound: summarize(best) };
+  return {
+    calibrationSubset,
+    threshold: chosen.threshold,
+    report,
+    heldOut: summarize(heldOut),
+    perSubset,
+    upperBound: summarize(best),
+  };
 }
 
 interface Tally {
@@ -143,7 +168,8 @@ function bestFor(sweep: readonly ThresholdPoint[], subset: string): SubsetOptimu
   let best: SubsetOptimum = { threshold: null, metrics: sweep[0].report.subsets[subset] };
   for (const point of sweep) {
     const m = point.report.subsets[subset];
-    if (m.f1 !== null && (best.threshold === null || m.f1 > best.metrics.f1!)) best = { threshold: point.threshold, metrics: m };
+    if (m.f1 !== null && (best.threshold === null || m.f1 > best.metrics.f1!))
+      best = { threshold: point.threshold, metrics: m };
   }
   return best;
 }

@@ -84,7 +84,8 @@ export function tagCuts(text: string, regions: readonly Region[], tag?: string):
 
 /** Compiles a user pattern; an invalid one throws an Error that names the pattern and the reason. */
 export function compileStepRegex(pattern: string | undefined): RegExp {
-  if (pattern === undefined || pattern === '') throw new Error('The regex strategy needs a non-empty pattern (option "regex").');
+  if (pattern === undefined || pattern === '')
+    throw new Error('The regex strategy needs a non-empty pattern (option "regex").');
   try {
     return new RegExp(pattern, 'gm');
   } catch (e) {

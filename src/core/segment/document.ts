@@ -50,7 +50,13 @@ export function splitProblem(text: string): SolutionDocument {
   }
   const [problemStart, problemEnd] = tighten(text, problemFrom, problemTo);
   const [solutionStart] = tighten(text, solutionFrom, text.length);
-  return { problem: text.slice(problemStart, problemEnd), problemStart, problemEnd, solutionStart, solution: text.slice(solutionStart) };
+  return {
+    problem: text.slice(problemStart, problemEnd),
+    problemStart,
+    problemEnd,
+    solutionStart,
+    solution: text.slice(solutionStart),
+  };
 }
 
 const TITLE = /^# \S/;
@@ -85,7 +91,12 @@ function skipBlank(text: string, lines: readonly Line[], from: number): number {
 }
 
 /** The first blank line once the problem text has begun (blank lines between heading and text do not count). */
-function firstBlankAfterText(text: string, lines: readonly Line[], headingIndex: number, problemFrom: number): Line | undefined {
+function firstBlankAfterText(
+  text: string,
+  lines: readonly Line[],
+  headingIndex: number,
+  problemFrom: number,
+): Line | undefined {
   const [from, to] = tighten(text, problemFrom, lines[headingIndex].end);
   let started = to > from;
   for (const line of lines.slice(headingIndex + 1)) {

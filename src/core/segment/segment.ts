@@ -31,7 +31,9 @@ import { SEGMENT_STRATEGIES, type ConcreteStrategy, type Segmentation, type Segm
 export function segment(text: string, options: SegmentOptions = {}, baseOffset = 0): Segmentation {
   const requested = options.strategy ?? 'auto';
   if (!SEGMENT_STRATEGIES.includes(requested)) {
-    throw new Error(`Unknown segmentation strategy "${String(requested)}"; expected one of ${SEGMENT_STRATEGIES.join(', ')}.`);
+    throw new Error(
+      `Unknown segmentation strategy "${String(requested)}"; expected one of ${SEGMENT_STRATEGIES.join(', ')}.`,
+    );
   }
   if (requested === 'newline-split') {
     return { strategy: requested, requested, reason: `${requested} requested`, steps: newlineSplit(text, baseOffset) };
@@ -45,7 +47,12 @@ export function segment(text: string, options: SegmentOptions = {}, baseOffset =
   return { strategy, requested, reason, steps: toSteps(text, cuts, baseOffset) };
 }
 
-function cutsFor(strategy: Exclude<ConcreteStrategy, 'newline-split'>, text: string, regions: readonly Region[], options: SegmentOptions): Cut[] {
+function cutsFor(
+  strategy: Exclude<ConcreteStrategy, 'newline-split'>,
+  text: string,
+  regions: readonly Region[],
+  options: SegmentOptions,
+): Cut[] {
   switch (strategy) {
     case 'paragraphs':
       return paragraphCuts(text, regions);
@@ -74,17 +81,33 @@ function chooseStrategy(text: string, regions: readonly Region[], options: Segme
   }
   const markers = findMarkers(text, regions);
   if (markers.kind === 'step' && markers.starts.length >= 2) {
-    return { strategy: 'numbered', reason: `found ${plural(markers.starts.length, '"Step N" marker')}`, cuts: markerCuts(markers) };
+    return {
+      strategy: 'numbered',
+      reason: `found ${plural(markers.starts.length, '"Step N" marker')}`,
+      cuts: markerCuts(markers),
+    };
   }
   const paragraphs = paragraphCuts(text, regions);
   const paragraphCount = toSteps(text, paragraphs, 0).length;
   if (paragraphCount >= 2) {
-    return { strategy: 'paragraphs', reason: `found ${paragraphCount} blank-line separated paragraphs`, cuts: paragraphs };
+    return {
+      strategy: 'paragraphs',
+      reason: `found ${paragraphCount} blank-line separated paragraphs`,
+      cuts: paragraphs,
+    };
   }
   if (markers.kind === 'list' && markers.starts.length >= 2) {
-    return { strategy: 'numbered', reason: `found ${plural(markers.starts.length, 'numbered-list marker')} and no blank lines`, cuts: markerCuts(markers) };
+    return {
+      strategy: 'numbered',
+      reason: `found ${plural(markers.starts.length, 'numbered-list marker')} and no blank lines`,
+      cuts: markerCuts(markers),
+    };
   }
-  return { strategy: 'lines', reason: 'no step tags, step markers or blank lines: one step per line', cuts: lineCuts(text, regions) };
+  return {
+    strategy: 'lines',
+    reason: 'no step tags, step markers or blank lines: one step per line',
+    cuts: lineCuts(text, regions),
+  };
 }
 
 function toSteps(text: string, cuts: readonly Cut[], baseOffset: number): Step[] {
@@ -92,7 +115,13 @@ function toSteps(text: string, cuts: readonly Cut[], baseOffset: number): Step[]
   let from = 0;
   const push = (rawStart: number, rawEnd: number): void => {
     const [start, end] = tighten(text, rawStart, rawEnd);
-    if (end > start) steps.push({ index: steps.length, text: text.slice(start, end), start: start + baseOffset, end: end + baseOffset });
+    if (end > start)
+      steps.push({
+        index: steps.length,
+        text: text.slice(start, end),
+        start: start + baseOffset,
+        end: end + baseOffset,
+      });
   };
   for (const cut of cuts) {
     push(from, cut.end);

@@ -45,4 +45,3 @@ export function segmentTrace(text: string, options: SegmentOptions = {}, from = 
     steps,
   };
 }
-

@@ -48,17 +48,19 @@ export async function* mapConcurrent<T, R>(
       call = Promise.reject(error);
     }
     // Both outcomes are handled here, at once: a rejection waits in its slot instead of going unhandled.
-    call.then(
-      (value) => Object.assign(slot, { state: 'done', value }),
-      (error: unknown) => {
-        Object.assign(slot, { state: 'failed', error });
-        stopped = true;
-      },
-    ).finally(() => {
-      running -= 1;
-      notify();
-      void fill();
-    });
+    call
+      .then(
+        (value) => Object.assign(slot, { state: 'done', value }),
+        (error: unknown) => {
+          Object.assign(slot, { state: 'failed', error });
+          stopped = true;
+        },
+      )
+      .finally(() => {
+        running -= 1;
+        notify();
+        void fill();
+      });
   };
   // One pull at a time: a source (an async generator) must not be asked for its next item twice at once.
   const fill = async () => {

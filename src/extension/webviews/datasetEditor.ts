@@ -90,8 +90,15 @@ class DatasetView {
   private connect(): void {
     this.begin();
     const summaries = this.session.summaries;
-    for (let at = 0; at < summaries.length; at += ITEM_CHUNK) this.post({ type: 'dataset/items', items: summaries.slice(at, at + ITEM_CHUNK) });
-    if (this.session.issueCount) this.post({ type: 'dataset/issues', issues: this.session.issues, total: this.session.issueCount, skipped: this.session.skippedCount });
+    for (let at = 0; at < summaries.length; at += ITEM_CHUNK)
+      this.post({ type: 'dataset/items', items: summaries.slice(at, at + ITEM_CHUNK) });
+    if (this.session.issueCount)
+      this.post({
+        type: 'dataset/issues',
+        issues: this.session.issues,
+        total: this.session.issueCount,
+        skipped: this.session.skippedCount,
+      });
     if (this.session.isLoaded) this.onSession({ type: 'loaded' });
     if (this.session.progress) this.post({ type: 'dataset/progress', progress: this.session.progress });
     this.following?.dispose();
@@ -126,8 +133,18 @@ class DatasetView {
         this.post({ type: 'dataset/issues', issues: e.issues, total: e.total, skipped: e.skipped });
         return;
       case 'loaded':
-        this.post({ type: 'dataset/loaded', count: this.session.items.length, issueCount: this.session.issueCount, ms: this.session.loadMs, ...(this.session.loadError ? { error: this.session.loadError } : {}) });
-        this.post({ type: 'dataset/results', results: itemResults(this.session.predictions(this.criticKeys())), replace: true });
+        this.post({
+          type: 'dataset/loaded',
+          count: this.session.items.length,
+          issueCount: this.session.issueCount,
+          ms: this.session.loadMs,
+          ...(this.session.loadError ? { error: this.session.loadError } : {}),
+        });
+        this.post({
+          type: 'dataset/results',
+          results: itemResults(this.session.predictions(this.criticKeys())),
+          replace: true,
+        });
         return;
       case 'results': {
         const results = itemResults(this.session.predictions(this.criticKeys(), e.indices ?? undefined));
@@ -149,7 +166,11 @@ class DatasetView {
         return this.deps.openItem(this.uri, msg.i, this.panel.viewColumn ?? vscode.ViewColumn.One);
       case 'dataset/search':
         await this.session.loaded;
-        this.post({ type: 'dataset/search', query: msg.query, hits: msg.query.trim() ? this.session.search(msg.query) : null });
+        this.post({
+          type: 'dataset/search',
+          query: msg.query,
+          hits: msg.query.trim() ? this.session.search(msg.query) : null,
+        });
         return;
       case 'dataset/run':
         return this.run(msg.criticIds, msg.scope, msg.indices, msg.sample);
@@ -165,16 +186,26 @@ class DatasetView {
     }
   }
 
-  private async run(criticIds: string[], scope: RunScope, indices: number[] | undefined, sample: number | undefined): Promise<void> {
+  private async run(
+    criticIds: string[],
+    scope: RunScope,
+    indices: number[] | undefined,
+    sample: number | undefined,
+  ): Promise<void> {
     const settings = this.deps.settings.current;
     const unknown = criticIds.filter((id) => !settings.critics.some((c) => c.id === id));
     if (unknown.length || criticIds.length === 0) {
-      void vscode.window.showWarningMessage(unknown.length ? `PRM Lens: unknown critic ${unknown.join(', ')}.` : 'PRM Lens: choose at least one critic to run.');
+      void vscode.window.showWarningMessage(
+        unknown.length
+          ? `PRM Lens: unknown critic ${unknown.join(', ')}.`
+          : 'PRM Lens: choose at least one critic to run.',
+      );
       return;
     }
     await this.session.loaded;
     const n = this.session.items.length;
-    const chosen = scope === 'all' ? [...Array(n).keys()] : scope === 'filtered' ? (indices ?? []) : sampleIndices(n, sample ?? 100);
+    const chosen =
+      scope === 'all' ? [...Array(n).keys()] : scope === 'filtered' ? (indices ?? []) : sampleIndices(n, sample ?? 100);
     const critics = await this.deps.critics.getCritics(criticIds);
     const run: RunCritic[] = critics.map((critic) => {
       const config = editorCriticIdentity(settings.critics.find((c) => c.id === critic.id)!);
@@ -182,17 +213,26 @@ class DatasetView {
     });
     const started = Date.now();
     const result = await this.session.run(run, chosen, RUN_CONCURRENCY);
-    this.deps.log.info(`${this.session.name}: ran ${criticIds.join(', ')} on ${result.done - result.cached} items (${result.cached} cached, ${result.failed} failed) in ${Date.now() - started} ms`);
-    if (result.failed) this.deps.log.warn(`${this.session.name}: ${result.message ?? `${result.failed} critic failures`}`);
+    this.deps.log.info(
+      `${this.session.name}: ran ${criticIds.join(', ')} on ${result.done - result.cached} items (${result.cached} cached, ${result.failed} failed) in ${Date.now() - started} ms`,
+    );
+    if (result.failed)
+      this.deps.log.warn(`${this.session.name}: ${result.message ?? `${result.failed} critic failures`}`);
   }
 }
 
 /** Writes the session's cached results in the CLI's results format to a file the user picks (or `target`). */
-export async function exportResults(session: DatasetSession, critics: { id: string; config: string }[], target?: vscode.Uri): Promise<number | undefined> {
+export async function exportResults(
+  session: DatasetSession,
+  critics: { id: string; config: string }[],
+  target?: vscode.Uri,
+): Promise<number | undefined> {
   await session.loaded;
   const records = session.records(critics);
   if (records.length === 0) {
-    void vscode.window.showInformationMessage(`PRM Lens: no results for ${session.name} yet. Run a critic over it first.`);
+    void vscode.window.showInformationMessage(
+      `PRM Lens: no results for ${session.name} yet. Run a critic over it first.`,
+    );
     return undefined;
   }
   const uri =
@@ -204,6 +244,8 @@ export async function exportResults(session: DatasetSession, critics: { id: stri
     }));
   if (!uri) return undefined;
   const count = await writeResultsAtomic(uri.fsPath, records);
-  void vscode.window.showInformationMessage(`PRM Lens: wrote ${count} result lines to ${vscode.workspace.asRelativePath(uri)}.`);
+  void vscode.window.showInformationMessage(
+    `PRM Lens: wrote ${count} result lines to ${vscode.workspace.asRelativePath(uri)}.`,
+  );
   return count;
 }

@@ -36,26 +36,35 @@ export class DatasetSessions implements vscode.Disposable {
   ) {}
 
   acquire(uri: vscode.Uri): DatasetSession {
-    if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') throw new Error(`PRM Lens reads datasets from files on disk; ${uri.toString()} is not one.`);
+    if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote')
+      throw new Error(`PRM Lens reads datasets from files on disk; ${uri.toString()} is not one.`);
     const key = uri.toString();
     const entry = this.open.get(key);
     if (entry) {
       entry.refs += 1;
       return entry.session;
     }
-    const cacheFile = path.join(this.storage.fsPath, 'dataset-results', `${path.basename(uri.fsPath)}-${textHash(key)}.jsonl`);
+    const cacheFile = path.join(
+      this.storage.fsPath,
+      'dataset-results',
+      `${path.basename(uri.fsPath)}-${textHash(key)}.jsonl`,
+    );
     const session = new DatasetSession(uri.fsPath, new ResultCache(cacheFile, (message) => this.log.warn(message)));
     this.open.set(key, { session, refs: 1, watcher: this.watch(uri, session) });
     return session;
   }
 
   private watch(uri: vscode.Uri, session: DatasetSession): vscode.Disposable {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), path.posix.basename(uri.path)));
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), path.posix.basename(uri.path)),
+    );
     let timer: NodeJS.Timeout | undefined;
     const changed = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        this.log.info(`${session.name} changed on disk: reading it again${session.isRunning ? ' (the run in progress is cancelled; finished results are kept)' : ''}`);
+        this.log.info(
+          `${session.name} changed on disk: reading it again${session.isRunning ? ' (the run in progress is cancelled; finished results are kept)' : ''}`,
+        );
         void session.reload().then(
           () => this.reloaded.fire(uri),
           (e: unknown) => this.log.error(`${session.name}: reading it again failed: ${errorMessage(e)}`),
@@ -168,7 +177,8 @@ export class ItemDocuments implements vscode.TextDocumentContentProvider, vscode
         }
       }),
       sessions.onDidReload((dataset) => {
-        for (const entry of this.held.values()) if (entry.dataset.toString() === dataset.toString()) this.changed.fire(entry.doc);
+        for (const entry of this.held.values())
+          if (entry.dataset.toString() === dataset.toString()) this.changed.fire(entry.doc);
       }),
     ];
   }
@@ -183,7 +193,10 @@ export class ItemDocuments implements vscode.TextDocumentContentProvider, vscode
     }
     await session!.loaded;
     const item = session!.items[ref.i];
-    if (!item) throw new Error(`${path.basename(ref.dataset.fsPath)} has no item ${ref.i + 1} (it has ${session!.items.length}).`);
+    if (!item)
+      throw new Error(
+        `${path.basename(ref.dataset.fsPath)} has no item ${ref.i + 1} (it has ${session!.items.length}).`,
+      );
     return itemDocument(item);
   }
 

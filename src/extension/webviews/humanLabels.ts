@@ -29,7 +29,13 @@ export class HumanLabelStore implements vscode.Disposable {
     return steps.map((text, i) => (stored?.steps[i]?.text === text ? stored.steps[i].label : null));
   }
 
-  async set(key: string, problem: string, steps: readonly string[], index: number, label: HumanLabel | null): Promise<void> {
+  async set(
+    key: string,
+    problem: string,
+    steps: readonly string[],
+    index: number,
+    label: HumanLabel | null,
+  ): Promise<void> {
     if (index < 0 || index >= steps.length) return;
     const current = this.labels(key, steps);
     current[index] = label;
@@ -41,7 +47,11 @@ export class HumanLabelStore implements vscode.Disposable {
   }
 
   solutions(): LabeledSolution[] {
-    return Object.values(this.all()).map((s) => ({ problem: s.problem, steps: s.steps.map((x) => x.text), labels: s.steps.map((x) => x.label) }));
+    return Object.values(this.all()).map((s) => ({
+      problem: s.problem,
+      steps: s.steps.map((x) => x.text),
+      labels: s.steps.map((x) => x.label),
+    }));
   }
 
   dispose(): void {

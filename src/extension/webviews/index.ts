@@ -77,7 +77,9 @@ export function registerWebviews(w: WebviewWiring): { inspector: Inspector; disp
       return openItem(dataset, i, vscode.ViewColumn.One);
     }),
     vscode.commands.registerCommand('prmLens.showMetrics', (uri?: unknown) => showMetricsFor(metrics, uri)),
-    vscode.commands.registerCommand('prmLens.exportStepLabels', (target?: unknown, neutralAsCorrect?: unknown) => exportStepLabels(labels, target, neutralAsCorrect)),
+    vscode.commands.registerCommand('prmLens.exportStepLabels', (target?: unknown, neutralAsCorrect?: unknown) =>
+      exportStepLabels(labels, target, neutralAsCorrect),
+    ),
   ];
   return { inspector, disposables };
 }
@@ -115,7 +117,11 @@ async function showMetricsFor(metrics: MetricsPanels, arg: unknown): Promise<voi
   const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   if (!uri && tab instanceof vscode.TabInputCustom && tab.viewType === DatasetEditorProvider.viewType) uri = tab.uri;
   if (!uri) {
-    const picked = await vscode.window.showOpenDialog({ title: 'PRM Lens: metrics of which dataset?', canSelectMany: false, filters: { Datasets: ['jsonl', 'json'] } });
+    const picked = await vscode.window.showOpenDialog({
+      title: 'PRM Lens: metrics of which dataset?',
+      canSelectMany: false,
+      filters: { Datasets: ['jsonl', 'json'] },
+    });
     uri = picked?.[0];
   }
   if (uri) metrics.show(uri);

@@ -111,11 +111,15 @@ class InspectorPanel {
       deps.analyses.onDidChangeAnalysis((changed) => changed.toString() === this.uri?.toString() && this.push()),
       deps.labels.onDidChange((key) => key === this.uri?.toString() && this.push()),
       deps.settings.onDidChange(() => this.updateIcon()),
-      vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.isSolution(editor.document) && this.follow(editor.document.uri)),
+      vscode.window.onDidChangeActiveTextEditor(
+        (editor) => editor && this.isSolution(editor.document) && this.follow(editor.document.uri),
+      ),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         // Only the person's own cursor moves: echoing the selections that the panel's reveals make would race
         // with further keyboard moves in the panel and pull its current step back.
-        const byPerson = e.kind === vscode.TextEditorSelectionChangeKind.Keyboard || e.kind === vscode.TextEditorSelectionChangeKind.Mouse;
+        const byPerson =
+          e.kind === vscode.TextEditorSelectionChangeKind.Keyboard ||
+          e.kind === vscode.TextEditorSelectionChangeKind.Mouse;
         if (byPerson && e.textEditor.document.uri.toString() === this.uri?.toString()) this.highlight(e.textEditor);
       }),
     );
@@ -161,8 +165,7 @@ class InspectorPanel {
     this.updateIcon();
     const uri = this.uri;
     if (!uri) {
-      const message =
-        'Open a markdown or text file with a solution, then run “PRM Lens: Score Steps in Current File”.';
+      const message = 'Open a markdown or text file with a solution, then run “PRM Lens: Score Steps in Current File”.';
       this.host.post({ type: 'inspector/empty', title: 'Step Inspector', message });
       return;
     }
@@ -236,8 +239,15 @@ class InspectorPanel {
     const doc = await vscode.workspace.openTextDocument(uri);
     const range = new vscode.Range(doc.positionAt(span.start), doc.positionAt(span.end));
     const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
-    const column = visible?.viewColumn ?? (this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
-    const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: true, preview: false, selection: range });
+    const column =
+      visible?.viewColumn ??
+      (this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
+    const editor = await vscode.window.showTextDocument(doc, {
+      viewColumn: column,
+      preserveFocus: true,
+      preview: false,
+      selection: range,
+    });
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 

@@ -109,7 +109,10 @@ class MetricsPanel {
       },
     });
     const events = this.session.on((e) => (e.type === 'results' || e.type === 'loaded') && this.schedule());
-    this.host.own({ dispose: () => events.dispose() }, deps.settings.onDidChange(() => this.schedule()));
+    this.host.own(
+      { dispose: () => events.dispose() },
+      deps.settings.onDidChange(() => this.schedule()),
+    );
   }
 
   private criticKeys(): { id: string; config: string }[] {
@@ -134,7 +137,12 @@ class MetricsPanel {
       this.host.post({ type: 'metrics/model', model: null, message, dataset: this.dataset.toString() });
       return;
     }
-    this.model = buildMetricsModel({ dataset: this.session.name, records, calibrationSubset: this.calibrationSubset, datasetItems: this.session.items.length });
+    this.model = buildMetricsModel({
+      dataset: this.session.name,
+      records,
+      calibrationSubset: this.calibrationSubset,
+      datasetItems: this.session.items.length,
+    });
     const { model, calibrationSubset } = this;
     this.host.post({ type: 'metrics/model', model, dataset: this.dataset.toString(), calibrationSubset });
   }
@@ -166,7 +174,9 @@ class MetricsPanel {
     if (!uri) return;
     const text = what === 'csv' ? metricsCsv(this.model) : metricsMarkdown(this.model);
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-    void vscode.window.showInformationMessage(`PRM Lens: wrote the metrics to ${vscode.workspace.asRelativePath(uri)}.`);
+    void vscode.window.showInformationMessage(
+      `PRM Lens: wrote the metrics to ${vscode.workspace.asRelativePath(uri)}.`,
+    );
   }
 
   dispose(): void {

@@ -53,14 +53,21 @@ export const TINY_LLAMA: Omit<DecoderConfig, 'vocab' | 'head'> = {
   tieEmbeddings: false,
 };
 
-export const TINY_QWEN2: Omit<DecoderConfig, 'vocab' | 'head'> = { ...TINY_LLAMA, qkvBias: true, tieEmbeddings: true, rmsEps: 1e-6, ropeTheta: 1000000 };
+export const TINY_QWEN2: Omit<DecoderConfig, 'vocab' | 'head'> = {
+  ...TINY_LLAMA,
+  qkvBias: true,
+  tieEmbeddings: true,
+  rmsEps: 1e-6,
+  ropeTheta: 1000000,
+};
 
 const BOOL = 9;
 const FLOAT = 1;
 
 export function buildDecoder(cfg: DecoderConfig, weights: WeightSource): OnnxGraph {
   const { hidden: D, heads: H, kvHeads: K } = cfg;
-  if (D % H !== 0 || H % K !== 0) throw new Error(`buildDecoder: hidden ${D} / heads ${H} / kv heads ${K} do not divide`);
+  if (D % H !== 0 || H % K !== 0)
+    throw new Error(`buildDecoder: hidden ${D} / heads ${H} / kv heads ${K} do not divide`);
   const hd = D / H;
   const rep = H / K;
   const g = new OnnxGraph(`decoder-${cfg.head}`);
@@ -85,7 +92,10 @@ export function buildDecoder(cfg: DecoderConfig, weights: WeightSource): OnnxGra
   const one = c([1], []);
   const keyPos = g.node('Range', [c([0], []), L, one]);
   const queryPos = g.node('Range', [P, L, one]);
-  const causal = g.node('LessOrEqual', [g.node('Unsqueeze', [keyPos, c([0])]), g.node('Unsqueeze', [queryPos, c([1])])]);
+  const causal = g.node('LessOrEqual', [
+    g.node('Unsqueeze', [keyPos, c([0])]),
+    g.node('Unsqueeze', [queryPos, c([1])]),
+  ]);
   const notPadding = g.node('Unsqueeze', [g.node('Cast', [mask], { to: BOOL }), c([1, 2])]);
   // [B, 1, 1, T, L]: broadcast over kv heads and the heads sharing each of them.
   const allowed = g.node('Unsqueeze', [g.node('And', [causal, notPadding]), c([1])]);
@@ -93,7 +103,10 @@ export function buildDecoder(cfg: DecoderConfig, weights: WeightSource): OnnxGra
 
   const positions = g.node('Cast', [positionIds ?? g.node('Unsqueeze', [queryPos, c([0])])], { to: FLOAT });
   const invFreq = Float32Array.from({ length: hd / 2 }, (_, i) => 1 / Math.pow(cfg.ropeTheta, (2 * i) / hd));
-  const freqs = g.node('Mul', [g.node('Unsqueeze', [positions, c([2])]), g.initializer('rope.inv_freq', 'float', [hd / 2], invFreq)]);
+  const freqs = g.node('Mul', [
+    g.node('Unsqueeze', [positions, c([2])]),
+    g.initializer('rope.inv_freq', 'float', [hd / 2], invFreq),
+  ]);
   const angles = g.node('Concat', [freqs, freqs], { axis: -1 });
   const cos = g.node('Unsqueeze', [g.node('Cos', [angles]), c([1])]);
   const sin = g.node('Unsqueeze', [g.node('Sin', [angles]), c([1])]);
@@ -104,7 +117,13 @@ export function buildDecoder(cfg: DecoderConfig, weights: WeightSource): OnnxGra
     return g.node('Mul', [g.node('Mul', [x, inv]), g.initializer(name, 'float', [D], weights.tensor(name, [D]))]);
   };
 
-  const linear = (x: string, name: string, out: number, inp: number, opts: { bias?: boolean; quantize?: boolean } = {}) => {
+  const linear = (
+    x: string,
+    name: string,
+    out: number,
+    inp: number,
+    opts: { bias?: boolean; quantize?: boolean } = {},
+  ) => {
     const w = weights.tensor(`${name}.weight`, [out, inp]);
     let y: string;
     if (opts.quantize && cfg.quantizeBlock) {
@@ -135,14 +154,18 @@ export function buildDecoder(cfg: DecoderConfig, weights: WeightSource): OnnxGra
     const p = `model.layers.${i}`;
     const h = rmsNorm(x, `${p}.input_layernorm.weight`);
     const quantize = { quantize: true };
-    const heads = (t: string, n: number) => g.node('Transpose', [g.node('Reshape', [t, c([0, 0, n, hd])])], { perm: [0, 2, 1, 3] });
+    const heads = (t: string, n: number) =>
+      g.node('Transpose', [g.node('Reshape', [t, c([0, 0, n, hd])])], { perm: [0, 2, 1, 3] });
     const q = rotary(heads(linear(h, `${p}.self_attn.q_proj`, H * hd, D, { bias: cfg.qkvBias, ...quantize }), H));
     let k = rotary(heads(linear(h, `${p}.self_attn.k_proj`, K * hd, D, { bias: cfg.qkvBias, ...quantize }), K));
     let v = heads(linear(h, `${p}.self_attn.v_proj`, K * hd, D, { bias: cfg.qkvBias, ...quantize }), K);
     if (past) {
       k = g.node('Concat', [past[i].key, k], { axis: 2 });
       v = g.node('Concat', [past[i].value, v], { axis: 2 });
-      presents.push(g.node('Identity', [k], {}, { outputs: [`present.${i}.key`] }), g.node('Identity', [v], {}, { outputs: [`present.${i}.value`] }));
+      presents.push(
+        g.node('Identity', [k], {}, { outputs: [`present.${i}.key`] }),
+        g.node('Identity', [v], {}, { outputs: [`present.${i}.value`] }),
+      );
     }
     // Grouped-query attention without copying K/V: queries [B, K, rep, T, hd] against keys [B, K, 1, hd, L].
     const q5 = g.node('Reshape', [q, c([0, K, rep, -1, hd])]);
@@ -150,8 +173,13 @@ export function buildDecoder(cfg: DecoderConfig, weights: WeightSource): OnnxGra
     const v5 = g.node('Unsqueeze', [v, c([2])]);
     const scores = g.node('Div', [g.node('MatMul', [q5, k5]), cf(Math.sqrt(hd))]);
     const probs = g.node('Softmax', [g.node('Where', [allowed, scores, masked])], { axis: -1 });
-    const attended = g.node('Transpose', [g.node('Reshape', [g.node('MatMul', [probs, v5]), c([0, H, -1, hd])])], { perm: [0, 2, 1, 3] });
-    x = g.node('Add', [x, linear(g.node('Reshape', [attended, c([0, 0, H * hd])]), `${p}.self_attn.o_proj`, D, H * hd, quantize)]);
+    const attended = g.node('Transpose', [g.node('Reshape', [g.node('MatMul', [probs, v5]), c([0, H, -1, hd])])], {
+      perm: [0, 2, 1, 3],
+    });
+    x = g.node('Add', [
+      x,
+      linear(g.node('Reshape', [attended, c([0, 0, H * hd])]), `${p}.self_attn.o_proj`, D, H * hd, quantize),
+    ]);
 
     const m = rmsNorm(x, `${p}.post_attention_layernorm.weight`);
     const gate = linear(m, `${p}.mlp.gate_proj`, cfg.intermediate, D, quantize);

@@ -5,7 +5,15 @@ import { buildByteLevelTokenizer, BuiltTokenizer, MATH_CORPUS } from './tokenize
 import { RandomWeights } from './weights';
 
 /** Special tokens of the test tokenizer: Qwen-style chat markers, Qwen2.5-Math-PRM's step tag, Llama-3-style headers. */
-export const SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<extra_0>', '<|start_header_id|>', '<|end_header_id|>', '<|eot_id|>'];
+export const SPECIAL_TOKENS = [
+  '<|endoftext|>',
+  '<|im_start|>',
+  '<|im_end|>',
+  '<extra_0>',
+  '<|start_header_id|>',
+  '<|end_header_id|>',
+  '<|eot_id|>',
+];
 export const VOCAB = 512;
 
 /**
@@ -51,24 +59,42 @@ export function testPrmJson(family: string): Record<string, unknown> {
     case 'token-classification':
       return {
         family,
-        template: '<|im_start|>system\nPlease reason step by step.<|im_end|>\n<|im_start|>user\n{problem}<|im_end|>\n<|im_start|>assistant\n',
+        template:
+          '<|im_start|>system\nPlease reason step by step.<|im_end|>\n<|im_start|>user\n{problem}<|im_end|>\n<|im_start|>assistant\n',
         stepTag: '<extra_0>',
         positiveLabel: 1,
       };
     case 'tag-token':
-      return { family, template: '{problem} ', stepTag: ' ки', stepSeparator: '\n', positiveToken: '+', negativeToken: '-' };
+      return {
+        family,
+        template: '{problem} ',
+        stepTag: ' ки',
+        stepSeparator: '\n',
+        positiveToken: '+',
+        negativeToken: '-',
+      };
     case 'chat-tag-token':
       return {
         family,
         template: '<|endoftext|>',
-        chat: { user: '<|start_header_id|>user<|end_header_id|>\n\n{content}<|eot_id|>', assistant: '<|start_header_id|>assistant<|end_header_id|>\n\n{content}<|eot_id|>', firstUser: '{problem}\n\n{step}' },
+        chat: {
+          user: '<|start_header_id|>user<|end_header_id|>\n\n{content}<|eot_id|>',
+          assistant: '<|start_header_id|>assistant<|end_header_id|>\n\n{content}<|eot_id|>',
+          firstUser: '{problem}\n\n{step}',
+        },
         positiveToken: '+',
         negativeToken: tok.idOf('-'),
       };
     case 'value-head':
       return { family, template: '<|endoftext|>{problem}\n', stepTag: '\n' };
     case 'implicit':
-      return { family, template: '<|im_start|>user\n{problem}<|im_end|>\n<|im_start|>assistant\n', stepSeparator: '\n\n', referenceModel: 'reference/model.onnx', beta: 0.5 };
+      return {
+        family,
+        template: '<|im_start|>user\n{problem}<|im_end|>\n<|im_start|>assistant\n',
+        stepSeparator: '\n\n',
+        referenceModel: 'reference/model.onnx',
+        beta: 0.5,
+      };
     default:
       throw new Error(`no test prm.json for ${family}`);
   }
@@ -93,15 +119,28 @@ export interface FolderOptions {
 /** Writes a complete model folder (graph with external weights, tokenizer.json, prm.json) and returns its path. */
 export function buildModelFolder(dir: string, options: FolderOptions): string {
   mkdirSync(dir, { recursive: true });
-  const cfg: DecoderConfig = { ...(options.llama ? TINY_LLAMA : TINY_QWEN2), vocab: VOCAB, head: headFor(options.family), positionIds: true, ...options.model };
+  const cfg: DecoderConfig = {
+    ...(options.llama ? TINY_LLAMA : TINY_QWEN2),
+    vocab: VOCAB,
+    head: headFor(options.family),
+    positionIds: true,
+    ...options.model,
+  };
   const seed = options.seed ?? 11;
-  buildDecoder(cfg, new RandomWeights(seed, options.scale)).save(path.join(dir, 'model.onnx'), { externalData: 'model.onnx.data' });
+  buildDecoder(cfg, new RandomWeights(seed, options.scale)).save(path.join(dir, 'model.onnx'), {
+    externalData: 'model.onnx.data',
+  });
   if (options.family === 'implicit') {
     mkdirSync(path.join(dir, 'reference'), { recursive: true });
-    buildDecoder(cfg, new RandomWeights(seed + 1000, options.scale)).save(path.join(dir, 'reference', 'model.onnx'), { externalData: 'model.onnx.data' });
+    buildDecoder(cfg, new RandomWeights(seed + 1000, options.scale)).save(path.join(dir, 'reference', 'model.onnx'), {
+      externalData: 'model.onnx.data',
+    });
   }
   writeFileSync(path.join(dir, 'tokenizer.json'), testTokenizer().json);
   writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(TEST_TOKENIZER_CONFIG));
-  writeFileSync(path.join(dir, 'prm.json'), JSON.stringify({ ...testPrmJson(options.family), ...options.prm }, null, 2));
+  writeFileSync(
+    path.join(dir, 'prm.json'),
+    JSON.stringify({ ...testPrmJson(options.family), ...options.prm }, null, 2),
+  );
   return dir;
 }

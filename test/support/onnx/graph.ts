@@ -68,7 +68,8 @@ export class OnnxGraph {
   initializer(name: string, type: ElemType, dims: number[], data: TensorData): string {
     const count = dims.reduce((a, b) => a * b, 1);
     const elementBytes = type === 'float' || type === 'int32' ? 4 : type === 'int64' ? 8 : type === 'float16' ? 2 : 1;
-    if (data.byteLength !== count * elementBytes) throw new Error(`initializer ${name}: ${data.byteLength} bytes for dims [${dims}] of ${type}`);
+    if (data.byteLength !== count * elementBytes)
+      throw new Error(`initializer ${name}: ${data.byteLength} bytes for dims [${dims}] of ${type}`);
     this.initializers.push({ name, type, dims, data });
     return name;
   }
@@ -81,11 +82,21 @@ export class OnnxGraph {
   }
 
   /** Adds a node and returns its first output's name (`outputs` names them, or says how many to create). */
-  node(op: string, inputs: string[], attrs: Record<string, Attr> = {}, options: { outputs?: string[] | number; domain?: string } = {}): string {
+  node(
+    op: string,
+    inputs: string[],
+    attrs: Record<string, Attr> = {},
+    options: { outputs?: string[] | number; domain?: string } = {},
+  ): string {
     return this.nodeOutputs(op, inputs, attrs, options)[0];
   }
 
-  nodeOutputs(op: string, inputs: string[], attrs: Record<string, Attr> = {}, options: { outputs?: string[] | number; domain?: string } = {}): string[] {
+  nodeOutputs(
+    op: string,
+    inputs: string[],
+    attrs: Record<string, Attr> = {},
+    options: { outputs?: string[] | number; domain?: string } = {},
+  ): string[] {
     const id = this.counter++;
     const outputs = Array.isArray(options.outputs)
       ? options.outputs
@@ -98,7 +109,13 @@ export class OnnxGraph {
 
   /** Writes `file` (and the external data file next to it when asked); returns the bytes written. */
   save(file: string, options: SaveOptions = {}): number {
-    const external = options.externalData ? { name: options.externalData, fd: openSync(path.join(path.dirname(file), options.externalData), 'w'), offset: 0 } : undefined;
+    const external = options.externalData
+      ? {
+          name: options.externalData,
+          fd: openSync(path.join(path.dirname(file), options.externalData), 'w'),
+          offset: 0,
+        }
+      : undefined;
     const graph = new ProtoWriter();
     try {
       for (const n of this.nodes) graph.message(1, encodeNode(n));
@@ -109,7 +126,10 @@ export class OnnxGraph {
           if (pad) writeSync(external.fd, new Uint8Array(pad));
           external.offset += pad;
           writeSync(external.fd, bytesOf(init.data));
-          graph.message(5, encodeTensor(init, { location: external.name, offset: external.offset, length: init.data.byteLength }));
+          graph.message(
+            5,
+            encodeTensor(init, { location: external.name, offset: external.offset, length: init.data.byteLength }),
+          );
           external.offset += init.data.byteLength;
         } else {
           graph.message(5, encodeTensor(init));
@@ -138,7 +158,11 @@ function encodeTensor(t: Initializer, external?: { location: string; offset: num
   for (const d of t.dims) w.varint(1, d);
   w.varint(2, DATA_TYPE[t.type]).string(8, t.name);
   if (external) {
-    for (const [key, value] of [['location', external.location], ['offset', String(external.offset)], ['length', String(external.length)]]) {
+    for (const [key, value] of [
+      ['location', external.location],
+      ['offset', String(external.offset)],
+      ['length', String(external.length)],
+    ]) {
       w.message(13, new ProtoWriter().string(1, key).string(2, value));
     }
     w.varint(14, 1);
@@ -150,7 +174,8 @@ function encodeTensor(t: Initializer, external?: { location: string; offset: num
 
 function encodeValueInfo(v: ValueSpec): ProtoWriter {
   const shape = new ProtoWriter();
-  for (const d of v.dims) shape.message(1, typeof d === 'number' ? new ProtoWriter().varint(1, d) : new ProtoWriter().string(2, d));
+  for (const d of v.dims)
+    shape.message(1, typeof d === 'number' ? new ProtoWriter().varint(1, d) : new ProtoWriter().string(2, d));
   const tensorType = new ProtoWriter().varint(1, DATA_TYPE[v.type]).message(2, shape);
   return new ProtoWriter().string(1, v.name).message(2, new ProtoWriter().message(1, tensorType));
 }
@@ -166,12 +191,18 @@ function encodeNode(n: NodeSpec): ProtoWriter {
 }
 
 // AttributeProto.type values
-const FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, FLOATS = 6, INTS = 7;
+const FLOAT = 1,
+  INT = 2,
+  STRING = 3,
+  TENSOR = 4,
+  FLOATS = 6,
+  INTS = 7;
 
 function encodeAttr(name: string, value: Attr): ProtoWriter {
   const w = new ProtoWriter().string(1, name);
   if (typeof value === 'number') {
-    if (!Number.isInteger(value)) throw new Error(`attribute ${name}: ${value} is not an integer; write { f: ${value} } for a float`);
+    if (!Number.isInteger(value))
+      throw new Error(`attribute ${name}: ${value} is not an integer; write { f: ${value} } for a float`);
     return w.varint(3, value).varint(20, INT);
   }
   if (typeof value === 'string') return w.string(4, value).varint(20, STRING);

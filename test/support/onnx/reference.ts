@@ -63,8 +63,20 @@ export function referenceForward(cfg: DecoderConfig, weights: WeightSource, ids:
     const lm = cfg.tieEmbeddings ? embed : w('lm_head.weight', [cfg.vocab, D]);
     head = (x) => matvec(lm, x, cfg.vocab, D);
   } else if (cfg.head === 'token-classification') {
-    const [a, ab, b, bb] = [w('score.0.weight', [D, D]), w('score.0.bias', [D]), w('score.2.weight', [labels, D]), w('score.2.bias', [labels])];
-    head = (x) => matvec(b, matvec(a, x, D, D, ab).map((v) => Math.max(0, v)), labels, D, bb);
+    const [a, ab, b, bb] = [
+      w('score.0.weight', [D, D]),
+      w('score.0.bias', [D]),
+      w('score.2.weight', [labels, D]),
+      w('score.2.bias', [labels]),
+    ];
+    head = (x) =>
+      matvec(
+        b,
+        matvec(a, x, D, D, ab).map((v) => Math.max(0, v)),
+        labels,
+        D,
+        bb,
+      );
   } else {
     const [a, ab] = [w('v_head.summary.weight', [1, D]), w('v_head.summary.bias', [1])];
     head = (x) => matvec(a, x, 1, D, ab);

@@ -1,15 +1,35 @@
 import * as ort from 'onnxruntime-node';
 
 /** Runs a test decoder on one unpadded sequence, feeding exactly what it declares; returns its first output. */
-export async function runSequence(session: ort.InferenceSession, ids: readonly number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
+export async function runSequence(
+  session: ort.InferenceSession,
+  ids: readonly number[],
+): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const T = ids.length;
   const feeds: Record<string, ort.Tensor> = {};
   for (const meta of session.inputMetadata) {
     if (!meta.isTensor) continue;
-    if (meta.name === 'input_ids') feeds[meta.name] = new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [1, T]);
-    else if (meta.name === 'attention_mask') feeds[meta.name] = new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]);
-    else if (meta.name === 'position_ids') feeds[meta.name] = new ort.Tensor('int64', BigInt64Array.from({ length: T }, (_, i) => BigInt(i)), [1, T]);
-    else if (meta.name.startsWith('past_key_values')) feeds[meta.name] = new ort.Tensor('float32', new Float32Array(0), [1, meta.shape[1] as number, 0, meta.shape[3] as number]);
+    if (meta.name === 'input_ids')
+      feeds[meta.name] = new ort.Tensor(
+        'int64',
+        BigInt64Array.from(ids, (v) => BigInt(v)),
+        [1, T],
+      );
+    else if (meta.name === 'attention_mask')
+      feeds[meta.name] = new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]);
+    else if (meta.name === 'position_ids')
+      feeds[meta.name] = new ort.Tensor(
+        'int64',
+        BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
+        [1, T],
+      );
+    else if (meta.name.startsWith('past_key_values'))
+      feeds[meta.name] = new ort.Tensor('float32', new Float32Array(0), [
+        1,
+        meta.shape[1] as number,
+        0,
+        meta.shape[3] as number,
+      ]);
     else throw new Error(`runSequence: cannot feed ${meta.name}`);
   }
   const out = (await session.run(feeds))[session.outputNames[0]];

@@ -166,7 +166,9 @@ export const MATH_CORPUS = [
   'First, compute 12 + 7 = 19. Next, subtract 4 from 19 to get 15.',
   'Therefore the final answer is \\boxed{15}.',
   'Let x be the number of pencils; then 3x + 5 = 20 and x = 5.',
-].join('\n').repeat(3);
+]
+  .join('\n')
+  .repeat(3);
 
 /**
  * A small SentencePiece-style BPE `tokenizer.json` (the Llama/Mistral layout): a Prepend("▁") + Replace(" ", "▁")
@@ -177,8 +179,12 @@ export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: s
   const vocab = new Map<string, number>();
   for (const s of ['<unk>', '<s>', '</s>']) vocab.set(s, vocab.size);
   for (let b = 0; b < 256; b++) vocab.set(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`, vocab.size);
-  const words = spec.corpus.split(/\s+/).filter(Boolean).map((w) => `▁${w}`);
-  for (const ch of new Set(['▁', ...Array.from(spec.alphabet ?? ''), ...words.flatMap((w) => Array.from(w))])) if (!vocab.has(ch)) vocab.set(ch, vocab.size);
+  const words = spec.corpus
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => `▁${w}`);
+  for (const ch of new Set(['▁', ...Array.from(spec.alphabet ?? ''), ...words.flatMap((w) => Array.from(w))]))
+    if (!vocab.has(ch)) vocab.set(ch, vocab.size);
   const { merges, addMerge } = mergeTable(vocab);
   for (const word of spec.forcedWords ?? []) {
     const symbols = Array.from(word);
@@ -191,7 +197,8 @@ export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: s
   }
   const symbols = words.map((w) => Array.from(w));
   const apply = (a: string, b: string) => {
-    for (const w of symbols) for (let i = 0; i < w.length - 1; i++) if (w[i] === a && w[i + 1] === b) w.splice(i, 2, a + b);
+    for (const w of symbols)
+      for (let i = 0; i < w.length - 1; i++) if (w[i] === a && w[i + 1] === b) w.splice(i, 2, a + b);
   };
   for (const [a, b] of merges) apply(a, b);
   for (let n = 0; n < spec.merges; n++) {
@@ -215,9 +222,23 @@ export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: s
     padding: null,
     added_tokens: ['<unk>', '<s>', '</s>', ...(spec.specialTokens ?? [])].map((content) => {
       if (!vocab.has(content)) vocab.set(content, vocab.size);
-      return { id: vocab.get(content), content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+      return {
+        id: vocab.get(content),
+        content,
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+        special: true,
+      };
     }),
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [
+        { type: 'Prepend', prepend: '▁' },
+        { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
+      ],
+    },
     pre_tokenizer: null,
     // Mistral's layout: tokenizer.encode(text) starts with BOS.
     post_processor: {
@@ -230,8 +251,26 @@ export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: s
       ],
       special_tokens: { '<s>': { id: '<s>', ids: [vocab.get('<s>')], tokens: ['<s>'] } },
     },
-    decoder: { type: 'Sequence', decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }] },
-    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, vocab: Object.fromEntries(vocab), merges: merges.map(([a, b]) => `${a} ${b}`) },
+    decoder: {
+      type: 'Sequence',
+      decoders: [
+        { type: 'Replace', pattern: { String: '▁' }, content: ' ' },
+        { type: 'ByteFallback' },
+        { type: 'Fuse' },
+        { type: 'Strip', content: ' ', start: 1, stop: 0 },
+      ],
+    },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: true,
+      vocab: Object.fromEntries(vocab),
+      merges: merges.map(([a, b]) => `${a} ${b}`),
+    },
   });
   return {
     json,

@@ -13,7 +13,10 @@ export interface WeightSource {
  * enough that a tiny model's outputs vary from token to token (a score read at the wrong position differs).
  */
 export class RandomWeights implements WeightSource {
-  constructor(private readonly seed: number, private readonly scale = 0.3) {}
+  constructor(
+    private readonly seed: number,
+    private readonly scale = 0.3,
+  ) {}
 
   tensor(name: string, shape: readonly number[]): Float32Array {
     let h = this.seed >>> 0;
@@ -40,7 +43,12 @@ export function transpose(w: Float32Array, rows: number, cols: number): Float32A
  * Symmetric 4-bit block quantization in onnxruntime's MatMulNBits layout: weights [N=out, K=in] become
  * B [N, K/block, block/2] (low nibble first, zero point 8) and scales [N, K/block].
  */
-export function quantize4(w: Float32Array, n: number, k: number, block: number): { packed: Uint8Array; scales: Float32Array } {
+export function quantize4(
+  w: Float32Array,
+  n: number,
+  k: number,
+  block: number,
+): { packed: Uint8Array; scales: Float32Array } {
   if (k % block !== 0) throw new Error(`quantize4: K=${k} is not a multiple of the block size ${block}`);
   const blocks = k / block;
   const packed = new Uint8Array((n * k) / 2);
@@ -63,7 +71,13 @@ export function quantize4(w: Float32Array, n: number, k: number, block: number):
 }
 
 /** The weights a MatMulNBits node actually multiplies by: (q − 8) · scale, laid out [N, K]. */
-export function dequantize4(packed: Uint8Array, scales: Float32Array, n: number, k: number, block: number): Float32Array {
+export function dequantize4(
+  packed: Uint8Array,
+  scales: Float32Array,
+  n: number,
+  k: number,
+  block: number,
+): Float32Array {
   const out = new Float32Array(n * k);
   for (let i = 0; i < n * k; i++) {
     const q = i % 2 === 0 ? packed[i >> 1] & 0x0f : packed[i >> 1] >> 4;

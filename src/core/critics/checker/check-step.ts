@@ -122,7 +122,9 @@ function checkLink(context: Context, link: Link): ClaimCheck | null {
   // Modular arithmetic with no modulus named: a mismatch may be a congruence.
   if (moduli?.length === 0) return null;
   if (moduli && congruent(ls.value, rs.value, moduli)) {
-    return assertedOnLeft ? claimRecord(text, rs, ls, relation, 'congruent') : claimRecord(text, ls, rs, relation, 'congruent');
+    return assertedOnLeft
+      ? claimRecord(text, rs, ls, relation, 'congruent')
+      : claimRecord(text, ls, rs, relation, 'congruent');
   }
   // A running computation: "5 + 3 = 8 × 2 = 16" claims 5 + 3 = 8 (and "5 + 3 = 9 × 2 = 18" claims 5 + 3 = 9).
   const lead = link.approx || literalOf(r, true) || isBareNumber(l) ? null : leadingNumber(r);

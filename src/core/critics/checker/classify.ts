@@ -1,7 +1,19 @@
 import { Token } from './lexer';
 import {
-  ANGLE_WORDS, APPROX_WORDS, CONJUNCTIONS, COPULAS, FUNCTION_WORDS, GLUED_UNITS, OPERATOR_WORDS, ORDINAL_SUFFIXES,
-  PREPOSITIONS, SCALE_WORDS, UNIT_MODIFIERS, UNIT_SYMBOLS, UNIT_WORDS, unitKey,
+  ANGLE_WORDS,
+  APPROX_WORDS,
+  CONJUNCTIONS,
+  COPULAS,
+  FUNCTION_WORDS,
+  GLUED_UNITS,
+  OPERATOR_WORDS,
+  ORDINAL_SUFFIXES,
+  PREPOSITIONS,
+  SCALE_WORDS,
+  UNIT_MODIFIERS,
+  UNIT_SYMBOLS,
+  UNIT_WORDS,
+  unitKey,
 } from './words';
 
 /**
@@ -109,7 +121,8 @@ function word(tokens: readonly Token[], i: number, items: readonly Item[]): Item
   // Glued to a number: "5km" is a unit, "3rd" an ordinal, "2x" a variable term.
   if (afterNumber && !t.spaceBefore) {
     if (ORDINAL_SUFFIXES.has(lower)) return UNSAFE;
-    if (GLUED_UNITS.has(lower)) return { tok: t, role: 'unit', unit: { key: unitKey(lower), kind: 'plain', listed: true } };
+    if (GLUED_UNITS.has(lower))
+      return { tok: t, role: 'unit', unit: { key: unitKey(lower), kind: 'plain', listed: true } };
     return { tok: t, role: 'var' };
   }
   if (lower === 'x' && isTimesX(tokens, i, prevItem)) return { tok: { ...t, kind: 'op', sym: '*' }, role: 'expr' };
@@ -133,7 +146,8 @@ function word(tokens: readonly Token[], i: number, items: readonly Item[]): Item
   if (COPULAS.has(lower)) return SAFE;
   if (CONJUNCTIONS.has(lower)) {
     // "= 2 and 1/3" is a mixed number; "= 4 or 5" offers alternatives.
-    const endSafe = !(lower === 'and' && mixedNumberFollows(tokens, i)) && !(lower === 'or' && startsQuantity(tokens, i));
+    const endSafe =
+      !(lower === 'and' && mixedNumberFollows(tokens, i)) && !(lower === 'or' && startsQuantity(tokens, i));
     return { endSafe, startSafe: !hangs, joins: true };
   }
   if (afterNumber || afterUnit || (inRun && prev.kind === 'percent')) {
@@ -183,7 +197,8 @@ function isTimesX(tokens: readonly Token[], i: number, prevItem: Item | undefine
   const next = tokens[i + 1];
   if (!tokens[i].spaceBefore || next === undefined || !next.spaceBefore || prevItem === undefined) return false;
   const prevOk = prevItem.tok.kind === 'num' || prevItem.tok.kind === 'close' || prevItem.role === 'unit';
-  const nextOk = next.kind === 'num' || next.kind === 'currency' || (next.kind === 'dollar' && tokens[i + 2]?.kind === 'num');
+  const nextOk =
+    next.kind === 'num' || next.kind === 'currency' || (next.kind === 'dollar' && tokens[i + 2]?.kind === 'num');
   return prevOk && nextOk;
 }
 
@@ -215,7 +230,8 @@ function startsQuantity(tokens: readonly Token[], i: number): boolean {
 /** The next `n` tokens after `i`, past dollar signs. */
 function significantAfter(tokens: readonly Token[], i: number, n: number): Token[] {
   const found: Token[] = [];
-  for (let k = i + 1; k < tokens.length && found.length < n; k++) if (tokens[k].kind !== 'dollar') found.push(tokens[k]);
+  for (let k = i + 1; k < tokens.length && found.length < n; k++)
+    if (tokens[k].kind !== 'dollar') found.push(tokens[k]);
   return found;
 }
 
@@ -225,6 +241,7 @@ function previousSignificant(tokens: readonly Token[], i: number): Token | undef
 }
 
 function nextSignificant(tokens: readonly Token[], i: number): Token | undefined {
-  for (let k = i + 1; k < tokens.length; k++) if (tokens[k].kind !== 'dollar' && tokens[k].kind !== 'newline') return tokens[k];
+  for (let k = i + 1; k < tokens.length; k++)
+    if (tokens[k].kind !== 'dollar' && tokens[k].kind !== 'newline') return tokens[k];
   return undefined;
 }

@@ -54,10 +54,28 @@ export function tokenize(text: string): Token[] {
 type Lexeme = [TokenKind, string];
 
 const CHARS: Record<string, Lexeme> = {
-  '+': ['op', '+'], '-': ['op', '-'], '−': ['op', '-'], '–': ['op', '-'], '*': ['op', '*'], '×': ['op', '*'],
-  '·': ['op', '*'], '⋅': ['op', '*'], '∙': ['op', '*'], '/': ['op', '/'], '÷': ['op', '/'], '^': ['op', '^'],
-  '(': ['open', '('], '[': ['open', '['], ')': ['close', ')'], ']': ['close', ']'], '=': ['eq', '='],
-  '%': ['percent', '%'], '°': ['degree', '°'], π: ['pi', 'pi'], '√': ['root', '2'], '∛': ['root', '3'],
+  '+': ['op', '+'],
+  '-': ['op', '-'],
+  '−': ['op', '-'],
+  '–': ['op', '-'],
+  '*': ['op', '*'],
+  '×': ['op', '*'],
+  '·': ['op', '*'],
+  '⋅': ['op', '*'],
+  '∙': ['op', '*'],
+  '/': ['op', '/'],
+  '÷': ['op', '/'],
+  '^': ['op', '^'],
+  '(': ['open', '('],
+  '[': ['open', '['],
+  ')': ['close', ')'],
+  ']': ['close', ']'],
+  '=': ['eq', '='],
+  '%': ['percent', '%'],
+  '°': ['degree', '°'],
+  π: ['pi', 'pi'],
+  '√': ['root', '2'],
+  '∛': ['root', '3'],
   '∜': ['root', '4'],
 };
 for (const c of '<>≤≥≠≡∝≪≫⩽⩾∈∉⊂⊆') CHARS[c] = ['rel', c];
@@ -81,41 +99,142 @@ const PAIRS: Record<string, Lexeme> = {
 };
 
 const SUPERSCRIPTS: Record<string, string> = {
-  '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9',
+  '⁰': '0',
+  '¹': '1',
+  '²': '2',
+  '³': '3',
+  '⁴': '4',
+  '⁵': '5',
+  '⁶': '6',
+  '⁷': '7',
+  '⁸': '8',
+  '⁹': '9',
 };
 const VULGAR_FRACTIONS: Record<string, [number, number]> = {
-  '½': [1, 2], '⅓': [1, 3], '⅔': [2, 3], '¼': [1, 4], '¾': [3, 4], '⅕': [1, 5], '⅖': [2, 5], '⅗': [3, 5],
-  '⅘': [4, 5], '⅙': [1, 6], '⅚': [5, 6], '⅛': [1, 8], '⅜': [3, 8], '⅝': [5, 8], '⅞': [7, 8],
+  '½': [1, 2],
+  '⅓': [1, 3],
+  '⅔': [2, 3],
+  '¼': [1, 4],
+  '¾': [3, 4],
+  '⅕': [1, 5],
+  '⅖': [2, 5],
+  '⅗': [3, 5],
+  '⅘': [4, 5],
+  '⅙': [1, 6],
+  '⅚': [5, 6],
+  '⅛': [1, 8],
+  '⅜': [3, 8],
+  '⅝': [5, 8],
+  '⅞': [7, 8],
 };
 
 /** Commands whose braces are see-through: their content is read as if written bare. */
 const WRAPPERS = new Set([
-  'text', 'textrm', 'textnormal', 'mathrm', 'mbox', 'textbf', 'mathbf', 'textit', 'mathit', 'emph', 'boxed',
-  'fbox', 'underline', 'operatorname', 'mathsf', 'textsf', 'bm', 'boldsymbol', 'hbox',
+  'text',
+  'textrm',
+  'textnormal',
+  'mathrm',
+  'mbox',
+  'textbf',
+  'mathbf',
+  'textit',
+  'mathit',
+  'emph',
+  'boxed',
+  'fbox',
+  'underline',
+  'operatorname',
+  'mathsf',
+  'textsf',
+  'bm',
+  'boldsymbol',
+  'hbox',
 ]);
 /** Commands that vanish (sizes, styles, delimiter modifiers). */
 const IGNORED = new Set([
-  'left', 'right', 'big', 'bigl', 'bigr', 'Big', 'Bigl', 'Bigr', 'bigg', 'biggl', 'biggr', 'Bigg', 'Biggl', 'Biggr',
-  'displaystyle', 'textstyle', 'scriptstyle', 'limits', 'nolimits', 'middle',
+  'left',
+  'right',
+  'big',
+  'bigl',
+  'bigr',
+  'Big',
+  'Bigl',
+  'Bigr',
+  'bigg',
+  'biggl',
+  'biggr',
+  'Bigg',
+  'Biggl',
+  'Biggr',
+  'displaystyle',
+  'textstyle',
+  'scriptstyle',
+  'limits',
+  'nolimits',
+  'middle',
 ]);
 const SPACES = new Set(['quad', 'qquad', 'enspace', 'thinspace', 'medspace', 'thickspace', 'space', 'nobreakspace']);
 
 const COMMANDS: Record<string, Lexeme> = {
-  times: ['op', '*'], cdot: ['op', '*'], ast: ['op', '*'], div: ['op', '/'], pi: ['pi', 'pi'], degree: ['degree', '°'],
-  circ: ['degree', '°'], percent: ['percent', '%'], euro: ['currency', '€'], pounds: ['currency', '£'],
-  yen: ['currency', '¥'], dfrac: ['cmd', 'frac'], tfrac: ['cmd', 'frac'], cfrac: ['cmd', 'frac'],
-  dbinom: ['cmd', 'binom'], tbinom: ['cmd', 'binom'],
+  times: ['op', '*'],
+  cdot: ['op', '*'],
+  ast: ['op', '*'],
+  div: ['op', '/'],
+  pi: ['pi', 'pi'],
+  degree: ['degree', '°'],
+  circ: ['degree', '°'],
+  percent: ['percent', '%'],
+  euro: ['currency', '€'],
+  pounds: ['currency', '£'],
+  yen: ['currency', '¥'],
+  dfrac: ['cmd', 'frac'],
+  tfrac: ['cmd', 'frac'],
+  cfrac: ['cmd', 'frac'],
+  dbinom: ['cmd', 'binom'],
+  tbinom: ['cmd', 'binom'],
 };
 for (const name of [
-  'le', 'leq', 'ge', 'geq', 'lt', 'gt', 'ne', 'neq', 'll', 'gg', 'leqslant', 'geqslant', 'equiv', 'cong', 'propto',
-  'subset', 'subseteq', 'in', 'notin', 'not', 'nless', 'ngtr', 'lesssim', 'gtrsim',
+  'le',
+  'leq',
+  'ge',
+  'geq',
+  'lt',
+  'gt',
+  'ne',
+  'neq',
+  'll',
+  'gg',
+  'leqslant',
+  'geqslant',
+  'equiv',
+  'cong',
+  'propto',
+  'subset',
+  'subseteq',
+  'in',
+  'notin',
+  'not',
+  'nless',
+  'ngtr',
+  'lesssim',
+  'gtrsim',
 ]) {
   COMMANDS[name] = ['rel', name];
 }
 for (const name of ['approx', 'simeq', 'approxeq', 'thickapprox', 'sim', 'doteq']) COMMANDS[name] = ['approx', name];
 for (const name of [
-  'Rightarrow', 'implies', 'to', 'rightarrow', 'Longrightarrow', 'longrightarrow', 'iff', 'Leftrightarrow',
-  'Longleftrightarrow', 'mapsto', 'therefore', 'because',
+  'Rightarrow',
+  'implies',
+  'to',
+  'rightarrow',
+  'Longrightarrow',
+  'longrightarrow',
+  'iff',
+  'Leftrightarrow',
+  'Longleftrightarrow',
+  'mapsto',
+  'therefore',
+  'because',
 ]) {
   COMMANDS[name] = ['arrow', name];
 }
@@ -129,7 +248,16 @@ const WORD = /\p{L}[\p{L}0-9]*(?:['’]\p{L}+)*/uy;
 const LATEX_DEGREE = /\^\s*(?:\\circ\b|\{\s*\\circ\s*\})/y;
 const COMMAND_NAME = /[A-Za-z]+/y;
 const ENVIRONMENT = /\s*\{([A-Za-z]+)\*?\}/y;
-const DISPLAY_ENVIRONMENTS = new Set(['align', 'aligned', 'equation', 'gather', 'gathered', 'multline', 'eqnarray', 'split']);
+const DISPLAY_ENVIRONMENTS = new Set([
+  'align',
+  'aligned',
+  'equation',
+  'gather',
+  'gathered',
+  'multline',
+  'eqnarray',
+  'split',
+]);
 
 class Lexer {
   private readonly tokens: Token[] = [];
@@ -174,7 +302,8 @@ class Lexer {
       return;
     }
     if (c === '\\') return this.command();
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(after) && !/[0-9.]/.test(text[i - 1] ?? ''))) return this.number();
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(after) && !/[0-9.]/.test(text[i - 1] ?? '')))
+      return this.number();
     if (c in SUPERSCRIPTS) return this.superscript();
     if (c in VULGAR_FRACTIONS) {
       const [n, d] = VULGAR_FRACTIONS[c];
@@ -256,7 +385,12 @@ class Lexer {
       end += more[0].length;
     }
     const value = rational(BigInt((intPart || '0') + frac), 10n ** BigInt(frac.length));
-    this.push('num', this.text.slice(at, end), at, end, { value, decimals: frac.length, thousands: grouped !== null, odd });
+    this.push('num', this.text.slice(at, end), at, end, {
+      value,
+      decimals: frac.length,
+      thousands: grouped !== null,
+      odd,
+    });
     this.i = end;
   }
 
@@ -298,7 +432,8 @@ class Lexer {
     }
     const lexeme = COMMANDS[name] ?? ['cmd', name];
     this.emit(lexeme, end - i);
-    if (lexeme[0] === 'cmd' && (lexeme[1] === 'frac' || lexeme[1] === 'sqrt')) this.bareDigits(lexeme[1] === 'frac' ? 2 : 1);
+    if (lexeme[0] === 'cmd' && (lexeme[1] === 'frac' || lexeme[1] === 'sqrt'))
+      this.bareDigits(lexeme[1] === 'frac' ? 2 : 1);
   }
 
   /** `\,` and friends, `\$`, `\%`, `\(`, `\{` … */

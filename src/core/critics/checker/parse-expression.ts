@@ -33,8 +33,16 @@ export interface ParsedOperand {
 }
 
 const CURRENCY_UNITS: Record<string, string> = {
-  $: 'dollar', '€': 'euro', euro: 'euro', '£': 'pound', pounds: 'pound', '¥': 'yen', yen: 'yen', '₹': 'rupee',
-  '₩': 'won', '₽': 'ruble',
+  $: 'dollar',
+  '€': 'euro',
+  euro: 'euro',
+  '£': 'pound',
+  pounds: 'pound',
+  '¥': 'yen',
+  yen: 'yen',
+  '₹': 'rupee',
+  '₩': 'won',
+  '₽': 'ruble',
 };
 
 class Unreadable extends Error {}
@@ -286,7 +294,12 @@ class Parser {
         this.unitEnds[this.unitEnds.length - 1] = this.i;
       } else if (it.role === 'expr' && it.tok.kind === 'currency' && this.items[this.i + 1]?.tok.kind !== 'num') {
         this.take();
-        this.addUnit(into, { key: CURRENCY_UNITS[it.tok.sym] ?? it.tok.sym, kind: 'plain', listed: true, inside: false });
+        this.addUnit(into, {
+          key: CURRENCY_UNITS[it.tok.sym] ?? it.tok.sym,
+          kind: 'plain',
+          listed: true,
+          inside: false,
+        });
       } else return;
     }
   }
@@ -317,8 +330,13 @@ const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 /** "3-5" written tight between two whole numbers, the smaller first, reads as a range as much as a difference. */
 function isRange(left: Node, right: Node): boolean {
   return (
-    left.t === 'num' && right.t === 'num' && !left.percent && !right.percent &&
-    left.lit.decimals === 0 && right.lit.decimals === 0 && left.lit.value.compare(right.lit.value) < 0
+    left.t === 'num' &&
+    right.t === 'num' &&
+    !left.percent &&
+    !right.percent &&
+    left.lit.decimals === 0 &&
+    right.lit.decimals === 0 &&
+    left.lit.value.compare(right.lit.value) < 0
   );
 }
 

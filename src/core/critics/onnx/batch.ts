@@ -31,13 +31,24 @@ export function padRight(sequences: readonly (readonly number[])[], padId: numbe
  * `maxElements` output values per batch (rows × padded length × output width), so a causal LM's logits over a large
  * vocabulary stay within memory. A single sequence always forms a batch, however large.
  */
-export function planBatches(lengths: readonly number[], maxRows: number, outputWidth: number, maxElements: number): number[][] {
-  const order = lengths.map((_, i) => i).filter((i) => lengths[i] > 0).sort((a, b) => lengths[b] - lengths[a] || a - b);
+export function planBatches(
+  lengths: readonly number[],
+  maxRows: number,
+  outputWidth: number,
+  maxElements: number,
+): number[][] {
+  const order = lengths
+    .map((_, i) => i)
+    .filter((i) => lengths[i] > 0)
+    .sort((a, b) => lengths[b] - lengths[a] || a - b);
   const batches: number[][] = [];
   let current: number[] = [];
   for (const i of order) {
     const longest = current.length > 0 ? lengths[current[0]] : lengths[i];
-    if (current.length > 0 && (current.length >= maxRows || (current.length + 1) * longest * outputWidth > maxElements)) {
+    if (
+      current.length > 0 &&
+      (current.length >= maxRows || (current.length + 1) * longest * outputWidth > maxElements)
+    ) {
       batches.push(current);
       current = [];
     }

@@ -35,7 +35,8 @@ export class OnnxCritic implements Critic {
 
   async score({ problem, steps, signal }: CriticInput): Promise<CriticResult> {
     const startedAt = Date.now();
-    const report = (progress: Parameters<typeof emitOnnxProgress>[0]['progress']) => emitOnnxProgress({ criticId: this.id, label: this.label, progress });
+    const report = (progress: Parameters<typeof emitOnnxProgress>[0]['progress']) =>
+      emitOnnxProgress({ criticId: this.id, label: this.label, progress });
     let result: SolutionScores;
     try {
       [result] = await this.runner.score([{ problem, steps: [...steps] }], signal, report);
@@ -51,8 +52,14 @@ export class OnnxCritic implements Critic {
     const cut = result.tokens < result.fullTokens;
     return {
       criticId: this.id,
-      ...judgeScores(result.steps.map((s) => s.score), threshold, reasons),
-      rationale: cut ? `Only ${result.tokens} of the ${result.fullTokens} tokens this solution needs fit the model's context; later steps are unscored.` : undefined,
+      ...judgeScores(
+        result.steps.map((s) => s.score),
+        threshold,
+        reasons,
+      ),
+      rationale: cut
+        ? `Only ${result.tokens} of the ${result.fullTokens} tokens this solution needs fit the model's context; later steps are unscored.`
+        : undefined,
       // The exact input the model scored, for the inspector's raw view.
       raw: result.input,
       timing: { startedAt, durationMs: Date.now() - startedAt },

@@ -74,10 +74,18 @@ export async function readPrmSpec(folder: string): Promise<PrmSpec> {
 }
 
 /** Resolves the tokens prm.json names (tag, +/−) against the tokenizer; throws a TokenError naming the field. */
-export async function resolveSpecTokens(spec: PrmSpec, tokenizer: PieceTokenizer, vocabSize: number): Promise<ResolvedTokens> {
+export async function resolveSpecTokens(
+  spec: PrmSpec,
+  tokenizer: PieceTokenizer,
+  vocabSize: number,
+): Promise<ResolvedTokens> {
   const resolve = (field: 'stepTag' | 'positiveToken' | 'negativeToken') => {
     const ref = spec[field];
     return ref === undefined ? undefined : resolveTokenRef(ref, tokenizer, field, vocabSize);
   };
-  return { stepTag: await resolve('stepTag'), positive: await resolve('positiveToken'), negative: await resolve('negativeToken') };
+  return {
+    stepTag: await resolve('stepTag'),
+    positive: await resolve('positiveToken'),
+    negative: await resolve('negativeToken'),
+  };
 }

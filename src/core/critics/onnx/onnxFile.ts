@@ -21,7 +21,20 @@ export interface OnnxFileInfo extends GraphSignature {
 export class OnnxFormatError extends Error {}
 
 const ELEM_TYPES: Record<number, string> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+  16: 'bfloat16',
 };
 
 const WINDOW = 1 << 16;
@@ -31,7 +44,10 @@ class Source {
   private window = Buffer.alloc(0);
   private windowStart = 0;
 
-  constructor(private readonly fd: number, readonly size: number) {}
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
 
   byte(pos: number): number {
     if (pos >= this.size) throw new OnnxFormatError(`unexpected end of file at byte ${pos}`);
@@ -139,7 +155,10 @@ function initializer(src: Source, f: Field): { name: string; external?: { locati
     }
   }
   if (!external || !entries.location) return { name };
-  return { name, external: { location: entries.location, end: Number(entries.offset ?? 0) + Number(entries.length ?? 0) } };
+  return {
+    name,
+    external: { location: entries.location, end: Number(entries.offset ?? 0) + Number(entries.length ?? 0) },
+  };
 }
 
 /** Reads a model's signature; throws OnnxFormatError naming the file when it is not an ONNX model. */
@@ -162,7 +181,11 @@ export function readOnnxFile(file: string): OnnxFileInfo {
         else if (g.number === 5) {
           const init = initializer(src, g);
           initializers.add(init.name);
-          if (init.external) external.set(init.external.location, Math.max(external.get(init.external.location) ?? 0, init.external.end));
+          if (init.external)
+            external.set(
+              init.external.location,
+              Math.max(external.get(init.external.location) ?? 0, init.external.end),
+            );
         }
       }
     }
@@ -174,7 +197,8 @@ export function readOnnxFile(file: string): OnnxFileInfo {
       external: [...external].map(([location, needs]) => ({ location, needs })),
     };
   } catch (err) {
-    if (err instanceof OnnxFormatError) throw new OnnxFormatError(`${file}: not a readable ONNX model (${err.message})`);
+    if (err instanceof OnnxFormatError)
+      throw new OnnxFormatError(`${file}: not a readable ONNX model (${err.message})`);
     throw err;
   } finally {
     closeSync(fd);

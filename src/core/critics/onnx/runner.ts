@@ -50,7 +50,10 @@ const HOST_NICENESS = 10;
 
 /** Where the host script is: next to the bundle (dist/onnx-host.js) or, compiled by tsc, in src/onnx-host/. */
 export function defaultHostScript(): string {
-  const candidates = [path.join(__dirname, 'onnx-host.js'), path.resolve(__dirname, '..', '..', '..', 'onnx-host', 'main.js')];
+  const candidates = [
+    path.join(__dirname, 'onnx-host.js'),
+    path.resolve(__dirname, '..', '..', '..', 'onnx-host', 'main.js'),
+  ];
   return candidates.find((c) => existsSync(c)) ?? candidates[0];
 }
 
@@ -83,7 +86,11 @@ export class OnnxRunner {
     return this.child !== undefined;
   }
 
-  score(solutions: SolutionInput[], signal?: AbortSignal, onProgress?: (p: Progress) => void): Promise<SolutionScores[]> {
+  score(
+    solutions: SolutionInput[],
+    signal?: AbortSignal,
+    onProgress?: (p: Progress) => void,
+  ): Promise<SolutionScores[]> {
     if (this.disposed) return Promise.reject(new Error('this local model has been closed'));
     if (signal?.aborted) return Promise.reject(new CancelledError());
     return new Promise<SolutionScores[]>((resolve, reject) => {
@@ -105,7 +112,10 @@ export class OnnxRunner {
   async validate(): Promise<ValidationReport> {
     if (this.disposed) throw new Error('this local model has been closed');
     this.spawn();
-    const report = (await this.request({ kind: 'validate', folder: this.options.folder }, () => undefined)) as ValidationReport;
+    const report = (await this.request(
+      { kind: 'validate', folder: this.options.folder },
+      () => undefined,
+    )) as ValidationReport;
     this.scheduleIdle();
     return report;
   }
@@ -163,7 +173,8 @@ export class OnnxRunner {
     try {
       await this.ensureLoaded(progress);
       const solutions = jobs.flatMap((j) => j.solutions);
-      result = solutions.length > 0 ? ((await this.request({ kind: 'score', solutions }, progress)) as SolutionScores[]) : [];
+      result =
+        solutions.length > 0 ? ((await this.request({ kind: 'score', solutions }, progress)) as SolutionScores[]) : [];
     } catch (err) {
       error = err instanceof Error ? err : new Error(String(err));
     }
@@ -191,7 +202,10 @@ export class OnnxRunner {
 
   private spawn(): void {
     if (this.child) return;
-    if (!existsSync(this.options.hostScript)) throw new Error(`PRM Lens cannot find its ONNX host at ${this.options.hostScript}; rebuild or reinstall the extension`);
+    if (!existsSync(this.options.hostScript))
+      throw new Error(
+        `PRM Lens cannot find its ONNX host at ${this.options.hostScript}; rebuild or reinstall the extension`,
+      );
     // In VS Code process.execPath is the editor's own binary: ELECTRON_RUN_AS_NODE makes it a plain Node.
     const child = fork(this.options.hostScript, [], {
       execPath: process.execPath,
@@ -214,7 +228,9 @@ export class OnnxRunner {
     });
     child.on('message', (msg: HostMessage) => this.onMessage(msg));
     child.on('error', (err) => this.onExit(child, `could not start: ${err.message}`));
-    child.on('exit', (code, signal) => this.onExit(child, signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    child.on('exit', (code, signal) =>
+      this.onExit(child, signal ? `was killed by ${signal}` : `exited with code ${code}`),
+    );
   }
 
   private onMessage(msg: HostMessage): void {
@@ -235,7 +251,9 @@ export class OnnxRunner {
     this.child = undefined;
     this.info = undefined;
     const tail = this.stderr.trim().split('\n').slice(-5).join('\n');
-    const err = new Error(`the local model's process ${how} while ${this.pending.size > 0 ? 'working' : 'idle'}; it restarts on the next run${tail ? `\n${tail}` : ''}`);
+    const err = new Error(
+      `the local model's process ${how} while ${this.pending.size > 0 ? 'working' : 'idle'}; it restarts on the next run${tail ? `\n${tail}` : ''}`,
+    );
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }

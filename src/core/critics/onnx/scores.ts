@@ -31,14 +31,25 @@ function logSumExp(values: ArrayLike<number>): number {
 }
 
 /** Token classification: softmax over the labels at `position`: probability of `label` and its log-odds. */
-export function labelProbability(out: OutputTensor, row: number, position: number, label: number): { probability: number; logOdds: number } {
+export function labelProbability(
+  out: OutputTensor,
+  row: number,
+  position: number,
+  label: number,
+): { probability: number; logOdds: number } {
   const logits = outputRow(out, row, position);
   const others = Array.from(logits).filter((_, i) => i !== label);
   return { probability: Math.exp(logits[label] - logSumExp(logits)), logOdds: logits[label] - logSumExp(others) };
 }
 
 /** Causal LM: p(+) / (p(+) + p(−)) for the next token after `position` — the softmax over just those two logits. */
-export function tokenPairProbability(out: OutputTensor, row: number, position: number, positive: number, negative: number): { probability: number; margin: number } {
+export function tokenPairProbability(
+  out: OutputTensor,
+  row: number,
+  position: number,
+  positive: number,
+  negative: number,
+): { probability: number; margin: number } {
   const logits = outputRow(out, row, position);
   const margin = logits[positive] - logits[negative];
   return { probability: sigmoid(margin), margin };
@@ -53,7 +64,13 @@ export function valueAt(out: OutputTensor, row: number, position: number): numbe
  * Causal LM: log p(ids[t] | ids[<t]) for each t in [start, end), read from the logits at t − 1.
  * The first token of a sequence has no prediction and contributes nothing.
  */
-export function tokenLogProbs(out: OutputTensor, row: number, ids: readonly number[], start: number, end: number): Float64Array {
+export function tokenLogProbs(
+  out: OutputTensor,
+  row: number,
+  ids: readonly number[],
+  start: number,
+  end: number,
+): Float64Array {
   const result = new Float64Array(end - start);
   for (let t = Math.max(start, 1); t < end; t++) {
     const logits = outputRow(out, row, t - 1);

@@ -51,7 +51,12 @@ export function expectedOutput(family: PrmFamily): string {
  * Checks a graph against what its family needs and says how to feed it. Returns every problem found (naming the
  * file, the input or output, and what was expected), or the plan.
  */
-export function planFeeds(spec: PrmSpec, sig: GraphSignature, file: string, needTokens: readonly number[] = []): { plan?: FeedPlan; problems: string[] } {
+export function planFeeds(
+  spec: PrmSpec,
+  sig: GraphSignature,
+  file: string,
+  needTokens: readonly number[] = [],
+): { plan?: FeedPlan; problems: string[] } {
   const problems: string[] = [];
   const intType = (t: TensorInfo): IntType | undefined => {
     if (t.type === 'int64' || t.type === 'int32') return t.type;
@@ -59,8 +64,12 @@ export function planFeeds(spec: PrmSpec, sig: GraphSignature, file: string, need
     return undefined;
   };
   const ids = sig.inputs.find((i) => i.name === 'input_ids');
-  if (!ids) problems.push(`${file}: the graph has no input "input_ids" (inputs: ${sig.inputs.map((i) => i.name).join(', ') || 'none'})`);
-  else if (ids.shape.length !== 2) problems.push(`${file}: input "input_ids" has shape ${shapeText(ids.shape)}; expected [batch, sequence]`);
+  if (!ids)
+    problems.push(
+      `${file}: the graph has no input "input_ids" (inputs: ${sig.inputs.map((i) => i.name).join(', ') || 'none'})`,
+    );
+  else if (ids.shape.length !== 2)
+    problems.push(`${file}: input "input_ids" has shape ${shapeText(ids.shape)}; expected [batch, sequence]`);
 
   const plan: FeedPlan = { idsType: 'int64', past: [], output: { name: spec.output, type: 'float32', shape: [] } };
   if (ids) plan.idsType = intType(ids) ?? 'int64';
@@ -73,33 +82,45 @@ export function planFeeds(spec: PrmSpec, sig: GraphSignature, file: string, need
     else if (PAST.test(input.name)) {
       const [, kvHeads, , headDim] = input.shape;
       if (input.shape.length !== 4 || typeof kvHeads !== 'number' || typeof headDim !== 'number') {
-        problems.push(`${file}: cache input "${input.name}" has shape ${shapeText(input.shape)}; PRM Lens needs [batch, kv_heads, past_sequence, head_dim] with fixed kv_heads and head_dim to feed an empty cache`);
+        problems.push(
+          `${file}: cache input "${input.name}" has shape ${shapeText(input.shape)}; PRM Lens needs [batch, kv_heads, past_sequence, head_dim] with fixed kv_heads and head_dim to feed an empty cache`,
+        );
       } else if (input.type !== 'float32' && input.type !== 'float16') {
         problems.push(`${file}: cache input "${input.name}" has type ${input.type}; expected float32 or float16`);
       } else {
         plan.past.push({ name: input.name, type: input.type, kvHeads, headDim });
       }
     } else {
-      problems.push(`${file}: the graph needs input "${input.name}", which PRM Lens cannot feed (it feeds input_ids, attention_mask, position_ids, token_type_ids, past_key_values.*, use_cache_branch)`);
+      problems.push(
+        `${file}: the graph needs input "${input.name}", which PRM Lens cannot feed (it feeds input_ids, attention_mask, position_ids, token_type_ids, past_key_values.*, use_cache_branch)`,
+      );
     }
   }
 
   const output = sig.outputs.find((o) => o.name === spec.output);
   if (!output) {
-    problems.push(`${file}: the graph has no output "${spec.output}" (outputs: ${sig.outputs.map((o) => o.name).join(', ') || 'none'}); set "output" in prm.json to the one holding the ${expectedOutput(spec.family)}`);
+    problems.push(
+      `${file}: the graph has no output "${spec.output}" (outputs: ${sig.outputs.map((o) => o.name).join(', ') || 'none'}); set "output" in prm.json to the one holding the ${expectedOutput(spec.family)}`,
+    );
   } else {
     plan.output = output;
-    if (output.type !== 'float32' && output.type !== 'float16') problems.push(`${file}: output "${output.name}" has type ${output.type}; expected float32 or float16`);
+    if (output.type !== 'float32' && output.type !== 'float16')
+      problems.push(`${file}: output "${output.name}" has type ${output.type}; expected float32 or float16`);
     const last = output.shape[output.shape.length - 1];
     const wrong = (why: string) =>
-      problems.push(`${file}: output "${output.name}" has shape ${shapeText(output.shape)}; a ${spec.family} PRM needs ${expectedOutput(spec.family)}${why ? ` (${why})` : ''}`);
+      problems.push(
+        `${file}: output "${output.name}" has shape ${shapeText(output.shape)}; a ${spec.family} PRM needs ${expectedOutput(spec.family)}${why ? ` (${why})` : ''}`,
+      );
     if (spec.family === 'value-head') {
-      if (!(output.shape.length === 2 || (output.shape.length === 3 && (last === 1 || typeof last !== 'number')))) wrong('');
+      if (!(output.shape.length === 2 || (output.shape.length === 3 && (last === 1 || typeof last !== 'number'))))
+        wrong('');
     } else if (output.shape.length !== 3) {
       wrong('');
     } else if (typeof last === 'number') {
-      if (spec.family === 'token-classification' && last > MAX_LABELS) wrong(`${last} values per token look like a causal LM's vocabulary: use the tag-token family`);
-      else if (spec.family === 'token-classification' && spec.positiveLabel >= last) wrong(`positiveLabel ${spec.positiveLabel} needs at least ${spec.positiveLabel + 1} labels`);
+      if (spec.family === 'token-classification' && last > MAX_LABELS)
+        wrong(`${last} values per token look like a causal LM's vocabulary: use the tag-token family`);
+      else if (spec.family === 'token-classification' && spec.positiveLabel >= last)
+        wrong(`positiveLabel ${spec.positiveLabel} needs at least ${spec.positiveLabel + 1} labels`);
       if (spec.family !== 'token-classification') {
         const beyond = needTokens.filter((id) => id >= last);
         if (beyond.length > 0) wrong(`token id ${beyond[0]} is beyond its ${last} logits`);

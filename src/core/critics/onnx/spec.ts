@@ -139,7 +139,8 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
   const fail = (field: string, message: string): never => {
     throw new PrmSpecError(`${file}: "${field}" ${message}`);
   };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PrmSpecError(`${file}: must be a JSON object with at least "family"`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new PrmSpecError(`${file}: must be a JSON object with at least "family"`);
   const o = raw as Record<string, unknown>;
   const family = o.family;
   if (typeof family !== 'string' || !(PRM_FAMILIES as readonly string[]).includes(family)) {
@@ -148,26 +149,35 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
   const fam = family as PrmFamily;
   const allowed = new Set([...COMMON_FIELDS, ...FAMILY_FIELDS[fam]]);
   for (const key of Object.keys(o)) {
-    if (!allowed.has(key)) fail(key, `is not a field of a ${fam} prm.json (known: ${[...allowed].filter((k) => !k.startsWith('$')).join(', ')})`);
+    if (!allowed.has(key))
+      fail(
+        key,
+        `is not a field of a ${fam} prm.json (known: ${[...allowed].filter((k) => !k.startsWith('$')).join(', ')})`,
+      );
   }
 
   const str = (field: string, fallback?: string, { allowEmpty = false } = {}): string | undefined => {
     const v = o[field];
     if (v === undefined) return fallback;
-    if (typeof v !== 'string' || (!allowEmpty && v === '')) fail(field, `must be a ${allowEmpty ? '' : 'non-empty '}string; got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || (!allowEmpty && v === ''))
+      fail(field, `must be a ${allowEmpty ? '' : 'non-empty '}string; got ${JSON.stringify(v)}`);
     return v as string;
   };
   const num = (field: string, fallback: number, { min = -Infinity, max = Infinity, integer = false } = {}): number => {
     const v = o[field];
     if (v === undefined) return fallback;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-      fail(field, `must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}${max < Infinity ? ` and ≤ ${max}` : ''}; got ${JSON.stringify(v)}`);
+      fail(
+        field,
+        `must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}${max < Infinity ? ` and ≤ ${max}` : ''}; got ${JSON.stringify(v)}`,
+      );
     }
     return v as number;
   };
   const token = (field: string, required: boolean): TokenRef | undefined => {
     const v = o[field];
-    if (v === undefined) return required ? fail(field, `is required for the ${fam} family (a token id, or the token's text)`) : undefined;
+    if (v === undefined)
+      return required ? fail(field, `is required for the ${fam} family (a token id, or the token's text)`) : undefined;
     if ((typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && v !== '')) return v;
     return fail(field, `must be a token id (integer ≥ 0) or a non-empty string; got ${JSON.stringify(v)}`);
   };
@@ -254,23 +264,33 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
       }
       const chat = o.chat ?? (chatTemplate ? {} : undefined);
       if (typeof chat !== 'object' || chat === null || Array.isArray(chat)) {
-        fail('chat', 'is required for the chat-tag-token family: {"user": "…{content}…", "assistant": "…{content}…", "firstUser": "{problem} {step}"}');
+        fail(
+          'chat',
+          'is required for the chat-tag-token family: {"user": "…{content}…", "assistant": "…{content}…", "firstUser": "{problem} {step}"}',
+        );
       }
       const c = chat as Record<string, unknown>;
-      for (const key of Object.keys(c)) if (!['user', 'assistant', 'firstUser'].includes(key)) fail(`chat.${key}`, 'is not a chat field (known: user, assistant, firstUser)');
+      for (const key of Object.keys(c))
+        if (!['user', 'assistant', 'firstUser'].includes(key))
+          fail(`chat.${key}`, 'is not a chat field (known: user, assistant, firstUser)');
       const turn = (key: 'user' | 'assistant', needs: string): string | undefined => {
         const v = c[key];
         if (chatTemplate) {
           if (v !== undefined) fail(`chat.${key}`, 'is not used with "chatTemplate": the template writes the turns');
           return undefined;
         }
-        if (typeof v !== 'string' || !v.includes(needs)) fail(`chat.${key}`, `must be a string containing ${needs}; got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string' || !v.includes(needs))
+          fail(`chat.${key}`, `must be a string containing ${needs}; got ${JSON.stringify(v)}`);
         return v as string;
       };
       const firstUser = c.firstUser === undefined ? DEFAULT_FIRST_USER : c.firstUser;
       const problem = firstUserProblem(firstUser);
       if (problem) fail('chat.firstUser', problem);
-      spec.chat = { user: turn('user', '{content}'), assistant: turn('assistant', '{content}'), firstUser: firstUser as string };
+      spec.chat = {
+        user: turn('user', '{content}'),
+        assistant: turn('assistant', '{content}'),
+        firstUser: firstUser as string,
+      };
       spec.decision = oneOf('decision', ['threshold', 'greedy'] as const, 'threshold');
       if (spec.decision === 'greedy') {
         if (o.threshold !== undefined && o.threshold !== 0.5) {
@@ -283,13 +303,15 @@ export function parsePrmSpec(raw: unknown, file: string): PrmSpec {
     case 'value-head': {
       spec.stepTag = token('stepTag', false);
       const activation = o.activation ?? 'sigmoid';
-      if (activation !== 'sigmoid' && activation !== 'none') fail('activation', `must be "sigmoid" or "none"; got ${JSON.stringify(activation)}`);
+      if (activation !== 'sigmoid' && activation !== 'none')
+        fail('activation', `must be "sigmoid" or "none"; got ${JSON.stringify(activation)}`);
       spec.activation = activation as 'sigmoid' | 'none';
       break;
     }
     case 'implicit':
       spec.referenceModel = path('referenceModel');
-      if (!spec.referenceModel) fail('referenceModel', 'is required for the implicit family (the reference LM, e.g. "reference/model.onnx")');
+      if (!spec.referenceModel)
+        fail('referenceModel', 'is required for the implicit family (the reference LM, e.g. "reference/model.onnx")');
       if (o.beta === undefined) fail('beta', 'is required for the implicit family (EurusPRM uses 0.001)');
       spec.beta = num('beta', 1, { min: Number.MIN_VALUE });
       spec.rewardMode = oneOf('rewardMode', REWARD_MODES, 'step') as RewardMode;

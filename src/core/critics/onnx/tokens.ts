@@ -29,7 +29,7 @@ export interface PieceTokenizer {
  */
 export function codePointSpansToUtf16(text: string, spans: readonly (readonly number[])[]): [number, number][] {
   const unitAt: number[] = [0];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     i += (text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
     unitAt.push(i);
   }
@@ -50,9 +50,15 @@ export class TokenError extends Error {
  * own, or after other text (a SentencePiece tokenizer marks the start of a string, so " ки" is the one token "▁ки"
  * only inside a text). A tag that silently became several tokens would move where scores are read.
  */
-export async function resolveTokenRef(ref: TokenRef, tokenizer: PieceTokenizer, field: string, vocabSize: number): Promise<number> {
+export async function resolveTokenRef(
+  ref: TokenRef,
+  tokenizer: PieceTokenizer,
+  field: string,
+  vocabSize: number,
+): Promise<number> {
   if (typeof ref === 'number') {
-    if (ref >= vocabSize || tokenizer.idToToken(ref) === undefined) throw new TokenError(`"${field}": token id ${ref} is not in the tokenizer (vocabulary size ${vocabSize})`);
+    if (ref >= vocabSize || tokenizer.idToToken(ref) === undefined)
+      throw new TokenError(`"${field}": token id ${ref} is not in the tokenizer (vocabulary size ${vocabSize})`);
     return ref;
   }
   const direct = tokenizer.tokenToId(ref);

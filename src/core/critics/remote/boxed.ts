@@ -25,7 +25,7 @@ export function lastBoxed(text: string): string | undefined {
 export function boxedInteger(content: string): number | undefined {
   let s = content.trim();
   // Peel wrappers: \text{…}, \textbf{…}, \mathrm{…}, \mathbf{…}, {…}, $…$
-  for (let previous = ''; previous !== s; ) {
+  for (let previous = ''; previous !== s;) {
     previous = s;
     s = s
       .replace(/^\\(?:text|textbf|textrm|mathrm|mathbf|mbox)\s*\{([\s\S]*)\}$/, '$1')
@@ -44,9 +44,14 @@ export type FirstErrorAnswer = { index: number } | { index: null; why: string };
 /** The critic's answer for `stepCount` steps: an index in -1…stepCount-1, or why there is none. */
 export function parseFirstError(critique: string, stepCount: number): FirstErrorAnswer {
   const content = lastBoxed(critique);
-  if (content === undefined) return { index: null, why: /\\boxed\s*\{/.test(critique) ? 'the last \\boxed{} is cut off' : 'no \\boxed{} answer in the critique' };
+  if (content === undefined)
+    return {
+      index: null,
+      why: /\\boxed\s*\{/.test(critique) ? 'the last \\boxed{} is cut off' : 'no \\boxed{} answer in the critique',
+    };
   const n = boxedInteger(content);
-  if (n === undefined) return { index: null, why: `the answer \\boxed{${content.trim().slice(0, 40)}} is not a paragraph number` };
+  if (n === undefined)
+    return { index: null, why: `the answer \\boxed{${content.trim().slice(0, 40)}} is not a paragraph number` };
   if (n < -1 || n >= stepCount) return { index: null, why: `the answer ${n} is outside -1…${stepCount - 1}` };
   return { index: n };
 }
@@ -56,7 +61,10 @@ export function parseFirstError(critique: string, stepCount: number): FirstError
  * emphasis and headings around the marker are fine). Steps the critique does not address get undefined.
  */
 export function critiqueByParagraph(critique: string, stepCount: number): (string | undefined)[] {
-  const marks = Array.from(critique.matchAll(/^[ \t>#*_-]*(?:\*\*|__)?\s*paragraph[ _]?(\d+)\s*(?:\*\*|__)?\s*[:.)\-–—]/gim), (m) => ({ index: Number(m[1]), at: m.index ?? 0, body: (m.index ?? 0) + m[0].length }));
+  const marks = Array.from(
+    critique.matchAll(/^[ \t>#*_-]*(?:\*\*|__)?\s*paragraph[ _]?(\d+)\s*(?:\*\*|__)?\s*[:.)\-–—]/gim),
+    (m) => ({ index: Number(m[1]), at: m.index ?? 0, body: (m.index ?? 0) + m[0].length }),
+  );
   const out: (string | undefined)[] = new Array(stepCount).fill(undefined);
   marks.forEach((m, k) => {
     if (m.index < 0 || m.index >= stepCount || out[m.index] !== undefined) return;

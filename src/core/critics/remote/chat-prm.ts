@@ -66,7 +66,14 @@ export class ChatPrmCritic implements Critic {
   /** Re-applies the current threshold to cached scores (greedy verdicts do not depend on it). */
   rejudge(result: CriticResult): CriticResult {
     if (this.options.decision === 'greedy') return result;
-    return { ...result, ...judgeScores(result.steps.map((s) => s.score), this.options.threshold, result.steps.map((s) => s.reason)) };
+    return {
+      ...result,
+      ...judgeScores(
+        result.steps.map((s) => s.score),
+        this.options.threshold,
+        result.steps.map((s) => s.reason),
+      ),
+    };
   }
 
   async score(input: CriticInput): Promise<CriticResult> {
@@ -114,7 +121,11 @@ export class ChatPrmCritic implements Critic {
     signal: AbortSignal,
   ): Promise<StepScore> {
     const { logprobs, topLogprobs } = this.options;
-    const completion = await this.endpoint.complete({ messages, max_tokens: 1, temperature: 0, ...(logprobs ? { logprobs: true, top_logprobs: topLogprobs } : {}) }, usage, signal);
+    const completion = await this.endpoint.complete(
+      { messages, max_tokens: 1, temperature: 0, ...(logprobs ? { logprobs: true, top_logprobs: topLogprobs } : {}) },
+      usage,
+      signal,
+    );
     try {
       const { decision, positive, negative } = this.options;
       if (decision === 'greedy') return greedyStep(completion, positive, negative);
@@ -174,7 +185,10 @@ export function greedyStep(completion: ChatCompletion, positive: string, negativ
 const AFTER_FIRST_ERROR = "after the first error, as ProcessBench's protocol stops";
 
 /** Verdicts from the greedy replies: correct up to the first other reply, that step incorrect, later ones unasked. */
-function greedyJudgement(judged: readonly (StepScore | undefined)[], stepCount: number): Pick<CriticResult, 'steps' | 'firstError'> {
+function greedyJudgement(
+  judged: readonly (StepScore | undefined)[],
+  stepCount: number,
+): Pick<CriticResult, 'steps' | 'firstError'> {
   const first = judged.findIndex((j) => j !== undefined && !j.greedyCorrect);
   const steps = Array.from({ length: stepCount }, (_, i) => {
     const step = judged[i];
@@ -201,9 +215,14 @@ export function stepScore(completion: ChatCompletion, positive: string, negative
     return { score: share, reason: `p(${positive}) = ${share.toFixed(3)} from the next-token probabilities` };
   }
   const reply = (choice.message.content ?? '').trim();
-  if (reply.startsWith(positive)) return { score: 1, reason: `replied "${positive}" (the server gave no probabilities)` };
-  if (reply.startsWith(negative)) return { score: 0, reason: `replied "${negative}" (the server gave no probabilities)` };
-  return { score: null, reason: `no score: the reply ${JSON.stringify(reply.slice(0, 20))} is neither "${positive}" nor "${negative}"` };
+  if (reply.startsWith(positive))
+    return { score: 1, reason: `replied "${positive}" (the server gave no probabilities)` };
+  if (reply.startsWith(negative))
+    return { score: 0, reason: `replied "${negative}" (the server gave no probabilities)` };
+  return {
+    score: null,
+    reason: `no score: the reply ${JSON.stringify(reply.slice(0, 20))} is neither "${positive}" nor "${negative}"`,
+  };
 }
 
 /** p(+) / (p(+) + p(−)) over the first token's top_logprobs, or undefined when neither token is among them. */

@@ -72,7 +72,11 @@ function checkCompletion(value: unknown): asserts value is ChatCompletion {
   }
   for (const c of choices) {
     const message = (c as { message?: { content?: unknown } } | null)?.message;
-    if (typeof message !== 'object' || message === null || (message.content !== null && message.content !== undefined && typeof message.content !== 'string')) {
+    if (
+      typeof message !== 'object' ||
+      message === null ||
+      (message.content !== null && message.content !== undefined && typeof message.content !== 'string')
+    ) {
       throw new MalformedResponseError('a choice of the chat completion has no "message" with text "content"');
     }
   }

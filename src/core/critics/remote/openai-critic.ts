@@ -59,13 +59,22 @@ interface Sample {
 
 const REASON_CHARS = 400;
 
-export async function createOpenAICritic(config: CriticConfig, keys: KeySource, baseDir?: string): Promise<OpenAICritic> {
+export async function createOpenAICritic(
+  config: CriticConfig,
+  keys: KeySource,
+  baseDir?: string,
+): Promise<OpenAICritic> {
   const fields = readCriticFields(config, 'openai-critic');
   const settings = await remoteSettings(config, fields, keys);
-  const { mode, answerParsing, votes, maxTokens, parallelSamples, structuredOutput, topK, seed, contextTokens } = fields;
+  const { mode, answerParsing, votes, maxTokens, parallelSamples, structuredOutput, topK, seed, contextTokens } =
+    fields;
   if (mode === 'sections' && votes > 1) {
     // DeltaBench scores one critique per sample: there is no vote over sets of sections.
-    throw new CriticConfigError(`critic "${config.id}": mode "sections" takes one sample (votes: 1)`, config.id, 'votes');
+    throw new CriticConfigError(
+      `critic "${config.id}": mode "sections" takes one sample (votes: 1)`,
+      config.id,
+      'votes',
+    );
   }
   if (contextTokens !== undefined && contextTokens <= maxTokens) {
     const why = `contextTokens (${contextTokens}) must exceed maxTokens (${maxTokens}): the prompt needs room`;
@@ -126,9 +135,12 @@ export class OpenAICritic implements Critic {
     private readonly options: Options,
   ) {
     this.id = config.id;
-    const kind = { 'first-error': 'critic', 'per-step': 'per-step critic', sections: 'section critic', verifier: 'verifier' }[
-      options.mode
-    ];
+    const kind = {
+      'first-error': 'critic',
+      'per-step': 'per-step critic',
+      sections: 'section critic',
+      verifier: 'verifier',
+    }[options.mode];
     this.label = config.label ?? `${settings.model} (${kind})`;
     this.endpoint = new ChatEndpoint(config.id, settings);
     this.structured = options.structuredOutput;
@@ -176,19 +188,31 @@ export class OpenAICritic implements Critic {
     return {
       criticId: this.id,
       ...judged,
-      raw: samples.length === 1 ? samples[0].text : samples.map((s, i) => `----- sample ${i + 1} of ${samples.length} -----\n${s.text}`).join('\n\n'),
+      raw:
+        samples.length === 1
+          ? samples[0].text
+          : samples.map((s, i) => `----- sample ${i + 1} of ${samples.length} -----\n${s.text}`).join('\n\n'),
       timing: { startedAt, durationMs: performance.now() - t0 },
       usage: usageOut,
     };
   }
 
   /** `votes` completions: in one request with `n` when allowed, topped up when a server returns fewer choices. */
-  private async sample(messages: ChatCompletionMessageParam[], usage: UsageTally, signal?: AbortSignal): Promise<Sample[]> {
+  private async sample(
+    messages: ChatCompletionMessageParam[],
+    usage: UsageTally,
+    signal?: AbortSignal,
+  ): Promise<Sample[]> {
     const { votes, parallelSamples } = this.options;
     if (!parallelSamples) {
       // One failed vote fails the call: the other requests are aborted rather than sent for nothing.
       const one = (each: AbortSignal) => this.request(messages, 1, usage, each);
-      return (await allOrNothing(Array.from({ length: votes }, () => one), signal)).flat();
+      return (
+        await allOrNothing(
+          Array.from({ length: votes }, () => one),
+          signal,
+        )
+      ).flat();
     }
     const samples: Sample[] = [];
     // Servers that ignore `n` answer with one choice: a few top-up rounds, never an endless loop.
@@ -198,7 +222,12 @@ export class OpenAICritic implements Critic {
     return samples.slice(0, votes);
   }
 
-  private async request(messages: ChatCompletionMessageParam[], n: number, usage: UsageTally, signal?: AbortSignal): Promise<Sample[]> {
+  private async request(
+    messages: ChatCompletionMessageParam[],
+    n: number,
+    usage: UsageTally,
+    signal?: AbortSignal,
+  ): Promise<Sample[]> {
     const { temperature, topP, topK, seed, maxTokens, maxTokensParam, mode } = this.options;
     // top_k is not an OpenAI parameter: vLLM and llama.cpp read it from the body.
     const request: ChatRequest & { top_k?: number } = { messages, [maxTokensParam]: maxTokens };
@@ -210,7 +239,11 @@ export class OpenAICritic implements Critic {
     if (mode === 'verifier') {
       Object.assign(request, { logprobs: true, top_logprobs: this.options.verifier.topLogprobs });
     }
-    if (mode === 'per-step' && this.structured) request.response_format = { type: 'json_schema', json_schema: { name: 'step_verdicts', strict: true, schema: STEP_VERDICTS_SCHEMA } };
+    if (mode === 'per-step' && this.structured)
+      request.response_format = {
+        type: 'json_schema',
+        json_schema: { name: 'step_verdicts', strict: true, schema: STEP_VERDICTS_SCHEMA },
+      };
     try {
       const completion = await this.endpoint.complete(request, usage, signal);
       return completion.choices.map((c) => ({
@@ -220,7 +253,12 @@ export class OpenAICritic implements Critic {
       }));
     } catch (err) {
       // Servers without structured output reject response_format: ask again with the prompt's JSON instructions only.
-      if (request.response_format && err instanceof RemoteError && err.kind === 'bad-request' && /response_format|json_schema|guided|grammar/i.test(err.message)) {
+      if (
+        request.response_format &&
+        err instanceof RemoteError &&
+        err.kind === 'bad-request' &&
+        /response_format|json_schema|guided|grammar/i.test(err.message)
+      ) {
         this.structured = false;
         return this.request(messages, n, usage, signal);
       }
@@ -257,7 +295,11 @@ export function firstErrorJudgement(
   stepCount: number,
   rule: AnswerParsing,
 ): Judged & { lenientOnly: number } {
-  const voted = voteFirstError(samples.map((s) => s.text), stepCount, rule);
+  const voted = voteFirstError(
+    samples.map((s) => s.text),
+    stepCount,
+    rule,
+  );
   const { lenientOnly } = voted;
   const winner = voted.index;
   if (winner === null) {
@@ -276,7 +318,12 @@ export function firstErrorJudgement(
   const steps: StepJudgement[] = excerpts.map((excerpt, i) => {
     const reason = excerpt === undefined ? undefined : shorten(excerpt);
     if (winner === -1 || i < winner) return withReason({ score: null, verdict: 'correct' }, reason);
-    if (i === winner) return { score: null, verdict: 'incorrect', reason: `${reason ?? 'the critique names this the earliest error'}${voteNote}` };
+    if (i === winner)
+      return {
+        score: null,
+        verdict: 'incorrect',
+        reason: `${reason ?? 'the critique names this the earliest error'}${voteNote}`,
+      };
     return withReason({ score: null, verdict: 'unknown' }, reason);
   });
   return { steps, firstError: winner, rationale: chosen.text, lenientOnly };
@@ -293,7 +340,11 @@ export async function perStepJudgement(samples: readonly Sample[], stepCount: nu
   if (parsed.length === 0) {
     const cut = samples.some((s) => s.finishReason === 'length') ? ' (the output hit maxTokens: raise it)' : '';
     return {
-      steps: Array.from({ length: stepCount }, () => ({ score: null, verdict: 'unknown', reason: `no prediction: the answer is not the requested JSON${cut}` })),
+      steps: Array.from({ length: stepCount }, () => ({
+        score: null,
+        verdict: 'unknown',
+        reason: `no prediction: the answer is not the requested JSON${cut}`,
+      })),
       firstError: null,
       rationale: samples[0]?.text,
     };
@@ -305,7 +356,8 @@ export async function perStepJudgement(samples: readonly Sample[], stepCount: nu
     const verdict = yes > no ? 'correct' : no > yes ? 'incorrect' : 'unknown';
     const score = samples.length > 1 && said.length > 0 ? yes / said.length : null;
     const explanation = said.find((v) => (verdict === 'correct') === v.correct)?.explanation ?? said[0]?.explanation;
-    const note = samples.length > 1 && said.length > 0 ? ` (${verdict === 'incorrect' ? no : yes} of ${said.length} samples)` : '';
+    const note =
+      samples.length > 1 && said.length > 0 ? ` (${verdict === 'incorrect' ? no : yes} of ${said.length} samples)` : '';
     return withReason({ score, verdict }, explanation === undefined ? undefined : `${shorten(explanation)}${note}`);
   });
   const decided = steps.findIndex((s) => s.verdict !== 'correct');

@@ -29,11 +29,20 @@ export async function parseStepVerdicts(
   list.forEach((entry, position) => {
     if (typeof entry !== 'object' || entry === null) return;
     const e = entry as Record<string, unknown>;
-    const correct = typeof e.correct === 'boolean' ? e.correct : typeof e.correct === 'string' ? ({ true: true, false: false } as Record<string, boolean>)[e.correct.toLowerCase()] : undefined;
+    const correct =
+      typeof e.correct === 'boolean'
+        ? e.correct
+        : typeof e.correct === 'string'
+          ? ({ true: true, false: false } as Record<string, boolean>)[e.correct.toLowerCase()]
+          : undefined;
     if (correct === undefined) return;
-    const index = Number.isInteger(e.paragraph) && (e.paragraph as number) >= 0 && (e.paragraph as number) < stepCount ? (e.paragraph as number) : position;
+    const index =
+      Number.isInteger(e.paragraph) && (e.paragraph as number) >= 0 && (e.paragraph as number) < stepCount
+        ? (e.paragraph as number)
+        : position;
     if (index >= stepCount || out[index] !== undefined) return;
-    out[index] = typeof e.explanation === 'string' && e.explanation.trim() ? { correct, explanation: e.explanation } : { correct };
+    out[index] =
+      typeof e.explanation === 'string' && e.explanation.trim() ? { correct, explanation: e.explanation } : { correct };
     any = true;
   });
   return any ? out : undefined;

@@ -54,7 +54,12 @@ export function taggedParagraphs(steps: readonly string[]): string {
 }
 
 export function renderPrompt(template: string, problem: string, steps: readonly string[]): string {
-  const values: Record<string, string> = { problem, paragraphs: taggedParagraphs(steps), count: String(steps.length), last: String(steps.length - 1) };
+  const values: Record<string, string> = {
+    problem,
+    paragraphs: taggedParagraphs(steps),
+    count: String(steps.length),
+    last: String(steps.length - 1),
+  };
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
@@ -62,7 +67,8 @@ export function renderPrompt(template: string, problem: string, steps: readonly 
 export function templateProblem(template: string): string | undefined {
   const used = new Set(Array.from(template.matchAll(/\{\{\s*(\w+)\s*\}\}/g), (m) => m[1]));
   const unknown = [...used].filter((n) => !(PLACEHOLDERS as readonly string[]).includes(n));
-  if (unknown.length > 0) return `unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `{{${n}}}`).join(', ')}; known: ${PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}`;
+  if (unknown.length > 0)
+    return `unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `{{${n}}}`).join(', ')}; known: ${PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}`;
   const missing = REQUIRED.filter((n) => !used.has(n));
   if (missing.length > 0) return `missing ${missing.map((n) => `{{${n}}}`).join(' and ')}`;
   return undefined;

@@ -24,7 +24,9 @@ export class UsageTally {
 
   /** Token counts only when the server reported them (many local servers do not). */
   toUsage(): CriticUsage {
-    return this.sawTokens ? { promptTokens: this.promptTokens, completionTokens: this.completionTokens, requests: this.requests } : { requests: this.requests };
+    return this.sawTokens
+      ? { promptTokens: this.promptTokens, completionTokens: this.completionTokens, requests: this.requests }
+      : { requests: this.requests };
   }
 }
 

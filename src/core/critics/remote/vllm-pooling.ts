@@ -1,4 +1,12 @@
-import { CancelledError, Critic, CriticConfig, CriticConfigError, CriticInput, CriticResult, KeySource } from '../types';
+import {
+  CancelledError,
+  Critic,
+  CriticConfig,
+  CriticConfigError,
+  CriticInput,
+  CriticResult,
+  KeySource,
+} from '../types';
 import { readCriticFields } from '../../config/critics';
 import { judgeScores } from '../judgement';
 import { remoteSettings, RemoteSettings } from './config';
@@ -53,16 +61,32 @@ export class VllmPoolingCritic implements Critic {
   }
 
   rejudge(result: CriticResult): CriticResult {
-    return { ...result, ...judgeScores(result.steps.map((s) => s.score), this.options.threshold) };
+    return {
+      ...result,
+      ...judgeScores(
+        result.steps.map((s) => s.score),
+        this.options.threshold,
+      ),
+    };
   }
 
   /** The request body: chat messages (vLLM applies the model's chat template) or one text. */
   requestBody(problem: string, steps: readonly string[]): Record<string, unknown> {
     const { stepTag, input, system } = this.options;
     const clash = steps.findIndex((s) => s.includes(stepTag));
-    if (clash >= 0) throw new CriticConfigError(`critic "${this.id}": step ${clash + 1} contains the step tag ${JSON.stringify(stepTag)}, which would split it in two; change "stepTag" or the step's text`, this.id, 'stepTag');
+    if (clash >= 0)
+      throw new CriticConfigError(
+        `critic "${this.id}": step ${clash + 1} contains the step tag ${JSON.stringify(stepTag)}, which would split it in two; change "stepTag" or the step's text`,
+        this.id,
+        'stepTag',
+      );
     const model = this.settings.model === undefined ? {} : { model: this.settings.model };
-    if (input === 'text') return { ...model, input: `${problem}\n${steps.map((s) => `${s}${stepTag}`).join('\n')}`, encoding_format: 'float' };
+    if (input === 'text')
+      return {
+        ...model,
+        input: `${problem}\n${steps.map((s) => `${s}${stepTag}`).join('\n')}`,
+        encoding_format: 'float',
+      };
     const messages = [
       { role: 'system', content: system },
       { role: 'user', content: problem },
@@ -76,7 +100,9 @@ export class VllmPoolingCritic implements Critic {
     const t0 = performance.now();
     const usage = new UsageTally();
     const body = this.requestBody(input.problem, input.steps);
-    const headers: Record<string, string> = this.settings.apiKey ? { authorization: `Bearer ${this.settings.apiKey}` } : {};
+    const headers: Record<string, string> = this.settings.apiKey
+      ? { authorization: `Bearer ${this.settings.apiKey}` }
+      : {};
     const signal = callSignal(input.signal);
     const url = this.caller.context.url;
     const { scores } = await this.caller.call(
@@ -141,7 +167,10 @@ function stepProbability(output: unknown, positiveIndex: number, i: number): num
     const v = nums[0];
     return v >= 0 && v <= 1 ? v : 1 / (1 + Math.exp(-v));
   }
-  if (positiveIndex >= nums.length) throw new MalformedResponseError(`step output ${i} has ${nums.length} values, so positiveIndex ${positiveIndex} does not exist`);
+  if (positiveIndex >= nums.length)
+    throw new MalformedResponseError(
+      `step output ${i} has ${nums.length} values, so positiveIndex ${positiveIndex} does not exist`,
+    );
   const isDistribution = nums.every((v) => v >= 0 && v <= 1) && Math.abs(nums.reduce((a, b) => a + b, 0) - 1) < 1e-3;
   if (isDistribution) return nums[positiveIndex];
   const max = Math.max(...nums);

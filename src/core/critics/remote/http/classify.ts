@@ -31,13 +31,21 @@ export function classifyError(err: unknown, ctx: CallContext): RemoteError {
     return new RemoteError(`critic "${ctx.criticId}": ${what}`, 'malformed', malformed.retryable);
   }
   if (findInCauses(err, (e): e is SyntaxError => e instanceof SyntaxError)) {
-    return new RemoteError(`critic "${ctx.criticId}": ${ctx.url} sent malformed JSON (truncated or not JSON at all). Check that "baseURL" points at the API.`, 'malformed', true);
+    return new RemoteError(
+      `critic "${ctx.criticId}": ${ctx.url} sent malformed JSON (truncated or not JSON at all). Check that "baseURL" points at the API.`,
+      'malformed',
+      true,
+    );
   }
   const code = errorCode(err);
   const reset = code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
   const what = reset ? `the connection to ${ctx.url} was reset` : `cannot reach ${ctx.url}`;
   const detail = code ?? serverText(errorMessage(err), ctx.apiKey, 200);
-  return new RemoteError(`critic "${ctx.criticId}": ${what} (${detail}). Is the server running, and is "baseURL" right?`, 'connection', true);
+  return new RemoteError(
+    `critic "${ctx.criticId}": ${what} (${detail}). Is the server running, and is "baseURL" right?`,
+    'connection',
+    true,
+  );
 }
 
 /** The human part of an error body: OpenAI's {error: {message}}, Ollama's {error: "…"}, vLLM's {message}, FastAPI's {detail}. */
@@ -53,15 +61,25 @@ export function serverMessage(body: string): string {
   const o = parsed as Record<string, unknown>;
   const error = o.error;
   if (typeof error === 'string') return error;
-  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string')
+    return (error as { message: string }).message;
   if (typeof o.message === 'string') return o.message;
   if (typeof o.detail === 'string') return o.detail;
-  if (Array.isArray(o.detail)) return o.detail.map((d) => (typeof d === 'object' && d !== null && 'msg' in d ? String((d as { msg: unknown }).msg) : JSON.stringify(d))).join('; ');
+  if (Array.isArray(o.detail))
+    return o.detail
+      .map((d) =>
+        typeof d === 'object' && d !== null && 'msg' in d ? String((d as { msg: unknown }).msg) : JSON.stringify(d),
+      )
+      .join('; ');
   return body;
 }
 
 function findInCauses<T>(err: unknown, match: (e: unknown) => e is T): T | undefined {
-  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = err, depth = 0;
+    e !== undefined && e !== null && depth < 6;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     if (match(e)) return e;
   }
   return undefined;

@@ -92,32 +92,81 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
 const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
 
 /** Turns an HTTP status and the server's own message into a RemoteError that says what to fix. */
-export function statusError(status: number, serverMessage: string, headers: Headers | undefined, ctx: CallContext): RemoteError {
+export function statusError(
+  status: number,
+  serverMessage: string,
+  headers: Headers | undefined,
+  ctx: CallContext,
+): RemoteError {
   const said = serverMessage.trim() ? `: ${serverText(serverMessage, ctx.apiKey, 300)}` : '';
   const who = `critic "${ctx.criticId}"`;
   if (status === 401) {
-    return new RemoteError(`${who}: ${ctx.url} rejected the API key (401${said}). Check ${ctx.keyHint}.`, 'bad-key', false, undefined, status);
+    return new RemoteError(
+      `${who}: ${ctx.url} rejected the API key (401${said}). Check ${ctx.keyHint}.`,
+      'bad-key',
+      false,
+      undefined,
+      status,
+    );
   }
   if (status === 403) {
-    return new RemoteError(`${who}: ${ctx.url} refused access (403${said}). The API key may lack access to model "${ctx.model ?? '?'}"; check ${ctx.keyHint}.`, 'forbidden', false, undefined, status);
+    return new RemoteError(
+      `${who}: ${ctx.url} refused access (403${said}). The API key may lack access to model "${ctx.model ?? '?'}"; check ${ctx.keyHint}.`,
+      'forbidden',
+      false,
+      undefined,
+      status,
+    );
   }
   if (status === 404) {
     if (/model/i.test(serverMessage)) {
-      return new RemoteError(`${who}: the server at ${ctx.url} does not know model "${ctx.model ?? '?'}" (404${said}). Fix "model" in the critic's configuration (the server's GET /models lists its names).`, 'unknown-model', false, undefined, status);
+      return new RemoteError(
+        `${who}: the server at ${ctx.url} does not know model "${ctx.model ?? '?'}" (404${said}). Fix "model" in the critic's configuration (the server's GET /models lists its names).`,
+        'unknown-model',
+        false,
+        undefined,
+        status,
+      );
     }
-    return new RemoteError(`${who}: ${ctx.url} does not exist (404${said}). Fix "baseURL": ${wrongUrlHint(ctx.url)}`, 'wrong-url', false, undefined, status);
+    return new RemoteError(
+      `${who}: ${ctx.url} does not exist (404${said}). Fix "baseURL": ${wrongUrlHint(ctx.url)}`,
+      'wrong-url',
+      false,
+      undefined,
+      status,
+    );
   }
   if (status === 429) {
-    return new RemoteError(`${who}: rate limited by ${ctx.url} (429${said}). Lower "concurrency" or wait.`, 'rate-limited', true, retryAfterMs(headers), status);
+    return new RemoteError(
+      `${who}: rate limited by ${ctx.url} (429${said}). Lower "concurrency" or wait.`,
+      'rate-limited',
+      true,
+      retryAfterMs(headers),
+      status,
+    );
   }
   if (status === 408 || status >= 500) {
-    return new RemoteError(`${who}: server error ${status} from ${ctx.url}${said}.`, 'server', true, retryAfterMs(headers), status);
+    return new RemoteError(
+      `${who}: server error ${status} from ${ctx.url}${said}.`,
+      'server',
+      true,
+      retryAfterMs(headers),
+      status,
+    );
   }
-  return new RemoteError(`${who}: ${ctx.url} rejected the request (${status}${said}). Check the critic's options (model, maxTokens, temperature, mode) against what this server supports.`, 'bad-request', false, undefined, status);
+  return new RemoteError(
+    `${who}: ${ctx.url} rejected the request (${status}${said}). Check the critic's options (model, maxTokens, temperature, mode) against what this server supports.`,
+    'bad-request',
+    false,
+    undefined,
+    status,
+  );
 }
 
 function wrongUrlHint(url: string): string {
-  if (/\/v1\/pooling$/.test(url)) return 'vLLM serves /pooling at the server root, so leave "/v1" out of this critic\'s baseURL.';
-  if (/\/chat\/completions$/.test(url) && !/\/v1\//.test(url)) return 'OpenAI-compatible servers usually serve the API under /v1 (e.g. http://localhost:8000/v1).';
-  return 'it should be the server\'s API root, e.g. http://localhost:8000/v1 for OpenAI-compatible servers.';
+  if (/\/v1\/pooling$/.test(url))
+    return 'vLLM serves /pooling at the server root, so leave "/v1" out of this critic\'s baseURL.';
+  if (/\/chat\/completions$/.test(url) && !/\/v1\//.test(url))
+    return 'OpenAI-compatible servers usually serve the API under /v1 (e.g. http://localhost:8000/v1).';
+  return "it should be the server's API root, e.g. http://localhost:8000/v1 for OpenAI-compatible servers.";
 }

@@ -93,7 +93,11 @@ export async function withRetry<T>(attempt: (signal: AbortSignal) => Promise<T>,
         throw new CancelledError();
       }
       failure = timedOut
-        ? new RemoteError(`critic "${context.criticId}": no answer from ${context.url} within ${timeoutMs} ms. Raise "timeoutMs" or check the server's load.`, 'timeout', true)
+        ? new RemoteError(
+            `critic "${context.criticId}": no answer from ${context.url} within ${timeoutMs} ms. Raise "timeoutMs" or check the server's load.`,
+            'timeout',
+            true,
+          )
         : classifyError(err, context);
       breaker?.record(failure);
     } finally {
@@ -105,7 +109,13 @@ export async function withRetry<T>(attempt: (signal: AbortSignal) => Promise<T>,
     if (retry >= policy.retries) throw retriesExhausted(failure, retry + 1);
     const wait = failure.retryAfterMs ?? backoffDelay(retry, policy);
     if (wait > policy.maxRetryAfterMs) {
-      throw new RemoteError(`${failure.message} The server asked to retry after ${Math.round(wait / 1000)} s, longer than PRM Lens waits; try again later.`, failure.kind, false, failure.retryAfterMs, failure.status);
+      throw new RemoteError(
+        `${failure.message} The server asked to retry after ${Math.round(wait / 1000)} s, longer than PRM Lens waits; try again later.`,
+        failure.kind,
+        false,
+        failure.retryAfterMs,
+        failure.status,
+      );
     }
     await sleep(wait, signal);
   }
