@@ -38,21 +38,7 @@ export interface ReadOptions {
  * when the file mixes prefixes, else the file name (SubsetAssigner).
  */
 export async function* readDataset(file: string, opts: ReadOptions): AsyncGenerator<DatasetItem> {
-  const fh = await openInput(file, 'Dataset file');
-  let layout: Layout;
-  try {
-    layout = await detectLayout(fh);
-  } catch (e) {
-    await fh.close();
-    throw new InputFileError(file, `Cannot read dataset file ${file}: ${errorMessage(e)}`, { cause: e });
-  }
-  if (layout !== 'lines') await fh.close();
-  if (layout === 'empty') {
-    opts.onIssue({ file, message: 'the file is empty: no records' });
-    return;
-  }
-  const records =
-    layout === 'array' ? arrayRecords(file, opts) : lineRecords(file, fh.createReadStream({ start: 0 }), opts);
+  const records = readRawRecords(file, opts);
   let format: DatasetFormat | undefined;
   const subsets = new SubsetAssigner(file);
   for await (const { raw, source } of records) {

@@ -81,17 +81,8 @@ export function applyChatTemplate(config: Json, messages: { role: string; conten
   });
 }
 
-/** A small seeded generator (mulberry32), so failures reproduce. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator, so failures reproduce. */
+export { seededRandom as random } from '../../../src/core/util/random';
 
 const WORDS = [
   'Let',
