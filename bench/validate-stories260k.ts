@@ -12,6 +12,7 @@ import { buildDecoder, DecoderConfig } from '../test/support/onnx/decoder';
 import { referenceForward } from '../test/support/onnx/reference';
 import { lastRow, runSequence, softmax } from '../test/support/onnx/run';
 import { tempDir } from '../test/support/onnx/tmp';
+import { sentencePieceTokenizerJson } from '../test/support/onnx/tokenizer';
 import { RandomWeights, WeightSource } from '../test/support/onnx/weights';
 
 /**
@@ -208,49 +209,8 @@ export function llama2cToTokenizerJson(vocab: Llama2cVocab): string {
     }
   });
   merges.sort((a, b) => b.score - a.score || a.id - b.id || (ids.get(a.left) as number) - (ids.get(b.left) as number));
-  return JSON.stringify({
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: specials.map((content, id) => ({
-      id,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
-    normalizer: {
-      type: 'Sequence',
-      normalizers: [
-        { type: 'Prepend', prepend: '▁' },
-        { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
-      ],
-    },
-    pre_tokenizer: null,
-    post_processor: null,
-    decoder: {
-      type: 'Sequence',
-      decoders: [
-        { type: 'Replace', pattern: { String: '▁' }, content: ' ' },
-        { type: 'ByteFallback' },
-        { type: 'Fuse' },
-        { type: 'Strip', content: ' ', start: 1, stop: 0 },
-      ],
-    },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: '<unk>',
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: true,
-      byte_fallback: true,
-      vocab: Object.fromEntries(pieces.map((p, i) => [p, i])),
-      merges: merges.map((m) => `${m.left} ${m.right}`),
-    },
-  });
+  const merged = merges.map((m) => `${m.left} ${m.right}`);
+  return sentencePieceTokenizerJson({ vocab: ids, merges: merged, specials, bos: false });
 }
 
 // ---- the checks ------------------------------------------------------------------------------------------------

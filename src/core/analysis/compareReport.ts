@@ -1,5 +1,5 @@
 import { Analysis } from './analyze';
-import { fenced, firstErrorLabel, markdownCell } from './describe';
+import { fenced, firstErrorLabel, markdownCell, stepSection } from './describe';
 import { firstErrorsDiffer, stepDisagreements, type StepDisagreement } from './disagreement';
 import { CriticResult, StepJudgement } from '../critics/types';
 import { clip } from '../util/text';
@@ -67,21 +67,8 @@ export function comparisonMarkdown(analysis: Analysis, title: string, extras: Co
   if (contested.length > 0) {
     out.push('## Where the critics disagree', '');
     for (const step of contested) {
-      out.push(
-        `### ⚠ Step ${step.index + 1} (${disagreementLabel(disagree[step.index])})`,
-        '',
-        fenced(step.text),
-        '',
-        '| critic | score | verdict | reason |',
-        '|---|---|---|---|',
-      );
-      for (const r of results) {
-        const j = r.steps[step.index];
-        out.push(
-          `| ${markdownCell(r.criticId)}${r.firstError === step.index ? ' ⚑' : ''} | ${j?.score == null ? '—' : j.score.toFixed(3)} | ${j?.verdict ?? '—'} | ${markdownCell(j?.reason ?? '')} |`,
-        );
-      }
-      out.push('');
+      const heading = `⚠ Step ${step.index + 1} (${disagreementLabel(disagree[step.index])})`;
+      out.push(...stepSection(heading, step, results));
     }
   }
 

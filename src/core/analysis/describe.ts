@@ -1,5 +1,6 @@
 import { CriticResult, StepJudgement, Verdict } from '../critics/types';
 import { Analysis } from './analyze';
+import type { Step } from '../segment/types';
 
 const VERDICT_LABEL: Record<Verdict, string> = {
   correct: '✓ correct',
@@ -83,25 +84,29 @@ export function analysisReportMarkdown(analysis: Analysis, title: string): strin
   out.push('');
   if (document.problem.trim()) out.push('## Problem', '', fenced(document.problem), '');
   out.push('## Steps', '');
-  for (const step of segmentation.steps) {
-    out.push(
-      `### Step ${step.index + 1}`,
-      '',
-      fenced(step.text),
-      '',
-      '| critic | score | verdict | reason |',
-      '|---|---|---|---|',
-    );
-    for (const r of results) {
-      const j = r.steps[step.index];
-      const flag = r.firstError === step.index ? ' ⚑ first error' : '';
-      out.push(
-        `| ${markdownCell(r.criticId)} | ${formatScore(j)} | ${verdictLabel(j)}${flag} | ${markdownCell(j?.reason ?? '')} |`,
-      );
-    }
-    out.push('');
-  }
+  for (const step of segmentation.steps) out.push(...stepSection(`Step ${step.index + 1}`, step, results));
   return out.join('\n');
+}
+
+/** A step's heading, its text fenced, and a row per critic: score, verdict (⚑ on its first error) and reason. */
+export function stepSection(heading: string, step: Step, results: readonly CriticResult[]): string[] {
+  const out = [
+    `### ${heading}`,
+    '',
+    fenced(step.text),
+    '',
+    '| critic | score | verdict | reason |',
+    '|---|---|---|---|',
+  ];
+  for (const r of results) {
+    const j = r.steps[step.index];
+    const flag = r.firstError === step.index ? ' ⚑ first error' : '';
+    out.push(
+      `| ${markdownCell(r.criticId)} | ${formatScore(j)} | ${verdictLabel(j)}${flag} | ${markdownCell(j?.reason ?? '')} |`,
+    );
+  }
+  out.push('');
+  return out;
 }
 
 /** Fences text so that whatever it contains is shown literally. */

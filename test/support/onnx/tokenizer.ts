@@ -216,22 +216,57 @@ export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: s
     addMerge(a, b);
     apply(a, b);
   }
-  const json = JSON.stringify({
+  const specials = ['<unk>', '<s>', '</s>', ...(spec.specialTokens ?? [])];
+  for (const content of specials) if (!vocab.has(content)) vocab.set(content, vocab.size);
+  // Mistral's layout: tokenizer.encode(text) starts with BOS.
+  const json = sentencePieceTokenizerJson({ vocab, merges: merges.map(([a, b]) => `${a} ${b}`), specials, bos: true });
+  return {
+    json,
+    vocab,
+    size: vocab.size,
+    idOf(text: string) {
+      const id = vocab.get(text);
+      if (id === undefined) throw new Error(`test tokenizer has no token ${JSON.stringify(text)}`);
+      return id;
+    },
+  };
+}
+
+/**
+ * A SentencePiece-style byte-fallback BPE tokenizer.json (spaces as "▁", a "▁" prepended): the layout of Llama-2,
+ * Mistral and llama2.c tokenizers. `bos`: encode() starts with <s>, as Mistral's does.
+ */
+export function sentencePieceTokenizerJson(opts: {
+  vocab: ReadonlyMap<string, number>;
+  merges: readonly string[];
+  specials: readonly string[];
+  bos: boolean;
+}): string {
+  const { vocab, merges, specials, bos } = opts;
+  const special = (content: string) => ({
+    id: vocab.get(content),
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
+  const bosFirst = {
+    type: 'TemplateProcessing',
+    single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+    pair: [
+      { SpecialToken: { id: '<s>', type_id: 0 } },
+      { Sequence: { id: 'A', type_id: 0 } },
+      { Sequence: { id: 'B', type_id: 1 } },
+    ],
+    special_tokens: { '<s>': { id: '<s>', ids: [vocab.get('<s>')], tokens: ['<s>'] } },
+  };
+  return JSON.stringify({
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: ['<unk>', '<s>', '</s>', ...(spec.specialTokens ?? [])].map((content) => {
-      if (!vocab.has(content)) vocab.set(content, vocab.size);
-      return {
-        id: vocab.get(content),
-        content,
-        single_word: false,
-        lstrip: false,
-        rstrip: false,
-        normalized: false,
-        special: true,
-      };
-    }),
+    added_tokens: specials.map(special),
     normalizer: {
       type: 'Sequence',
       normalizers: [
@@ -240,17 +275,7 @@ export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: s
       ],
     },
     pre_tokenizer: null,
-    // Mistral's layout: tokenizer.encode(text) starts with BOS.
-    post_processor: {
-      type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-      pair: [
-        { SpecialToken: { id: '<s>', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { Sequence: { id: 'B', type_id: 1 } },
-      ],
-      special_tokens: { '<s>': { id: '<s>', ids: [vocab.get('<s>')], tokens: ['<s>'] } },
-    },
+    post_processor: bos ? bosFirst : null,
     decoder: {
       type: 'Sequence',
       decoders: [
@@ -269,17 +294,7 @@ export function buildSentencePieceTokenizer(spec: TokenizerSpec & { alphabet?: s
       fuse_unk: true,
       byte_fallback: true,
       vocab: Object.fromEntries(vocab),
-      merges: merges.map(([a, b]) => `${a} ${b}`),
+      merges,
     },
   });
-  return {
-    json,
-    vocab,
-    size: vocab.size,
-    idOf(text: string) {
-      const id = vocab.get(text);
-      if (id === undefined) throw new Error(`test tokenizer has no token ${JSON.stringify(text)}`);
-      return id;
-    },
-  };
 }
