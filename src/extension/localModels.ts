@@ -12,7 +12,8 @@ import { errorMessage } from '../core/util/errors';
  * critic), the `prmLens.onnx.*` settings, and a status bar item with the model's progress and token counts.
  */
 
-export type AddLocalModelResult = { id: string; family: string; label: string } | { problems: string[] };
+export type AddLocalModelResult =
+  { id: string; family: string; label: string; segmentation?: string } | { problems: string[] };
 
 export interface AddLocalModelOptions {
   /** Critic id to use (default: from the model's name). */
@@ -116,8 +117,12 @@ async function addLocalModel(
     await use();
   } else {
     const what = existing ? `is already the critic "${id}"` : `was added as the critic "${id}"`;
+    // The model was trained on steps split its own way: say which, so its scores are read on the same steps.
+    const split = spec.segmentation
+      ? ` Its reference code splits steps with "${spec.segmentation}": choose it with "PRM Lens: Choose Step Segmentation".`
+      : '';
     void vscode.window
-      .showInformationMessage(`PRM Lens: ${label} (${spec.family}) ${what}.`, 'Score with It', 'Open Settings')
+      .showInformationMessage(`PRM Lens: ${label} (${spec.family}) ${what}.${split}`, 'Score with It', 'Open Settings')
       .then(async (choice) => {
         if (choice === 'Score with It') {
           await use();
@@ -127,7 +132,7 @@ async function addLocalModel(
         }
       });
   }
-  return { id, family: spec.family, label };
+  return { id, family: spec.family, label, ...(spec.segmentation ? { segmentation: spec.segmentation } : {}) };
 }
 
 /** Shows what a local model is doing: loading, tokens of the forward pass running now. */

@@ -20,7 +20,8 @@ import {
 
 const EXAMPLE = 'arithmetic-slip.md';
 
-type AddResult = { id: string; family: string; label: string } | { problems: string[] } | undefined;
+type AddResult =
+  { id: string; family: string; label: string; segmentation?: string } | { problems: string[] } | undefined;
 
 describe('Local ONNX models in the extension host', () => {
   let api: PrmLensApi;
@@ -63,6 +64,16 @@ describe('Local ONNX models in the extension host', () => {
     );
   });
 
+  it("reports the segmentation a model's prm.json names (Skywork: newline-split)", async () => {
+    const dir = buildModelFolder(path.join(tmp.dir, 'split-prm'), {
+      family: 'token-classification',
+      prm: { name: 'Split PRM', segmentation: 'newline-split' },
+    });
+    const result = (await vscode.commands.executeCommand('prmLens.addLocalModel', dir, { use: false })) as AddResult;
+    assert.ok(result && 'id' in result, `expected the model to be added, got ${JSON.stringify(result)}`);
+    assert.equal(result.segmentation, 'newline-split');
+  });
+
   it('adds a model folder as a critic that scores the example file and colours its steps', async () => {
     // threshold 1: every step scores below it, so the first error is step 1 whatever the random weights say.
     const dir = buildModelFolder(path.join(tmp.dir, 'tiny-prm'), {
@@ -73,6 +84,7 @@ describe('Local ONNX models in the extension host', () => {
     assert.ok(result && 'id' in result, `expected the model to be added, got ${JSON.stringify(result)}`);
     assert.equal(result.id, 'tiny-prm');
     assert.equal(result.family, 'token-classification');
+    assert.equal(result.segmentation, undefined, 'no segmentation named, none reported');
     const config = vscode.workspace.getConfiguration('prmLens');
     assert.deepEqual(
       (config.get<{ id: string }[]>('critics') ?? []).find((c) => c.id === 'tiny-prm'),
