@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
@@ -463,7 +463,8 @@ export async function validateGenaiExport(dir: string): Promise<boolean> {
   const tmp = tempDir('genai-export');
   try {
     for (const f of ['model.onnx', 'model.onnx.data', 'tokenizer.json'])
-      symlinkSync(path.join(dir, f), path.join(tmp.dir, f));
+      // Copied, not linked: a model folder's files must be inside it (links out of it are refused).
+      copyFileSync(path.join(dir, f), path.join(tmp.dir, f));
     writeFileSync(
       path.join(tmp.dir, 'prm.json'),
       JSON.stringify({
