@@ -26,6 +26,15 @@ describe('forTerminal', () => {
     assert.equal(forTerminal(plain), plain);
   });
 
+  test('bidi embeddings, overrides and isolates are escaped; right-to-left text and its marks are kept', () => {
+    // "Trojan Source": an override inside a step would make the rest of the printed line read reversed.
+    assert.equal(forTerminal('score \u202e0.91\u202c ok \u2066x\u2069'), 'score \\u202e0.91\\u202c ok \\u2066x\\u2069');
+    for (const c of ['\u202a', '\u202b', '\u202d', '\u2067', '\u2068'])
+      assert.doesNotMatch(forTerminal(`a${c}b`), /[\u202a-\u202e\u2066-\u2069]/u);
+    const rtl = 'שלב 1: \u200f7 × 3 = 21 \u200eالخطوة\u061c';
+    assert.equal(forTerminal(rtl), rtl);
+  });
+
   test('the CLI printers use it: table cells and headers, one-line cells, input issues', () => {
     const printed = [
       table([`id${ESC}[2J`, 'text'], [['0', `x${ESC}]0;title\x07`]]),
