@@ -515,6 +515,12 @@ function renderRaw(m: InspectorModel): HTMLElement | null {
   );
 }
 
+/** The column heads stick just under the toolbar, whose height changes as it wraps in a narrow panel. */
+const toolbarSize = new ResizeObserver((entries) => {
+  for (const e of entries)
+    document.documentElement.style.setProperty('--toolbar-height', `${(e.target as HTMLElement).offsetHeight}px`);
+});
+
 function render(m: InspectorModel): void {
   const scroll = document.scrollingElement?.scrollTop ?? 0;
   const sameDoc = model?.uri === m.uri;
@@ -555,6 +561,9 @@ function render(m: InspectorModel): void {
       'Keys: ↓/↑ or j/k next/previous step · d / Shift+D next/previous disagreement · Enter show in editor · c / x / u label correct / incorrect / neutral · 0 clear label',
     ),
   );
+  toolbarSize.disconnect();
+  const toolbar = app.querySelector('header.toolbar');
+  if (toolbar) toolbarSize.observe(toolbar);
   layoutRows(true);
   // Back to where the person was, once the spacers give the page its full height.
   if (sameDoc && document.scrollingElement) {

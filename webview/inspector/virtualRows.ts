@@ -14,6 +14,8 @@ export interface VirtualRowsOptions<Row> {
 
 /** Pixels rendered beyond the viewport on each side, as a share of the viewport's height. */
 const OVERSCAN = 0.75;
+/** A list this short is rendered whole: nothing to gain from a window, and find-in-page sees every step. */
+const RENDER_ALL_UP_TO = 150;
 
 export class VirtualRows<Row> {
   private rows: readonly Row[] = [];
@@ -64,7 +66,10 @@ export class VirtualRows<Row> {
       const viewTop = -this.top.getBoundingClientRect().top;
       const anchor = this.heights.indexAt(viewTop);
       const anchorTop = this.heights.offsetOf(anchor);
-      const { start, end } = this.heights.range(viewTop, innerHeight, innerHeight * OVERSCAN);
+      const { start, end } =
+        this.rows.length <= RENDER_ALL_UP_TO
+          ? { start: 0, end: this.rows.length }
+          : this.heights.range(viewTop, innerHeight, innerHeight * OVERSCAN);
       this.renderWindow(start, end);
       const changed = this.measure(start, end);
       this.sizeSpacers(start, end);
