@@ -677,6 +677,8 @@ function schedulePaint(): void {
 }
 addEventListener('scroll', schedulePaint, { passive: true });
 addEventListener('resize', schedulePaint);
+// KaTeX's fonts arrive after the first rows are measured and change their heights.
+document.fonts.addEventListener('loadingdone', schedulePaint);
 
 onHostMessage<HostToInspector>((msg) => {
   switch (msg.type) {
