@@ -13,6 +13,7 @@ import { checkerQuality, formatCheckerQuality } from './checker-quality';
 import { checkerWorstCase, stepRegexOverhead } from './input-limits';
 import { bonBenchmark } from './bon';
 import { traceBenchmarks } from './traces';
+import { inspectorBenchmarks } from './inspector';
 
 // `npm run bench`: measurements printed side by side in one run. Timings are medians of repeated runs.
 const root = path.resolve(__dirname, '..', '..');
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
   await engineBenchmark();
   console.log('');
   await webviewBenchmarks(root);
+  console.log('');
+  await inspectorBenchmarks(root);
   console.log('');
   await onnxBenchmarks();
   console.log('');

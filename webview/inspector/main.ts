@@ -18,7 +18,9 @@ import type {
   InspectorTrace,
 } from '../../src/protocol/messages';
 import { h, isTyping, replace, score } from '../shared/dom';
+import { rowKey, sectionRows, type ListRow, type SectionRows } from '../shared/sectionRows';
 import { onHostMessage, vscodeApi } from '../shared/vscode';
+import { VirtualRows } from './virtualRows';
 
 const vscode = vscodeApi<InspectorToHost, InspectorState>();
 const app = document.getElementById('app') as HTMLElement;
@@ -31,6 +33,13 @@ let current: number | null = null;
 let running = false;
 /** Trace sections whose rows are not rendered (a long trace starts with all of them collapsed). */
 let collapsed = new Set<number>();
+let disagreements = new Set<number>();
+/** The steps grid, its rows (steps and group heads, flattened) and the window of them in the DOM. */
+let grid: HTMLElement | null = null;
+let flat: SectionRows | null = null;
+let list: VirtualRows<ListRow> | null = null;
+/** Measured row heights by row key, kept while the same document is shown (re-renders, toggles). */
+const measured = new Map<string, number>();
 /** More sections than this start collapsed, so a trace of thousands of steps renders only its section heads. */
 const COLLAPSE_ABOVE = 20;
 
@@ -66,6 +75,9 @@ function firstErrorText(c: InspectorCritic): string {
 
 function renderEmpty(title: string, message: string, canScore: boolean): void {
   model = null;
+  list = null;
+  flat = null;
+  grid = null;
   replace(
     app,
     h(
@@ -86,23 +98,33 @@ function renderEmpty(title: string, message: string, canScore: boolean): void {
   );
 }
 
+/** A step named in the header: a link-like button that selects it (and opens its section). */
+function stepLink(step: number | null): HTMLElement | string {
+  if (step === null) return 'none';
+  const b = h('button', { type: 'button', class: 'step-link', title: `Go to step ${step + 1}` }, `step ${step + 1}`);
+  b.addEventListener('click', () => select(step, true));
+  return b;
+}
+
 function renderHeader(m: InspectorModel): HTMLElement {
-  const meta: string[] = [`${m.steps.length} step${m.steps.length === 1 ? '' : 's'}`, `segmentation ${m.segmentation}`];
+  const meta: (string | HTMLElement)[][] = [
+    [`${m.steps.length} step${m.steps.length === 1 ? '' : 's'}`],
+    [`segmentation ${m.segmentation}`],
+  ];
   if (m.trace) {
-    const at = (step: number | null) => (step === null ? 'none' : `step ${step + 1}`);
-    meta.push(`first error in the thinking: ${at(m.trace.firstErrorThinking)}`);
-    meta.push(`first error in the answer: ${at(m.trace.firstErrorAnswer)}`);
+    meta.push(['first error in the thinking: ', stepLink(m.trace.firstErrorThinking)]);
+    meta.push(['first error in the answer: ', stepLink(m.trace.firstErrorAnswer)]);
   }
   if (m.item)
     meta.push(
-      `dataset ${m.item.dataset}`,
-      `ground truth: ${m.item.label < 0 ? 'all steps correct' : `first error at step ${m.item.label + 1}`}`,
+      [`dataset ${m.item.dataset}`],
+      [`ground truth: ${m.item.label < 0 ? 'all steps correct' : `first error at step ${m.item.label + 1}`}`],
     );
   return h(
     'header',
     { class: 'toolbar' },
     h('h1', { title: m.uri }, m.title),
-    h('span', { class: 'meta' }, meta.join(' · ')),
+    h('span', { class: 'meta' }, ...meta.flatMap((parts, k) => (k ? [' · ', ...parts] : parts))),
     h(
       'span',
       { class: 'actions' },
@@ -300,48 +322,150 @@ function moveChartMarker(step: number | null): void {
 
 const SECTION_VERDICT: Record<string, string> = { correct: '✓', incorrect: '✗', unknown: '·' };
 
-function groupRow(label: string, classes: string, toggle?: { section: InspectorSection; open: boolean }): HTMLElement {
-  const cell = h('div', { class: 'group-head', role: 'cell' });
-  if (toggle) {
-    const b = h(
-      'button',
-      { type: 'button', class: 'group-toggle', 'aria-expanded': toggle.open ? 'true' : 'false' },
-      `${toggle.open ? '▾' : '▸'} ${label}`,
-    );
-    b.addEventListener('click', () => {
-      if (collapsed.has(toggle.section.index)) collapsed.delete(toggle.section.index);
-      else collapsed.add(toggle.section.index);
-      if (model) render(model);
-    });
-    cell.append(b);
-  } else cell.append(label);
-  const dataset = toggle ? { 'data-section': toggle.section.index } : {};
-  return h('div', { class: `row group ${classes}`, role: 'row', ...dataset }, cell);
-}
-
 function sectionLabel(s: InspectorSection): string {
   const steps = s.firstStep === s.lastStep ? `step ${s.firstStep + 1}` : `steps ${s.firstStep + 1}–${s.lastStep + 1}`;
   const worst = s.worstScore === null ? '' : ` · worst ${score(s.worstScore)}`;
   return `Section ${s.index + 1} · ${s.kind} · ${steps}${worst} ${SECTION_VERDICT[s.verdict]}`;
 }
 
-/** The section holding a step, if the step is in the thinking. */
-function sectionOf(trace: InspectorTrace | undefined, step: number): InspectorSection | undefined {
-  return trace?.sections.find((s) => s.firstStep <= step && step <= s.lastStep);
+function sectionHeadRow(s: InspectorSection): HTMLElement {
+  const open = !collapsed.has(s.index);
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'group-toggle', 'aria-expanded': open ? 'true' : 'false' },
+    `${open ? '▾' : '▸'} ${sectionLabel(s)}`,
+  );
+  toggle.addEventListener('click', () => {
+    if (collapsed.has(s.index)) collapsed.delete(s.index);
+    else collapsed.add(s.index);
+    showOpen(s);
+    layoutRows(false);
+  });
+  return h(
+    'div',
+    { class: `row group section kind-${s.kind} verdict-${s.verdict}`, role: 'row', 'data-section': s.index },
+    h('div', { class: 'group-head', role: 'cell' }, toggle),
+  );
+}
+
+/** Updates a section head's arrow in place: it stays in the DOM (and keeps its focus) while rows below come or go. */
+function showOpen(s: InspectorSection): void {
+  const toggle = grid?.querySelector(`.row.group.section[data-section="${s.index}"] .group-toggle`);
+  const open = !collapsed.has(s.index);
+  toggle?.setAttribute('aria-expanded', open ? 'true' : 'false');
+  if (toggle) toggle.textContent = `${open ? '▾' : '▸'} ${sectionLabel(s)}`;
+}
+
+function answerHeadRow(): HTMLElement {
+  return h(
+    'div',
+    { class: 'row group answer', role: 'row' },
+    h('div', { class: 'group-head', role: 'cell' }, 'Answer'),
+  );
+}
+
+function stepRow(m: InspectorModel, i: number): HTMLElement {
+  const truthError = m.item?.label === i;
+  const disagree = disagreements.has(i);
+  const classes = ['row', 'step'];
+  if (disagree) classes.push('disagree');
+  if (truthError) classes.push('truth-error');
+  if (i === current) classes.push('current');
+  const flags = m.critics.filter((c) => c.firstError === i).map((c) => c.label);
+  const stepHead = h(
+    'div',
+    { class: 'step-head' },
+    h('span', { class: 'step-no' }, `Step ${i + 1}`),
+    truthError
+      ? h(
+          'vscode-badge',
+          { class: 'truth', title: 'The dataset’s ground-truth first error' },
+          'ground truth: first error',
+        )
+      : null,
+    disagree ? h('span', { class: 'disagree-tag', title: 'Critics disagree on this step' }, 'critics disagree') : null,
+    flags.length ? h('span', { class: 'flags' }, `⚑ ${flags.join(', ')}`) : null,
+  );
+  const labels = h('div', { class: 'human', role: 'cell' });
+  for (const option of HUMAN) {
+    const pressed = m.humanLabels[i] === option.label;
+    const b = h(
+      'button',
+      {
+        class: `human-${option.label}`,
+        title: option.title,
+        'aria-pressed': pressed ? 'true' : 'false',
+        type: 'button',
+      },
+      option.text,
+    );
+    b.addEventListener('click', (event) => {
+      event.stopPropagation();
+      setLabel(i, pressed ? null : option.label);
+    });
+    labels.append(b);
+  }
+  // Rows are `display: contents` (their cells sit in the grid): the step's text cell takes focus and scrolls.
+  const row = h(
+    'div',
+    { class: classes.join(' '), role: 'row', 'data-step': i, 'aria-selected': i === current ? 'true' : 'false' },
+    h(
+      'div',
+      { class: 'text', role: 'rowheader', tabindex: i === (current ?? 0) ? 0 : -1 },
+      stepHead,
+      md(m.steps[i].text, 'step-text'),
+    ),
+    ...m.critics.map((c) => judgementCell(c, i)),
+    labels,
+  );
+  row.addEventListener('click', () => select(i, true));
+  return row;
+}
+
+/** Heights to assume for rows not measured yet: group heads are one line; steps, the mean of those measured. */
+const GROUP_ESTIMATE = 30;
+const STEP_ESTIMATE = 90;
+
+function stepEstimate(): number {
+  let sum = 0;
+  let n = 0;
+  for (const [key, height] of measured)
+    if (key.startsWith('s')) {
+      sum += height;
+      n++;
+    }
+  return n ? sum / n : STEP_ESTIMATE;
+}
+
+/** Flattens the steps and sections into rows (after a model, a toggle or expand/collapse all) and renders the window. */
+function layoutRows(fresh: boolean): void {
+  if (!model || !list) return;
+  const trace = model.trace;
+  flat = sectionRows(model.steps.length, trace?.sections ?? [], collapsed, trace?.answerFrom);
+  const steps = stepEstimate();
+  list.setRows(flat.rows, (row) => (row.kind === 'step' ? steps : GROUP_ESTIMATE), fresh);
+  grid?.setAttribute('aria-rowcount', String(flat.rows.length + 1));
+  const bar = app.querySelector('.groups .open-count');
+  if (bar && trace) bar.textContent = openCountText(trace.sections.length);
+}
+
+function openCountText(sections: number): string {
+  const open = sections - collapsed.size;
+  return `${sections} sections, ${open === sections ? 'all' : open} open`;
+}
+
+function setAllCollapsed(all: boolean): void {
+  collapsed = new Set(all ? (model?.trace?.sections ?? []).map((s) => s.index) : []);
+  layoutRows(true);
 }
 
 function renderSteps(m: InspectorModel): HTMLElement {
-  const grid = h('div', {
-    class: 'steps',
-    role: 'grid',
-    'aria-label': 'Steps and judgements',
-    'aria-rowcount': m.steps.length + 1,
-  });
+  grid = h('div', { class: 'steps', role: 'grid', 'aria-label': 'Steps and judgements' });
   grid.style.setProperty('--critics', String(Math.max(1, m.critics.length)));
   grid.append(
     h(
       'div',
-      { class: 'row head', role: 'row' },
+      { class: 'row head', role: 'row', 'aria-rowindex': 1 },
       h('div', { role: 'columnheader' }, 'Step'),
       ...(m.critics.length
         ? m.critics.map((c) => h('div', { role: 'columnheader', title: c.id }, c.label))
@@ -349,87 +473,28 @@ function renderSteps(m: InspectorModel): HTMLElement {
       h('div', { role: 'columnheader' }, 'Your label'),
     ),
   );
-  const disagreements = new Set(m.disagreements);
-  const trace = m.trace;
-  const heads = new Map((trace?.sections ?? []).map((s) => [s.firstStep, s]));
-  for (const step of m.steps) {
-    const i = step.index;
-    const head = heads.get(i);
-    if (head) {
-      const open = !collapsed.has(head.index);
-      grid.append(
-        groupRow(sectionLabel(head), `section kind-${head.kind} verdict-${head.verdict}`, { section: head, open }),
-      );
-    }
-    if (trace && i === trace.answerFrom) grid.append(groupRow('Answer', 'answer'));
-    // Collapsed sections' rows are not built at all: a long trace renders only what is open.
-    const section = sectionOf(trace, i);
-    if (section && collapsed.has(section.index)) continue;
-    const truthError = m.item?.label === i;
-    const classes = ['row', 'step'];
-    if (disagreements.has(i)) classes.push('disagree');
-    if (truthError) classes.push('truth-error');
-    if (i === current) classes.push('current');
-    const flags = m.critics.filter((c) => c.firstError === i).map((c) => c.label);
-    const stepHead = h(
-      'div',
-      { class: 'step-head' },
-      h('span', { class: 'step-no' }, `Step ${i + 1}`),
-      truthError
-        ? h(
-            'vscode-badge',
-            { class: 'truth', title: 'The dataset’s ground-truth first error' },
-            'ground truth: first error',
-          )
-        : null,
-      disagreements.has(i)
-        ? h('span', { class: 'disagree-tag', title: 'Critics disagree on this step' }, 'critics disagree')
-        : null,
-      flags.length ? h('span', { class: 'flags' }, `⚑ ${flags.join(', ')}`) : null,
-    );
-    const labels = h('div', { class: 'human', role: 'cell' });
-    for (const option of HUMAN) {
-      const pressed = m.humanLabels[i] === option.label;
-      const b = h(
-        'button',
-        {
-          class: `human-${option.label}`,
-          title: option.title,
-          'aria-pressed': pressed ? 'true' : 'false',
-          type: 'button',
-        },
-        option.text,
-      );
-      b.addEventListener('click', (event) => {
-        event.stopPropagation();
-        setLabel(i, pressed ? null : option.label);
-      });
-      labels.append(b);
-    }
-    // Rows are `display: contents` (their cells sit in the grid): the step's text cell takes focus and scrolls.
-    const row = h(
-      'div',
-      {
-        class: classes.join(' '),
-        role: 'row',
-        'data-step': i,
-        'aria-selected': i === current ? 'true' : 'false',
-        'aria-rowindex': i + 2,
-      },
-      h(
+  list = new VirtualRows<ListRow>(grid, {
+    key: rowKey,
+    build: (row) =>
+      row.kind === 'step'
+        ? stepRow(m, row.step)
+        : row.kind === 'section'
+          ? sectionHeadRow(m.trace!.sections[row.section])
+          : answerHeadRow(),
+    measured,
+  });
+  const sections = m.trace?.sections.length ?? 0;
+  const groups = sections
+    ? h(
         'div',
-        { class: 'text', role: 'rowheader', tabindex: i === (current ?? 0) ? 0 : -1 },
-        stepHead,
-        md(step.text, 'step-text'),
-      ),
-      ...m.critics.map((c) => judgementCell(c, i)),
-      labels,
-    );
-    row.addEventListener('click', () => select(i, true));
-    grid.append(row);
-  }
+        { class: 'groups' },
+        h('span', { class: 'open-count' }, openCountText(sections)),
+        button('Expand all', 'Open every section', () => setAllCollapsed(false)),
+        button('Collapse all', 'Close every section to its head row', () => setAllCollapsed(true)),
+      )
+    : null;
   // The wrapper is the size container that switches the grid to a stacked layout in a narrow panel.
-  return h('div', { class: 'steps-wrap' }, grid);
+  return h('div', { class: 'steps-wrap' }, groups, grid);
 }
 
 function renderRaw(m: InspectorModel): HTMLElement | null {
@@ -450,12 +515,20 @@ function renderRaw(m: InspectorModel): HTMLElement | null {
   );
 }
 
+/** The column heads stick just under the toolbar, whose height changes as it wraps in a narrow panel. */
+const toolbarSize = new ResizeObserver((entries) => {
+  for (const e of entries)
+    document.documentElement.style.setProperty('--toolbar-height', `${(e.target as HTMLElement).offsetHeight}px`);
+});
+
 function render(m: InspectorModel): void {
   const scroll = document.scrollingElement?.scrollTop ?? 0;
   const sameDoc = model?.uri === m.uri;
   model = m;
+  disagreements = new Set(m.disagreements);
   if (!sameDoc) {
     current = null;
+    measured.clear();
     const sections = m.trace?.sections ?? [];
     collapsed = new Set(sections.length > COLLAPSE_ABOVE ? sections.map((s) => s.index) : []);
   } else if (current !== null && current >= m.steps.length) current = null;
@@ -488,19 +561,35 @@ function render(m: InspectorModel): void {
       'Keys: ↓/↑ or j/k next/previous step · d / Shift+D next/previous disagreement · Enter show in editor · c / x / u label correct / incorrect / neutral · 0 clear label',
     ),
   );
-  if (sameDoc && document.scrollingElement) document.scrollingElement.scrollTop = scroll;
+  toolbarSize.disconnect();
+  const toolbar = app.querySelector('header.toolbar');
+  if (toolbar) toolbarSize.observe(toolbar);
+  layoutRows(true);
+  // Back to where the person was, once the spacers give the page its full height.
+  if (sameDoc && document.scrollingElement) {
+    document.scrollingElement.scrollTop = scroll;
+    list?.paint();
+  }
   moveChartMarker(current);
 }
 
-function rowOf(index: number): HTMLElement | null {
-  return app.querySelector(`.row.step[data-step="${index}"]`);
+function stepElement(index: number): HTMLElement | undefined {
+  const row = flat?.rowOfStep[index] ?? -1;
+  return row >= 0 ? list?.element(row) : undefined;
+}
+
+/** The height of what sticks at the top of the page (toolbar, column heads): a revealed step must clear it. */
+function stickyInset(): number {
+  const toolbar = app.querySelector('header.toolbar')?.getBoundingClientRect().height ?? 0;
+  const heads = grid?.querySelector('.head > *')?.getBoundingClientRect().height ?? 0;
+  return toolbar + heads + 4;
 }
 
 /** Marks a step current; `reveal` also selects it in the editor (clicks and keyboard moves, not cursor echoes). */
 function select(index: number | null, reveal: boolean, focus = reveal): void {
-  if (!model) return;
+  if (!model || !flat || !list) return;
   if (current !== null) {
-    const old = rowOf(current);
+    const old = stepElement(current);
     old?.classList.remove('current');
     old?.setAttribute('aria-selected', 'false');
     old?.querySelector('.text')?.setAttribute('tabindex', '-1');
@@ -508,20 +597,25 @@ function select(index: number | null, reveal: boolean, focus = reveal): void {
   current = index;
   moveChartMarker(index);
   if (index === null) return;
-  // A step of a collapsed section has no row yet: open its section first.
-  const section = sectionOf(model.trace, index);
-  if (section && collapsed.has(section.index)) {
-    collapsed.delete(section.index);
-    render(model);
+  // A step of a collapsed section has no row: open its section first.
+  const section = flat.sectionOfStep[index];
+  if (section >= 0 && collapsed.has(section)) {
+    collapsed.delete(section);
+    showOpen(model.trace!.sections[section]);
+    layoutRows(false);
   }
-  const row = rowOf(index);
+  // Scrolled to by its estimated offset, rendered and measured, then into view by its real box.
+  const inset = stickyInset();
+  const row = list.reveal(flat.rowOfStep[index], inset);
   const cell = row?.querySelector<HTMLElement>('.text');
   if (!row || !cell) return;
   row.classList.add('current');
   row.setAttribute('aria-selected', 'true');
   cell.setAttribute('tabindex', '0');
   if (focus) cell.focus({ preventScroll: true });
+  cell.style.scrollMarginTop = `${inset}px`;
   cell.scrollIntoView({ block: 'nearest' });
+  list.paint();
   if (reveal) vscode.postMessage({ type: 'inspector/reveal', step: index });
 }
 
@@ -553,7 +647,9 @@ document.addEventListener('keydown', (event) => {
       select(nextInList(current, model.disagreements, event.shiftKey ? -1 : 1), true);
       break;
     case 'Enter':
-      if (current !== null) vscode.postMessage({ type: 'inspector/reveal', step: current });
+      // Enter on a button (a section toggle, a step link) presses the button.
+      if (event.target instanceof Element && event.target.closest('button, vscode-button')) handled = false;
+      else if (current !== null) vscode.postMessage({ type: 'inspector/reveal', step: current });
       break;
     case '0':
     case 'Delete':
@@ -568,6 +664,21 @@ document.addEventListener('keydown', (event) => {
   }
   if (handled) event.preventDefault();
 });
+
+let paintQueued = false;
+/** Re-renders the list's window once per frame while the page scrolls or the panel is resized. */
+function schedulePaint(): void {
+  if (paintQueued) return;
+  paintQueued = true;
+  requestAnimationFrame(() => {
+    paintQueued = false;
+    list?.paint();
+  });
+}
+addEventListener('scroll', schedulePaint, { passive: true });
+addEventListener('resize', schedulePaint);
+// KaTeX's fonts arrive after the first rows are measured and change their heights.
+document.fonts.addEventListener('loadingdone', schedulePaint);
 
 onHostMessage<HostToInspector>((msg) => {
   switch (msg.type) {
