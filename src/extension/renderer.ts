@@ -22,14 +22,18 @@ export interface MarksSnapshot {
 
 const VERDICT_ICON = { correct: '✓', incorrect: '✗', unknown: '·' } as const;
 
-/** The thinking span and a marker per section ("verification · worst 0.420 ✗") of a scored trace. */
+/**
+ * The thinking span and a marker per section ("verification · worst 0.420 ✗") of a scored trace. The marker follows
+ * the last line of the section's first step: a paragraph's head line is often as wide as the editor, which clipped it.
+ */
 export function traceMarks(analysis: Analysis): TraceMarks | undefined {
   if (!analysis.trace) return undefined;
   const thinking = analysis.trace.parts.filter((p) => p.kind === 'thinking').map(({ start, end }) => ({ start, end }));
   const sections = analysis.trace.sections;
   const markers = sectionSummaries(analysis).map((s, i) => {
     const worst = s.worstScore === null ? '' : ` · worst ${s.worstScore.toFixed(3)}`;
-    return { offset: sections[i].start, text: `${s.kind}${worst} ${VERDICT_ICON[s.verdict]}` };
+    const head = analysis.segmentation.steps[sections[i].firstStep];
+    return { offset: head ? head.end : sections[i].start, text: `${s.kind}${worst} ${VERDICT_ICON[s.verdict]}` };
   });
   return { thinking, markers };
 }

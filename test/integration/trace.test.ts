@@ -81,12 +81,19 @@ describe('Long reasoning traces in the editor', () => {
     assert.ok(!analysis.segmentation.steps.some((s) => s.text.includes('<think>') || s.text.includes('</think>')));
     const sections = (await symbols(doc)).find((s) => s.name === 'Thinking')?.children ?? [];
 
-    // A marker after each section's head line: kind, worst score (the checker has none), verdict icon.
+    // A marker after the last line of each section's first step: kind, worst score (the checker has none), verdict.
     const markers = await waitFor('section markers', () => api.getMarks(doc.uri.toString())?.sectionMarkers);
+    const heads = sections.map((s) => {
+      const head = analysis.segmentation.steps.find((step) => step.start >= doc.offsetAt(s.range.start));
+      assert.ok(head, `a first step in ${s.name}`);
+      return head;
+    });
     assert.deepEqual(
       markers.map((m) => m.line),
-      sections.map((s) => s.range.start.line),
+      heads.map((h) => doc.positionAt(h.end).line),
     );
+    // A two-line head paragraph gets its marker on its second line, where there is room.
+    assert.ok(heads.some((h, i) => doc.positionAt(h.end).line > sections[i].range.start.line));
     markers.forEach((m, i) => assert.equal(m.text.split(' ')[0], sections[i].name.split(' ')[1]));
     const slip = doc.positionAt(findWrongProduct(doc.getText()).offset);
     const slipSection = sections.findIndex((s) => s.range.contains(slip));
