@@ -67,7 +67,10 @@ for (const family of ['token-classification', 'tag-token', 'value-head']) {
       } finally {
         critic.dispose();
       }
-      assert.ok(result.steps.every((s) => s.score !== null), 'every step scored');
+      assert.ok(
+        result.steps.every((s) => s.score !== null),
+        'every step scored',
+      );
       const starts = windowStarts(result);
       const windows = [...new Set(starts)];
       assert.ok(windows.length >= 3, `windows: ${windows.join(', ')}`);
@@ -159,7 +162,10 @@ describe('scope of a local PRM', () => {
       const result = await critic.score({ problem: PROBLEM, steps: STEPS, thinkingSteps: THINKING });
       assert.ok(result.steps.slice(THINKING).every((s) => s.score !== null));
       const starts = windowStarts(result).slice(THINKING);
-      assert.ok(starts.some((s) => s > THINKING + 1), 'a later window starts inside the answer');
+      assert.ok(
+        starts.some((s) => s > THINKING + 1),
+        'a later window starts inside the answer',
+      );
     } finally {
       critic.dispose();
     }

@@ -90,9 +90,7 @@ export async function judgeSteps(
 ): Promise<{ results: CriticResult[]; failures: CriticFailure[]; cancelled?: boolean }> {
   const { sections, thinkingSteps } = options;
   const shape = { ...(sections ? { sections } : {}), ...(thinkingSteps ? { thinkingSteps } : {}) };
-  const settled = await Promise.allSettled(
-    critics.map((critic) => critic.score({ problem, steps, signal, ...shape })),
-  );
+  const settled = await Promise.allSettled(critics.map((critic) => critic.score({ problem, steps, signal, ...shape })));
   const cancelled = signal?.aborted === true;
   if (cancelled && !(options.keepFinished && settled.some((o) => o.status === 'fulfilled'))) throw new CancelledError();
   const results: CriticResult[] = [];

@@ -139,7 +139,7 @@ const SCOPE = {
   default: 'all',
   description:
     'Which part of a long trace is sent to the model and scored; steps outside it get no score ' +
-    "(\"outside the critic's scope\").",
+    '("outside the critic\'s scope").',
   affectsAnswers: 'unless-default',
 } as const;
 const timeout = <const T extends number>(ms: T) =>

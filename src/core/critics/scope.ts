@@ -77,7 +77,8 @@ function outside(scope: PrmScope): StepJudgement {
 
 function nothingInScope(criticId: string, n: number, scope: PrmScope): CriticResult {
   // Only a part scope can leave nothing: "thinking" on a plain solution, "answer" on a trace that is all thinking.
-  const why = scope === 'thinking' ? 'this solution has no thinking part' : 'this trace has no answer after its thinking';
+  const why =
+    scope === 'thinking' ? 'this solution has no thinking part' : 'this trace has no answer after its thinking';
   return {
     criticId,
     steps: Array.from({ length: n }, () => outside(scope)),

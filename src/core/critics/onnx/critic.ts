@@ -46,12 +46,21 @@ export class OnnxCritic implements Critic {
   }
 
   /** Scores the steps it is given (`positions`: their indices in the whole solution, for messages). */
-  private async scoreSteps({ problem, steps, signal }: CriticInput, positions: readonly number[]): Promise<CriticResult> {
+  private async scoreSteps(
+    { problem, steps, signal }: CriticInput,
+    positions: readonly number[],
+  ): Promise<CriticResult> {
     const startedAt = Date.now();
     const report = (progress: Parameters<typeof emitOnnxProgress>[0]['progress']) =>
       emitOnnxProgress({ criticId: this.id, label: this.label, progress });
-    const run = async (some: readonly string[]) =>
-      (await this.runner.score([{ problem, steps: [...some] }], signal, report))[0];
+    // Every forward pass counts, windows sent again without their carried steps too.
+    const usage = { promptTokens: 0, requests: 0 };
+    const run = async (some: readonly string[]) => {
+      const [scored] = await this.runner.score([{ problem, steps: [...some] }], signal, report);
+      usage.promptTokens += scored.tokens;
+      usage.requests += 1;
+      return scored;
+    };
     let result: SolutionScores;
     let windowed: Windowed | undefined;
     try {
@@ -85,9 +94,11 @@ export class OnnxCritic implements Critic {
           ? `Only ${result.tokens} of the ${result.fullTokens} tokens this solution needs fit the model's context; later steps are unscored.`
           : undefined,
       // The exact input the model scored (each window's, when windowed), for the inspector's raw view.
-      raw: windowed ? windowed.inputs.map((text, w) => `${windowHeader(windowed, w, positions)}${text}`).join('\n\n') : result.input,
+      raw: windowed
+        ? windowed.inputs.map((text, w) => `${windowHeader(windowed, w, positions)}${text}`).join('\n\n')
+        : result.input,
       timing: { startedAt, durationMs: Date.now() - startedAt },
-      usage: { promptTokens: windowed?.tokens ?? result.tokens, requests: 1 + (windowed ? windowed.windows.length - 1 : 0) },
+      usage,
     };
   }
 

@@ -25,8 +25,6 @@ export interface Windowed {
   windows: StepWindow[];
   /** Each window's scored input, in order. */
   inputs: string[];
-  /** Tokens fed over all windows. */
-  tokens: number;
 }
 
 /** Scores the problem and the given steps alone: one ordinary run of the model (cut at its context). */
@@ -81,7 +79,6 @@ export async function slideWindows(
     windowOf: steps.map((_, k) => (k < fit ? 0 : -1)),
     windows,
     inputs: fit > 0 && firstRun.input !== undefined ? [firstRun.input] : [],
-    tokens: firstRun.tokens,
   };
   // The problem and markup: what the first run fed besides the steps it scored.
   let own = 0;
@@ -111,7 +108,6 @@ export async function slideWindows(
       out.windowOf[k] = windows.length - 1;
     }
     if (result.input !== undefined) out.inputs.push(result.input);
-    out.tokens += result.tokens;
     next = end;
   }
   return out;
