@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeText, traceContext } from '../../src/core/analysis/analyze';
+import { stepHoverMarkdown } from '../../src/core/analysis/describe';
 import { cacheKey, isCacheable, ResultStore, withCache } from '../../src/core/critics/cache';
 import { criticIdentity } from '../../src/core/critics/identity';
 import { rejudgeInScope, scoreInScope, stepsInScope } from '../../src/core/critics/scope';
@@ -252,6 +253,27 @@ describe('one path for a trace’s shape: the editor, re-scoring one critic and 
     // `prm-lens score` builds it from the trace segmentation: the same again.
     const { trace } = segmentTraceFile(TRACE);
     assert.deepEqual(traceContext(trace, trace.steps), { sections: seen[0].sections, thinkingSteps: 4 });
+  });
+
+  test("the hover of a step outside a PRM's scope says so", async () => {
+    const answerOnly: Critic = {
+      id: 'prm',
+      type: 'fake',
+      label: 'prm',
+      score: (input) =>
+        scoreInScope('prm', input, 'answer', async (scoped) => ({
+          criticId: 'prm',
+          steps: scoped.steps.map(() => ({ score: 0.9, verdict: 'correct' as const })),
+          firstError: -1,
+          timing: { startedAt: 0, durationMs: 0 },
+        })),
+    };
+    const analysis = await analyzeText(TRACE, {}, [answerOnly]);
+    assert.match(
+      stepHoverMarkdown(analysis, 0),
+      /\| prm \| — \| · no verdict \| outside the critic's scope \\\(answer\\\) \|/,
+    );
+    assert.match(stepHoverMarkdown(analysis, 5), /\| prm \| 0\.900 \| ✓ correct \|/);
   });
 
   test('a plain solution gives neither', async () => {
