@@ -139,9 +139,13 @@ function windowRationale(windowed: Windowed, maxTokens: number, overlap: number,
   const later = windowed.windows.slice(1);
   const from = later.length > 0 ? positions[later[0].from] + 1 : undefined;
   const rest = from === undefined ? '' : ` Steps from ${from} on were scored without the steps before their window.`;
+  const carried =
+    overlap > 0
+      ? ` and carrying earlier steps in up to ${Math.round(overlap * 100)}% of the context`
+      : ', without earlier steps';
   return (
     `Longer than the model's ${maxTokens} tokens: scored in ${windowed.windows.length} windows, each restating the ` +
-    `problem and carrying up to ${Math.round(overlap * 100)}% of the context of earlier steps.${rest}`
+    `problem${carried}.${rest}`
   );
 }
 
