@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Analysis, analyzeText, CriticFailure, judgeSteps } from '../core/analysis/analyze';
+import { Analysis, analyzeText, CriticFailure, judgeSteps, traceContext } from '../core/analysis/analyze';
 import { CancelledError, Critic, CriticResult } from '../core/critics/types';
 import { errorMessage } from '../core/util/errors';
 import type { AnalysisStore } from './analysisStore';
@@ -83,7 +83,9 @@ export class DocumentScorer implements Scorer, vscode.Disposable {
     const { analysis, version } = current;
     const critics = await this.deps.critics.getCritics([criticId]);
     const steps = analysis.segmentation.steps.map((s) => s.text);
-    const { results, failures } = await judgeSteps(critics, analysis.document.problem, steps);
+    // The trace's sections and thinking steps, as the whole-document run gave them (analyzeText).
+    const shape = traceContext(analysis.trace, analysis.segmentation.steps);
+    const { results, failures } = await judgeSteps(critics, analysis.document.problem, steps, undefined, shape);
     if (store.analysis(doc.uri) !== analysis || doc.version !== version) return undefined;
     const merged = withCriticResult(analysis, criticId, results[0], failures);
     for (const f of failures) this.logFailure(doc, f);

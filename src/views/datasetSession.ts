@@ -5,7 +5,7 @@ import { FORMAT_NAMES, type DatasetFormat } from '../core/datasets/formats';
 import { readDataset } from '../core/datasets/read';
 import type { DatasetItem, InputIssue, ResultRecord } from '../core/datasets/types';
 import { runItems } from '../core/run/engine';
-import { contentKey } from '../core/run/identity';
+import { itemContentKey } from '../core/run/identity';
 import { buildRecord } from '../core/run/record';
 import type { ResultCache } from '../core/run/resultCache';
 import type { IssueSummary, ItemPrediction, ItemSummary, RunProgress } from '../protocol/messages';
@@ -182,7 +182,7 @@ export class DatasetSession {
       for await (const item of readDataset(this.file, { onIssue, onFormat: (f) => this.setFormat(f) })) {
         const i = this.items.length;
         this.items.push(item);
-        this.contents.push(contentKey(item.problem, item.steps, item.sections));
+        this.contents.push(itemContentKey(item));
         const summary = summarizeItem(item, i);
         this.summaries.push(summary);
         batch.push(summary);

@@ -6,9 +6,11 @@ export const EMPTY_STEP = '(empty step)';
 /**
  * A dataset item as a markdown solution file: a title, `## Problem`, `## Solution`, then one paragraph per step, so
  * that paragraph segmentation gives back exactly the item's steps (the editor decorates them and the labels line
- * up). Blank lines inside a step are collapsed to line breaks for that reason; steps are otherwise verbatim.
+ * up). Blank lines inside a step are collapsed to line breaks for that reason; steps are otherwise verbatim. A trace
+ * (an item with thinking steps) writes its thinking steps inside `<think>` … `</think>`, so the editor finds the
+ * same parts, thinking steps and sections as the dataset reader (src/core/trace/items.ts).
  */
-export function itemDocument(item: Pick<DatasetItem, 'id' | 'subset' | 'problem' | 'steps'>): string {
+export function itemDocument(item: Pick<DatasetItem, 'id' | 'subset' | 'problem' | 'steps' | 'thinkingSteps'>): string {
   const paragraph = (text: string) => {
     const collapsed = text
       .replace(/\r\n?/g, '\n')
@@ -17,6 +19,8 @@ export function itemDocument(item: Pick<DatasetItem, 'id' | 'subset' | 'problem'
     return collapsed === '' ? EMPTY_STEP : collapsed;
   };
   const title = `${item.id} · ${item.subset}`.replace(/\s+/g, ' ');
+  const solution = (steps: readonly string[]) => steps.flatMap((s) => [paragraph(s), '']);
+  const thinking = item.thinkingSteps;
   return [
     `# ${title}`,
     '',
@@ -26,7 +30,15 @@ export function itemDocument(item: Pick<DatasetItem, 'id' | 'subset' | 'problem'
     '',
     '## Solution',
     '',
-    ...item.steps.flatMap((s) => [paragraph(s), '']),
+    ...(thinking === undefined
+      ? solution(item.steps)
+      : [
+          '<think>',
+          ...solution(item.steps.slice(0, thinking)),
+          '</think>',
+          '',
+          ...solution(item.steps.slice(thinking)),
+        ]),
     '',
   ].join('\n');
 }

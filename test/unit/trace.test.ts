@@ -240,9 +240,9 @@ describe('DeltaBench records', () => {
     assert.deepEqual(
       r.trace.sections.map((s) => [s.firstStep, s.lastStep, s.labels]),
       [
-        [0, 1, { error: false, unuseful: false }],
-        [2, 2, { error: true, unuseful: true }],
-        [3, 3, { error: false, unuseful: true }],
+        [0, 1, { error: false, unuseful: false, strategyShift: false, reflection: false }],
+        [2, 2, { error: true, unuseful: true, strategyShift: false, reflection: false }],
+        [3, 3, { error: false, unuseful: true, strategyShift: false, reflection: false }],
       ],
     );
     assert.deepEqual(r.goldSections, [2, 3]);
@@ -255,7 +255,8 @@ describe('DeltaBench records', () => {
     const { records, issues } = parseDeltaBench(line, 'd.jsonl');
     assert.deepEqual(issues, []);
     assert.deepEqual(records[0].goldSections, [1]);
-    assert.deepEqual(records[0].trace.sections[0].labels, { error: true, unuseful: false });
+    const labels = { error: true, unuseful: false, strategyShift: false, reflection: false };
+    assert.deepEqual(records[0].trace.sections[0].labels, labels);
   });
 
   test('bad records are reported with line and field and skipped', () => {

@@ -1,4 +1,4 @@
-import { judgeSteps } from '../../core/analysis/analyze';
+import { judgeSteps, traceContext } from '../../core/analysis/analyze';
 import { costLabel, formatScore, verdictLabel } from '../../core/analysis/describe';
 import { isCachedResult } from '../../core/critics/cache';
 import { CriticConfig } from '../../core/critics/types';
@@ -31,9 +31,8 @@ export async function scoreCommand(
   const { critics } = await buildCritics(configs, criticIds, build);
   try {
     const steps = segmentation.steps.map((s) => s.text);
-    // Section-level critics judge the trace's sections (none in a plain solution: then each step is one).
-    const sections = segmentation.sections.map(({ firstStep, lastStep }) => ({ firstStep, lastStep }));
-    const judge = sections.length > 0 ? { sections } : {};
+    // A trace's sections (for section-level critics) and its thinking steps (for scoped PRMs), as the editor gives them.
+    const judge = traceContext(segmentation, segmentation.steps);
     const { results, failures } = await judgeSteps(critics, document.problem, steps, signal, judge);
     if (json) {
       writeJson({

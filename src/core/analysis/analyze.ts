@@ -32,6 +32,25 @@ export interface JudgeOptions {
   keepFinished?: boolean;
   /** The trace's sections, for section-level critics (CriticInput.sections). */
   sections?: readonly SectionRange[];
+  /** How many leading steps are the trace's thinking, for scoped PRMs (CriticInput.thinkingSteps). */
+  thinkingSteps?: number;
+}
+
+/**
+ * What critics are told about a trace besides its steps: its sections and how many of its steps are thinking
+ * (nothing for a plain solution). The one path by which the editor, `prm-lens score` and the re-scoring of one
+ * critic give critics a trace's shape.
+ */
+export function traceContext(
+  trace: TraceOutline | undefined,
+  steps: readonly { start: number; end: number }[],
+): Pick<JudgeOptions, 'sections' | 'thinkingSteps'> {
+  const thinking = trace?.parts.find((p) => p.kind === 'thinking');
+  if (!trace || !thinking) return {};
+  // Thinking steps come first (segmentTrace); the tags are in no step.
+  const thinkingSteps = steps.filter((s) => s.start >= thinking.start && s.end <= thinking.end).length;
+  const sections = trace.sections.map(({ firstStep, lastStep }) => ({ firstStep, lastStep }));
+  return { ...(sections.length > 0 ? { sections } : {}), ...(thinkingSteps > 0 ? { thinkingSteps } : {}) };
 }
 
 /** A trace file's thinking and answer parts and the thinking's sections (offsets into the file, UTF-16). */
@@ -69,11 +88,9 @@ export async function judgeSteps(
   signal?: AbortSignal,
   options: JudgeOptions = {},
 ): Promise<{ results: CriticResult[]; failures: CriticFailure[]; cancelled?: boolean }> {
-  const settled = await Promise.allSettled(
-    critics.map((critic) =>
-      critic.score({ problem, steps, signal, ...(options.sections ? { sections: options.sections } : {}) }),
-    ),
-  );
+  const { sections, thinkingSteps } = options;
+  const shape = { ...(sections ? { sections } : {}), ...(thinkingSteps ? { thinkingSteps } : {}) };
+  const settled = await Promise.allSettled(critics.map((critic) => critic.score({ problem, steps, signal, ...shape })));
   const cancelled = signal?.aborted === true;
   if (cancelled && !(options.keepFinished && settled.some((o) => o.status === 'fulfilled'))) throw new CancelledError();
   const results: CriticResult[] = [];
@@ -104,7 +121,7 @@ export async function analyzeText(
     document.problem,
     segmentation.steps.map((s) => s.text),
     signal,
-    judge,
+    { ...judge, ...traceContext(trace, segmentation.steps) },
   );
   return trace ? { document, segmentation, trace, ...judged } : { document, segmentation, ...judged };
 }

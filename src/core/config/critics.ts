@@ -10,8 +10,10 @@ import { problemWith, ReadValue, ScalarSpec } from './spec';
  * a request). `'verdicts'`: it only turns step scores into verdicts, which a store of whole results applies again
  * on a hit. `'file'`: the content of the file it names changes the answers, not the path. `'model-folder'`: the
  * model folder it names does (its prm.json, and the names, sizes and dates of its files), not the path.
+ * `'unless-default'`: it changes the answers, but its default gives the answers of before the field existed, so a
+ * default value stays out of the identity and results stored before it keep theirs.
  */
-export type AnswerEffect = false | 'verdicts' | 'file' | 'model-folder';
+export type AnswerEffect = false | 'verdicts' | 'file' | 'model-folder' | 'unless-default';
 
 /** A critic field: a value's declaration, and how it bears on the answers. */
 export type CriticFieldSpec = ScalarSpec & { affectsAnswers?: AnswerEffect };
@@ -124,6 +126,21 @@ const THRESHOLD = {
   default: 0.5,
   description: 'A step scoring at or below this is an error.',
   affectsAnswers: 'verdicts',
+} as const;
+/** Which part of a trace a PRM scores (src/core/critics/scope.ts). */
+const SCOPE = {
+  type: 'string',
+  enum: ['all', 'answer', 'thinking'],
+  enumDescriptions: [
+    'Every step, thinking and answer (as before the setting existed)',
+    'Only the answer after the thinking (what PRMs trained on short solutions are meant for); a plain solution is all answer',
+    'Only the thinking; a solution without a thinking block gets nothing scored',
+  ],
+  default: 'all',
+  description:
+    'Which part of a long trace is sent to the model and scored; steps outside it get no score ' +
+    '("outside the critic\'s scope").',
+  affectsAnswers: 'unless-default',
 } as const;
 const timeout = <const T extends number>(ms: T) =>
   ({
@@ -308,6 +325,7 @@ export const CRITIC_TYPES = {
         description: 'How step verdicts are made.',
       },
       threshold: THRESHOLD,
+      scope: SCOPE,
       topLogprobs: { type: 'integer', minimum: 1, maximum: 20, default: 10, description: 'top_logprobs requested.' },
       positiveToken: { type: 'string', minLength: 1, default: '+', description: 'The token meaning a correct step.' },
       negativeToken: { type: 'string', minLength: 1, default: '-', description: 'The token meaning a wrong step.' },
@@ -365,6 +383,7 @@ export const CRITIC_TYPES = {
         description: 'Index of the positive class in each returned probability vector.',
       },
       threshold: THRESHOLD,
+      scope: SCOPE,
     },
   },
   onnx: {
@@ -392,6 +411,28 @@ export const CRITIC_TYPES = {
         description:
           'Unload after this many idle seconds (0 = keep it loaded). Default prmLens.onnx.idleUnloadMinutes.',
         affectsAnswers: false,
+      },
+      scope: SCOPE,
+      window: {
+        type: 'string',
+        enum: ['off', 'sliding'],
+        enumDescriptions: [
+          "Steps past the model's maxTokens are not scored (the scores of the steps that fit are exact)",
+          'Steps past maxTokens are scored in further windows, each restating the problem; their scores are marked',
+        ],
+        default: 'off',
+        description: "What happens to a solution longer than the model's context (prm.json maxTokens).",
+        affectsAnswers: 'unless-default',
+      },
+      windowOverlap: {
+        type: 'number',
+        minimum: 0,
+        maximum: 0.9,
+        default: 0.5,
+        description:
+          'window "sliding": the share of the context each later window fills with the steps before its new ones ' +
+          '(context only, scored in an earlier window). More overlap: more context per score, more windows.',
+        affectsAnswers: 'unless-default',
       },
     },
   },

@@ -28,8 +28,8 @@ export interface EntryCritic {
 export interface CacheableCritic extends Critic {
   /** The critic's identity (criticIdentity of its configuration, ./identity). */
   cacheIdentity(): string;
-  /** Re-applies settings left out of the identity (a score threshold) to a cached result. */
-  rejudge?(result: CriticResult): CriticResult;
+  /** Re-applies settings left out of the identity (a score threshold) to a cached result on `input`. */
+  rejudge?(result: CriticResult, input: CriticInput): CriticResult;
 }
 
 export function isCacheable(critic: Critic): critic is CacheableCritic {
@@ -47,14 +47,18 @@ export class CacheEntryError extends Error {
 /** Bumped when the meaning of cached results changes, so old entries are ignored rather than misread. */
 const CACHE_FORMAT = 2;
 
-/** Sections (a trace's, for section-level critics) are part of the key when given; other keys are unchanged. */
+/**
+ * A trace's sections (for section-level critics) and its thinking steps (for scoped PRMs) are part of the key when
+ * given; the keys of plain solutions are unchanged.
+ */
 export function cacheKey(
   identity: unknown,
   problem: string,
   steps: readonly string[],
   sections?: readonly SectionRange[],
+  thinkingSteps?: number,
 ): string {
-  const content = sections ? { problem, steps, sections } : { problem, steps };
+  const content = { problem, steps, sections, ...(thinkingSteps ? { thinkingSteps } : {}) };
   return createHash('sha256')
     .update(canonicalJson({ format: CACHE_FORMAT, critic: identity, ...content }))
     .digest('hex');
@@ -167,7 +171,7 @@ export function withCache(critic: CacheableCritic, store: ResultStore, onStoreEr
     type: critic.type,
     label: critic.label,
     async score(input: CriticInput): Promise<CriticResult> {
-      const key = cacheKey(identity, input.problem, input.steps, input.sections);
+      const key = cacheKey(identity, input.problem, input.steps, input.sections, input.thinkingSteps);
       const stored = await store.get(key).catch((err: unknown) => {
         onStoreError?.(err);
         return undefined;
@@ -176,7 +180,7 @@ export function withCache(critic: CacheableCritic, store: ResultStore, onStoreEr
         const problem = criticResultProblem(stored, input.steps.length);
         if (problem === undefined) {
           const found = { ...(stored as CriticResult), criticId: critic.id };
-          const hit = critic.rejudge ? critic.rejudge(found) : found;
+          const hit = critic.rejudge ? critic.rejudge(found, input) : found;
           fromCache.add(hit);
           return hit;
         }

@@ -42,6 +42,7 @@ export function criticIdentity(config: CriticConfig, options: IdentityOptions = 
   for (const [field, value] of Object.entries(normalisedFields(config))) {
     const effect = specs[field]?.affectsAnswers;
     if (effect === false || (effect === 'verdicts' && options.verdictsReapplied)) continue;
+    if (effect === 'unless-default' && value === specs[field].default) continue;
     if (effect === 'file') {
       const loaded = options.loaded?.[field];
       settings[field] =

@@ -13,6 +13,11 @@ export interface CriticInput {
   steps: readonly string[];
   /** The trace's sections, in order, when known (a DeltaBench record, the trace heuristic): section-level critics. */
   sections?: readonly SectionRange[];
+  /**
+   * How many of the steps, from the first, are the trace's thinking; the rest are its answer. Absent or 0: no
+   * thinking (every step is in the answer). PRMs with a `scope` score only their part (./scope.ts).
+   */
+  thinkingSteps?: number;
   signal?: AbortSignal;
 }
 

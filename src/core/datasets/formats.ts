@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { DatasetItem, InputIssue } from './types';
 import type { SectionRange } from '../critics/types';
 import { deltaBenchRecord } from '../trace/deltabench';
+import { traceItemSteps } from '../trace/items';
 import { checkDatasetRecord, describe, isObject, subsetFromFileName, type Checked, type Source } from './validate';
 
 /**
@@ -25,6 +26,9 @@ import { checkDatasetRecord, describe, isObject, subsetFromFileName, type Checke
  *   reason_unuseful_section_numbers}` (read by src/core/trace/deltabench.ts). The item keeps the sections (step
  *   ranges) and the gold set (error ∪ unuseful sections). label is DERIVED: the first step of the first gold section,
  *   or -1 when there is none (DeltaBench labels sections, not a first error; section-level metrics use the gold set).
+ * In every layout but DeltaBench (whose traces are all thinking), an item whose steps hold a thinking block
+ * (`<think>…</think>` and the other forms of src/core/trace/parts.ts) is split as a trace file is
+ * (src/core/trace/items.ts): tags removed, thinking steps first with their sections, the label moved with its step.
  * An `id` or `subset` key is used when present in any layout; otherwise the id is "<file name>:<line or index>" and
  * the subset the file name (Math-Shepherd: its `task`), or the id prefix in a file that mixes them (subsets.ts).
  */
@@ -55,7 +59,34 @@ export function detectFormat(raw: unknown): DatasetFormat | undefined {
 
 /** Checks a record of the given layout and converts it to a dataset item; problems name the layout's own fields. */
 export function normalizeRecord(format: DatasetFormat, raw: unknown, source: Source): Checked<DatasetItem> {
-  if (format === 'processbench') return checkDatasetRecord(raw, source);
+  const checked = format === 'processbench' ? checkDatasetRecord(raw, source) : normalizeLayout(format, raw, source);
+  return format === 'deltabench' ? checked : withTraceParts(checked, source);
+}
+
+/**
+ * An item whose solution holds a thinking block, split into the trace's parts as a file is (traceItemSteps): the
+ * steps without the tags, the thinking's first, its sections, the label moved with its step.
+ */
+function withTraceParts(checked: Checked<DatasetItem>, source: Source): Checked<DatasetItem> {
+  const item = checked.value;
+  if (item === undefined) return checked;
+  const trace = traceItemSteps(item.steps, item.label);
+  if (trace === undefined) return checked;
+  if (typeof trace === 'string') {
+    const r = new RecordCheck(source);
+    r.block('label', trace);
+    return { issues: [...checked.issues, ...r.issues] };
+  }
+  const { steps, label, thinkingSteps, sections } = trace;
+  const value = { ...item, steps, label, thinkingSteps, ...(sections.length > 0 ? { sections } : {}) };
+  return { value, issues: checked.issues };
+}
+
+function normalizeLayout(
+  format: Exclude<DatasetFormat, 'processbench'>,
+  raw: unknown,
+  source: Source,
+): Checked<DatasetItem> {
   const r = new RecordCheck(source);
   if (!isObject(raw)) {
     r.block(undefined, `expected a JSON object, got ${describe(raw)}`);
@@ -74,6 +105,7 @@ export function normalizeRecord(format: DatasetFormat, raw: unknown, source: Sou
       label: parsed.label,
       ...(parsed.finalAnswerCorrect !== undefined ? { finalAnswerCorrect: parsed.finalAnswerCorrect } : {}),
       ...(parsed.sections ? { sections: parsed.sections, goldSections: parsed.goldSections ?? [] } : {}),
+      ...(parsed.thinkingSteps !== undefined ? { thinkingSteps: parsed.thinkingSteps } : {}),
       source,
     },
     issues: r.issues,
@@ -89,6 +121,7 @@ interface Parsed {
   id?: string;
   sections?: SectionRange[];
   goldSections?: number[];
+  thinkingSteps?: number;
 }
 
 /** Collects a record's problems; `block` marks the record unusable (it is skipped). */
@@ -334,5 +367,7 @@ function parseDeltaBenchItem(raw: Record<string, unknown>, r: RecordCheck): Pars
     label: first,
     sections: trace.sections.map((s) => ({ firstStep: s.firstStep, lastStep: s.lastStep })),
     goldSections,
+    // DeltaBench's traces are long chains of thought: all thinking.
+    thinkingSteps: trace.steps.length,
   };
 }

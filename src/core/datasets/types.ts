@@ -12,8 +12,10 @@ export interface DatasetItem {
   generator?: string;
   /** Where the record came from (1-based line for JSONL, 0-based array index for JSON). */
   source: { file: string; line?: number; index?: number };
-  /** A sectioned trace (DeltaBench): its sections, for section-level critics. */
+  /** A trace's sections (DeltaBench's own, or the heuristic's over a thinking block), for section-level critics. */
   sections?: SectionRange[];
+  /** A trace: how many leading steps are its thinking (the rest its answer), for scoped PRMs. */
+  thinkingSteps?: number;
   /** DeltaBench's gold set: the error and unuseful section numbers (1-based, ascending). */
   goldSections?: number[];
 }

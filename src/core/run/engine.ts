@@ -3,7 +3,7 @@ import { judgeSteps } from '../analysis/analyze';
 import { CancelledError, type Critic, type CriticResult } from '../critics/types';
 import type { DatasetItem, ResultRecord } from '../datasets/types';
 import { mapConcurrent } from '../util/concurrency';
-import { contentKey } from './identity';
+import { itemContentKey } from './identity';
 import { answerOf, buildRecord, type Answer } from './record';
 import type { RunStore } from './resultCache';
 import { errorMessage } from '../util/errors';
@@ -57,7 +57,7 @@ export interface RunOptions {
   store?: RunStore;
   /** The number of input items, when known (for progress). */
   total?: number;
-  /** The item's content key, when the caller has it already (default contentKey of its problem and steps). */
+  /** The item's content key, when the caller has it already (default itemContentKey). */
   content?: (item: DatasetItem, position: number) => string;
   onProgress?: (counts: RunCounts) => void;
 }
@@ -75,7 +75,7 @@ export async function* runItems(
   const started = performance.now();
   const counts: RunCounts = { total: opts.total, done: 0, cached: 0, failed: 0, elapsedMs: 0 };
   const report = () => opts.onProgress?.({ ...counts, elapsedMs: performance.now() - started });
-  const content = opts.content ?? ((item: DatasetItem) => contentKey(item.problem, item.steps, item.sections));
+  const content = opts.content ?? itemContentKey;
   let position = 0;
   const numbered = async function* () {
     for await (const item of items) yield { item, position: position++ };
@@ -122,7 +122,7 @@ async function judgeItem(item: DatasetItem, position: number, content: string, o
         item.problem,
         item.steps,
         signal,
-        { keepFinished: true, ...(item.sections ? { sections: item.sections } : {}) },
+        { keepFinished: true, sections: item.sections, thinkingSteps: item.thinkingSteps },
       );
       for (const result of judged.results) {
         const c = asked.find((x) => x.id === result.criticId);

@@ -25,6 +25,10 @@ export interface SectionLabels {
   error: boolean;
   /** Listed in `reason_unuseful_section_numbers`. */
   unuseful: boolean;
+  /** Listed in `stragegy_shift_section_numbers` (the release's spelling): the section changes strategy. */
+  strategyShift: boolean;
+  /** Listed in `reflection_section_numbers`: the section reflects on earlier reasoning (checks, corrects it). */
+  reflection: boolean;
 }
 
 /** A contiguous run of thinking steps; `start`/`end` span its first step's start to its last step's end. */

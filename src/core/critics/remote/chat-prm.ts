@@ -10,6 +10,7 @@ import { Limiter } from './http/limiter';
 import { allOrNothing } from './http/signal';
 import { UsageTally } from './usage';
 import { criticIdentity } from '../identity';
+import { type PrmScope, rejudgeInScope, scoreInScope } from '../scope';
 
 /** How a step's verdict is made: its p(+) against `threshold`, or the greedy reply as ProcessBench's protocol does. */
 export type ChatPrmDecision = 'threshold' | 'greedy';
@@ -23,14 +24,15 @@ interface Options {
   logprobs: boolean;
   /** The first user turn, from {problem} and {step}. */
   firstUser: string;
+  scope: PrmScope;
 }
 
 export async function createChatPrm(config: CriticConfig, keys: KeySource): Promise<ChatPrmCritic> {
   const fields = readCriticFields(config, 'chat-prm');
   const settings = await remoteSettings(config, fields, keys);
-  const { decision, threshold, topLogprobs, logprobs, firstUser } = fields;
+  const { decision, threshold, topLogprobs, logprobs, firstUser, scope } = fields;
   const { positiveToken: positive, negativeToken: negative } = fields;
-  const options = { decision, threshold, topLogprobs, positive, negative, logprobs, firstUser };
+  const options = { decision, threshold, topLogprobs, positive, negative, logprobs, firstUser, scope };
   return new ChatPrmCritic(config, settings, options);
 }
 
@@ -64,19 +66,24 @@ export class ChatPrmCritic implements Critic {
   }
 
   /** Re-applies the current threshold to cached scores (greedy verdicts do not depend on it). */
-  rejudge(result: CriticResult): CriticResult {
+  rejudge(result: CriticResult, input: CriticInput): CriticResult {
     if (this.options.decision === 'greedy') return result;
-    return {
-      ...result,
+    return rejudgeInScope(result, input, this.options.scope, (scoped) => ({
+      ...scoped,
       ...judgeScores(
-        result.steps.map((s) => s.score),
+        scoped.steps.map((s) => s.score),
         this.options.threshold,
-        result.steps.map((s) => s.reason),
+        scoped.steps.map((s) => s.reason),
       ),
-    };
+    }));
   }
 
-  async score(input: CriticInput): Promise<CriticResult> {
+  /** With a `scope`, only the steps of that part of a trace are asked about (../scope.ts). */
+  score(input: CriticInput): Promise<CriticResult> {
+    return scoreInScope(this.id, input, this.options.scope, (scoped) => this.scoreSteps(scoped));
+  }
+
+  private async scoreSteps(input: CriticInput): Promise<CriticResult> {
     const startedAt = Date.now();
     const t0 = performance.now();
     const usage = new UsageTally();

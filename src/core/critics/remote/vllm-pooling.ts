@@ -16,6 +16,7 @@ import { postJson } from './http/fetch';
 import { callSignal } from './http/signal';
 import { reportedTokens, ReportedUsage, UsageTally } from './usage';
 import { criticIdentity } from '../identity';
+import { type PrmScope, rejudgeInScope, scoreInScope } from '../scope';
 
 interface Options {
   stepTag: string;
@@ -23,19 +24,21 @@ interface Options {
   system: string;
   positiveIndex: number;
   threshold: number;
+  scope: PrmScope;
 }
 
 export async function createVllmPooling(config: CriticConfig, keys: KeySource): Promise<VllmPoolingCritic> {
   const fields = readCriticFields(config, 'vllm-pooling');
   const settings = await remoteSettings(config, fields, keys);
-  const { stepTag, input, system, positiveIndex, threshold } = fields;
-  return new VllmPoolingCritic(config, settings, { stepTag, input, system, positiveIndex, threshold });
+  const { stepTag, input, system, positiveIndex, threshold, scope } = fields;
+  return new VllmPoolingCritic(config, settings, { stepTag, input, system, positiveIndex, threshold, scope });
 }
 
 /**
  * A PRM served by vLLM's pooling API (`POST /pooling` at the server root). Each step ends with the model's step
  * tag; with the step pooler vLLM returns one output per tag: the class probabilities (positive class at
- * `positiveIndex`) or one probability. The number of outputs must equal the number of steps.
+ * `positiveIndex`) or one probability. The number of outputs must equal the number of steps. With a `scope` only
+ * the steps of that part of a trace are sent (../scope.ts).
  */
 export class VllmPoolingCritic implements Critic {
   readonly id: string;
@@ -60,14 +63,14 @@ export class VllmPoolingCritic implements Critic {
     return criticIdentity(this.config, { verdictsReapplied: true });
   }
 
-  rejudge(result: CriticResult): CriticResult {
-    return {
-      ...result,
+  rejudge(result: CriticResult, input: CriticInput): CriticResult {
+    return rejudgeInScope(result, input, this.options.scope, (scoped) => ({
+      ...scoped,
       ...judgeScores(
-        result.steps.map((s) => s.score),
+        scoped.steps.map((s) => s.score),
         this.options.threshold,
       ),
-    };
+    }));
   }
 
   /** The request body: chat messages (vLLM applies the model's chat template) or one text. */
@@ -95,7 +98,11 @@ export class VllmPoolingCritic implements Critic {
     return { ...model, messages, encoding_format: 'float' };
   }
 
-  async score(input: CriticInput): Promise<CriticResult> {
+  score(input: CriticInput): Promise<CriticResult> {
+    return scoreInScope(this.id, input, this.options.scope, (scoped) => this.scoreSteps(scoped));
+  }
+
+  private async scoreSteps(input: CriticInput): Promise<CriticResult> {
     const startedAt = Date.now();
     const t0 = performance.now();
     const usage = new UsageTally();
