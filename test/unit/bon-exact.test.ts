@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { avoidRatios, bestOfN, passAtN, randomPick, rank } from '../../src/core/bon/exact';
-import { forEachSubset, voteAtN, binomialAtMost, standardError, type VoteProblem } from '../../src/core/bon/vote';
+import { forEachSubset, voteCurves, binomialAtMost, standardError, type VoteTable } from '../../src/core/bon/vote';
 import { seededRandom } from '../../src/core/util/random';
 
 /** A test sample: score null = no answer (never chosen); cls = its answer class for voting. */
@@ -113,43 +113,54 @@ describe('best-of-n exact expectations equal the average over every n-subset', (
 });
 
 describe('voting', () => {
-  const toVote = (samples: readonly S[], weighted: boolean): VoteProblem => ({
+  /** Plain majority (weight 1) and weighted by score, as selectors 0 and 1 of one table. */
+  const toVote = (samples: readonly S[]): VoteTable => ({
     classes: Int32Array.from(samples, (s) => (s.score === null ? -1 : s.cls)),
     correct: Uint8Array.from(samples, (s) => (s.correct ? 1 : 0)),
-    weights: weighted ? Float64Array.from(samples, (s) => s.score ?? 0) : null,
+    weights: Float64Array.from(samples.flatMap((s) => (s.score === null ? [NaN, NaN] : [1, s.score]))),
     classCount: 3,
   });
+  const mean = (values: Float64Array) => values.reduce((a, b) => a + b, 0) / values.length;
 
   test('exact (enumerated) majority and weighted votes on shared subsets equal the brute-force average', () => {
     for (const { samples, slots } of cases(3, 80)) {
-      for (let n = 1; n <= slots; n++) {
-        const [plain, weighted] = voteAtN([[toVote(samples, false)], [toVote(samples, true)]], slots, n, {
-          trials: 1000,
-          seed: 1,
-        });
+      const ns = Array.from({ length: slots }, (_, i) => i + 1);
+      const curves = voteCurves([toVote(samples)], slots, ns, { selectors: 2, trials: 1000, seed: 1 });
+      ns.forEach((n, j) => {
+        const [plain, weighted] = curves[j];
         assert.ok(plain.exact && weighted.exact);
         assert.ok(Math.abs(plain.perProblem[0] - bruteAverage(samples, slots, n, votePick(false))) < 1e-12);
         assert.ok(Math.abs(weighted.perProblem[0] - bruteAverage(samples, slots, n, votePick(true))) < 1e-12);
-      }
+      });
     }
   });
 
   test('sampled votes estimate the exact value within a few standard errors', () => {
     const problems = cases(4, 40).map(({ samples }) => ({ samples, slots: 12 }));
-    const [e] = voteAtN([problems.map((p) => toVote(p.samples, true))], 12, 5, { trials: 400, seed: 7 });
-    assert.ok(!e.exact && e.trialMeans.length === 400);
-    const exact = problems.reduce((a, p) => a + bruteAverage(p.samples, 12, 5, votePick(true)), 0) / problems.length;
-    const mean = e.perProblem.reduce((a, b) => a + b, 0) / problems.length;
-    const sd = Math.sqrt(e.trialMeans.reduce((a, v) => a + (v - mean) ** 2, 0) / 399);
-    assert.ok(Math.abs(mean - exact) < 4 * (sd / 20), `${mean} vs ${exact}`);
+    const [[plain, weighted]] = voteCurves(
+      problems.map((p) => toVote(p.samples)),
+      12,
+      [5],
+      { selectors: 2, trials: 400, seed: 7 },
+    );
+    assert.ok(!weighted.exact && weighted.trialMeans.length === 400);
+    for (const [e, weigh] of [
+      [plain, false],
+      [weighted, true],
+    ] as const) {
+      const exact = problems.reduce((a, p) => a + bruteAverage(p.samples, 12, 5, votePick(weigh)), 0) / problems.length;
+      const estimate = mean(e.perProblem);
+      assert.ok(Math.abs(mean(e.trialMeans) - estimate) < 1e-12);
+      assert.ok(Math.abs(estimate - exact) < 4 * standardError(e.trialMeans), `${estimate} vs ${exact}`);
+    }
   });
 
   test('sampling stops early once the standard error is small enough, never before 20 trials', () => {
-    const voters = cases(5, 30).map(({ samples }) => toVote(samples, false));
-    const opts = { trials: 150, seed: 3 }; // C(10, 4) = 210 subsets: sampled
-    const [all] = voteAtN([voters], 10, 4, opts);
-    const [early] = voteAtN([voters], 10, 4, { ...opts, targetStandardError: 0.02 });
-    const [tight] = voteAtN([voters], 10, 4, { ...opts, targetStandardError: 1e-9 });
+    const voters = cases(5, 30).map(({ samples }) => toVote(samples));
+    const opts = { selectors: 2, trials: 150, seed: 3 }; // C(10, 4) = 210 subsets: sampled
+    const [[all]] = voteCurves(voters, 10, [4], opts);
+    const [[early]] = voteCurves(voters, 10, [4], { ...opts, targetStandardError: 0.02 });
+    const [[tight]] = voteCurves(voters, 10, [4], { ...opts, targetStandardError: 1e-9 });
     assert.equal(all.trialMeans.length, 150);
     assert.equal(tight.trialMeans.length, 150);
     assert.ok(early.trialMeans.length >= 20 && early.trialMeans.length < 150, String(early.trialMeans.length));
