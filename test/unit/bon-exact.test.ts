@@ -63,8 +63,18 @@ function cases(seed: number, count: number): { samples: S[]; slots: number }[] {
   return out;
 }
 
-function ranked(samples: readonly S[]) {
-  return rank(samples.filter((s) => s.score !== null).map((s) => ({ score: s.score as number, correct: s.correct })));
+/** Ranked samples (no answer: a NaN score); with `values`, each sample's value is its class (to average the pick's). */
+function ranked(samples: readonly S[], values = false) {
+  const scores = Float64Array.from(samples, (s) => s.score ?? NaN);
+  const correct = Uint8Array.from(samples, (s) => (s.correct ? 1 : 0));
+  return values
+    ? rank(
+        scores,
+        correct,
+        Float64Array.from(samples, (s) => s.cls),
+        1,
+      )
+    : rank(scores, correct);
 }
 
 describe('best-of-n exact expectations equal the average over every n-subset', () => {
@@ -72,7 +82,22 @@ describe('best-of-n exact expectations equal the average over every n-subset', (
     for (const { samples, slots } of cases(1, 150)) {
       for (let n = 1; n <= slots; n++) {
         const expected = bruteAverage(samples, slots, n, bestPick);
-        const exact = bestOfN(ranked(samples), avoidRatios(slots, n));
+        const exact = bestOfN(ranked(samples), avoidRatios(slots, n))[0];
+        assert.ok(Math.abs(exact - expected) < 1e-12, `${JSON.stringify(samples)} N=${slots} n=${n}`);
+      }
+    }
+  });
+
+  test("the expectation of the pick's values (the process diagnostics)", () => {
+    for (const { samples, slots } of cases(6, 100)) {
+      for (let n = 1; n <= slots; n++) {
+        const expected = bruteAverage(samples, slots, n, (chosen) => {
+          if (chosen.length === 0) return 0;
+          const top = Math.max(...chosen.map((s) => s.score as number));
+          const tied = chosen.filter((s) => s.score === top);
+          return tied.reduce((a, s) => a + s.cls, 0) / tied.length;
+        });
+        const exact = bestOfN(ranked(samples, true), avoidRatios(slots, n))[1];
         assert.ok(Math.abs(exact - expected) < 1e-12, `${JSON.stringify(samples)} N=${slots} n=${n}`);
       }
     }
@@ -92,14 +117,10 @@ describe('best-of-n exact expectations equal the average over every n-subset', (
   });
 
   test('a tie at the top is split evenly, not won by the first sample', () => {
-    const r = rank([
-      { score: 0.9, correct: true },
-      { score: 0.9, correct: false },
-      { score: 0.1, correct: true },
-    ]);
-    assert.equal(bestOfN(r, avoidRatios(3, 3)), 0.5);
+    const r = rank(Float64Array.of(0.9, 0.9, 0.1), Uint8Array.of(1, 0, 1));
+    assert.equal(bestOfN(r, avoidRatios(3, 3))[0], 0.5);
     // N = 4 pads one empty slot: at n = 1 a quarter of the draws pick nothing.
-    assert.ok(Math.abs(bestOfN(r, avoidRatios(4, 1)) - 0.5) < 1e-12);
+    assert.ok(Math.abs(bestOfN(r, avoidRatios(4, 1))[0] - 0.5) < 1e-12);
     assert.ok(Math.abs(randomPick(r, avoidRatios(4, 1)) - 0.5) < 1e-12);
   });
 

@@ -1,7 +1,7 @@
 import type { Interval } from '../metrics/bootstrap';
 import { curveIntervals, type CurveIntervalOptions } from './ci';
-import { avoidRatios, bestOfN, passAtN, randomPick, rank, type Candidate, type Ranked } from './exact';
-import { prepareBon, type PreparedBon, type PreparedProblem } from './prepare';
+import { avoidRatios, bestOfN, passAtN, randomPick, type Ranked } from './exact';
+import { firstSlots, prepareBon, type PreparedBon, type PreparedProblem } from './prepare';
 import type { BonProblem } from './types';
 import { standardError, voteCurves, type VoteTable } from './vote';
 
@@ -82,31 +82,27 @@ export function bonCurves(prepared: PreparedBon, opts: CurveOptions = {}): BonRe
   if (!Number.isInteger(slots) || slots < 1 || slots > prepared.slots) {
     throw new RangeError(`N must be an integer in [1, ${prepared.slots}] (the prepared N); got ${slots}`);
   }
-  const problems = slots === prepared.slots ? prepared.problems : prepared.problems.map((p) => firstSamples(p, slots));
+  const { problems, judges } = slots === prepared.slots ? prepared : firstSlots(prepared, slots);
   const ns = [...new Set(opts.n ?? defaultN(slots))].sort((a, b) => a - b);
   const bad = ns.find((n) => !Number.isInteger(n) || n < 1 || n > slots);
   if (bad !== undefined) throw new RangeError(`n must be an integer in [1, ${slots}] (the slots); got ${bad}`);
   const ratios = ns.map((n) => avoidRatios(slots, n));
   const names = opts.scores ? [...opts.scores] : prepared.scoreNames;
-  const judges = prepared.judges;
   const perProblem = new Map<string, Float64Array[]>();
   const standardErrors: Record<string, number[]> = {};
   const process: Record<string, ProcessDiagnostics> = {};
 
   const baselines = opts.baselines ?? true;
   if (baselines) {
-    const answered = problems.map((p) => rank(answeredCandidates(p)));
+    const answered = problems.map((p) => p.answered);
     perProblem.set('pass', exactCurve(answered, ratios, passAtN));
     perProblem.set('random', exactCurve(answered, ratios, randomPick));
   }
   for (const name of names) {
-    const critic = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : undefined;
-    const ranked = problems.map((p) => rank(candidates(p, name, judges, critic)));
-    perProblem.set(
-      `best:${name}`,
-      exactCurve(ranked, ratios, (r, ratio) => bestOfN(r, ratio)),
-    );
-    process[`best:${name}`] = diagnostics(ranked, ratios, judges, critic !== undefined);
+    const ranked = problems.map((p) => p.ranked.get(name) ?? NOTHING);
+    const { curve, totals } = bestCurve(ranked, ratios);
+    perProblem.set(`best:${name}`, curve);
+    process[`best:${name}`] = diagnostics(totals, judges, name.includes('/'));
   }
   const voting = [...(baselines ? ['majority'] : []), ...names.map((name) => `weighted:${name}`)];
   const weightsOf = [...(baselines ? [null] : []), ...names];
@@ -151,71 +147,53 @@ export function bonCurves(prepared: PreparedBon, opts: CurveOptions = {}): BonRe
   return report;
 }
 
-/** A problem with its first `slots` samples (views, no copies). */
-function firstSamples(p: PreparedProblem, slots: number): PreparedProblem {
-  const cut = <A extends Float64Array | Int8Array>(m: ReadonlyMap<string, A>) =>
-    new Map([...m].map(([k, a]) => [k, a.subarray(0, slots) as A]));
-  return {
-    ...p,
-    classes: p.classes.subarray(0, slots),
-    correct: p.correct.subarray(0, slots),
-    scores: cut(p.scores),
-    processError: cut(p.processError),
-    lowestStep: cut(p.lowestStep),
-  };
-}
-
 type Expectation = (r: Ranked, ratio: Float64Array) => number;
 
 function exactCurve(ranked: readonly Ranked[], ratios: readonly Float64Array[], f: Expectation): Float64Array[] {
-  return ratios.map((ratio) => Float64Array.from(ranked, (r) => f(r, ratio)));
+  return ratios.map((ratio) => {
+    const out = new Float64Array(ranked.length);
+    for (let i = 0; i < ranked.length; i++) out[i] = f(ranked[i], ratio);
+    return out;
+  });
 }
 
-/** Samples with an answer, as candidates of pass@n and random choice (their scores do not matter). */
-function answeredCandidates(p: PreparedProblem): Candidate[] {
-  const out: Candidate[] = [];
-  for (let i = 0; i < p.classes.length; i++) if (p.classes[i] >= 0) out.push({ score: 0, correct: p.correct[i] === 1 });
-  return out;
-}
+/** A problem without a selector's score: no candidates. */
+const NOTHING: Ranked = {
+  count: new Int32Array(0),
+  correct: new Int32Array(0),
+  sums: new Float64Array(0),
+  width: 0,
+  usable: 0,
+  correctTotal: 0,
+};
 
 /**
- * The candidates of `best:<name>` with the indicator values its diagnostics take expectations of: per judge
- * [correct ∧ wrong step, correct ∧ judged], then [lowest step earlier, lowest step known] for the selector's
- * critic.
+ * Best-of-n per n and problem, and per n the expected pick's values summed over problems ([correct, ...values], see
+ * rankBy in prepare.ts).
  */
-function candidates(p: PreparedProblem, name: string, judges: readonly string[], critic?: string): Candidate[] {
-  const out: Candidate[] = [];
-  const scores = p.scores.get(name);
-  if (!scores) return out;
-  const marks = judges.map((j) => p.processError.get(j));
-  const lowest = critic === undefined ? undefined : p.lowestStep.get(critic);
-  for (let i = 0; i < p.classes.length; i++) {
-    const score = scores[i];
-    if (p.classes[i] < 0 || Number.isNaN(score)) continue;
-    const correct = p.correct[i] === 1;
-    const values: number[] = [];
-    for (const m of marks) {
-      const wrong = m ? m[i] : -1;
-      values.push(correct && wrong === 1 ? 1 : 0, correct && wrong !== -1 ? 1 : 0);
+function bestCurve(ranked: readonly Ranked[], ratios: readonly Float64Array[]) {
+  const width = ranked.reduce((w, r) => Math.max(w, r.width), 0);
+  const out = new Float64Array(1 + width);
+  const curve = ratios.map(() => new Float64Array(ranked.length));
+  const totals = ratios.map(() => new Float64Array(1 + width));
+  ratios.forEach((ratio, j) => {
+    for (let i = 0; i < ranked.length; i++) {
+      bestOfN(ranked[i], ratio, out);
+      curve[j][i] = out[0];
+      for (let k = 0; k <= ranked[i].width; k++) totals[j][k] += out[k];
     }
-    const at = lowest ? lowest[i] : -1;
-    values.push(at === 1 ? 1 : 0, at === -1 ? 0 : 1);
-    out.push({ score, correct, values });
-  }
-  return out;
+  });
+  return { curve, totals };
 }
 
+/** Shares of the summed pick values: per judge k values 2k, 2k + 1; then the lowest step's (a critic's score). */
 function diagnostics(
-  ranked: readonly Ranked[],
-  ratios: readonly Float64Array[],
+  totals: readonly Float64Array[],
   judges: readonly string[],
   stepScored: boolean,
 ): ProcessDiagnostics {
   const share = (part: number, whole: number): (number | null)[] =>
-    ratios.map((ratio) => {
-      const [p, w] = [part, whole].map((v) => ranked.reduce((sum, r) => sum + bestOfN(r, ratio, v), 0));
-      return w > 1e-12 ? (100 * p) / w : null;
-    });
+    totals.map((t) => (t[1 + whole] > 1e-12 ? (100 * t[1 + part]) / t[1 + whole] : null));
   const wrong = Object.fromEntries(judges.map((j, k) => [j, share(2 * k, 2 * k + 1)]));
   const out: ProcessDiagnostics = { wrong_process: wrong };
   if (stepScored) out.lowest_before_final = share(2 * judges.length, 2 * judges.length + 1);
