@@ -24,7 +24,7 @@ export function curveIntervals(
     subsetOf.reduce<number[]>((m, s, i) => (s === k ? [...m, i] : m), []),
   );
   const points = [...perProblem.values()].flat();
-  // replicates[(point · (subsets + 1) + k) · resamples + b]: subset k's mean (k = subsets: all problems) in resample b.
+  // replicates[(point · (subsets + 1) + k) · resamples + b]: subset k's mean in resample b (k = subsets: all).
   const replicates = new Float64Array(points.length * (subsets + 1) * resamples);
   const weight = new Float64Array(P);
   const random = seededRandom(opts.seed ?? 0);

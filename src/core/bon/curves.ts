@@ -14,8 +14,8 @@ export interface CurveOptions {
   /** Most random subsets per problem for voting where not every subset is enumerated (default 200). */
   trials?: number;
   /**
-   * Voting stops sampling an n once its standard errors are at most this many percentage points (default 0.1; 0:
-   * always `trials`).
+   * Voting stops sampling an n once its standard errors are at most this many percentage points (default 0.25, far
+   * below the spread between problems that the `ci` intervals show; 0: always `trials`).
    */
   targetStandardError?: number;
   seed?: number;
@@ -29,6 +29,9 @@ export interface CurveOptions {
   /** Bootstrap 95% intervals of every point, overall and per subset (the report gains `ci`); off by default. */
   ci?: CurveIntervalOptions;
 }
+
+/** The votes' default target standard error, in percentage points. */
+export const DEFAULT_TARGET_STANDARD_ERROR = 0.25;
 
 /** Options of bestOfNReport: the curves' and N for preparing. */
 export type BonOptions = CurveOptions;
@@ -111,7 +114,7 @@ export function bonCurves(prepared: PreparedBon, opts: CurveOptions = {}): BonRe
     selectors: voting.length,
     trials: opts.trials ?? 200,
     seed: opts.seed ?? 0,
-    targetStandardError: (opts.targetStandardError ?? 0.1) / 100,
+    targetStandardError: (opts.targetStandardError ?? DEFAULT_TARGET_STANDARD_ERROR) / 100,
   });
   voting.forEach((name, v) => {
     perProblem.set(

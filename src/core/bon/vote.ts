@@ -17,17 +17,20 @@ export interface VoteTable {
 export interface VoteOptions {
   /** V: voting selectors per table. */
   selectors: number;
-  /** Most random n-subsets drawn per problem when not every subset is enumerated; an n is enumerated when C(N, n) ≤ trials. */
+  /** Most random n-subsets drawn per problem and n; an n is enumerated instead when C(N, n) ≤ trials. */
   trials: number;
   seed: number;
   /**
-   * Sampling of an n stops early, after at least MIN_TRIALS, once every selector's standard error (a fraction) is at
-   * most this (default 0: never early). Votes on large subsets barely vary, so there a few trials are exact enough.
+   * Sampling of an n stops early, after at least MIN_TRIALS (then checked every BATCH trials), once every selector's
+   * standard error (a fraction) is at most this (default 0: never early). Votes on large subsets barely vary, so
+   * there a few trials are exact enough.
    */
   targetStandardError?: number;
 }
 
 const MIN_TRIALS = 20;
+/** Trials drawn between two checks of the standard errors, after the first MIN_TRIALS. */
+const BATCH = 5;
 
 /** The estimate of a voting accuracy: the mean over trials and its standard error (0 when exact). */
 export interface VoteEstimate {
@@ -124,6 +127,13 @@ class VoteEngine {
   private readonly touched: Int32Array;
   private readonly seen: Uint8Array;
   private count = 0;
+  // Per selector: the top tally, how many classes share it, their summed shares, and the vote's result.
+  private readonly best: Float64Array;
+  private readonly tied: Int32Array;
+  private readonly won: Float64Array;
+  private readonly result: Float64Array;
+  /** Per group: the share of correct voters of the class being resolved (-1: it has none in the group). */
+  private readonly share: Float64Array;
 
   constructor(
     tables: readonly VoteTable[],
@@ -138,6 +148,11 @@ class VoteEngine {
     this.right = new Int32Array(most * G);
     this.touched = new Int32Array(most);
     this.seen = new Uint8Array(most);
+    this.best = new Float64Array(V);
+    this.tied = new Int32Array(V);
+    this.won = new Float64Array(V);
+    this.result = new Float64Array(V);
+    this.share = new Float64Array(G);
   }
 
   /** Adds slot s of a problem to the subset being tallied (empty slots and samples without an answer add nothing). */
@@ -145,43 +160,51 @@ class VoteEngine {
     if (s >= p.size) return;
     const c = p.classes[s];
     if (c < 0) return;
+    const { V, groups: G, voters, right, tally } = this;
     if (this.seen[c] === 0) {
       this.seen[c] = 1;
       this.touched[this.count++] = c;
     }
-    const G = this.groups;
-    for (let g = 0; g < G; g++) {
-      if (p.member[s * G + g] === 0) continue;
-      this.voters[c * G + g] += 1;
-      this.right[c * G + g] += p.correct[s];
+    const member = p.member;
+    const hit = p.correct[s];
+    for (let g = 0, at = c * G, m = s * G; g < G; g++, at++, m++) {
+      if (member[m] === 0) continue;
+      voters[at] += 1;
+      right[at] += hit;
     }
-    const V = this.V;
-    for (let v = 0; v < V; v++) this.tally[c * V + v] += p.weights[s * V + v];
+    const weights = p.weights;
+    for (let v = 0, at = c * V, w = s * V; v < V; v++, at++, w++) tally[at] += weights[w];
   }
 
-  /** The expected correctness of selector v's vote on the subset tallied so far. */
-  private resolve(v: number): number {
-    const G = this.groups;
-    const V = this.V;
-    const g = this.groupOf[v];
-    let best = -Infinity;
-    let tied = 0;
-    let won = 0;
+  /** Into `result[v]`: the expected correctness of selector v's vote on the subset tallied so far. */
+  private resolve(): void {
+    const { V, groups: G, best, tied, won, share, groupOf } = this;
+    for (let v = 0; v < V; v++) {
+      best[v] = -Infinity;
+      tied[v] = 0;
+      won[v] = 0;
+    }
     for (let k = 0; k < this.count; k++) {
       const c = this.touched[k];
-      const voters = this.voters[c * G + g];
-      if (voters === 0) continue;
-      const tally = this.tally[c * V + v];
-      if (tally > best) {
-        best = tally;
-        tied = 1;
-        won = this.right[c * G + g] / voters;
-      } else if (tally === best) {
-        tied += 1;
-        won += this.right[c * G + g] / voters;
+      for (let g = 0; g < G; g++) {
+        const voters = this.voters[c * G + g];
+        share[g] = voters === 0 ? -1 : this.right[c * G + g] / voters;
+      }
+      for (let v = 0; v < V; v++) {
+        const s = share[groupOf[v]];
+        if (s < 0) continue;
+        const tally = this.tally[c * V + v];
+        if (tally > best[v]) {
+          best[v] = tally;
+          tied[v] = 1;
+          won[v] = s;
+        } else if (tally === best[v]) {
+          tied[v] += 1;
+          won[v] += s;
+        }
       }
     }
-    return tied === 0 ? 0 : won / tied;
+    for (let v = 0; v < V; v++) this.result[v] = tied[v] === 0 ? 0 : won[v] / tied[v];
   }
 
   private reset(): void {
@@ -206,7 +229,8 @@ class VoteEngine {
       for (const i of open) {
         const p = this.compiled[i];
         for (let k = 0; k < n; k++) this.add(p, subset[k]);
-        for (let v = 0; v < this.V; v++) out[v][i] += this.resolve(v);
+        this.resolve();
+        for (let v = 0; v < this.V; v++) out[v][i] += this.result[v];
         this.reset();
       }
     });
@@ -238,48 +262,58 @@ class VoteEngine {
     const checkpoints = new Int32Array(J);
     const sums = new Float64Array(J * V);
     const squares = new Float64Array(J * V);
-    const trialSum = new Float64Array(J * V);
+    // Per trial of a batch, n and selector: the summed votes of the problems without a closed form.
+    const trialSums = new Float64Array(Math.max(MIN_TRIALS, BATCH) * J * V);
     const target = opts.targetStandardError ?? 0;
-    for (let t = 0; t < opts.trials; t++) {
+    for (let t = 0; t < opts.trials;) {
       let live = 0;
       for (let j = 0; j < J; j++) if (active[j]) checkpoints[live++] = j;
       if (live === 0) break;
       const top = ns[checkpoints[live - 1]];
-      trialSum.fill(0);
+      const batch = Math.min(opts.trials - t, t === 0 ? MIN_TRIALS : BATCH);
+      trialSums.fill(0);
+      // A problem's trials of a batch run back to back, so its arrays stay in cache.
       for (const i of open) {
         const p = this.compiled[i];
-        let next = 0;
-        for (let k = 0; k < top; k++) {
-          // A partial Fisher-Yates shuffle: the first k + 1 entries are a uniform random (k + 1)-subset.
-          const r = k + Math.floor(random() * (slots - k));
-          const s = order[r];
-          order[r] = order[k];
-          order[k] = s;
-          this.add(p, s);
-          if (k + 1 !== ns[checkpoints[next]]) continue;
-          const j = checkpoints[next++];
-          for (let v = 0; v < V; v++) {
-            const value = this.resolve(v);
-            out[j][v][i] += value;
-            trialSum[j * V + v] += value;
+        for (let b = 0; b < batch; b++) {
+          let next = 0;
+          for (let k = 0; k < top; k++) {
+            // A partial Fisher-Yates shuffle: the first k + 1 entries are a uniform random (k + 1)-subset.
+            const r = k + Math.floor(random() * (slots - k));
+            const s = order[r];
+            order[r] = order[k];
+            order[k] = s;
+            this.add(p, s);
+            if (k + 1 !== ns[checkpoints[next]]) continue;
+            const j = checkpoints[next++];
+            this.resolve();
+            for (let v = 0; v < V; v++) {
+              out[j][v][i] += this.result[v];
+              trialSums[(b * J + j) * V + v] += this.result[v];
+            }
           }
+          this.reset();
         }
-        this.reset();
       }
       for (let a = 0; a < live; a++) {
         const j = checkpoints[a];
-        const k = (trials[j] += 1);
-        let precise = k >= MIN_TRIALS && target > 0;
+        for (let b = 0; b < batch; b++) {
+          for (let v = 0; v < V; v++) {
+            const mean = (trialSums[(b * J + j) * V + v] + fixedSums[j][v]) / P;
+            means[j][v][t + b] = mean;
+            sums[j * V + v] += mean;
+            squares[j * V + v] += mean * mean;
+          }
+        }
+        const k = (trials[j] += batch);
+        let precise = target > 0;
         for (let v = 0; v < V; v++) {
-          const mean = (trialSum[j * V + v] + fixedSums[j][v]) / P;
-          means[j][v][t] = mean;
-          sums[j * V + v] += mean;
-          squares[j * V + v] += mean * mean;
           const variance = Math.max(0, squares[j * V + v] - sums[j * V + v] ** 2 / k) / (k - 1);
           precise &&= Math.sqrt(variance / k) <= target;
         }
         if (precise) active[j] = 0;
       }
+      t += batch;
     }
     for (let j = 0; j < J; j++) for (const values of out[j]) for (const i of open) values[i] /= trials[j];
     return means.map((m, j) => m.map((values) => values.slice(0, trials[j])));
