@@ -188,6 +188,72 @@ describe('voting', () => {
     assert.ok(standardError(early.trialMeans) <= 0.02);
   });
 
+  /** Selectors: plain majority, weighted by score, and weighted by score among the samples scoring ≥ 0.5 only. */
+  const threeWay = (samples: readonly S[]): VoteTable => ({
+    classes: Int32Array.from(samples, (s) => (s.score === null ? -1 : s.cls)),
+    correct: Uint8Array.from(samples, (s) => (s.correct ? 1 : 0)),
+    weights: Float64Array.from(
+      samples.flatMap((s) => (s.score === null ? [NaN, NaN, NaN] : [1, s.score, s.score >= 0.5 ? s.score : NaN])),
+    ),
+    classCount: 3,
+  });
+  const brute3 = (samples: readonly S[], slots: number, n: number): number[] => [
+    bruteAverage(samples, slots, n, votePick(false)),
+    bruteAverage(samples, slots, n, votePick(true)),
+    bruteAverage(samples, slots, n, (chosen) => votePick(true)(chosen.filter((s) => (s.score as number) >= 0.5))),
+  ];
+
+  test('votes sampled for every n from one random order per trial match the exact values within their errors', () => {
+    const problems = cases(8, 30);
+    const ns = Array.from({ length: 10 }, (_, i) => i + 1);
+    const exact = ns.map((n) => {
+      const perProblem = problems.map((p) => brute3(p.samples, 10, n));
+      return [0, 1, 2].map((v) => perProblem.reduce((a, values) => a + values[v], 0) / problems.length);
+    });
+    let squares = 0;
+    let sampled = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const tables = problems.map((p) => threeWay(p.samples));
+      const curves = voteCurves(tables, 10, ns, { selectors: 3, trials: 100, seed });
+      ns.forEach((n, j) =>
+        curves[j].forEach((e, v) => {
+          const estimate = mean(e.perProblem);
+          // C(10, n) ≤ 100 subsets (n = 1, 2, 8, 9, 10) are enumerated.
+          assert.equal(e.exact, binomialAtMost(10, n, 100), `n=${n}`);
+          if (e.exact) return assert.ok(Math.abs(estimate - exact[j][v]) < 1e-12, `n=${n} v=${v}`);
+          const se = standardError(e.trialMeans);
+          assert.ok(se > 0 && Math.abs(estimate - exact[j][v]) < 4 * se, `seed ${seed} n=${n} v=${v}`);
+          squares += ((estimate - exact[j][v]) / se) ** 2;
+          sampled += 1;
+        }),
+      );
+    }
+    // The standard errors are honest: the squared z-scores average about 1 (neither too small nor inflated).
+    assert.ok(squares / sampled > 0.3 && squares / sampled < 3, String(squares / sampled));
+  });
+
+  test('closed forms: problems whose voters are all right, all wrong or of one answer are exact without enumerating', () => {
+    const random = seededRandom(9);
+    const problem = (kind: 'right' | 'wrong' | 'one'): S[] =>
+      Array.from({ length: 9 }, () => ({
+        score: random() < 0.2 ? null : Math.floor(random() * 4) / 4,
+        correct: kind === 'right' || (kind === 'one' && random() < 0.5),
+        cls: kind === 'one' ? 1 : Math.floor(random() * 3),
+      }));
+    const problems = [problem('right'), problem('wrong'), problem('one'), problem('one')];
+    const curves = voteCurves(problems.map(threeWay), 12, [5, 7], { selectors: 3, trials: 50, seed: 1 });
+    [5, 7].forEach((n, j) => {
+      assert.ok(!binomialAtMost(12, n, 50));
+      problems.forEach((samples, i) => {
+        const exact = brute3(samples, 12, n);
+        curves[j].forEach((e, v) => {
+          assert.ok(e.exact && e.trialMeans.length === 0);
+          assert.ok(Math.abs(e.perProblem[i] - exact[v]) < 1e-12, `n=${n} problem ${i} v=${v}`);
+        });
+      });
+    });
+  });
+
   test('binomialAtMost decides without overflow', () => {
     assert.ok(binomialAtMost(10, 3, 120) && !binomialAtMost(10, 3, 119));
     assert.ok(!binomialAtMost(1860, 930, 1e300));
