@@ -232,7 +232,7 @@ describe('voting', () => {
     assert.ok(squares / sampled > 0.3 && squares / sampled < 3, String(squares / sampled));
   });
 
-  test('closed forms: problems whose voters are all right, all wrong or of one answer are exact without enumerating', () => {
+  test('closed forms: voters all right, all wrong or of one answer are exact without enumerating subsets', () => {
     const random = seededRandom(9);
     const problem = (kind: 'right' | 'wrong' | 'one'): S[] =>
       Array.from({ length: 9 }, () => ({
