@@ -20,33 +20,41 @@ export function curveIntervals(
     throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
   }
   const P = subsetOf.length;
-  const members = Array.from({ length: subsets }, (_, k) =>
-    subsetOf.reduce<number[]>((m, s, i) => (s === k ? [...m, i] : m), []),
-  );
+  const S = subsets + 1;
+  const members = Array.from({ length: subsets }, () => [] as number[]);
+  subsetOf.forEach((k, i) => members[k].push(i));
   const points = [...perProblem.values()].flat();
-  // replicates[(point · (subsets + 1) + k) · resamples + b]: subset k's mean in resample b (k = subsets: all).
-  const replicates = new Float64Array(points.length * (subsets + 1) * resamples);
-  const weight = new Float64Array(P);
+  const Q = points.length;
+  // values[i · Q + q]: problem i's value at point q (problem-major, so one draw reads one run of memory).
+  const values = new Float64Array(P * Q);
+  points.forEach((column, q) => column.forEach((v, i) => (values[i * Q + q] = v)));
+  // replicates[(q · S + k) · resamples + b]: subset k's mean at point q in resample b (k = subsets: all problems).
+  const replicates = new Float64Array(Q * S * resamples);
+  // sums[k · Q + q]: the summed values at point q of the problems drawn from subset k.
+  const sums = new Float64Array(Q * subsets);
   const random = seededRandom(opts.seed ?? 0);
   for (let b = 0; b < resamples; b++) {
-    weight.fill(0);
-    for (const m of members) for (let d = 0; d < m.length; d++) weight[m[Math.floor(random() * m.length)]] += 1;
-    points.forEach((values, point) => {
-      let all = 0;
-      members.forEach((m, k) => {
-        let sum = 0;
-        for (const i of m) sum += weight[i] * values[i];
-        replicates[(point * (subsets + 1) + k) * resamples + b] = (100 * sum) / m.length;
-        all += sum;
-      });
-      replicates[(point * (subsets + 1) + subsets) * resamples + b] = P === 0 ? 0 : (100 * all) / P;
+    sums.fill(0);
+    members.forEach((m, k) => {
+      for (let d = 0; d < m.length; d++) {
+        const from = m[Math.floor(random() * m.length)] * Q;
+        for (let q = 0, to = k * Q; q < Q; q++, to++) sums[to] += values[from + q];
+      }
     });
+    for (let q = 0; q < Q; q++) {
+      let all = 0;
+      for (let k = 0; k < subsets; k++) {
+        all += sums[k * Q + q];
+        replicates[(q * S + k) * resamples + b] = (100 * sums[k * Q + q]) / members[k].length;
+      }
+      replicates[(q * S + subsets) * resamples + b] = P === 0 ? 0 : (100 * all) / P;
+    }
   }
-  const interval = (point: number, k: number): Interval => {
-    const start = (point * (subsets + 1) + k) * resamples;
-    return (
-      percentileInterval(Array.from(replicates.subarray(start, start + resamples)), opts.level) ?? { lo: NaN, hi: NaN }
-    );
+  const interval = (q: number, k: number): Interval => {
+    const start = (q * S + k) * resamples;
+    // Sorted natively first: percentileInterval's own sort then finds the order already made.
+    const sorted = replicates.subarray(start, start + resamples).sort();
+    return percentileInterval(Array.from(sorted), opts.level) ?? { lo: NaN, hi: NaN };
   };
   const curvesOf = (k: number): Record<string, Interval[]> => {
     const out: Record<string, Interval[]> = {};

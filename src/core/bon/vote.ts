@@ -207,6 +207,30 @@ class VoteEngine {
     for (let v = 0; v < V; v++) this.result[v] = tied[v] === 0 ? 0 : won[v] / tied[v];
   }
 
+  /** One random order of a problem's slots: its votes at every live n (the order's prefixes), for trial b of a batch. */
+  private draw(p: Compiled, i: number, b: number, d: Draw): void {
+    const { slots, order, random, checkpoints, at: ns, out, trialSums, J } = d;
+    const V = this.V;
+    const top = ns[checkpoints[d.live - 1]];
+    let next = 0;
+    for (let k = 0; k < top; k++) {
+      // A partial Fisher-Yates shuffle: the first k + 1 entries are a uniform random (k + 1)-subset.
+      const r = k + Math.floor(random() * (slots - k));
+      const s = order[r];
+      order[r] = order[k];
+      order[k] = s;
+      this.add(p, s);
+      if (k + 1 !== ns[checkpoints[next]]) continue;
+      const j = checkpoints[next++];
+      this.resolve();
+      for (let v = 0; v < V; v++) {
+        out[j][v][i] += this.result[v];
+        trialSums[(b * J + j) * V + v] += this.result[v];
+      }
+    }
+    this.reset();
+  }
+
   private reset(): void {
     const G = this.groups;
     const V = this.V;
@@ -269,32 +293,11 @@ class VoteEngine {
       let live = 0;
       for (let j = 0; j < J; j++) if (active[j]) checkpoints[live++] = j;
       if (live === 0) break;
-      const top = ns[checkpoints[live - 1]];
       const batch = Math.min(opts.trials - t, t === 0 ? MIN_TRIALS : BATCH);
       trialSums.fill(0);
+      const draw: Draw = { slots, order, random, checkpoints, live, at: ns, out, trialSums, J };
       // A problem's trials of a batch run back to back, so its arrays stay in cache.
-      for (const i of open) {
-        const p = this.compiled[i];
-        for (let b = 0; b < batch; b++) {
-          let next = 0;
-          for (let k = 0; k < top; k++) {
-            // A partial Fisher-Yates shuffle: the first k + 1 entries are a uniform random (k + 1)-subset.
-            const r = k + Math.floor(random() * (slots - k));
-            const s = order[r];
-            order[r] = order[k];
-            order[k] = s;
-            this.add(p, s);
-            if (k + 1 !== ns[checkpoints[next]]) continue;
-            const j = checkpoints[next++];
-            this.resolve();
-            for (let v = 0; v < V; v++) {
-              out[j][v][i] += this.result[v];
-              trialSums[(b * J + j) * V + v] += this.result[v];
-            }
-          }
-          this.reset();
-        }
-      }
+      for (const i of open) for (let b = 0; b < batch; b++) this.draw(this.compiled[i], i, b, draw);
       for (let a = 0; a < live; a++) {
         const j = checkpoints[a];
         for (let b = 0; b < batch; b++) {
@@ -318,6 +321,20 @@ class VoteEngine {
     for (let j = 0; j < J; j++) for (const values of out[j]) for (const i of open) values[i] /= trials[j];
     return means.map((m, j) => m.map((values) => values.slice(0, trials[j])));
   }
+}
+
+/** The state of the random orders drawn for a batch of trials (see VoteEngine.sample). */
+interface Draw {
+  slots: number;
+  order: Int32Array;
+  random: () => number;
+  /** The n of each curve point, and the points (indices into them) still sampled, ascending, `live` of them. */
+  at: readonly number[];
+  checkpoints: Int32Array;
+  live: number;
+  out: Float64Array[][];
+  trialSums: Float64Array;
+  J: number;
 }
 
 /** Groups selectors whose voters (samples with a finite weight) are the same in every table. */
