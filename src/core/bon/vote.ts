@@ -46,11 +46,12 @@ export interface VoteEstimate {
  * `[n][selector]`. The answer class with the most votes (summed weights) wins; tied classes split the win evenly; a
  * class counts as correct by the share of its voters in the subset that are correct.
  *
- * Exact where feasible: a problem whose voters are all right, all wrong or all of one class has the closed form
- * P(some voter drawn) · (its share of correct voters); where C(N, n) ≤ trials every subset is enumerated. Otherwise
- * random subsets are drawn from the repo's seeded generator: one random order of the slots per problem and trial, its
- * first n slots being the subset of every n at once (the prefixes of a uniform random order are uniform n-subsets),
- * so one pass of tallies serves every n and selector. An n stops drawing once precise enough (VoteOptions).
+ * Exact where feasible: at n = 1, and for a problem whose voters are all right, all wrong or all of one class, the
+ * closed form P(some voter drawn) · (its share of correct voters) holds; where C(N, n) ≤ trials every subset is
+ * enumerated. Otherwise random subsets are drawn from the repo's seeded generator: one random order of the slots per
+ * problem and trial, its first n slots being the subset of every n at once (the prefixes of a uniform random order
+ * are uniform n-subsets), so one pass of tallies serves every n and selector. An n stops drawing once precise enough
+ * (VoteOptions).
  */
 export function voteCurves(
   tables: readonly VoteTable[],
@@ -67,8 +68,10 @@ export function voteCurves(
   const fixedSum = new Float64Array(ns.length * V);
   ns.forEach((n, j) => {
     const ratios = avoidRatios(slots, n);
+    // At n = 1 the vote is the drawn sample's own: the closed form holds for every problem.
+    const closed = n === 1;
     engine.compiled.forEach((p, i) => {
-      if (!p.fixed) return;
+      if (!p.fixed && !closed) return;
       for (let v = 0; v < V; v++) {
         const g = engine.groupOf[v];
         const voters = p.groupVoters[g];
@@ -77,6 +80,7 @@ export function voteCurves(
         fixedSum[j * V + v] += value;
       }
     });
+    if (closed) return;
     if (binomialAtMost(slots, n, opts.trials)) engine.enumerate(slots, n, perProblem[j]);
     else sampled.push(j);
   });
