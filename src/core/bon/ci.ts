@@ -23,29 +23,46 @@ export function curveIntervals(
   const S = subsets + 1;
   const members = Array.from({ length: subsets }, () => [] as number[]);
   subsetOf.forEach((k, i) => members[k].push(i));
+  // Problems laid out subset by subset: subset k holds positions start[k] … start[k + 1] − 1.
+  const start = new Int32Array(subsets + 1);
+  members.forEach((m, k) => (start[k + 1] = start[k] + m.length));
   const points = [...perProblem.values()].flat();
   const Q = points.length;
-  // values[i · Q + q]: problem i's value at point q (problem-major, so one draw reads one run of memory).
-  const values = new Float64Array(P * Q);
-  points.forEach((column, q) => column.forEach((v, i) => (values[i * Q + q] = v)));
+  // values[q · P + position]: a problem's value at point q (point-major: the sums at one point read one row).
+  const values = new Float64Array(Q * P);
+  const layout = members.flat();
+  points.forEach((column, q) => layout.forEach((i, position) => (values[q * P + position] = column[i])));
   // replicates[(q · S + k) · resamples + b]: subset k's mean at point q in resample b (k = subsets: all problems).
   const replicates = new Float64Array(Q * S * resamples);
-  // sums[k · Q + q]: the summed values at point q of the problems drawn from subset k.
-  const sums = new Float64Array(Q * subsets);
+  // How often each problem is drawn in the resample; then the drawn positions and their counts, subset by subset
+  // (about 63% of the problems are drawn: the sums below skip the others).
+  const counts = new Float64Array(P);
+  const drawn = new Int32Array(P);
+  const times = new Float64Array(P);
+  const ends = new Int32Array(subsets + 1);
   const random = seededRandom(opts.seed ?? 0);
   for (let b = 0; b < resamples; b++) {
-    sums.fill(0);
+    counts.fill(0);
     members.forEach((m, k) => {
-      for (let d = 0; d < m.length; d++) {
-        const from = m[Math.floor(random() * m.length)] * Q;
-        for (let q = 0, to = k * Q; q < Q; q++, to++) sums[to] += values[from + q];
-      }
+      for (let d = 0; d < m.length; d++) counts[start[k] + Math.floor(random() * m.length)] += 1;
     });
+    let n = 0;
+    for (let k = 0; k < subsets; k++) {
+      for (let i = start[k]; i < start[k + 1]; i++) {
+        if (counts[i] === 0) continue;
+        drawn[n] = i;
+        times[n++] = counts[i];
+      }
+      ends[k + 1] = n;
+    }
     for (let q = 0; q < Q; q++) {
       let all = 0;
+      const row = q * P;
       for (let k = 0; k < subsets; k++) {
-        all += sums[k * Q + q];
-        replicates[(q * S + k) * resamples + b] = (100 * sums[k * Q + q]) / members[k].length;
+        let sum = 0;
+        for (let t = ends[k]; t < ends[k + 1]; t++) sum += times[t] * values[row + drawn[t]];
+        all += sum;
+        replicates[(q * S + k) * resamples + b] = (100 * sum) / members[k].length;
       }
       replicates[(q * S + subsets) * resamples + b] = P === 0 ? 0 : (100 * all) / P;
     }
