@@ -30,7 +30,7 @@ Usage:
                 [--cache-dir DIR | --no-cache] [--cache-max-size MB] [--cache-max-age DAYS] [--json] [--quiet]
   prm-lens metrics RESULTS.jsonl... [--dataset PRMBENCH] [--threshold T | --calibrate-on SUBSET] [--ci [N] [--seed S]]
                 [--json]
-  prm-lens bon FILE... [--n 1,2,4,…] [--samples-per-problem N] [--results RESULTS.jsonl]... [--critic ID]... [--json]
+  prm-lens bon FILE... [--n 1,2,4,…] [--samples-per-problem N] [--results RESULTS.jsonl]... [--critic ID]... [--ci [N] [--seed S]] [--json]
   prm-lens cache [--cache-dir DIR] [--out results.jsonl] [--json]
   prm-lens cache prune [--cache-dir DIR] [--out results.jsonl] [--older-than DAYS] [--critic ID]... [--max-size MB]
                 [--json]
@@ -128,7 +128,11 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   cache: { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'json'] },
   'cache prune': { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'older-than', 'critic', 'max-size', 'json'] },
-  bon: { args: 'FILE', maxArgs: Infinity, options: ['n', 'samples-per-problem', 'results', 'critic', 'json'] },
+  bon: {
+    args: 'FILE',
+    maxArgs: Infinity,
+    options: ['n', 'samples-per-problem', 'results', 'critic', 'ci', 'seed', 'json'],
+  },
   'clear-cache': { args: '', maxArgs: 0, options: ['cache-dir', 'out'] },
 };
 const GLOBAL_OPTIONS: readonly Option[] = ['help', 'version'];
@@ -211,6 +215,7 @@ async function main(argv: string[]): Promise<number> {
     case 'cache prune':
       return cachePruneCommand(chosenCacheDir(values), pruneRules(values), json);
     case 'bon':
+      if (values.seed !== undefined && values.ci === undefined) throw new UsageError(`--seed needs --ci${SEE_HELP}`);
       return bonCommand({
         files,
         ...(values.n === undefined ? {} : { n: values.n.split(',').map((n) => positiveInt(n.trim(), '--n')) }),
@@ -220,6 +225,14 @@ async function main(argv: string[]): Promise<number> {
         ...(values.critic === undefined ? {} : { critics: values.critic }),
         results: values.results ?? [],
         json,
+        ...(values.ci === undefined
+          ? {}
+          : {
+              ci: {
+                resamples: positiveInt(values.ci, '--ci'),
+                seed: values.seed === undefined ? 0 : seedValue(values.seed),
+              },
+            }),
         signal: controller.signal,
       });
     default: // clear-cache, the last entry of COMMANDS

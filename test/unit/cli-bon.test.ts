@@ -54,6 +54,30 @@ describe('prm-lens bon', () => {
     assert.ok('process' in out);
   });
 
+  test('--ci adds seeded bootstrap intervals over problems around every point; --seed alone is a usage error', () => {
+    const r = run('bon', samples, '--n', '1,2', '--ci', '200', '--seed', '3', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out.ci).sort(), Object.keys(out.curves).sort());
+    for (const [name, points] of Object.entries(out.curves as Record<string, number[]>)) {
+      points.forEach((v, i) => {
+        const { lo, hi } = out.ci[name][i];
+        assert.ok(lo <= v + 1e-9 && v <= hi + 1e-9, `${name} n=${out.n[i]}: ${v} outside [${lo}, ${hi}]`);
+      });
+    }
+    // pass@1 is 50% on both problems: every resample agrees. best:prm_score@2 is right on A, wrong on B.
+    assert.deepEqual(out.ci.pass[0], { lo: 50, hi: 50 });
+    assert.deepEqual(out.ci['best:prm_score'][1], { lo: 0, hi: 100 });
+    assert.deepEqual(out.subsets[Object.keys(out.subsets)[0]].ci.pass[0], { lo: 50, hi: 50 });
+    assert.equal(run('bon', samples, '--n', '1,2', '--ci', '200', '--seed', '3', '--json').stdout, r.stdout);
+    const text = run('bon', samples, '--ci');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /95% bootstrap intervals over problems/);
+    const seedOnly = run('bon', samples, '--seed', '3');
+    assert.notEqual(seedOnly.code, 0);
+    assert.match(seedOnly.stderr, /--seed needs --ci/);
+  });
+
   test('--results joins step scores by id: best:<critic>/<aggregation> and the process diagnostics', () => {
     const r = run('bon', samples, '--results', results, '--critic', 'prm', '--json');
     assert.equal(r.code, 0, r.stderr);

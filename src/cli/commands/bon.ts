@@ -3,6 +3,7 @@ import { readResults } from '../../core/datasets/results';
 import { checkResultsInput } from '../../core/datasets/results-input';
 import { BonCollector } from '../../core/bon/collect';
 import { bestOfNReport, type BonReport } from '../../core/bon/curves';
+import type { BootstrapOptions, Interval } from '../../core/metrics/bootstrap';
 import { formatIssue, table, UsageError, writeJson } from '../io';
 
 export interface BonCommandOptions {
@@ -14,6 +15,8 @@ export interface BonCommandOptions {
   critics?: string[];
   results: string[];
   json: boolean;
+  /** Seeded bootstrap 95% intervals over problems for every point (`--ci [N] [--seed S]`). */
+  ci?: BootstrapOptions;
   signal?: AbortSignal;
 }
 
@@ -54,7 +57,11 @@ export async function bonCommand(opts: BonCommandOptions): Promise<number> {
   if (most > slots) console.error(`prm-lens: problems with over ${slots} solutions: only the first ${slots} are used`);
   const over = opts.n?.find((n) => n > slots);
   if (over !== undefined) throw new UsageError(`--n ${over} is more than the ${slots} solutions per problem`);
-  const report = bestOfNReport(problems, { slots, ...(opts.n ? { n: opts.n } : {}) });
+  const report = bestOfNReport(problems, {
+    slots,
+    ...(opts.n ? { n: opts.n } : {}),
+    ...(opts.ci ? { ci: opts.ci } : {}),
+  });
   if (opts.json) writeJson(report);
   else printReport(report);
   return badInput ? 2 : 0;
@@ -67,6 +74,10 @@ function printReport(r: BonReport): void {
     return [name, ...points.map((v, i) => (se && se[i] > 0 ? `${v.toFixed(1)}±${se[i].toFixed(1)}` : v.toFixed(1)))];
   });
   console.log(table(['selector', ...r.n.map((n) => `n=${n}`)], rows));
+  if (r.ci) {
+    console.log('\n95% bootstrap intervals over problems (%):');
+    console.log(table(['selector', ...r.n.map((n) => `n=${n}`)], intervalRows(r.ci)));
+  }
   const subsets = Object.keys(r.subsets);
   if (subsets.length > 1) {
     for (const subset of subsets) {
@@ -74,6 +85,7 @@ function printReport(r: BonReport): void {
       console.log(`\n${subset} (${s.problems} problems):`);
       const subsetRows = Object.entries(s.curves).map(([name, points]) => [name, ...points.map((v) => v.toFixed(1))]);
       console.log(table(['selector', ...r.n.map((n) => `n=${n}`)], subsetRows));
+      if (s.ci) console.log(table(['95% interval', ...r.n.map((n) => `n=${n}`)], intervalRows(s.ci)));
     }
   }
   const processRows = Object.entries(r.process).flatMap(([name, d]) => [
@@ -88,4 +100,11 @@ function printReport(r: BonReport): void {
 
 function percent(v: number | null): string {
   return v === null ? '—' : v.toFixed(1);
+}
+
+function intervalRows(ci: Record<string, Interval[]>): string[][] {
+  return Object.entries(ci).map(([name, points]) => [
+    name,
+    ...points.map((i) => `${i.lo.toFixed(1)}–${i.hi.toFixed(1)}`),
+  ]);
 }
