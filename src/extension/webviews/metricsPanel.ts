@@ -1,5 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readBonSamples, type BonRecord } from '../../core/datasets/bon-samples';
+import { errorMessage } from '../../core/util/errors';
+import { collectBon, mostSamples, type BonData } from '../../views/bonData';
+import { problemView } from '../../views/bonProblem';
 import { buildMetricsModel } from '../../views/metricsView';
 import { metricsCsv, metricsMarkdown } from '../../views/metricsTable';
 import {
@@ -9,12 +13,15 @@ import {
   type MetricsModel,
   type MetricsToHost,
 } from '../../protocol/messages';
+import type { ResultRecord } from '../../core/datasets/types';
 import type { SettingsSource } from '../ports';
 import { exportResults } from './datasetEditor';
 import { editorCriticIdentity } from '../criticPool';
 import type { DatasetSession } from '../../views/datasetSession';
 import type { DatasetSessions } from './datasets';
 import { webviewOptions } from './html';
+import { LatestOnly } from './latestOnly';
+import { StatsWorker } from './statsJobs';
 import { WebviewHost } from './webviewHost';
 
 export interface MetricsDeps {
@@ -22,6 +29,8 @@ export interface MetricsDeps {
   settings: SettingsSource;
   sessions: DatasetSessions;
   log: vscode.LogOutputChannel;
+  /** Opens dataset item `i` in the editor with the step inspector (as the dataset view does). */
+  openItem(dataset: vscode.Uri, i: number, column: vscode.ViewColumn): Promise<void>;
 }
 
 /** While a run streams results in, the metrics are recomputed at most this often. */
@@ -43,13 +52,13 @@ export class MetricsPanels implements vscode.Disposable {
     const title = `Metrics: ${path.posix.basename(dataset.path)}`;
     const options = webviewOptions(this.deps.extensionUri);
     const panel = vscode.window.createWebviewPanel(MetricsPanels.viewType, title, vscode.ViewColumn.Beside, options);
-    this.open(panel, dataset, null);
+    this.open(panel, dataset, null, null);
   }
 
   /** Brings a panel back after a reload; without a readable saved state it says so instead of guessing. */
   revive(panel: vscode.WebviewPanel, state: unknown): void {
     if (isMetricsState(state) && state.dataset) {
-      this.open(panel, vscode.Uri.parse(state.dataset), state.calibrationSubset ?? null);
+      this.open(panel, vscode.Uri.parse(state.dataset), state.calibrationSubset ?? null, state.bonScore ?? null);
       return;
     }
     const message = 'This panel lost track of its dataset. Open the dataset and choose Metrics again.';
@@ -64,9 +73,14 @@ export class MetricsPanels implements vscode.Disposable {
     });
   }
 
-  private open(panel: vscode.WebviewPanel, dataset: vscode.Uri, calibrationSubset: string | null): void {
+  private open(
+    panel: vscode.WebviewPanel,
+    dataset: vscode.Uri,
+    calibrationSubset: string | null,
+    bonScore: string | null,
+  ): void {
     const key = dataset.toString();
-    const opened: MetricsPanel = new MetricsPanel(panel, this.deps, dataset, calibrationSubset, () => {
+    const opened: MetricsPanel = new MetricsPanel(panel, this.deps, dataset, { calibrationSubset, bonScore }, () => {
       if (this.panels.get(key) === opened) this.panels.delete(key);
     });
     this.panels.set(key, opened);
@@ -77,22 +91,37 @@ export class MetricsPanels implements vscode.Disposable {
   }
 }
 
-/** The metrics of one dataset's results: tables, threshold sweeps, histograms, exports. */
+/**
+ * The metrics of one dataset's results: tables (with bootstrap intervals), threshold sweeps, histograms, exports;
+ * for a dataset with several solutions per problem, best-of-n curves and a problem view.
+ */
 class MetricsPanel {
   private readonly session: DatasetSession;
   private readonly host: WebviewHost<MetricsToHost, HostToMetrics>;
   private calibrationSubset: string | null;
+  private bonScore: string | null;
   private model: MetricsModel | null = null;
+  private version = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly stats: StatsWorker;
+  private readonly intervals = new LatestOnly();
+  private readonly curves = new LatestOnly();
+  /** The file's best-of-N records (read once per reading of the dataset), and them joined with the results. */
+  private bonRecords: Promise<{ records: BonRecord[]; issues: number }> | undefined;
+  private bon: BonData | null = null;
+  /** Dataset item index by id, for opening solutions (rebuilt after a reload). */
+  private itemIndex: Map<string, number> | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly deps: MetricsDeps,
     private readonly dataset: vscode.Uri,
-    calibrationSubset: string | null,
+    saved: { calibrationSubset: string | null; bonScore: string | null },
     onDispose: () => void,
   ) {
-    this.calibrationSubset = calibrationSubset;
+    this.calibrationSubset = saved.calibrationSubset;
+    this.bonScore = saved.bonScore;
+    this.stats = new StatsWorker(deps.extensionUri.fsPath);
     this.session = deps.sessions.acquire(dataset);
     panel.title = `Metrics: ${this.session.name}`;
     this.host = new WebviewHost(panel, {
@@ -104,11 +133,18 @@ class MetricsPanel {
       onMessage: (msg) => this.onMessage(msg),
       onDispose: () => {
         clearTimeout(this.timer);
+        this.stats.dispose();
         deps.sessions.release(dataset);
         onDispose();
       },
     });
-    const events = this.session.on((e) => (e.type === 'results' || e.type === 'loaded') && this.schedule());
+    const events = this.session.on((e) => {
+      if (e.type === 'reset') {
+        this.bonRecords = undefined;
+        this.itemIndex = undefined;
+      }
+      if (e.type === 'results' || e.type === 'loaded') this.schedule();
+    });
     this.host.own(
       { dispose: () => events.dispose() },
       deps.settings.onDidChange(() => this.schedule()),
@@ -131,10 +167,12 @@ class MetricsPanel {
     await this.session.loaded;
     if (this.host.isDisposed) return;
     const records = this.session.records(this.criticKeys());
+    this.refreshBon(records);
+    const version = ++this.version;
     if (records.length === 0) {
       this.model = null;
       const message = `No results for ${this.session.name} yet: run a critic over it from the dataset view.`;
-      this.host.post({ type: 'metrics/model', model: null, message, dataset: this.dataset.toString() });
+      this.host.post({ type: 'metrics/model', model: null, message, dataset: this.dataset.toString(), version });
       return;
     }
     this.model = buildMetricsModel({
@@ -144,7 +182,81 @@ class MetricsPanel {
       datasetItems: this.session.items.length,
     });
     const { model, calibrationSubset } = this;
-    this.host.post({ type: 'metrics/model', model, dataset: this.dataset.toString(), calibrationSubset });
+    this.host.post({ type: 'metrics/model', model, dataset: this.dataset.toString(), calibrationSubset, version });
+    // The intervals follow in their own message: 1,000 resamples per critic run in the worker thread.
+    this.intervals.run(async () => {
+      const intervals = await this.stats.intervals(records);
+      this.host.post({ type: 'metrics/intervals', intervals, version });
+    }, this.failed);
+  }
+
+  /** Reports a failure of background work unless the panel has gone (its worker was stopped with it). */
+  private readonly failed = (e: unknown): void => {
+    if (!this.host.isDisposed) this.host.report(e);
+  };
+
+  /** The file read as best-of-N samples: once per reading of the dataset. */
+  private readBon(): Promise<{ records: BonRecord[]; issues: number }> {
+    this.bonRecords ??= (async () => {
+      const records: BonRecord[] = [];
+      let issues = 0;
+      for await (const r of readBonSamples(this.session.file, { onIssue: () => (issues += 1) })) records.push(r);
+      return { records, issues };
+    })();
+    return this.bonRecords;
+  }
+
+  /** Best-of-n curves with the results joined, for a dataset with several solutions per problem. */
+  private refreshBon(results: readonly ResultRecord[]): void {
+    this.curves.run(async () => {
+      let read: { records: BonRecord[]; issues: number };
+      try {
+        read = await this.readBon();
+      } catch (e) {
+        this.bon = null;
+        this.host.post({ type: 'metrics/bon', bon: null, message: `Best-of-n: ${errorMessage(e)}` });
+        return;
+      }
+      const data = collectBon(read.records, results);
+      if (mostSamples(data) < 2) {
+        this.bon = null;
+        this.host.post({ type: 'metrics/bon', bon: null });
+        return;
+      }
+      const bon = await this.stats.bon(data, { score: this.bonScore });
+      this.bon = data;
+      this.bonScore = bon.score;
+      const skipped = read.issues > 0 ? `${read.issues} problem(s) reading the records as best-of-N samples` : '';
+      this.host.post({ type: 'metrics/bon', bon, ...(skipped ? { message: skipped } : {}) });
+    }, this.failed);
+  }
+
+  private solutionText(id: string): { problem: string; steps: readonly string[] } | undefined {
+    if (!this.itemIndex) {
+      this.itemIndex = new Map();
+      this.session.items.forEach((item, i) => {
+        if (!this.itemIndex!.has(item.id)) this.itemIndex!.set(item.id, i);
+      });
+    }
+    const i = this.itemIndex.get(id);
+    return i === undefined ? undefined : this.session.items[i];
+  }
+
+  private showProblem(problem: string, selector: string): void {
+    if (!this.bon) throw new Error('the best-of-n curves are not ready yet');
+    const view = problemView(this.bon, problem, selector, (id) => this.solutionText(id));
+    this.host.post({ type: 'metrics/problem', problem: view });
+  }
+
+  private async openSolution(problem: string, sample: number): Promise<void> {
+    const at = this.bon?.problems.findIndex((p) => p.id === problem) ?? -1;
+    const id = at < 0 ? undefined : this.bon!.ids[at][sample];
+    if (id === undefined) throw new Error(`no solution ${sample + 1} of problem "${problem}"`);
+    if (!this.solutionText(id)) {
+      throw new Error(`solution "${id}" is not an item of the dataset (its record has no steps to show)`);
+    }
+    const column = this.panel.viewColumn ?? vscode.ViewColumn.One;
+    await this.deps.openItem(this.dataset, this.itemIndex!.get(id)!, column);
   }
 
   private async onMessage(msg: MetricsToHost): Promise<void> {
@@ -154,6 +266,13 @@ class MetricsPanel {
       case 'metrics/calibrate':
         this.calibrationSubset = msg.subset;
         return this.push();
+      case 'metrics/bonScore':
+        this.bonScore = msg.score;
+        return this.refreshBon(this.session.records(this.criticKeys()));
+      case 'metrics/problem':
+        return this.showProblem(msg.problem, msg.selector);
+      case 'metrics/openSolution':
+        return this.openSolution(msg.problem, msg.sample);
       case 'metrics/export':
         if (msg.what === 'results') {
           await exportResults(this.session, this.criticKeys());
