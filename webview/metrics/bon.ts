@@ -1,6 +1,6 @@
 // Best-of-n in the metrics panel: accuracy-vs-n curves with bootstrap bands (log-scale n), the score picker, the
 // curves as a table, the problem list, and one problem's solutions ranked by a selector.
-import type { ChartConfiguration, LegendItem } from 'chart.js';
+import type { Chart, ChartConfiguration } from 'chart.js';
 import type {
   BonCurvesView,
   BonProblemSummary,
@@ -20,20 +20,64 @@ function seriesColor(s: BonSeries, t: Theme): string {
   return { pass: t.green, random: t.muted, majority: t.orange, best: t.blue, weighted: t.purple }[s.kind];
 }
 
+/** Selectors hidden by the person (kept across renders: a new score keeps the baselines hidden or shown). */
+const hidden = new Set<string>();
+
+/**
+ * The legend as buttons (keyboard and screen readers reach them; the canvas has no focusable parts): each shows or
+ * hides its selector's line and band together.
+ */
+function legend(view: BonCurvesView, chartReady: Promise<Chart>): HTMLElement {
+  const t = theme();
+  return h(
+    'ul',
+    { class: 'bon-legend', 'aria-label': 'Selectors (press to show or hide)' },
+    ...view.series.map((s, k) => {
+      const button = h(
+        'button',
+        { type: 'button', 'aria-pressed': String(!hidden.has(s.selector)), 'data-selector': s.selector },
+        h('span', {
+          class: `swatch${s.kind === 'pass' || s.kind === 'random' ? ' dashed' : ''}`,
+          style: `border-color:${seriesColor(s, t)}`,
+        }),
+        s.selector,
+      );
+      button.addEventListener('click', () => {
+        const show = hidden.has(s.selector);
+        if (show) hidden.delete(s.selector);
+        else hidden.add(s.selector);
+        button.setAttribute('aria-pressed', String(show));
+        void chartReady.then((c) => {
+          for (const d of [3 * k, 3 * k + 1, 3 * k + 2]) c.setDatasetVisibility(d, show);
+          c.update();
+        });
+      });
+      return h('li', {}, button);
+    }),
+  );
+}
+
 /** The curves: per selector a band (two datasets, the upper filled down to the lower) and its line. */
-function curvesChart(view: BonCurvesView): HTMLElement {
+function curvesChart(view: BonCurvesView, onCreate: (c: Chart) => void): HTMLElement {
   const t = theme();
   const base = baseOptions(t, 'n (solutions sampled per problem, log scale)', 'accuracy of the pick (%)');
   const datasets = view.series.flatMap((s) => {
     const color = seriesColor(s, t);
     const xy = (ys: number[]) => view.n.map((x, i) => ({ x, y: ys[i] }));
-    const band = { pointRadius: 0, borderWidth: 0, borderColor: 'transparent', band: s.selector };
+    const band = {
+      pointRadius: 0,
+      borderWidth: 0,
+      borderColor: 'transparent',
+      band: s.selector,
+      hidden: hidden.has(s.selector),
+    };
     const dashed = s.kind === 'pass' || s.kind === 'random';
     return [
       { ...band, label: `${s.selector} lower`, data: xy(s.lo), fill: false, backgroundColor: 'transparent' },
       { ...band, label: `${s.selector} upper`, data: xy(s.hi), fill: '-1', backgroundColor: withAlpha(color, 0.16) },
       {
         label: s.selector,
+        hidden: hidden.has(s.selector),
         data: xy(s.values),
         borderColor: color,
         backgroundColor: color,
@@ -52,22 +96,7 @@ function curvesChart(view: BonCurvesView): HTMLElement {
       parsing: false,
       plugins: {
         ...base.plugins,
-        legend: {
-          labels: {
-            color: t.fg,
-            boxWidth: 12,
-            filter: (item: LegendItem, data: { datasets: { band?: string }[] }) =>
-              data.datasets[item.datasetIndex ?? 0]?.band === undefined,
-          },
-          // A selector's line and its band are shown and hidden together.
-          onClick: (_: unknown, item: LegendItem, legend: { chart: import('chart.js').Chart }) => {
-            const c = legend.chart;
-            const index = item.datasetIndex ?? 0;
-            const visible = c.isDatasetVisible(index);
-            for (const k of [index - 2, index - 1, index]) c.setDatasetVisibility(k, !visible);
-            c.update();
-          },
-        },
+        legend: { display: false },
         tooltip: {
           filter: (item: { dataset: { band?: string } }) => item.dataset.band === undefined,
           callbacks: {
@@ -98,6 +127,7 @@ function curvesChart(view: BonCurvesView): HTMLElement {
   return chart(
     config as unknown as ChartConfiguration,
     `Best-of-n accuracy against n from ${view.n[0]} to ${view.n[view.n.length - 1]}; at the largest n: ${lines}. The same numbers are in the table below.`,
+    onCreate,
   );
 }
 
@@ -235,7 +265,11 @@ function problemList(view: BonCurvesView, onOpen: (id: string) => void, rerender
         : h(
             'td',
             { class: `num ${p.pickCorrect >= 0.5 ? 'good' : 'bad'}` },
-            p.pickCorrect >= 0.5 ? '✓ right' : '✗ wrong',
+            p.pickCorrect === 1
+              ? '✓ right'
+              : p.pickCorrect === 0
+                ? '✗ wrong'
+                : `${Math.round(p.pickCorrect * 100)}% right (tie)`,
           );
     return h(
       'tr',
@@ -291,6 +325,8 @@ export function bonSection(
   rerender: () => void,
 ): HTMLElement {
   const selector = view.score === null ? 'majority' : `best:${view.score}`;
+  let created!: (c: Chart) => void;
+  const ready = new Promise<Chart>((resolve) => (created = resolve));
   return h(
     'section',
     { class: 'bon', 'aria-label': 'Best-of-n' },
@@ -304,7 +340,7 @@ export function bonSection(
     ),
     message ? h('p', { class: 'warning' }, message) : null,
     scorePicker(view, post),
-    h('div', { class: 'bon-chart' }, curvesChart(view)),
+    h('div', { class: 'bon-chart' }, curvesChart(view, created), legend(view, ready)),
     curvesTable(view),
     problemList(view, (id) => post({ type: 'metrics/problem', problem: id, selector }), rerender),
   );

@@ -58,11 +58,15 @@ export function theme() {
 }
 
 /** A canvas chart in a sized box; `label` names it for screen readers (each chart has a table beside it). */
-export function chart(config: ChartConfiguration, label: string): HTMLElement {
+export function chart(config: ChartConfiguration, label: string, onCreate?: (c: Chart) => void): HTMLElement {
   const canvas = h('canvas', { role: 'img', 'aria-label': label });
   const box = h('div', { class: 'chart' }, canvas);
   // Created once the canvas is in the document (Chart.js measures its container).
-  queueMicrotask(() => charts.push(new Chart(canvas, config)));
+  queueMicrotask(() => {
+    const created = new Chart(canvas, config);
+    charts.push(created);
+    onCreate?.(created);
+  });
   return box;
 }
 
