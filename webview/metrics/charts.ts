@@ -85,13 +85,15 @@ export function baseOptions(t: Theme, x: string, y: string) {
   };
 }
 
-/** A CSS colour with an alpha, for the bands (theme colours arrive as #rrggbb, #rrggbbaa or rgb()/rgba()). */
+/** A CSS colour with an alpha, for the bands (theme colours arrive as #rgb(a), #rrggbb(aa) or rgb()/rgba()). */
 export function withAlpha(color: string, alpha: number): string {
-  const hex = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(color);
-  if (hex)
-    return `#${hex[1]}${Math.round(alpha * 255)
-      .toString(16)
-      .padStart(2, '0')}`;
+  const a = Math.round(alpha * 255)
+    .toString(16)
+    .padStart(2, '0');
+  const long = /^#([0-9a-f]{6})(?:[0-9a-f]{2})?$/i.exec(color);
+  if (long) return `#${long[1]}${a}`;
+  const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])[0-9a-f]?$/i.exec(color);
+  if (short) return `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}${a}`;
   const rgb = /^rgba?\(([^,]+),([^,]+),([^,)]+)/.exec(color.replace(/\s+/g, ''));
   return rgb ? `rgba(${rgb[1]},${rgb[2]},${rgb[3]},${alpha})` : color;
 }
