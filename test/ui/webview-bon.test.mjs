@@ -16,7 +16,8 @@ const SOLUTIONS = 6;
 
 /**
  * Eight problems × six solutions. Usually the highest prm_score is a right solution; in p3 a wrong one scores
- * highest although two are right; p8 has no right solution. Wrong solutions carry an arithmetic slip at step 2.
+ * highest although two are right; p8 has no right solution. Wrong solutions go wrong at step 2, by an arithmetic
+ * slip the checker finds or (the fifth solution) a claim without arithmetic that it misses.
  */
 function bonDataset() {
   const records = [];
@@ -34,7 +35,11 @@ function bonDataset() {
         problem: `Problem ${k}: Ann has ${k} apples and buys 10 more. How many apples does she have?`,
         steps: [
           `Ann starts with ${k} apples.`,
-          right ? `She buys 10 more: ${k} + 10 = ${gold}.` : `She buys 10 more: ${k} + 10 = ${answer}.`,
+          right
+            ? `She buys 10 more: ${k} + 10 = ${gold}.`
+            : j === 4
+              ? `She buys 10 more, so she has ${answer} apples.` // no arithmetic: the checker misses it
+              : `She buys 10 more: ${k} + 10 = ${answer}.`,
           `The answer is $\\boxed{${answer}}$.`,
         ],
         label: right ? -1 : 1,
@@ -102,6 +107,11 @@ describe('Best-of-n in the metrics panel', function () {
     );
     assert.ok(painted > 2000, `curves and bands painted (${painted} pixels)`);
     assert.match(await metrics.$eval('section.bon canvas', (c) => c.getAttribute('aria-label')), /Best-of-n accuracy/);
+    await metrics.evaluate(() => {
+      const toolbar = document.querySelector('.toolbar').getBoundingClientRect().height;
+      window.scrollBy(0, document.querySelector('section.bon').getBoundingClientRect().top - toolbar);
+    });
+    await screenshotWebview(wb.page, metrics, 'webview-bon-01-curves');
 
     // The table behind the chart: n = 1, 2, 4, 6; at n = N pass is the share of problems with a right solution
     // and best:prm_score the share whose top-scored solution is right.
@@ -118,7 +128,7 @@ describe('Best-of-n in the metrics panel', function () {
       await metrics.$eval('table.bon-curves tbody tr td .ci', (e) => e.textContent),
       /^ \[\d+\.\d–\d+\.\d\]$/,
     );
-    await screenshotWebview(wb.page, metrics, 'webview-bon-01-curves');
+    await screenshotWebview(wb.page, metrics, 'webview-bon-02-curves-table');
 
     // A legend button hides its selector (and says so).
     await metrics.click('.bon-legend button[data-selector="random"]');
@@ -146,6 +156,11 @@ describe('Best-of-n in the metrics panel', function () {
       },
       60_000,
     );
+    // The checker misses the slips without arithmetic: F1 below 100 with an interval of some width.
+    assert.ok(
+      cells.some((c) => /±[1-9]/.test(c.text)),
+      `some interval is wider than a point: ${cells.map((c) => c.text)}`,
+    );
     for (const c of cells) {
       assert.match(c.text, /^\d+\.\d ±\d+\.\d$/, `F1 with its half-interval: ${c.text}`);
       assert.match(c.ci, /^95% interval \d+\.\d–\d+\.\d$/);
@@ -154,7 +169,7 @@ describe('Best-of-n in the metrics panel', function () {
     assert.match(await metrics.$eval('.intervals-note', (e) => e.textContent), /1,000 resamples, seed 0/);
     const table = await metrics.$('section.critic[data-critic="checker"] table.metrics');
     await table.scrollIntoViewIfNeeded();
-    await screenshotWebview(wb.page, metrics, 'webview-bon-02-error-bars');
+    await screenshotWebview(wb.page, metrics, 'webview-bon-03-error-bars');
   });
 
   it('opens a problem: solutions ranked by the selector, answers clustered, the pick and the right ones marked', async () => {
@@ -187,7 +202,7 @@ describe('Best-of-n in the metrics panel', function () {
       clusters.map((c) => [c[0], c[1]]).sort(),
       ['13', '14', '15'].map((a) => [a, String(count(a))]).sort(),
     );
-    await screenshotWebview(wb.page, metrics, 'webview-bon-03-problem');
+    await screenshotWebview(wb.page, metrics, 'webview-bon-04-problem');
 
     // Ranked by majority vote instead: the largest cluster (the right answer, 3 of 6) is the pick.
     await metrics.click('vscode-single-select[aria-label="Rank by"]');
@@ -216,6 +231,6 @@ describe('Best-of-n in the metrics panel', function () {
       /ground truth: first error at step 2/,
       'the inspector knows the dataset item',
     );
-    await wb.screenshot('webview-bon-04-solution-opened');
+    await wb.screenshot('webview-bon-05-solution-opened');
   });
 });

@@ -441,12 +441,22 @@ export function problemSection(view: BonProblemView, post: Post, close: () => vo
     ),
   );
   const picks = view.solutions.filter((s) => s.pick);
+  const pickedAnswers = view.clusters.filter((c) => c.pick);
+  const verdict = (all: boolean, some: boolean) => (all ? 'right' : some ? 'partly right (a tie)' : 'wrong');
+  const right = `${view.solutions.filter((s) => s.correct).length} of ${view.solutions.length} solutions are correct.`;
+  const voting = !view.selector.startsWith('best:');
   const summary =
     picks.length === 0
-      ? 'The selector picks no solution (none has an answer with this score).'
-      : `${view.selector} picks ${picks.length === 1 ? 'one solution' : `${picks.length} tied solutions`}: ${
-          picks.every((s) => s.correct) ? 'right' : picks.some((s) => s.correct) ? 'partly right' : 'wrong'
-        }. ${view.solutions.filter((s) => s.correct).length} of ${view.solutions.length} solutions are correct.`;
+      ? `${view.selector} picks nothing: no solution has an answer${voting ? '' : ' and this score'}. ${right}`
+      : voting
+        ? `${view.selector} picks the answer ${pickedAnswers.map((c) => `${c.answer} (${c.count} solutions)`).join(' or ')}: ${verdict(
+            pickedAnswers.every((c) => c.correct),
+            pickedAnswers.some((c) => c.correct),
+          )}. ${right}`
+        : `${view.selector} picks ${picks.length === 1 ? 'one solution' : `${picks.length} tied solutions`}: ${verdict(
+            picks.every((s) => s.correct),
+            picks.some((s) => s.correct),
+          )}. ${right}`;
   return h(
     'section',
     { class: 'problem-view', 'aria-label': `Problem ${view.id}`, tabindex: -1 },

@@ -391,8 +391,11 @@ function finishRender(): void {
   if (!focusProblem) return;
   focusProblem = false;
   const view = app.querySelector<HTMLElement>('.problem-view');
-  view?.scrollIntoView({ block: 'start' });
-  view?.focus({ preventScroll: true });
+  if (!view) return;
+  // Its top just below the sticky toolbar, whose height depends on the panel's width.
+  const toolbar = app.querySelector('.toolbar')?.getBoundingClientRect().height ?? 0;
+  window.scrollBy(0, view.getBoundingClientRect().top - toolbar - 8);
+  view.focus({ preventScroll: true });
 }
 
 function saveState(): void {

@@ -106,8 +106,9 @@ class MetricsPanel {
   private readonly stats: StatsWorker;
   private readonly intervals = new LatestOnly();
   private readonly curves = new LatestOnly();
-  /** The file's best-of-N records (read once per reading of the dataset), and them joined with the results. */
+  /** The file's best-of-N records: read once per reading of the dataset. */
   private bonRecords: Promise<{ records: BonRecord[]; issues: number }> | undefined;
+  /** The records joined with the results the curves shown were computed from (the problem view ranks these). */
   private bon: BonData | null = null;
   /** Dataset item index by id, for opening solutions (rebuilt after a reload). */
   private itemIndex: Map<string, number> | undefined;
