@@ -15,64 +15,92 @@ export function avoidRatios(slots: number, n: number): Float64Array {
   return ratios;
 }
 
-/** A usable sample (it has an answer and a finite score), with per-sample values to take expectations of. */
-export interface Candidate {
-  score: number;
-  correct: boolean;
-  /** Further 0/1 indicators (e.g. "correct with a wrong step"): bestOfN can give the expected value of each pick's. */
-  values?: readonly number[];
-}
-
 /** The samples a selector may choose, grouped by distinct score, highest first. */
 export interface Ranked {
-  /** Per score group: how many samples share it, how many of those are correct, and the sums of their `values`. */
-  groups: { count: number; correct: number; sums: number[] }[];
-  /** Usable samples in all. */
+  /** Per score group: how many samples share the score, and how many of those are correct. */
+  count: Int32Array;
+  correct: Int32Array;
+  /** sums[g · width + k]: the sum of the group's values[k] (see rank). */
+  sums: Float64Array;
+  width: number;
+  /** Usable samples in all, and correct ones. */
   usable: number;
-  correct: number;
-}
-
-/** Ranks candidates by descending score, ties grouped. */
-export function rank(candidates: readonly Candidate[]): Ranked {
-  const sorted = [...candidates].sort((x, y) => y.score - x.score);
-  const groups: Ranked['groups'] = [];
-  let correct = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    if (i === 0 || sorted[i].score !== sorted[i - 1].score) groups.push({ count: 0, correct: 0, sums: [] });
-    const g = groups[groups.length - 1];
-    g.count += 1;
-    (sorted[i].values ?? []).forEach((v, k) => (g.sums[k] = (g.sums[k] ?? 0) + v));
-    if (sorted[i].correct) {
-      g.correct += 1;
-      correct += 1;
-    }
-  }
-  return { groups, usable: sorted.length, correct };
+  correctTotal: number;
 }
 
 /**
- * P(best-of-n pick is correct), or with `value` = k the expectation of the pick's values[k]. The pick comes from the
- * score group G (with a samples scored higher) exactly when the subset holds none of those a and at least one of G:
- * probability ratios[a] − ratios[a + |G|]. Given that, every member of G is equally likely to be the pick (ties split
- * evenly), so its expected value is the mean over G.
+ * Ranks samples by descending score, ties grouped. Samples with a NaN score are not usable (no answer, or no score
+ * for this selector). `values` (sample s's k-th at s · width + k, e.g. "correct with a wrong step") are summed per
+ * group, so bestOfN can give the expected value of each pick's.
  */
-export function bestOfN(ranked: Ranked, ratios: Float64Array, value?: number): number {
-  let above = 0;
-  let p = 0;
-  for (const g of ranked.groups) {
-    const sum = value === undefined ? g.correct : (g.sums[value] ?? 0);
-    if (sum > 0) p += ((ratios[above] - ratios[above + g.count]) * sum) / g.count;
-    above += g.count;
+export function rank(scores: Float64Array, correct: Uint8Array, values: Float64Array | null = null, width = 0): Ranked {
+  // (Loops, not typed-array callbacks: this runs per problem and selector on every re-aggregation.)
+  let usable = 0;
+  for (let s = 0; s < scores.length; s++) if (!Number.isNaN(scores[s])) usable += 1;
+  const sorted = new Float64Array(usable);
+  for (let s = 0, k = 0; s < scores.length; s++) if (!Number.isNaN(scores[s])) sorted[k++] = scores[s];
+  sorted.sort();
+  // Distinct scores, highest first.
+  const distinct = new Float64Array(sorted.length);
+  let groups = 0;
+  for (let i = sorted.length - 1; i >= 0; i--)
+    if (groups === 0 || sorted[i] !== distinct[groups - 1]) distinct[groups++] = sorted[i];
+  const ranked: Ranked = {
+    count: new Int32Array(groups),
+    correct: new Int32Array(groups),
+    sums: new Float64Array(groups * width),
+    width,
+    usable,
+    correctTotal: 0,
+  };
+  for (let s = 0; s < scores.length; s++) {
+    const score = scores[s];
+    if (Number.isNaN(score)) continue;
+    // Binary search in the descending distinct scores.
+    let lo = 0;
+    let hi = groups - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (distinct[mid] > score) lo = mid + 1;
+      else hi = mid;
+    }
+    ranked.count[lo] += 1;
+    ranked.correct[lo] += correct[s];
+    ranked.correctTotal += correct[s];
+    if (values) for (let k = 0; k < width; k++) ranked.sums[lo * width + k] += values[s * width + k];
   }
-  return p;
+  return ranked;
+}
+
+/**
+ * The expected best-of-n pick: out[0] = P(it is correct), out[1 + k] = the expectation of its values[k]. The pick
+ * comes from the score group G (with a samples scored higher) exactly when the subset holds none of those a and at
+ * least one of G: probability ratios[a] − ratios[a + |G|]. Given that, every member of G is equally likely to be the
+ * pick (ties split evenly), so its expected value is the mean over G.
+ */
+export function bestOfN(ranked: Ranked, ratios: Float64Array, out = new Float64Array(1 + ranked.width)): Float64Array {
+  const width = ranked.width;
+  out.fill(0);
+  let above = 0;
+  for (let g = 0; g < ranked.count.length; g++) {
+    // Past N − n samples scored higher, no subset reaches the rest.
+    if (ratios[above] === 0) break;
+    const count = ranked.count[g];
+    const p = (ratios[above] - ratios[above + count]) / count;
+    above += count;
+    if (p === 0) continue;
+    out[0] += p * ranked.correct[g];
+    for (let k = 0; k < width; k++) out[1 + k] += p * ranked.sums[g * width + k];
+  }
+  return out;
 }
 
 /** P(some sample of the n-subset is correct): 1 − C(N − correct, n)/C(N, n). */
 export function passAtN(ranked: Ranked, ratios: Float64Array): number {
-  return 1 - ratios[ranked.correct];
+  return 1 - ratios[ranked.correctTotal];
 }
 
 /** P(a uniformly random usable sample of the n-subset is correct): P(any usable) · correct/usable, by symmetry. */
 export function randomPick(ranked: Ranked, ratios: Float64Array): number {
-  return ranked.usable === 0 ? 0 : ((1 - ratios[ranked.usable]) * ranked.correct) / ranked.usable;
+  return ranked.usable === 0 ? 0 : ((1 - ratios[ranked.usable]) * ranked.correctTotal) / ranked.usable;
 }
