@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { AGGREGATIONS } from '../core/bon/aggregate';
-import { bestOfNReport, defaultN, scoreNames } from '../core/bon/curves';
+import { bonCurves } from '../core/bon/curves';
+import { prepareBon } from '../core/bon/prepare';
 import type { BonProblem } from '../core/bon/types';
-import { bootstrapReplicates, DEFAULT_RESAMPLES, percentileInterval, strataBy } from '../core/metrics/bootstrap';
+import { DEFAULT_RESAMPLES } from '../core/metrics/bootstrap';
 import type {
   BonCurvesView,
   BonProblemSummary,
@@ -13,46 +14,17 @@ import type {
 import type { BonData } from './bonData';
 import { PANEL_LEVEL, PANEL_SEED } from './metricsIntervals';
 
-/** Problems per call of bestOfNReport when taking per-problem values (see perProblemCurves). */
-const CHUNK = 64;
-
-/** Per selector (in the report's order), per n, each problem's expected accuracy of the pick, in percent. */
-export interface PerProblemCurves {
-  n: number[];
-  slots: number;
-  selectors: Map<string, Float64Array[]>;
-}
-
-/**
- * Each problem's value on every curve, from the public best-of-n report: within a call each problem gets a subset
- * of its own, so the report's per-subset curves are per-problem values (their mean over problems is the curve).
- * Exact selectors give exactly the CLI's numbers; voting is sampled per chunk of problems with seeds derived from
- * `seed`, so its points agree with `prm-lens bon` within their standard error. Calls take CHUNK problems, since
- * the report's per-subset means cost problems × subsets.
- */
-export function perProblemCurves(
-  problems: readonly BonProblem[],
-  opts: { scores: readonly string[]; seed: number; n?: readonly number[] },
-): PerProblemCurves {
-  const slots = problems.reduce((m, p) => Math.max(m, p.samples.length), 0);
-  const n = [...(opts.n ?? defaultN(slots))];
-  const selectors = new Map<string, Float64Array[]>();
-  for (let start = 0; start < problems.length; start += CHUNK) {
-    const chunk = problems.slice(start, start + CHUNK).map((p, k) => ({ ...p, subset: String(k) }));
-    const report = bestOfNReport(chunk, { slots, n, scores: opts.scores, seed: opts.seed + start });
-    for (const name of Object.keys(report.curves)) {
-      let perN = selectors.get(name);
-      if (!perN) selectors.set(name, (perN = n.map(() => new Float64Array(problems.length))));
-      chunk.forEach((_, k) => report.subsets[String(k)].curves[name].forEach((v, j) => (perN![j][start + k] = v)));
-    }
-  }
-  return { n, slots, selectors };
+/** Score names present on any sample, sorted. */
+export function scoreNames(problems: readonly BonProblem[]): string[] {
+  const names = new Set<string>();
+  for (const p of problems) for (const s of p.samples) for (const k of Object.keys(s.scores)) names.add(k);
+  return [...names].sort();
 }
 
 /** The scores of a dataset: per-solution fields first, then each critic's aggregations. */
-export function scoreChoices(problems: readonly BonProblem[]): BonScoreChoice[] {
+export function scoreChoices(names: readonly string[]): BonScoreChoice[] {
   const aggregations: readonly string[] = AGGREGATIONS;
-  const choices = scoreNames(problems).map((name): BonScoreChoice => {
+  const choices = names.map((name): BonScoreChoice => {
     const cut = name.lastIndexOf('/');
     const aggregation = cut > 0 ? name.slice(cut + 1) : '';
     return aggregations.includes(aggregation)
@@ -82,59 +54,63 @@ export interface BonCurvesOptions {
 }
 
 /**
+ * The share of a problem's best-of-N picks (all its samples) that are right: the highest `score` among samples with
+ * an answer, tied samples sharing the pick; null when no answered sample has the score.
+ */
+export function pickShare(problem: BonProblem, score: string): number | null {
+  let top = -Infinity;
+  let tied = 0;
+  let right = 0;
+  for (const s of problem.samples) {
+    const v = s.scores[score];
+    if (s.answer === null || v === undefined || !Number.isFinite(v) || v < top) continue;
+    if (v > top) [top, tied, right] = [v, 0, 0];
+    tied += 1;
+    right += s.correct ? 1 : 0;
+  }
+  return tied === 0 ? null : right / tied;
+}
+
+/**
  * The panel's best-of-n chart: accuracy per n for pass, random, majority and the chosen score's best and weighted
- * selectors, each with a 95% percentile band from a seeded bootstrap over problems (resampled within their subset,
- * the per-problem values kept: the band is the spread over problem samples, not over subsets of solutions), and
- * the problem list with whether the chosen score's best-of-N pick is right.
+ * selectors (bonCurves: the CLI's numbers for the same seed), each with a 95% percentile band from a seeded bootstrap
+ * over problems resampled within their subset, and the problem list with whether the chosen score's best-of-N pick
+ * is right.
  */
 export function bonCurvesView(data: BonData, opts: BonCurvesOptions = {}): BonCurvesView {
   const started = performance.now();
   const seed = opts.seed ?? PANEL_SEED;
   const resamples = opts.resamples ?? DEFAULT_RESAMPLES;
-  const scores = scoreChoices(data.problems);
+  const prepared = prepareBon(data.problems);
+  const scores = scoreChoices(prepared.scoreNames);
   const score = defaultScore(scores, opts.score ?? null);
-  const curves = perProblemCurves(data.problems, { scores: score === null ? [] : [score], seed });
-  const names = [...curves.selectors.keys()];
-  const columns = names.flatMap((name) => curves.selectors.get(name)!);
-  const meanOf = (indices: readonly number[]): Float64Array =>
-    Float64Array.from(columns, (values) => {
-      let sum = 0;
-      for (const i of indices) sum += values[i];
-      return indices.length === 0 ? 0 : sum / indices.length;
-    });
-  const all = data.problems.map((_, i) => i);
-  const point = meanOf(all);
-  const strata = strataBy(all, (i) => data.problems[i].subset);
-  const replicates = bootstrapReplicates(strata, meanOf, { resamples, seed });
-  const series: BonSeries[] = names.map((selector, s) => {
-    const values: number[] = [];
-    const lo: number[] = [];
-    const hi: number[] = [];
-    curves.n.forEach((_, j) => {
-      const c = s * curves.n.length + j;
-      const interval = percentileInterval(
-        replicates.map((r) => r[c]),
-        PANEL_LEVEL,
-      );
-      values.push(point[c]);
-      lo.push(interval?.lo ?? point[c]);
-      hi.push(interval?.hi ?? point[c]);
-    });
-    return { selector, kind: selectorKind(selector), values, lo, hi };
+  const report = bonCurves(prepared, {
+    scores: score === null ? [] : [score],
+    seed,
+    ci: { resamples, seed, level: PANEL_LEVEL },
   });
-  const best = score === null ? undefined : curves.selectors.get(`best:${score}`);
-  const problemList = data.problems.map((p, i): BonProblemSummary => ({
+  const series = Object.entries(report.curves).map(([selector, values]): BonSeries => {
+    const ci = report.ci?.[selector] ?? [];
+    return {
+      selector,
+      kind: selectorKind(selector),
+      values,
+      lo: values.map((v, j) => (Number.isFinite(ci[j]?.lo) ? ci[j].lo : v)),
+      hi: values.map((v, j) => (Number.isFinite(ci[j]?.hi) ? ci[j].hi : v)),
+    };
+  });
+  const problemList = data.problems.map((p): BonProblemSummary => ({
     id: p.id,
     subset: p.subset,
     samples: p.samples.length,
     answered: p.samples.filter((s) => s.answer !== null).length,
     correct: p.samples.filter((s) => s.correct).length,
-    pickCorrect: best ? best[best.length - 1][i] / 100 : null,
+    pickCorrect: score === null ? null : pickShare(p, score),
   }));
   return {
-    problems: data.problems.length,
-    samplesPerProblem: curves.slots,
-    n: curves.n,
+    problems: report.problems,
+    samplesPerProblem: report.samples_per_problem,
+    n: report.n,
     scores,
     score,
     series,

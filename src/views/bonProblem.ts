@@ -1,9 +1,8 @@
-import { scoreNames } from '../core/bon/curves';
 import { answerKey } from '../core/answers/equivalent';
 import { clip } from '../core/util/text';
 import type { BonCluster, BonProblemView, BonSolutionView } from '../protocol/messages';
 import type { BonData } from './bonData';
-import { selectorKind } from './bonCurves';
+import { scoreNames, selectorKind } from './bonCurves';
 
 /** What the problem view needs of a dataset item: the texts (a solution without one cannot be opened). */
 export interface SolutionText {

@@ -8,7 +8,14 @@ import { metricsWithCi } from '../../src/core/metrics/bootstrap';
 import { seededRandom } from '../../src/core/util/random';
 import { LatestOnly } from '../../src/extension/webviews/latestOnly';
 import { isMetricsState, isMetricsToHost } from '../../src/protocol/messages';
-import { bonCurvesView, defaultScore, perProblemCurves, scoreChoices, selectorKind } from '../../src/views/bonCurves';
+import {
+  bonCurvesView,
+  defaultScore,
+  pickShare,
+  scoreChoices,
+  scoreNames,
+  selectorKind,
+} from '../../src/views/bonCurves';
 import { collectBon, mostSamples, type BonData } from '../../src/views/bonData';
 import { problemSelectors, problemView } from '../../src/views/bonProblem';
 import { metricsIntervals } from '../../src/views/metricsIntervals';
@@ -40,38 +47,37 @@ const dataOf = (problems: BonProblem[]): BonData => ({
   ids: problems.map((p) => p.samples.map((_, k) => `${p.id}#${k}`)),
 });
 
-const mean = (values: Float64Array) => values.reduce((a, b) => a + b, 0) / values.length;
-
-describe('best-of-n per-problem curves', () => {
-  test('averaged over problems they are the CLI report: exactly for exact selectors, within error for votes', () => {
+describe('best-of-n curves and picks', () => {
+  test("the view's curves are the CLI's report for the same seed, in its order", () => {
     const problems = randomProblems(150, (i) => 3 + (i % 6)); // uneven sizes: padding to N = 8
-    const per = perProblemCurves(problems, { scores: ['prm_score'], seed: 0 });
+    const view = bonCurvesView(dataOf(problems), { resamples: 50 });
     const report = bestOfNReport(problems, { scores: ['prm_score'], seed: 0 });
-    assert.deepEqual(per.n, report.n);
-    assert.equal(per.slots, report.samples_per_problem);
-    assert.deepEqual([...per.selectors.keys()], Object.keys(report.curves));
-    for (const name of ['pass', 'random', 'best:prm_score']) {
-      per.selectors
-        .get(name)!
-        .forEach((values, j) => assert.ok(Math.abs(mean(values) - report.curves[name][j]) < 1e-9, name));
-    }
-    for (const name of ['majority', 'weighted:prm_score']) {
-      per.selectors.get(name)!.forEach((values, j) => {
-        const se = report.standard_error[name][j];
-        assert.ok(Math.abs(mean(values) - report.curves[name][j]) <= 4 * se + 1.5, `${name} n=${per.n[j]}`);
-      });
-    }
+    assert.deepEqual(view.n, report.n);
+    assert.equal(view.samplesPerProblem, 8);
+    assert.deepEqual(
+      view.series.map((s) => s.selector),
+      Object.keys(report.curves),
+    );
+    for (const s of view.series) assert.deepEqual(s.values, report.curves[s.selector], s.selector);
   });
 
-  test("each problem's value is that problem's own best-of-n expectation (N slots kept for all)", () => {
-    const problems = randomProblems(70, (i) => 2 + (i % 4)); // two chunks of problems
-    const per = perProblemCurves(problems, { scores: ['prm_score'], seed: 3 });
-    for (const i of [0, 5, 64, 69]) {
-      const alone = bestOfNReport([problems[i]], { scores: ['prm_score'], slots: per.slots, n: per.n });
-      for (const name of ['pass', 'random', 'best:prm_score']) {
-        per.selectors.get(name)!.forEach((values, j) => assert.ok(Math.abs(values[i] - alone.curves[name][j]) < 1e-9));
-      }
+  test("a problem's pick share is its best-of-N expectation with every sample in the subset", () => {
+    const problems = randomProblems(40, (i) => 2 + (i % 5));
+    for (const p of problems) {
+      const n = p.samples.length;
+      const alone = bestOfNReport([p], { scores: ['prm_score'], n: [n] });
+      const share = pickShare(p, 'prm_score');
+      const answered = p.samples.some((s) => s.answer !== null);
+      if (!answered) assert.equal(share, null);
+      else assert.ok(Math.abs(share! * 100 - alone.curves['best:prm_score'][0]) < 1e-9, p.id);
     }
+    const tie: BonProblem = {
+      id: 't',
+      subset: 's',
+      samples: [sample('1', true, { x: 1 }), sample('2', false, { x: 1 })],
+    };
+    assert.equal(pickShare(tie, 'x'), 0.5);
+    assert.equal(pickShare(tie, 'missing'), null);
   });
 });
 
@@ -153,7 +159,7 @@ describe('best-of-n curves view', () => {
         samples: [sample('1', true, { 'prm/min': 0.2, 'prm/last': 0.3, orm_score: 0.5, 'a/b': 1 })],
       },
     ];
-    const choices = scoreChoices(problems);
+    const choices = scoreChoices(scoreNames(problems));
     assert.deepEqual(choices, [
       { name: 'a/b', source: 'a/b', aggregation: null },
       { name: 'orm_score', source: 'orm_score', aggregation: null },
