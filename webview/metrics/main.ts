@@ -392,10 +392,13 @@ function finishRender(): void {
   focusProblem = false;
   const view = app.querySelector<HTMLElement>('.problem-view');
   if (!view) return;
-  // Its top just below the sticky toolbar, whose height depends on the panel's width.
-  const toolbar = app.querySelector('.toolbar')?.getBoundingClientRect().height ?? 0;
-  window.scrollBy(0, view.getBoundingClientRect().top - toolbar - 8);
   view.focus({ preventScroll: true });
+  // Its top just below the sticky toolbar (whose height depends on the panel's width), measured once the page's
+  // custom elements have rendered and settled their sizes.
+  requestAnimationFrame(() => {
+    const toolbar = app.querySelector('.toolbar')?.getBoundingClientRect().height ?? 0;
+    window.scrollBy(0, view.getBoundingClientRect().top - toolbar - 8);
+  });
 }
 
 function saveState(): void {
