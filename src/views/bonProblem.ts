@@ -1,16 +1,7 @@
 import { answerKey } from '../core/answers/equivalent';
-import { clip } from '../core/util/text';
 import type { BonCluster, BonProblemView, BonSolutionView } from '../protocol/messages';
 import type { BonData } from './bonData';
 import { scoreNames, selectorKind } from './bonCurves';
-
-/** What the problem view needs of a dataset item: the texts (a solution without one cannot be opened). */
-export interface SolutionText {
-  problem: string;
-  steps: readonly string[];
-}
-
-const PREVIEW_CHARS = 160;
 
 /** The selectors a problem can be ranked by: majority, then best and weighted per score of the dataset. */
 export function problemSelectors(data: BonData): string[] {
@@ -21,14 +12,10 @@ export function problemSelectors(data: BonData): string[] {
  * One problem's solutions ranked by a selector over all its samples, with the answers clustered by equivalence
  * (the voting's answer key): `best:<score>` ranks solutions by score and picks the highest (every tied one is
  * marked); `majority` and `weighted:<score>` rank the clusters by count or summed score, pick the top cluster, and
- * list solutions cluster by cluster. A solution without an answer is never picked and comes last.
+ * list solutions cluster by cluster. A solution without an answer is never picked and comes last. The texts of the
+ * problem and solutions are the dataset's: withSolutionTexts (bonProblemText.ts) adds them where they are kept.
  */
-export function problemView(
-  data: BonData,
-  problemId: string,
-  selector: string,
-  text: (id: string) => SolutionText | undefined,
-): BonProblemView {
+export function problemView(data: BonData, problemId: string, selector: string): BonProblemView {
   const at = data.problems.findIndex((p) => p.id === problemId);
   if (at < 0) throw new Error(`no problem "${problemId}" in this best-of-N dataset`);
   const selectors = problemSelectors(data);
@@ -96,8 +83,6 @@ export function problemView(
   const solutions = sorted.map((k, r): BonSolutionView => {
     const s = problem.samples[k];
     const c = clusterOf[k];
-    const item = text(ids[k]);
-    const last = item?.steps[item.steps.length - 1];
     const pick = c !== null && (kind === 'best' ? scoreOf(k) !== null && scoreOf(k) === topScore : pickedCluster(c));
     return {
       sample: k,
@@ -108,8 +93,8 @@ export function problemView(
       score: scoreOf(k),
       cluster: c === null ? null : rankOfCluster.get(c)!,
       pick,
-      openable: item !== undefined,
-      preview: clip(last ?? (s.answer === null ? '(no answer)' : `answer: ${s.answer}`), PREVIEW_CHARS),
+      openable: false,
+      preview: s.answer === null ? '(no answer)' : `answer: ${s.answer}`,
     };
   });
   const picked = new Set(solutions.filter((x) => x.pick).map((x) => x.sample));
@@ -120,11 +105,10 @@ export function problemView(
     correct: clusters[c].correct,
     pick: kind === 'best' ? clusters[c].members.some((k) => picked.has(k)) : pickedCluster(c),
   }));
-  const firstText = ids.map(text).find((t) => t !== undefined);
   return {
     id: problem.id,
     subset: problem.subset,
-    problem: firstText?.problem ?? problem.id,
+    problem: problem.id,
     selector,
     selectors,
     solutions,

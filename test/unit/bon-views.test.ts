@@ -18,7 +18,10 @@ import {
 } from '../../src/views/bonCurves';
 import { collectBon, mostSamples, type BonData } from '../../src/views/bonData';
 import { problemSelectors, problemView } from '../../src/views/bonProblem';
+import { withSolutionTexts } from '../../src/views/bonProblemText';
 import { metricsIntervals } from '../../src/views/metricsIntervals';
+import { metricsCsv, metricsMarkdown } from '../../src/views/metricsTable';
+import { buildMetricsModel } from '../../src/views/metricsView';
 
 const sample = (answer: string | null, correct: boolean, scores: Record<string, number> = {}): BonSample => ({
   answer,
@@ -235,7 +238,7 @@ describe('problem view', () => {
     id === 'sol-3' ? undefined : { problem: 'What is one half?', steps: ['Think.', `Answer of ${id}.`] };
 
   test('best:<score> ranks by score; the highest answered one is the pick; no answer comes last, never picked', () => {
-    const view = problemView(data, 'p', 'best:s', text);
+    const view = withSolutionTexts(problemView(data, 'p', 'best:s'), text);
     assert.deepEqual(
       view.solutions.map((s) => [s.sample, s.rank, s.pick]),
       [
@@ -250,6 +253,7 @@ describe('problem view', () => {
     assert.equal(view.problem, 'What is one half?');
     assert.equal(view.solutions[0].preview, 'Answer of sol-0.');
     assert.equal(view.solutions.find((s) => s.sample === 3)!.openable, false);
+    assert.equal(view.solutions.find((s) => s.sample === 3)!.preview, '(no answer)', 'no dataset item: no text');
     assert.equal(view.solutions.find((s) => s.sample === 3)!.cluster, null);
     assert.deepEqual(
       view.clusters.map((c) => [c.answer, c.count, c.correct, c.pick]),
@@ -262,7 +266,7 @@ describe('problem view', () => {
   });
 
   test('majority and weighted votes pick the top cluster and list solutions cluster by cluster', () => {
-    const majority = problemView(data, 'p', 'majority', text);
+    const majority = problemView(data, 'p', 'majority');
     assert.deepEqual(
       majority.clusters.map((c) => [c.count, c.pick]),
       [
@@ -278,7 +282,7 @@ describe('problem view', () => {
       majority.solutions.map((s) => s.pick),
       [true, true, true, false, false, false],
     );
-    const weighted = problemView(data, 'p', 'weighted:s', text);
+    const weighted = problemView(data, 'p', 'weighted:s');
     assert.deepEqual(
       weighted.clusters.map((c) => [c.answer, c.pick]),
       [
@@ -295,7 +299,10 @@ describe('problem view', () => {
       subset: 's',
       samples: [sample('1', true, { s: 1 }), sample('2', false, { s: 1 })],
     };
-    const view = problemView({ problems: [tied], ids: [['x', 'y']] }, 't', 'best:s', () => undefined);
+    const view = withSolutionTexts(
+      problemView({ problems: [tied], ids: [['x', 'y']] }, 't', 'best:s'),
+      () => undefined,
+    );
     assert.deepEqual(
       view.solutions.map((s) => s.pick),
       [true, true],
@@ -305,8 +312,8 @@ describe('problem view', () => {
 
   test('selectors offered, and clear errors for an unknown problem or selector', () => {
     assert.deepEqual(problemSelectors(data), ['majority', 'best:s', 'weighted:s']);
-    assert.throws(() => problemView(data, 'nope', 'majority', text), /no problem "nope"/);
-    assert.throws(() => problemView(data, 'p', 'best:other', text), /cannot rank by "best:other".*majority, best:s/);
+    assert.throws(() => problemView(data, 'nope', 'majority'), /no problem "nope"/);
+    assert.throws(() => problemView(data, 'p', 'best:other'), /cannot rank by "best:other".*majority, best:s/);
   });
 });
 
@@ -373,5 +380,58 @@ describe('LatestOnly', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(ran, [1, 3]);
     assert.equal((errors[0] as Error).message, 'boom');
+  });
+});
+
+describe('metrics exports with intervals and best-of-n', () => {
+  const records: ResultRecord[] = Array.from({ length: 40 }, (_, i) => ({
+    id: String(i),
+    subset: i % 2 ? 'gsm8k' : 'math',
+    label: i % 3 === 0 ? -1 : 1,
+    prediction: i % 5 === 0 ? -1 : 1,
+    critic: 'c',
+    scores: null,
+  }));
+  const model = buildMetricsModel({ dataset: 'd', records, calibrationSubset: null });
+  const intervals = metricsIntervals(records, { resamples: 100 });
+  const bon = bonCurvesView(dataOf(randomProblems(10, () => 4)), { resamples: 20 });
+
+  test('CSV: six bound columns, filled for the plain table', () => {
+    const lines = metricsCsv(model, { intervals }).trim().split('\n');
+    assert.equal(
+      lines[0],
+      'critic,table,subset,n_error,n_correct,acc_error,acc_correct,f1,threshold,acc_error_lo,acc_error_hi,acc_correct_lo,acc_correct_hi,f1_lo,f1_hi',
+    );
+    const math = intervals.critics.c.subsets.math;
+    const row = lines.find((l) => l.startsWith('c,processbench,math,'))!.split(',');
+    assert.deepEqual(row.slice(9).map(Number), [
+      math.acc_error!.lo,
+      math.acc_error!.hi,
+      math.acc_correct!.lo,
+      math.acc_correct!.hi,
+      math.f1!.lo,
+      math.f1!.hi,
+    ]);
+    const mean = lines.find((l) => l.includes('ProcessBench headline'))!.split(',');
+    assert.deepEqual(mean.slice(9), [
+      '',
+      '',
+      '',
+      '',
+      String(intervals.critics.c.mean!.lo),
+      String(intervals.critics.c.mean!.hi),
+    ]);
+    assert.equal(metricsCsv(model).split('\n')[0].split(',').length, 9, 'without intervals the columns are as before');
+  });
+
+  test('Markdown: values with their [lo–hi], and the best-of-n table', () => {
+    const md = metricsMarkdown(model, { intervals, bon });
+    const f1 = intervals.critics.c.subsets.gsm8k.f1!;
+    assert.match(md, new RegExp(`\\| gsm8k \\|.* \\[${f1.lo.toFixed(1)}–${f1.hi.toFixed(1)}\\] \\|$`, 'm'));
+    assert.match(md, /^## Best-of-n$/m);
+    assert.match(md, /^\| selector \| n=1 \| n=2 \| n=4 \|$/m);
+    const best = bon.series.find((s) => s.selector === 'best:prm_score')!;
+    assert.ok(md.includes(`| best:prm\\_score | ${best.values[0].toFixed(1)} [${best.lo[0].toFixed(1)}–`));
+    assert.doesNotMatch(metricsMarkdown(model), /Best-of-n|\[\d/);
   });
 });

@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readBonSamples, type BonRecord } from '../../core/datasets/bon-samples';
-import { errorMessage } from '../../core/util/errors';
-import { collectBon, mostSamples, type BonData } from '../../views/bonData';
-import { problemView } from '../../views/bonProblem';
+import { withSolutionTexts, type SolutionText } from '../../views/bonProblemText';
 import { buildMetricsModel } from '../../views/metricsView';
 import { metricsCsv, metricsMarkdown } from '../../views/metricsTable';
 import {
   isMetricsState,
   isMetricsToHost,
+  type BonCurvesView,
+  type BonProblemView,
+  type MetricsIntervals,
   type HostToMetrics,
   type MetricsModel,
   type MetricsToHost,
@@ -106,10 +106,13 @@ class MetricsPanel {
   private readonly stats: StatsWorker;
   private readonly intervals = new LatestOnly();
   private readonly curves = new LatestOnly();
-  /** The file's best-of-N records: read once per reading of the dataset. */
-  private bonRecords: Promise<{ records: BonRecord[]; issues: number }> | undefined;
-  /** The records joined with the results the curves shown were computed from (the problem view ranks these). */
-  private bon: BonData | null = null;
+  /** Counts the readings of the dataset (the worker reads its best-of-N samples again when it changes). */
+  private reading = 0;
+  /** The problem view shown: its solutions' ids, for opening them. */
+  private problem: BonProblemView | null = null;
+  /** What the exports add: the intervals of the model shown, and the curves shown. */
+  private lastIntervals: MetricsIntervals | null = null;
+  private lastCurves: BonCurvesView | null = null;
   /** Dataset item index by id, for opening solutions (rebuilt after a reload). */
   private itemIndex: Map<string, number> | undefined;
 
@@ -141,7 +144,7 @@ class MetricsPanel {
     });
     const events = this.session.on((e) => {
       if (e.type === 'reset') {
-        this.bonRecords = undefined;
+        this.reading += 1;
         this.itemIndex = undefined;
       }
       if (e.type === 'results' || e.type === 'loaded') this.schedule();
@@ -185,8 +188,10 @@ class MetricsPanel {
     const { model, calibrationSubset } = this;
     this.host.post({ type: 'metrics/model', model, dataset: this.dataset.toString(), calibrationSubset, version });
     // The intervals follow in their own message: 1,000 resamples per critic run in the worker thread.
+    this.lastIntervals = null;
     this.intervals.run(async () => {
       const intervals = await this.stats.intervals(records);
+      if (version === this.version) this.lastIntervals = intervals;
       this.host.post({ type: 'metrics/intervals', intervals, version });
     }, this.failed);
   }
@@ -196,43 +201,19 @@ class MetricsPanel {
     if (!this.host.isDisposed) this.host.report(e);
   };
 
-  /** The file read as best-of-N samples: once per reading of the dataset. */
-  private readBon(): Promise<{ records: BonRecord[]; issues: number }> {
-    this.bonRecords ??= (async () => {
-      const records: BonRecord[] = [];
-      let issues = 0;
-      for await (const r of readBonSamples(this.session.file, { onIssue: () => (issues += 1) })) records.push(r);
-      return { records, issues };
-    })();
-    return this.bonRecords;
-  }
-
-  /** Best-of-n curves with the results joined, for a dataset with several solutions per problem. */
+  /** Best-of-n curves with the results joined, for a dataset with several solutions per problem (in the worker). */
   private refreshBon(results: readonly ResultRecord[]): void {
     this.curves.run(async () => {
-      let read: { records: BonRecord[]; issues: number };
-      try {
-        read = await this.readBon();
-      } catch (e) {
-        this.bon = null;
-        this.host.post({ type: 'metrics/bon', bon: null, message: `Best-of-n: ${errorMessage(e)}` });
-        return;
-      }
-      const data = collectBon(read.records, results);
-      if (mostSamples(data) < 2) {
-        this.bon = null;
-        this.host.post({ type: 'metrics/bon', bon: null });
-        return;
-      }
-      const bon = await this.stats.bon(data, { score: this.bonScore });
-      this.bon = data;
-      this.bonScore = bon.score;
-      const skipped = read.issues > 0 ? `${read.issues} problem(s) reading the records as best-of-N samples` : '';
-      this.host.post({ type: 'metrics/bon', bon, ...(skipped ? { message: skipped } : {}) });
+      const file = this.session.file;
+      const { curves, issues } = await this.stats.bon({ file, reading: this.reading, results, score: this.bonScore });
+      this.lastCurves = curves;
+      if (curves) this.bonScore = curves.score;
+      const message = issues > 0 ? `${issues} problem(s) reading the records as best-of-N samples` : undefined;
+      this.host.post({ type: 'metrics/bon', bon: curves, ...(curves && message ? { message } : {}) });
     }, this.failed);
   }
 
-  private solutionText(id: string): { problem: string; steps: readonly string[] } | undefined {
+  private solutionText(id: string): SolutionText | undefined {
     if (!this.itemIndex) {
       this.itemIndex = new Map();
       this.session.items.forEach((item, i) => {
@@ -243,16 +224,16 @@ class MetricsPanel {
     return i === undefined ? undefined : this.session.items[i];
   }
 
-  private showProblem(problem: string, selector: string): void {
-    if (!this.bon) throw new Error('the best-of-n curves are not ready yet');
-    const view = problemView(this.bon, problem, selector, (id) => this.solutionText(id));
+  private async showProblem(problem: string, selector: string): Promise<void> {
+    const view = withSolutionTexts(await this.stats.problem(problem, selector), (id) => this.solutionText(id));
+    this.problem = view;
     this.host.post({ type: 'metrics/problem', problem: view });
   }
 
   private async openSolution(problem: string, sample: number): Promise<void> {
-    const at = this.bon?.problems.findIndex((p) => p.id === problem) ?? -1;
-    const id = at < 0 ? undefined : this.bon!.ids[at][sample];
-    if (id === undefined) throw new Error(`no solution ${sample + 1} of problem "${problem}"`);
+    const solution = this.problem?.id === problem ? this.problem.solutions.find((s) => s.sample === sample) : undefined;
+    if (!solution) throw new Error(`no solution ${sample + 1} of problem "${problem}" is shown`);
+    const { id } = solution;
     if (!this.solutionText(id)) {
       throw new Error(`solution "${id}" is not an item of the dataset (its record has no steps to show)`);
     }
@@ -292,7 +273,8 @@ class MetricsPanel {
       filters: what === 'csv' ? { CSV: ['csv'] } : { Markdown: ['md'] },
     });
     if (!uri) return;
-    const text = what === 'csv' ? metricsCsv(this.model) : metricsMarkdown(this.model);
+    const extras = { intervals: this.lastIntervals, bon: this.lastCurves };
+    const text = what === 'csv' ? metricsCsv(this.model, extras) : metricsMarkdown(this.model, extras);
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
     void vscode.window.showInformationMessage(
       `PRM Lens: wrote the metrics to ${vscode.workspace.asRelativePath(uri)}.`,

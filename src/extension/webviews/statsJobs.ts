@@ -1,23 +1,42 @@
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import type { ResultRecord } from '../../core/datasets/types';
-import type { BonCurvesView, MetricsIntervals } from '../../protocol/messages';
-import type { BonCurvesOptions } from '../../views/bonCurves';
-import type { BonData } from '../../views/bonData';
+import type { BonCurvesView, BonProblemView, MetricsIntervals } from '../../protocol/messages';
 import type { IntervalOptions } from '../../views/metricsIntervals';
 
-/** Work the stats worker does (statsWorker.ts). */
+/**
+ * Work the stats worker does (statsWorker.ts). Best-of-N data lives in the worker: it reads the file (once per
+ * `reading`), joins the results, draws the curves and ranks a problem's solutions, so answer grading (mathjs) never
+ * loads into the extension host.
+ */
 export type StatsJob =
   | { kind: 'intervals'; records: readonly ResultRecord[]; options: IntervalOptions }
-  | { kind: 'bon'; data: BonData; options: BonCurvesOptions };
+  | {
+      kind: 'bon';
+      file: string;
+      /** Changes when the dataset is read again after a change on disk. */
+      reading: number;
+      results: readonly ResultRecord[];
+      score: string | null;
+    }
+  | { kind: 'problem'; problem: string; selector: string };
 
-export type StatsResult = { kind: 'intervals'; intervals: MetricsIntervals } | { kind: 'bon'; bon: BonCurvesView };
+/** The curves (null: fewer than two solutions per problem) and how many records were not usable as samples. */
+export interface BonOutcome {
+  curves: BonCurvesView | null;
+  issues: number;
+}
+
+export type StatsResult =
+  | { kind: 'intervals'; intervals: MetricsIntervals }
+  | { kind: 'bon'; bon: BonOutcome }
+  | { kind: 'problem'; problem: BonProblemView };
 
 export type StatsReply = { id: number; result: StatsResult; error?: undefined } | { id: number; error: string };
 
 /**
  * The host's side of the stats worker: started on the first job, one job at a time in order, stopped with the
- * panel. A worker that dies fails the jobs waiting on it; the next job starts a new one.
+ * panel. A worker that dies fails the jobs waiting on it; the next job starts a new one (which reads the file again).
  */
 export class StatsWorker {
   private worker: Worker | undefined;
@@ -26,14 +45,22 @@ export class StatsWorker {
 
   constructor(private readonly extensionPath: string) {}
 
-  intervals(records: readonly ResultRecord[], options: IntervalOptions = {}): Promise<MetricsIntervals> {
-    return this.run({ kind: 'intervals', records, options }).then(
-      (r) => (r as { intervals: MetricsIntervals }).intervals,
-    );
+  async intervals(records: readonly ResultRecord[], options: IntervalOptions = {}): Promise<MetricsIntervals> {
+    const r = await this.run({ kind: 'intervals', records, options });
+    if (r.kind !== 'intervals') throw new Error(`the metrics worker answered ${r.kind} to intervals`);
+    return r.intervals;
   }
 
-  bon(data: BonData, options: BonCurvesOptions): Promise<BonCurvesView> {
-    return this.run({ kind: 'bon', data, options }).then((r) => (r as { bon: BonCurvesView }).bon);
+  async bon(job: Omit<Extract<StatsJob, { kind: 'bon' }>, 'kind'>): Promise<BonOutcome> {
+    const r = await this.run({ kind: 'bon', ...job });
+    if (r.kind !== 'bon') throw new Error(`the metrics worker answered ${r.kind} to bon`);
+    return r.bon;
+  }
+
+  async problem(problem: string, selector: string): Promise<BonProblemView> {
+    const r = await this.run({ kind: 'problem', problem, selector });
+    if (r.kind !== 'problem') throw new Error(`the metrics worker answered ${r.kind} to problem`);
+    return r.problem;
   }
 
   private run(job: StatsJob): Promise<StatsResult> {
