@@ -171,12 +171,12 @@ class MetricsPanel {
     await this.session.loaded;
     if (this.host.isDisposed) return;
     const records = this.session.records(this.criticKeys());
-    this.refreshBon(records);
     const version = ++this.version;
     if (records.length === 0) {
       this.model = null;
       const message = `No results for ${this.session.name} yet: run a critic over it from the dataset view.`;
       this.host.post({ type: 'metrics/model', model: null, message, dataset: this.dataset.toString(), version });
+      this.refreshBon(records);
       return;
     }
     this.model = buildMetricsModel({
@@ -194,6 +194,8 @@ class MetricsPanel {
       if (version === this.version) this.lastIntervals = intervals;
       this.host.post({ type: 'metrics/intervals', intervals, version });
     }, this.failed);
+    // After the intervals: the worker takes one job at a time, and a first best-of-N job reads the whole file.
+    this.refreshBon(records);
   }
 
   /** Reports a failure of background work unless the panel has gone (its worker was stopped with it). */
@@ -203,6 +205,9 @@ class MetricsPanel {
 
   /** Best-of-n curves with the results joined, for a dataset with several solutions per problem (in the worker). */
   private refreshBon(results: readonly ResultRecord[]): void {
+    // Solutions grouped by problem come in ProcessBench's layout or as scored samples (no dataset layout at all).
+    const format = this.session.format;
+    if (format !== null && format !== 'processbench') return;
     this.curves.run(async () => {
       const file = this.session.file;
       const { curves, issues } = await this.stats.bon({ file, reading: this.reading, results, score: this.bonScore });
