@@ -1,4 +1,4 @@
-// Bundles the extension host, the CLI, the local-model host and the webviews with esbuild.
+// Bundles the extension host, the CLI, the local-model host, the metrics worker and the webviews with esbuild.
 import * as esbuild from 'esbuild';
 import { chmod, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -80,6 +80,8 @@ const builds = [
     outdir: 'dist',
     external: ['vscode', 'onnxruntime-node', '@anush008/tokenizers'],
   },
+  // The metrics panel's worker thread (bootstrap intervals, best-of-n curves): pure view-model code, no vscode.
+  { ...common, entryPoints: { 'stats-worker': 'src/extension/webviews/statsWorker.ts' }, outdir: 'dist' },
   ...webviewBuilds,
 ];
 

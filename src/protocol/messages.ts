@@ -215,6 +215,125 @@ export interface MetricsRow {
   f1: number | null;
 }
 
+/** A bootstrap percentile interval, in the unit of its value (percent for accuracies and F1). */
+export interface Interval {
+  lo: number;
+  hi: number;
+}
+
+/** The intervals of one row of the metrics table (null where the value is undefined). */
+export interface RowIntervals {
+  acc_error: Interval | null;
+  acc_correct: Interval | null;
+  f1: Interval | null;
+}
+
+/**
+ * Bootstrap intervals of the ProcessBench table, computed after the table (off the extension host's thread): per
+ * critic, per subset, and the two averages (keyed by the rows' kind, 'mean' and 'weighted').
+ */
+export interface MetricsIntervals {
+  resamples: number;
+  seed: number;
+  level: number;
+  critics: Record<string, { subsets: Record<string, RowIntervals>; mean: Interval | null; weighted: Interval | null }>;
+  computeMs: number;
+}
+
+/** Best-of-n selectors: `pass`, `random`, `majority`, `best:<score>` and `weighted:<score>` (the CLI's names). */
+export type BonSelectorKind = 'pass' | 'random' | 'majority' | 'best' | 'weighted';
+
+/** One curve of the best-of-n chart: accuracy (percent) per n with its bootstrap band over problems. */
+export interface BonSeries {
+  selector: string;
+  kind: BonSelectorKind;
+  values: number[];
+  lo: number[];
+  hi: number[];
+}
+
+/** One problem of a best-of-N dataset, as the problem list shows it. */
+export interface BonProblemSummary {
+  id: string;
+  subset: string;
+  samples: number;
+  /** Samples with a final answer (the others are never chosen). */
+  answered: number;
+  correct: number;
+  /** Whether the best-of-N pick of the chosen score (all samples) is correct: 0..1, a tie splits it. */
+  pickCorrect: number | null;
+}
+
+/** A score the curves can be drawn for: a per-solution field (`prm_score`) or a critic's step scores aggregated. */
+export interface BonScoreChoice {
+  /** The score name in selectors (`prm_score`, `checker/min`). */
+  name: string;
+  /** The field or the critic. */
+  source: string;
+  /** The aggregation of a critic's step scores; null for a per-solution field. */
+  aggregation: string | null;
+}
+
+/** Best-of-n accuracy curves of a dataset with several solutions per problem, for the chosen score. */
+export interface BonCurvesView {
+  problems: number;
+  samplesPerProblem: number;
+  n: number[];
+  scores: BonScoreChoice[];
+  /** The score the best/weighted curves use (null: the dataset has none; only the baselines are drawn). */
+  score: string | null;
+  series: BonSeries[];
+  /** Bootstrap over problems (resampled within their subset): resamples, seed and level of the bands. */
+  resamples: number;
+  seed: number;
+  level: number;
+  problemList: BonProblemSummary[];
+  computeMs: number;
+}
+
+/** One solution of a problem in the problem view. */
+export interface BonSolutionView {
+  /** Position among the problem's samples (what `metrics/openSolution` names). */
+  sample: number;
+  /** The solution's rank under the chosen selector (1 = first). */
+  rank: number;
+  id: string;
+  answer: string | null;
+  correct: boolean;
+  /** The chosen score (null: none for this sample). */
+  score: number | null;
+  /** Index into `clusters` (null: no answer). */
+  cluster: number | null;
+  /** The selector's pick over all samples (several when tied). */
+  pick: boolean;
+  /** The solution can be opened in the editor (it is an item of the dataset). */
+  openable: boolean;
+  /** The last step (or the answer), one line. */
+  preview: string;
+}
+
+/** Equivalent answers of a problem's solutions. */
+export interface BonCluster {
+  answer: string;
+  count: number;
+  /** Summed chosen score of its members (null: no score). */
+  weight: number | null;
+  correct: boolean;
+  pick: boolean;
+}
+
+/** A problem's N solutions ranked by a selector, with its answer clusters. */
+export interface BonProblemView {
+  id: string;
+  subset: string;
+  problem: string;
+  selector: string;
+  /** The selectors it can be ranked by. */
+  selectors: string[];
+  solutions: BonSolutionView[];
+  clusters: BonCluster[];
+}
+
 /** Metrics of the calibration subset at each threshold, and every subset's F1 for comparison. */
 export interface SweepSeries {
   thresholds: number[];
@@ -273,23 +392,35 @@ export interface MetricsModel {
 }
 
 /** `dataset` is the dataset's URI (kept by the webview so the panel can be restored after a reload). */
-export type HostToMetrics = {
-  type: 'metrics/model';
-  model: MetricsModel | null;
-  message?: string;
-  dataset?: string;
-  calibrationSubset?: string | null;
-};
+export type HostToMetrics =
+  | {
+      type: 'metrics/model';
+      model: MetricsModel | null;
+      message?: string;
+      dataset?: string;
+      calibrationSubset?: string | null;
+      /** Counts the models sent: intervals name the version they were computed for. */
+      version?: number;
+    }
+  /** The table's intervals, shown only while the model of the same version is. */
+  | { type: 'metrics/intervals'; intervals: MetricsIntervals; version: number }
+  /** Best-of-n curves (null with a message: the dataset has one solution per problem, or reading it failed). */
+  | { type: 'metrics/bon'; bon: BonCurvesView | null; message?: string }
+  | { type: 'metrics/problem'; problem: BonProblemView };
 
 export type MetricsToHost =
   | { type: 'ready' }
   | { type: 'metrics/calibrate'; subset: string }
-  | { type: 'metrics/export'; what: 'results' | 'csv' | 'markdown' };
+  | { type: 'metrics/export'; what: 'results' | 'csv' | 'markdown' }
+  | { type: 'metrics/bonScore'; score: string }
+  | { type: 'metrics/problem'; problem: string; selector: string }
+  | { type: 'metrics/openSolution'; problem: string; sample: number };
 
 export interface MetricsState {
   view: 'metrics';
   dataset?: string;
   calibrationSubset?: string;
+  bonScore?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -359,6 +490,12 @@ export function isMetricsToHost(msg: unknown): msg is MetricsToHost {
       return typeof msg.subset === 'string';
     case 'metrics/export':
       return msg.what === 'results' || msg.what === 'csv' || msg.what === 'markdown';
+    case 'metrics/bonScore':
+      return typeof msg.score === 'string';
+    case 'metrics/problem':
+      return typeof msg.problem === 'string' && typeof msg.selector === 'string';
+    case 'metrics/openSolution':
+      return typeof msg.problem === 'string' && isIndex(msg.sample);
     default:
       return false;
   }
@@ -374,6 +511,7 @@ export function isMetricsState(state: unknown): state is MetricsState {
     isRecord(state) &&
     state.view === 'metrics' &&
     (state.dataset === undefined || typeof state.dataset === 'string') &&
-    (state.calibrationSubset === undefined || typeof state.calibrationSubset === 'string')
+    (state.calibrationSubset === undefined || typeof state.calibrationSubset === 'string') &&
+    (state.bonScore === undefined || typeof state.bonScore === 'string')
   );
 }

@@ -2,6 +2,7 @@ import type { CriticFailure } from '../core/analysis/analyze';
 import type { StepMarkKind } from '../core/analysis/marks';
 import type { CriticResult, StepJudgement, Verdict } from '../core/critics/types';
 import type { InputIssue, ResultRecord } from '../core/datasets/types';
+import type { Interval, SubsetIntervals } from '../core/metrics/bootstrap';
 import type * as Wire from '../protocol/messages';
 
 // src/protocol may import nothing (the webviews bundle it; see eslint.config.mjs), so it re-declares the core types
@@ -20,4 +21,6 @@ export type ProtocolMirrors = [
   Holds<Same<Wire.InspectorModel['failures'][number], CriticFailure>>,
   Holds<Same<Wire.ItemPrediction, Pick<ResultRecord, 'critic' | 'prediction' | 'scores'>>>,
   Holds<Same<Wire.IssueSummary, Omit<InputIssue, 'file'>>>,
+  Holds<Same<Wire.Interval, Interval>>,
+  Holds<Same<Wire.RowIntervals, SubsetIntervals>>,
 ];

@@ -21,6 +21,7 @@ const REQUIRED = [
   'extension/dist/cli.js',
   'extension/dist/openai.js',
   'extension/dist/onnx-host.js',
+  'extension/dist/stats-worker.js',
   'extension/dist/webview/inspector.js',
   'extension/dist/webview/dataset.js',
   'extension/dist/webview/metrics.js',

@@ -4,23 +4,15 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import './metrics.css';
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  ScatterController,
-  Title,
-  Tooltip,
-  type ChartConfiguration,
-} from 'chart.js';
+import { type ChartConfiguration } from 'chart.js';
+import { baseOptions, chart, charts, theme } from './charts';
 import type {
+  BonCurvesView,
+  BonProblemView,
   CalibrationView,
+  Interval,
+  MetricsIntervals,
+  RowIntervals,
   CriticCharts,
   HostToMetrics,
   MetricsModel,
@@ -30,68 +22,47 @@ import type {
 } from '../../src/protocol/messages';
 import { h, percent, replace } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscode';
-
-Chart.register(
-  LineController,
-  LineElement,
-  PointElement,
-  ScatterController,
-  BarController,
-  BarElement,
-  LinearScale,
-  CategoryScale,
-  Legend,
-  Tooltip,
-  Title,
-);
+import { bonSection, problemSection } from './bon';
 
 const vscode = vscodeApi<MetricsToHost, MetricsState>();
 const app = document.getElementById('app') as HTMLElement;
-const charts: Chart[] = [];
-let current: { model: MetricsModel | null; message?: string } = { model: null };
+/** What the host has sent: the table's model, its intervals (for the same version), best-of-n and a problem. */
+const current: {
+  model: MetricsModel | null;
+  message?: string;
+  version?: number;
+  intervals?: { intervals: MetricsIntervals; version: number };
+  bon?: BonCurvesView | null;
+  bonMessage?: string;
+  problem?: BonProblemView;
+} = { model: null };
+let dataset: string | undefined;
+let calibrationSubset: string | undefined;
+/** Moves focus to the problem view once it is drawn (after a person opened it). */
+let focusProblem = false;
 
-/** Theme colours for the canvas (charts cannot use CSS variables directly). */
-function theme() {
-  const css = getComputedStyle(document.body);
-  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
-  return {
-    fg: v('--vscode-foreground', '#ccc'),
-    muted: v('--vscode-descriptionForeground', '#999'),
-    grid: v('--vscode-panel-border', 'rgba(128,128,128,0.35)'),
-    blue: v('--vscode-charts-blue', '#3794ff'),
-    red: v('--vscode-charts-red', '#f14c4c'),
-    green: v('--vscode-charts-green', '#89d185'),
-    yellow: v('--vscode-charts-yellow', '#cca700'),
-    orange: v('--vscode-charts-orange', '#d18616'),
-    purple: v('--vscode-charts-purple', '#b180d7'),
-    font: v('--vscode-font-family', 'sans-serif'),
-  };
+/** A value with its interval: "81.2 ±2.3" and a small bar of the interval on 0–100 (its bounds in the tooltip). */
+function withInterval(value: number | null, interval: Interval | null | undefined): (Node | string)[] {
+  if (value === null || !interval) return [percent(value)];
+  const half = (interval.hi - interval.lo) / 2;
+  const text = `95% interval ${interval.lo.toFixed(1)}–${interval.hi.toFixed(1)}`;
+  const clamp = (v: number) => Math.max(0, Math.min(100, v));
+  const bar = h(
+    'span',
+    { class: 'ci-bar', 'aria-hidden': 'true' },
+    h('span', {
+      class: 'ci-range',
+      style: `left:${clamp(interval.lo)}%;width:${clamp(interval.hi) - clamp(interval.lo)}%`,
+    }),
+    h('span', { class: 'ci-value', style: `left:${clamp(value)}%` }),
+  );
+  return [percent(value), h('span', { class: 'ci', title: text, 'aria-label': text }, ` ±${half.toFixed(1)}`), bar];
 }
 
-function chart(config: ChartConfiguration, label: string): HTMLElement {
-  const canvas = h('canvas', { role: 'img', 'aria-label': label });
-  const box = h('div', { class: 'chart' }, canvas);
-  // Created once the canvas is in the document (Chart.js measures its container).
-  queueMicrotask(() => charts.push(new Chart(canvas, config)));
-  return box;
-}
+/** The intervals of one table row, when they have arrived for the table shown. */
+type RowCi = (row: MetricsRow) => RowIntervals | undefined;
 
-function baseOptions(t: ReturnType<typeof theme>, x: string, y: string) {
-  Chart.defaults.color = t.fg;
-  Chart.defaults.font.family = t.font;
-  return {
-    animation: false as const,
-    responsive: true,
-    maintainAspectRatio: false,
-    plugins: { legend: { labels: { color: t.fg, boxWidth: 12 } } },
-    scales: {
-      x: { title: { display: true, text: x, color: t.muted }, grid: { color: t.grid }, ticks: { color: t.muted } },
-      y: { title: { display: true, text: y, color: t.muted }, grid: { color: t.grid }, ticks: { color: t.muted } },
-    },
-  };
-}
-
-function metricsTable(rows: MetricsRow[], thresholds?: Record<string, number | null>): HTMLElement {
+function metricsTable(rows: MetricsRow[], thresholds?: Record<string, number | null>, ci?: RowCi): HTMLElement {
   const head = [
     'subset',
     'n_error',
@@ -108,16 +79,17 @@ function metricsTable(rows: MetricsRow[], thresholds?: Record<string, number | n
     h(
       'tbody',
       {},
-      ...rows.map((r) =>
-        h(
+      ...rows.map((r) => {
+        const iv = ci?.(r);
+        return h(
           'tr',
           { class: r.kind },
           h('th', { scope: 'row' }, r.subset),
           h('td', { class: 'num' }, r.n_error === null ? '' : String(r.n_error)),
           h('td', { class: 'num' }, r.n_correct === null ? '' : String(r.n_correct)),
-          h('td', { class: 'num' }, r.kind === 'subset' ? percent(r.acc_error) : ''),
-          h('td', { class: 'num' }, r.kind === 'subset' ? percent(r.acc_correct) : ''),
-          h('td', { class: 'num f1' }, percent(r.f1)),
+          h('td', { class: 'num' }, ...(r.kind === 'subset' ? withInterval(r.acc_error, iv?.acc_error) : [''])),
+          h('td', { class: 'num' }, ...(r.kind === 'subset' ? withInterval(r.acc_correct, iv?.acc_correct) : [''])),
+          h('td', { class: 'num f1' }, ...withInterval(r.f1, iv?.f1)),
           thresholds
             ? h(
                 'td',
@@ -125,8 +97,8 @@ function metricsTable(rows: MetricsRow[], thresholds?: Record<string, number | n
                 r.kind === 'subset' && thresholds[r.subset] != null ? String(thresholds[r.subset]) : '',
               )
             : null,
-        ),
-      ),
+        );
+      }),
     ),
   );
   return h('div', { class: 'table-scroll' }, table);
@@ -278,6 +250,37 @@ function coverage(model: MetricsModel): string {
   return `results for ${n} of ${model.datasetItems.toLocaleString('en-US')} items (the metrics cover those)`;
 }
 
+/** The best-of-n section and the open problem, when the dataset has several solutions per problem. */
+function bonParts(): (HTMLElement | null)[] {
+  const post = (m: MetricsToHost) => vscode.postMessage(m);
+  const { bon, bonMessage, problem } = current;
+  if (!bon) return [bonMessage ? h('p', { class: 'warning' }, bonMessage) : null];
+  const close = () => {
+    current.problem = undefined;
+    render();
+  };
+  return [bonSection(bon, bonMessage, post, render), problem ? problemSection(problem, post, close) : null];
+}
+
+/** The intervals of the ProcessBench table rows, once they have arrived for the model shown. */
+function rowIntervals(critic: string): ((row: MetricsRow) => RowIntervals | undefined) | undefined {
+  const iv = current.intervals;
+  if (!iv || iv.version !== current.version) return undefined;
+  const c = iv.intervals.critics[critic];
+  if (!c) return undefined;
+  return (row) =>
+    row.kind === 'subset'
+      ? c.subsets[row.subset]
+      : { acc_error: null, acc_correct: null, f1: row.kind === 'mean' ? c.mean : c.weighted };
+}
+
+function intervalsNote(): string {
+  const iv = current.intervals;
+  if (!iv || iv.version !== current.version) return 'Computing 95% bootstrap intervals…';
+  const { resamples, seed, computeMs } = iv.intervals;
+  return `± is half the 95% bootstrap interval (items resampled within subset and label, ${resamples.toLocaleString('en-US')} resamples, seed ${seed}; computed off the editor’s thread in ${computeMs.toFixed(0)} ms); the bar under a value shows the interval on 0–100.`;
+}
+
 function render(): void {
   for (const c of charts.splice(0)) c.destroy();
   const { model, message } = current;
@@ -286,7 +289,9 @@ function render(): void {
       app,
       h('header', { class: 'toolbar' }, h('h1', {}, 'Metrics')),
       h('p', { class: 'empty' }, message ?? 'No results yet.'),
+      ...bonParts(),
     );
+    finishRender();
     return;
   }
   const exportButton = (text: string, what: 'results' | 'csv' | 'markdown', tip: string) => {
@@ -324,7 +329,11 @@ function render(): void {
           ? h('span', { class: 'kind' }, ' · scalar scores')
           : h('span', { class: 'kind' }, ' · first-error predictions'),
       ),
-      metricsTable(model.rows.filter((r) => r.critic === critic)),
+      metricsTable(
+        model.rows.filter((r) => r.critic === critic),
+        undefined,
+        rowIntervals(critic),
+      ),
       cal
         ? h(
             'div',
@@ -368,25 +377,66 @@ function render(): void {
       'p',
       { class: 'note' },
       'acc_error: % of erroneous solutions whose first error is found exactly; acc_correct: % of all-correct solutions judged all correct; F1: their harmonic mean (ProcessBench). ',
-      'Two averages: the plain mean of the subset F1s (the paper’s headline) and the mean weighted by subset size.',
+      'Two averages: the plain mean of the subset F1s (the paper’s headline) and the mean weighted by subset size. ',
+      h('span', { class: 'intervals-note' }, intervalsNote()),
     ),
+    ...bonParts(),
     model.scalarCritics.length ? h('p', { class: 'calibrate-row' }, 'Calibrate scalar critics on ', calibration) : null,
     ...sections,
   );
+  finishRender();
+}
+
+function finishRender(): void {
+  if (!focusProblem) return;
+  focusProblem = false;
+  const view = app.querySelector<HTMLElement>('.problem-view');
+  if (!view) return;
+  view.focus({ preventScroll: true });
+  // Its top just below the sticky toolbar (whose height depends on the panel's width), measured once the page's
+  // custom elements have rendered and settled their sizes.
+  requestAnimationFrame(() => {
+    const toolbar = app.querySelector('.toolbar')?.getBoundingClientRect().height ?? 0;
+    window.scrollBy(0, view.getBoundingClientRect().top - toolbar - 8);
+  });
+}
+
+function saveState(): void {
+  if (!dataset) return;
+  vscode.setState({
+    view: 'metrics',
+    dataset,
+    ...(calibrationSubset ? { calibrationSubset } : {}),
+    ...(current.bon?.score ? { bonScore: current.bon.score } : {}),
+  });
 }
 
 // Charts take their colours from the theme: rebuild them when it changes.
 new MutationObserver(() => render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 onHostMessage<HostToMetrics>((msg) => {
-  if (msg.type !== 'metrics/model') return;
-  current = { model: msg.model, ...(msg.message ? { message: msg.message } : {}) };
-  if (msg.dataset)
-    vscode.setState({
-      view: 'metrics',
-      dataset: msg.dataset,
-      ...(msg.calibrationSubset ? { calibrationSubset: msg.calibrationSubset } : {}),
-    });
+  switch (msg.type) {
+    case 'metrics/model':
+      current.model = msg.model;
+      current.message = msg.message;
+      current.version = msg.version;
+      if (msg.dataset) dataset = msg.dataset;
+      calibrationSubset = msg.calibrationSubset ?? undefined;
+      break;
+    case 'metrics/intervals':
+      current.intervals = { intervals: msg.intervals, version: msg.version };
+      break;
+    case 'metrics/bon':
+      current.bon = msg.bon;
+      current.bonMessage = msg.message;
+      if (!msg.bon) current.problem = undefined;
+      break;
+    case 'metrics/problem':
+      current.problem = msg.problem;
+      focusProblem = true;
+      break;
+  }
+  saveState();
   render();
 });
 

@@ -37,10 +37,10 @@ export function registerWebviews(w: WebviewWiring): { inspector: Inspector; disp
     log,
     itemContext: (uri) => items.context(uri),
   });
-  const metrics = new MetricsPanels({ extensionUri, settings: w.settings, sessions, log });
   const showInspector: ShowInspector = (uri, column) => inspector.show(uri, column);
   const openItem = (dataset: vscode.Uri, i: number, column: vscode.ViewColumn) =>
     openDatasetItem({ sessions, scorer: w.scorer, showInspector }, dataset, i, column);
+  const metrics = new MetricsPanels({ extensionUri, settings: w.settings, sessions, log, openItem });
   const datasets = new DatasetEditorProvider({
     extensionUri,
     settings: w.settings,
