@@ -58,20 +58,52 @@ const webviewBuilds = [
 ];
 
 /**
- * The extension loads the `openai` client (a third of its bundle) from its own file, dist/openai.js, and only when a
- * remote critic is first built: the modules that import it are initialised lazily (see the critic registry), so
- * activation never parses it. The CLI bundles it whole.
+ * Third-party code the extension needs only for some features is loaded from its own file in dist/, when first
+ * imported, so activation never parses it: the `openai` client (a third of the bundle; the modules that import it are
+ * initialised lazily, see the critic registry), stream-json (JSON-array datasets, imported dynamically) and jsonrepair
+ * (per-step critiques, imported dynamically). Each chunk is one module instance; stream-json's pieces share one chunk
+ * (and so one stream-chain), which exports every name its importers take. The CLI bundles them whole.
  */
-const openaiChunk = {
-  name: 'openai-chunk',
+const LAZY_CHUNKS = [
+  { file: 'openai', filter: /^openai$/, entry: createRequire(import.meta.url).resolve('openai') },
+  {
+    file: 'stream-json',
+    filter: /^stream-json\//,
+    contents: [
+      `export { pipe } from 'stream-json/utils/pipe.js';`,
+      `export { parser } from 'stream-json/parser.js';`,
+      `export { streamArray } from 'stream-json/streamers/stream-array.js';`,
+      `export { jsonVerifier } from 'stream-json/utils/verifier.js';`,
+    ].join('\n'),
+  },
+  { file: 'jsonrepair', filter: /^jsonrepair$/, contents: `export { jsonrepair } from 'jsonrepair';` },
+];
+
+const lazyChunks = {
+  name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: /^openai$/ }, () => ({ path: './openai.js', external: true }));
+    for (const { file, filter } of LAZY_CHUNKS) {
+      build.onResolve({ filter }, () => ({ path: `./${file}.js`, external: true }));
+    }
   },
 };
 
+const chunkBuilds = LAZY_CHUNKS.map(({ file, entry, contents }) => ({
+  ...common,
+  ...(entry ? { entryPoints: [entry] } : { stdin: { contents, resolveDir: process.cwd(), sourcefile: `${file}.js` } }),
+  outfile: `dist/${file}.js`,
+}));
+
 const builds = [
-  { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [openaiChunk] },
-  { ...common, entryPoints: { openai: createRequire(import.meta.url).resolve('openai') }, outdir: 'dist' },
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+    plugins: [lazyChunks],
+    // The chunks load with require (as openai's always has), not the extension host's ESM loader.
+    supported: { 'dynamic-import': false },
+  },
+  ...chunkBuilds,
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The local-model host runs in its own process; its native modules are loaded from node_modules at run time.
   {

@@ -20,6 +20,8 @@ const REQUIRED = [
   'extension/dist/extension.js',
   'extension/dist/cli.js',
   'extension/dist/openai.js',
+  'extension/dist/stream-json.js',
+  'extension/dist/jsonrepair.js',
   'extension/dist/onnx-host.js',
   'extension/dist/stats-worker.js',
   'extension/dist/webview/inspector.js',
