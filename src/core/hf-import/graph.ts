@@ -278,9 +278,8 @@ export async function buildImportedGraph(
   });
   const fused = fusedAttention(spec);
   const basic = fused ? undefined : basicAttention(g, spec, ids, mask, cosCache, sinCache);
-  // GroupQueryAttention's local window counts the keys before the query: transformers' window counts the query too.
-  const window =
-    spec.slidingWindow !== undefined && spec.slidingWindow < opts.maxPositions ? spec.slidingWindow - 1 : -1;
+  // Both count the query itself: transformers' mask keeps keys k > q − sliding_window, as local_window_size does.
+  const window = spec.slidingWindow !== undefined && spec.slidingWindow < opts.maxPositions ? spec.slidingWindow : -1;
   for (let i = 0; i < spec.layers; i++) {
     const p = `model.layers.${i}`;
     // q, k and v as one [D, (H + 2K)·hd] projection: one MatMul and GroupQueryAttention's packed input.
