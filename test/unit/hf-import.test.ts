@@ -124,7 +124,6 @@ describe('imported graphs compute what the reference forward pass computes', () 
       head: 'lm',
       ropeScaling: LLAMA3,
       maxPositions: 1024,
-      slidingWindow: 5,
     });
     const invFreq = inverseFrequencies({
       headDim: 8,
@@ -132,6 +131,9 @@ describe('imported graphs compute what the reference forward pass computes', () 
       ropeScaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 256 },
     });
     assert.ok((await maxDiff(m, 'fp32', { invFreq })) < TOLERANCE.fp32);
+    const mistral = await imported({ family: 'mistral', head: 'lm', slidingWindow: 5 });
+    assert.ok((await maxDiff(mistral, 'fp32', { slidingWindow: 5 })) < TOLERANCE.fp32);
+    assert.ok((await maxDiff(mistral, 'fp32')) > 1e-3, 'the window matters for this input');
   });
 
   for (const format of ['fp16', 'int8', 'int4'] as const) {
