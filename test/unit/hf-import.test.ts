@@ -365,12 +365,23 @@ describe('progress and cancel', () => {
   });
 });
 
-describe('weights: auto', () => {
-  test('int8 with VNNI or AMX, else int4', () => {
-    assert.equal(chooseWeights(['avx2', 'avx512f', 'amx_int8']).weights, 'int8');
-    assert.equal(chooseWeights(['avx2', 'avx_vnni']).weights, 'int8');
-    assert.equal(chooseWeights(['avx2', 'fma']).weights, 'int4');
-    assert.equal(chooseWeights([]).weights, 'int4');
+describe('weights: auto and rope scaling', () => {
+  test('int8 with VNNI or AMX; else fp32 when its weights take at most half the memory, else int4', () => {
+    const GiB = 2 ** 30;
+    assert.equal(chooseWeights(['avx2', 'avx512f', 'amx_int8'], 28 * GiB, 24 * GiB).weights, 'int8');
+    assert.equal(chooseWeights(['avx2', 'avx_vnni'], 2 * GiB, 24 * GiB).weights, 'int8');
+    assert.equal(chooseWeights(['avx2', 'fma'], 2 * GiB, 24 * GiB).weights, 'fp32');
+    assert.equal(chooseWeights(['avx2', 'fma'], 28 * GiB, 24 * GiB).weights, 'int4');
+    assert.equal(chooseWeights([], 13 * GiB, 24 * GiB).weights, 'int4');
+  });
+
+  test('the import applies the rule to the flags and memory it is given', async () => {
+    const m = await imported(
+      { family: 'qwen2', head: 'value', model: FUSED },
+      { weights: 'auto', cpuFlags: () => ['avx2'], totalMemory: 1e12 },
+    );
+    assert.equal(m.result.weights, 'fp32');
+    assert.match(m.result.weightsReason, /no int8 dot-product instructions/);
   });
 
   test('llama3 frequencies: high frequencies kept, low ones divided by the factor, the band between smoothed', () => {

@@ -9,6 +9,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { OnnxGraph } from '../onnx-format/graph';
 import { Checkpoint } from './checkpoint';
@@ -56,10 +57,14 @@ export interface ImportOptions {
   maxPositions?: number;
   /** int4 only: zero points per block (asymmetric) instead of symmetric blocks. */
   int4Asymmetric?: boolean;
+  /** int4 only: MatMulNBits accuracy_level (0: float32 compute, the default; 4: int8 compute). */
+  int4AccuracyLevel?: 0 | 4;
   signal?: AbortSignal;
   onProgress?: (p: ImportProgress) => void;
   /** CPU feature flags for `auto` (default: /proc/cpuinfo). */
   cpuFlags?: CpuFlagsReader;
+  /** Memory for `auto`, in bytes (default: os.totalmem()). */
+  totalMemory?: number;
   /** Where the presets live (default: the models/ folder shipped with PRM Lens). */
   presetsDir?: string;
 }
@@ -114,9 +119,10 @@ export async function importCheckpoint(opts: ImportOptions): Promise<ImportResul
       `${source}: no tokenizer_config.json, which the ${preset.name} preset reads (chat template, special tokens)`,
     );
 
+  const fp32Bytes = 4 * parameterCount(spec);
   const { weights, reason } =
     opts.weights === 'auto'
-      ? chooseWeights((opts.cpuFlags ?? readCpuFlags)())
+      ? chooseWeights((opts.cpuFlags ?? readCpuFlags)(), fp32Bytes, opts.totalMemory ?? os.totalmem())
       : { weights: opts.weights, reason: 'requested' };
   const maxPositions = opts.maxPositions ?? Math.min(spec.maxPositions, ROTARY_CAP);
   const notes: string[] = [];
@@ -168,6 +174,7 @@ export async function importCheckpoint(opts: ImportOptions): Promise<ImportResul
       await buildImportedGraph(graph, spec, head, checkpoint, {
         weights,
         int4Symmetric: !opts.int4Asymmetric,
+        int4AccuracyLevel: opts.int4AccuracyLevel,
         maxPositions,
         onTensor: async (name, bytes) => {
           done++;
@@ -206,6 +213,13 @@ export async function importCheckpoint(opts: ImportOptions): Promise<ImportResul
   } finally {
     checkpoint.close();
   }
+}
+
+/** Parameters of the decoder (heads aside): what its weights take at 4 bytes each. */
+function parameterCount(s: DecoderSpec): number {
+  const attention = s.hidden * (s.heads + 2 * s.kvHeads) * s.headDim + s.heads * s.headDim * s.hidden;
+  const embeddings = s.vocab * s.hidden * (s.tieEmbeddings ? 1 : 2);
+  return s.layers * (attention + 3 * s.hidden * s.intermediate) + embeddings;
 }
 
 /**
