@@ -23,9 +23,9 @@ export const readCpuFlags: CpuFlagsReader = () => {
 /**
  * The rule, from measurements on this project's benchmark (Qwen2-0.5B shape, 512 tokens; see models/README.md):
  * a PRM reads whole prompts, so the matrix products are compute-bound. int8 weights (DynamicQuantizeMatMul: MLAS's
- * u8s8 GEMM has AMX-INT8 and AVX-512 VNNI / AVX-VNNI kernels) were the fastest where the CPU has those. Without
- * them float32 GEMM beat 4-bit MatMulNBits, so fp32 is chosen when its weights take at most half the memory, else
- * int4 (a quarter of int8's bytes: a 7B model in ~4 GB).
+ * u8s8 GEMM has AMX-INT8 and AVX-512 VNNI / AVX-VNNI kernels) took less than half the time of every other format
+ * where the CPU has those. 4-bit MatMulNBits (float32 compute) was no faster than float32 MatMul, so without
+ * VNNI/AMX the exact fp32 is chosen when its weights take at most half the memory, else int4 (a 7B model in ~4 GB).
  */
 export function chooseWeights(
   flags: readonly string[],
