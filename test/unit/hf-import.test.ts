@@ -88,6 +88,17 @@ describe('imported graphs compute what the reference forward pass computes', () 
     assert.ok((await maxDiff(m, 'fp32')) < TOLERANCE.fp32);
   });
 
+  test('a value head saved under a causal-LM architecture name is found by its tensors', async () => {
+    const m = await imported({
+      family: 'qwen2',
+      head: 'value',
+      model: FUSED,
+      configOverrides: { architectures: ['Qwen2ForCausalLM'] },
+    });
+    assert.equal(m.result.head, 'value');
+    assert.ok((await maxDiff(m, 'fp32')) < TOLERANCE.fp32);
+  });
+
   test('Qwen2 causal LM with tied embeddings, float16 shards with their index, a preset named', async () => {
     const m = await imported(
       { family: 'qwen2', head: 'lm', model: FUSED, dtype: 'F16', shards: 3 },

@@ -102,7 +102,8 @@ export async function importCheckpoint(opts: ImportOptions): Promise<ImportResul
     throw new CheckpointError(`${configFile}: not valid JSON`);
   }
   const { spec, impliedHead } = parseDecoderConfig(rawConfig, configFile);
-  const headKind = opts.head ?? impliedHead;
+  // A PRM head's tensors say more than the architecture name (a value-head PRM may be saved as *ForCausalLM).
+  const headKind = opts.head ?? headInTensors(source) ?? impliedHead;
   if (!headKind)
     throw new CheckpointError(
       `${configFile}: the architecture does not say which head; pass --head lm, token-classification or value`,
@@ -210,6 +211,17 @@ export async function importCheckpoint(opts: ImportOptions): Promise<ImportResul
   } catch (err) {
     created.remove();
     throw err;
+  } finally {
+    checkpoint.close();
+  }
+}
+
+function headInTensors(source: string): HeadKind | undefined {
+  const checkpoint = Checkpoint.open(source);
+  try {
+    if (checkpoint.has('v_head.summary.weight')) return 'value';
+    if (checkpoint.has('score.0.weight') && checkpoint.has('score.2.weight')) return 'token-classification';
+    return undefined;
   } finally {
     checkpoint.close();
   }
