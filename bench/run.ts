@@ -9,6 +9,7 @@ import { remoteBenchmark } from './remote';
 import { engineBenchmark } from './engine';
 import { webviewBenchmarks } from './webview';
 import { onnxBenchmarks } from './onnx';
+import { hfImportBenchmark } from './hf-import';
 import { checkerQuality, formatCheckerQuality } from './checker-quality';
 import { checkerWorstCase, stepRegexOverhead } from './input-limits';
 import { bonBenchmark } from './bon';
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
   await inspectorBenchmarks(root);
   console.log('');
   await onnxBenchmarks();
+  await hfImportBenchmark();
   console.log('');
   console.log(await bonBenchmark(root));
   console.log('');
