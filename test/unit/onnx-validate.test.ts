@@ -10,7 +10,7 @@ import { OnnxRunner, defaultHostScript } from '../../src/core/critics/onnx/runne
 import { signatureOf } from '../../src/onnx-host/engine';
 import { NativePieceTokenizer } from '../../src/onnx-host/tokenizer';
 import { buildModelFolder, testPrmJson } from '../support/onnx/fixtures';
-import { OnnxGraph } from '../support/onnx/graph';
+import { OnnxGraph } from '../../src/core/onnx-format/graph';
 import { buildByteLevelTokenizer, MATH_CORPUS } from '../support/onnx/tokenizer';
 import { tempDir } from '../support/onnx/tmp';
 

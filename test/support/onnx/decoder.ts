@@ -1,4 +1,4 @@
-import { OnnxGraph } from './graph';
+import { OnnxGraph } from '../../../src/core/onnx-format/graph';
 import { quantize4, transpose, WeightSource } from './weights';
 
 /**
@@ -70,7 +70,7 @@ export function buildDecoder(cfg: DecoderConfig, weights: WeightSource): OnnxGra
     throw new Error(`buildDecoder: hidden ${D} / heads ${H} / kv heads ${K} do not divide`);
   const hd = D / H;
   const rep = H / K;
-  const g = new OnnxGraph(`decoder-${cfg.head}`);
+  const g = new OnnxGraph(`decoder-${cfg.head}`, 'prm-lens-tests');
   const c = (values: number[], dims?: number[]) => g.constant(values, 'int64', dims);
   const cf = (value: number) => g.constant([value], 'float', []);
 

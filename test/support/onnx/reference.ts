@@ -1,12 +1,24 @@
 import { DecoderConfig } from './decoder';
 import { WeightSource } from './weights';
 
+export interface ReferenceOptions {
+  /** Rotary inverse frequencies (default 1 / theta^(2i/d)); Llama 3's rope scaling changes them. */
+  invFreq?: Float64Array;
+  /** Mistral's sliding window: a query attends to at most this many keys, itself included. */
+  slidingWindow?: number;
+}
+
 /**
  * A plain, loop-by-loop forward pass of the same architecture (written like llama2.c's, with rotate-half rotary
- * embeddings), used to check that the ONNX graphs compute what a Llama/Qwen2 decoder computes.
+ * embeddings), used to check that the ONNX graphs compute what a Llama/Qwen2/Mistral decoder computes.
  * Returns the head's output for every position of one unpadded sequence: [T][vocab | labels | 1].
  */
-export function referenceForward(cfg: DecoderConfig, weights: WeightSource, ids: readonly number[]): Float64Array[] {
+export function referenceForward(
+  cfg: DecoderConfig,
+  weights: WeightSource,
+  ids: readonly number[],
+  options: ReferenceOptions = {},
+): Float64Array[] {
   const { hidden: D, heads: H, kvHeads: K, intermediate: I } = cfg;
   const hd = D / H;
   const rep = H / K;
@@ -29,7 +41,7 @@ export function referenceForward(cfg: DecoderConfig, weights: WeightSource, ids:
   const rope = (v: Float64Array, heads: number, pos: number) => {
     for (let h = 0; h < heads; h++) {
       for (let j = 0; j < hd / 2; j++) {
-        const angle = pos / Math.pow(cfg.ropeTheta, (2 * j) / hd);
+        const angle = pos * (options.invFreq ? options.invFreq[j] : 1 / Math.pow(cfg.ropeTheta, (2 * j) / hd));
         const a = v[h * hd + j];
         const b = v[h * hd + j + hd / 2];
         v[h * hd + j] = a * Math.cos(angle) - b * Math.sin(angle);
@@ -98,7 +110,9 @@ export function referenceForward(cfg: DecoderConfig, weights: WeightSource, ids:
       const att = new Float64Array(H * hd);
       for (let head = 0; head < H; head++) {
         const kvHead = Math.floor(head / rep);
-        const scores = keys[l].map((kk) => {
+        const first = options.slidingWindow ? Math.max(0, pos + 1 - options.slidingWindow) : 0;
+        const scores = keys[l].map((kk, t) => {
+          if (t < first) return -Infinity;
           let s = 0;
           for (let j = 0; j < hd; j++) s += q[head * hd + j] * kk[kvHead * hd + j];
           return s / Math.sqrt(hd);

@@ -4,23 +4,42 @@ import { ProtoWriter } from './protobuf';
 
 /**
  * A dependency-free ONNX model writer: graph inputs/outputs, initializers (inline or in an external data file),
- * nodes with attributes, opset 17 plus the com.microsoft domain when a node uses it.
+ * nodes with attributes, opset 17 plus the com.microsoft domain when a node uses it. With `streamWeights` large
+ * initializers go to the external data file as they are added, so a graph whose weights exceed memory can be written.
  */
 
-export type ElemType = 'float' | 'float16' | 'int64' | 'int32' | 'uint8' | 'bool';
+export type ElemType = 'float' | 'float16' | 'int64' | 'int32' | 'uint8' | 'int8' | 'bool';
 export type Dim = number | string;
-export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array;
+export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
 
-const DATA_TYPE: Record<ElemType, number> = { float: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float16: 10 };
+const DATA_TYPE: Record<ElemType, number> = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10 };
+const ELEMENT_BYTES: Record<ElemType, number> = { float: 4, uint8: 1, int8: 1, int32: 4, int64: 8, bool: 1, float16: 2 };
 
 /** Attribute values: an integer, `{ f }` for a float, a string, an integer list, `{ floats }`, or `{ t }` for a tensor. */
-export type Attr = number | string | number[] | { f: number } | { floats: number[] } | { t: Initializer };
+export type Attr = number | string | number[] | { f: number } | { floats: number[] } | { t: TensorValue };
 
-interface Initializer {
+/** A tensor given by value (an attribute's, or an initializer kept inside the model file). */
+export interface TensorValue {
   name: string;
   type: ElemType;
   dims: number[];
   data: TensorData;
+}
+
+type Initializer = TensorValue;
+
+/** An initializer already written to the external data file: only where it is stays in memory. */
+interface StoredInitializer {
+  name: string;
+  type: ElemType;
+  dims: number[];
+  external: ExternalRef;
+}
+
+interface ExternalRef {
+  location: string;
+  offset: number;
+  length: number;
 }
 
 interface NodeSpec {
@@ -48,13 +67,36 @@ const EXTERNAL_MIN_BYTES = 1024;
 
 export class OnnxGraph {
   private readonly nodes: NodeSpec[] = [];
-  private readonly initializers: Initializer[] = [];
+  private readonly initializers: (Initializer | StoredInitializer)[] = [];
   private readonly inputs: ValueSpec[] = [];
   private readonly outputs: ValueSpec[] = [];
   private readonly domains = new Set<string>();
   private counter = 0;
+  private stream: { name: string; fd: number; offset: number } | undefined;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly producer = 'prm-lens',
+  ) {}
+
+  /**
+   * From now on, initializers of 1 KiB or more are written to `file` (created; its base name is the location the
+   * model records) as they are added. `save` then writes only the graph; `close` releases the file early on failure.
+   */
+  streamWeights(file: string): void {
+    if (this.stream) throw new Error(`${this.name}: weights are already streamed to ${this.stream.name}`);
+    this.stream = { name: path.basename(file), fd: openSync(file, 'wx'), offset: 0 };
+  }
+
+  /** Bytes written to the streamed external data file so far. */
+  get streamedBytes(): number {
+    return this.stream?.offset ?? 0;
+  }
+
+  close(): void {
+    if (this.stream && this.stream.fd >= 0) closeSync(this.stream.fd);
+    if (this.stream) this.stream.fd = -1;
+  }
 
   input(name: string, type: ElemType, dims: Dim[]): string {
     this.inputs.push({ name, type, dims });
@@ -67,10 +109,14 @@ export class OnnxGraph {
 
   initializer(name: string, type: ElemType, dims: number[], data: TensorData): string {
     const count = dims.reduce((a, b) => a * b, 1);
-    const elementBytes = type === 'float' || type === 'int32' ? 4 : type === 'int64' ? 8 : type === 'float16' ? 2 : 1;
-    if (data.byteLength !== count * elementBytes)
+    if (data.byteLength !== count * ELEMENT_BYTES[type])
       throw new Error(`initializer ${name}: ${data.byteLength} bytes for dims [${dims}] of ${type}`);
-    this.initializers.push({ name, type, dims, data });
+    if (this.stream && data.byteLength >= EXTERNAL_MIN_BYTES) {
+      if (this.stream.fd < 0) throw new Error(`${this.name}: the weights file ${this.stream.name} is closed`);
+      this.initializers.push({ name, type, dims, external: appendAligned(this.stream, data) });
+    } else {
+      this.initializers.push({ name, type, dims, data });
+    }
     return name;
   }
 
@@ -109,6 +155,8 @@ export class OnnxGraph {
 
   /** Writes `file` (and the external data file next to it when asked); returns the bytes written. */
   save(file: string, options: SaveOptions = {}): number {
+    if (this.stream && options.externalData)
+      throw new Error(`${this.name}: weights are streamed to ${this.stream.name}; save() takes no externalData`);
     const external = options.externalData
       ? {
           name: options.externalData,
@@ -121,39 +169,48 @@ export class OnnxGraph {
       for (const n of this.nodes) graph.message(1, encodeNode(n));
       graph.string(2, this.name);
       for (const init of this.initializers) {
-        if (external && init.data.byteLength >= EXTERNAL_MIN_BYTES) {
-          const pad = (EXTERNAL_ALIGNMENT - (external.offset % EXTERNAL_ALIGNMENT)) % EXTERNAL_ALIGNMENT;
-          if (pad) writeSync(external.fd, new Uint8Array(pad));
-          external.offset += pad;
-          writeSync(external.fd, bytesOf(init.data));
-          graph.message(
-            5,
-            encodeTensor(init, { location: external.name, offset: external.offset, length: init.data.byteLength }),
-          );
-          external.offset += init.data.byteLength;
-        } else {
-          graph.message(5, encodeTensor(init));
-        }
+        if ('external' in init) graph.message(5, encodeTensor(init, init.external));
+        else if (external && init.data.byteLength >= EXTERNAL_MIN_BYTES)
+          graph.message(5, encodeTensor(init, appendAligned(external, init.data)));
+        else graph.message(5, encodeTensor(init));
       }
       for (const v of this.inputs) graph.message(11, encodeValueInfo(v));
       for (const v of this.outputs) graph.message(12, encodeValueInfo(v));
     } finally {
       if (external) closeSync(external.fd);
+      this.close();
     }
-    const model = new ProtoWriter().varint(1, 8).string(2, 'prm-lens-tests').message(7, graph);
+    const model = new ProtoWriter().varint(1, 8).string(2, this.producer).message(7, graph);
     model.message(8, new ProtoWriter().string(1, '').varint(2, 17));
     for (const domain of this.domains) model.message(8, new ProtoWriter().string(1, domain).varint(2, 1));
     const bytes = model.finish();
     writeFileSync(file, bytes);
-    return bytes.length + (external?.offset ?? 0);
+    return bytes.length + (external?.offset ?? 0) + (this.stream?.offset ?? 0);
   }
+}
+
+/** Appends `data` at the next page-aligned offset of an open data file. */
+function appendAligned(file: { name: string; fd: number; offset: number }, data: TensorData): ExternalRef {
+  const pad = (EXTERNAL_ALIGNMENT - (file.offset % EXTERNAL_ALIGNMENT)) % EXTERNAL_ALIGNMENT;
+  if (pad) writeSync(file.fd, new Uint8Array(pad));
+  file.offset += pad;
+  const offset = file.offset;
+  writeAll(file.fd, bytesOf(data));
+  file.offset += data.byteLength;
+  return { location: file.name, offset, length: data.byteLength };
+}
+
+/** writeSync may write less than asked for large buffers. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 function bytesOf(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-function encodeTensor(t: Initializer, external?: { location: string; offset: number; length: number }): ProtoWriter {
+function encodeTensor(t: Initializer | StoredInitializer, external?: ExternalRef): ProtoWriter {
   const w = new ProtoWriter();
   for (const d of t.dims) w.varint(1, d);
   w.varint(2, DATA_TYPE[t.type]).string(8, t.name);
@@ -166,7 +223,7 @@ function encodeTensor(t: Initializer, external?: { location: string; offset: num
       w.message(13, new ProtoWriter().string(1, key).string(2, value));
     }
     w.varint(14, 1);
-  } else {
+  } else if ('data' in t) {
     w.bytes(9, bytesOf(t.data));
   }
   return w;
