@@ -1,72 +1,23 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { checkpointTensors } from '../test/support/hf/checkpoint';
+import { floatToBf16 } from '../test/support/hf/safetensors';
 import { DecoderConfig } from '../test/support/onnx/decoder';
 import { WeightSource } from '../test/support/onnx/weights';
 
 /**
- * Hugging Face model folders written the way transformers' `save_pretrained` writes them (config.json, safetensors
- * with transformers' weight names, shards with an index), from a decoder configuration and a weight source. The
- * import validations and the PyTorch comparison feed these to the converter and to the PyTorch reference.
+ * Hugging Face model folders written the way transformers' `save_pretrained` writes them (config.json with its
+ * fields, safetensors with transformers' weight names, shards with an index), from a decoder configuration and any
+ * weight source (a trained checkpoint, or random weights at a chosen scale), streamed tensor by tensor so a
+ * 0.5B-shaped model never sits in memory whole. The tests' writer (test/support/hf) keeps its tiny models in memory
+ * to mutate them; this one is for the validations and the benchmark.
  */
 
 export type SafetensorsDtype = 'F32' | 'BF16';
 
-export interface TensorSpec {
+interface TensorSpec {
   name: string;
   shape: number[];
-}
-
-/** Every tensor a transformers checkpoint of this decoder holds, in its module order. */
-export function checkpointTensors(cfg: DecoderConfig): TensorSpec[] {
-  const { hidden: D, heads: H, kvHeads: K, intermediate: I } = cfg;
-  const hd = D / H;
-  const specs: TensorSpec[] = [{ name: 'model.embed_tokens.weight', shape: [cfg.vocab, D] }];
-  for (let l = 0; l < cfg.layers; l++) {
-    const p = `model.layers.${l}`;
-    specs.push({ name: `${p}.input_layernorm.weight`, shape: [D] });
-    for (const [proj, rows] of [
-      ['q_proj', H * hd],
-      ['k_proj', K * hd],
-      ['v_proj', K * hd],
-    ] as const) {
-      specs.push({ name: `${p}.self_attn.${proj}.weight`, shape: [rows, D] });
-      if (cfg.qkvBias) specs.push({ name: `${p}.self_attn.${proj}.bias`, shape: [rows] });
-    }
-    specs.push(
-      { name: `${p}.self_attn.o_proj.weight`, shape: [D, H * hd] },
-      { name: `${p}.post_attention_layernorm.weight`, shape: [D] },
-      { name: `${p}.mlp.gate_proj.weight`, shape: [I, D] },
-      { name: `${p}.mlp.up_proj.weight`, shape: [I, D] },
-      { name: `${p}.mlp.down_proj.weight`, shape: [D, I] },
-    );
-  }
-  specs.push({ name: 'model.norm.weight', shape: [D] });
-  // Skywork's checkpoint is a causal LM plus its value head, so it keeps lm_head when the embedding is not tied.
-  if (cfg.head !== 'token-classification' && !cfg.tieEmbeddings)
-    specs.push({ name: 'lm_head.weight', shape: [cfg.vocab, D] });
-  if (cfg.head === 'token-classification') {
-    const labels = cfg.labels ?? 2;
-    specs.push(
-      { name: 'score.0.weight', shape: [D, D] },
-      { name: 'score.0.bias', shape: [D] },
-      { name: 'score.2.weight', shape: [labels, D] },
-      { name: 'score.2.bias', shape: [labels] },
-    );
-  } else if (cfg.head === 'value') {
-    specs.push({ name: 'v_head.summary.weight', shape: [1, D] }, { name: 'v_head.summary.bias', shape: [1] });
-  }
-  return specs;
-}
-
-/** float32 → bfloat16 bits, rounding to nearest even as torch's `.to(torch.bfloat16)` does. */
-export function toBfloat16(values: Float32Array): Uint16Array {
-  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  const out = new Uint16Array(values.length);
-  for (let i = 0; i < bits.length; i++) {
-    const b = bits[i];
-    out[i] = (b & 0x7fffffff) > 0x7f800000 ? (b >>> 16) | 0x40 : (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
-  }
-  return out;
 }
 
 function bytesOf(spec: TensorSpec, dtype: SafetensorsDtype): number {
@@ -102,7 +53,7 @@ export function writeSafetensors(
       const values = weights.tensor(s.name, s.shape);
       if (values.length !== s.shape.reduce((a, b) => a * b, 1))
         throw new Error(`${s.name}: the weight source gave ${values.length} values for shape [${s.shape}]`);
-      const data = dtype === 'F32' ? values : toBfloat16(values);
+      const data = dtype === 'F32' ? values : floatToBf16(values);
       writeSync(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     }
   } finally {
@@ -175,7 +126,7 @@ export interface CheckpointOptions {
 }
 
 /** A complete Hugging Face model folder: config.json, weights (one file or shards + index), tokenizer files. */
-export function writeHfCheckpoint(
+export function writeHfFolder(
   dir: string,
   cfg: DecoderConfig,
   weights: WeightSource,
