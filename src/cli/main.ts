@@ -11,6 +11,7 @@ import { metricsCommand } from './commands/metrics';
 import { defaultCacheDir } from './commands/critics';
 import { clearCacheCommand } from './commands/clear-cache';
 import { bonCommand } from './commands/bon';
+import { importCommand } from './commands/import';
 import { cacheCommand, cachePruneCommand, DEFAULT_LIMITS, pruneAfterRun } from './commands/cache';
 import { DAY_MS, limitRules, PruneRules } from '../core/critics/cacheMaintenance';
 import { compileStepRegex } from '../core/segment/boundaries';
@@ -35,6 +36,8 @@ Usage:
   prm-lens cache prune [--cache-dir DIR] [--out results.jsonl] [--older-than DAYS] [--critic ID]... [--max-size MB]
                 [--json]
   prm-lens clear-cache [--cache-dir DIR] [--out results.jsonl]
+  prm-lens import DIR --out DIR [--weights int4|int8|fp16|fp32|auto] [--head lm|token-classification|value]
+                [--preset NAME|prm.json] [--json] [--quiet]
   prm-lens --version
 
 Strategies: ${SEGMENT_STRATEGIES.join(', ')} (default auto).
@@ -70,6 +73,11 @@ layout with a gold "answer" or is_correct) and prints accuracy % per n for pass,
 weighted:<score>; step scores come from --results files (joined by solution id), as best:<critic>/<min|product|last|
 mean|max>. Best-of-n, pass and random are exact expectations over all n-subsets of N slots (default N: the most
 solutions of a problem; fewer are padded with empty slots); votes are sampled (seeded) with a standard error.
+Import: a Hugging Face model folder (config.json, *.safetensors with their index, tokenizer.json,
+tokenizer_config.json) of a Qwen2, Llama or Mistral decoder becomes a PRM Lens model folder in --out (new or empty):
+model.onnx with onnxruntime's fused CPU operators, the tokenizer files and the prm.json of the matching preset in
+models/ (--preset names another). --weights auto (default) picks int8 on CPUs with VNNI/AMX, else int4; the head comes
+from config.json's architecture unless --head says it. See models/README.md.
 Exit codes: 0 ok; 1 a critic failed, or the command could not finish; 2 bad arguments, or an input file that is
 missing, unreadable or malformed (good records are still processed); 130 interrupted.`;
 
@@ -97,6 +105,9 @@ const OPTIONS = {
   results: { type: 'string', multiple: true },
   'calibrate-on': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
+  weights: { type: 'string' },
+  head: { type: 'string' },
+  preset: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } satisfies ParseArgsConfig['options'];
@@ -129,6 +140,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   cache: { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'json'] },
   'cache prune': { args: '', maxArgs: 0, options: ['cache-dir', 'out', 'older-than', 'critic', 'max-size', 'json'] },
   bon: { args: 'FILE', maxArgs: Infinity, options: ['n', 'samples-per-problem', 'results', 'critic', 'json'] },
+  import: { args: 'DIR', maxArgs: 1, options: ['out', 'weights', 'head', 'preset', 'json', 'quiet'] },
   'clear-cache': { args: '', maxArgs: 0, options: ['cache-dir', 'out'] },
 };
 const GLOBAL_OPTIONS: readonly Option[] = ['help', 'version'];
@@ -220,6 +232,17 @@ async function main(argv: string[]): Promise<number> {
         ...(values.critic === undefined ? {} : { critics: values.critic }),
         results: values.results ?? [],
         json,
+        signal: controller.signal,
+      });
+    case 'import':
+      return importCommand({
+        source: files[0],
+        out: values.out,
+        weights: values.weights,
+        head: values.head,
+        preset: values.preset,
+        json,
+        quiet: values.quiet ?? false,
         signal: controller.signal,
       });
     default: // clear-cache, the last entry of COMMANDS

@@ -23,8 +23,8 @@ export interface GraphOptions {
   int4AccuracyLevel?: number;
   /** Rows of the rotary cos/sin cache: the longest input the graph takes. */
   maxPositions: number;
-  /** Called after each checkpoint tensor is read and written; throw from it to stop. */
-  onTensor(name: string, bytes: number): void;
+  /** Called after each checkpoint tensor is read; the build waits for it (a chance to yield) and stops if it throws. */
+  onTensor(name: string, bytes: number): Promise<void>;
 }
 
 export interface HeadPlan {
@@ -89,19 +89,88 @@ export function tensorNames(spec: DecoderSpec, head: HeadPlan): string[] {
   return names;
 }
 
+/** onnxruntime's CPU GroupQueryAttention takes head sizes that are multiples of 16 (every released 7B/8B model). */
+export function fusedAttention(spec: Pick<DecoderSpec, 'headDim'>): boolean {
+  return spec.headDim % 16 === 0;
+}
+
+type BasicAttention = (qkv: string) => string;
+
+/**
+ * Attention from standard operators, for head sizes GroupQueryAttention does not take (tiny models such as
+ * stories260K): rotate-half rotary embedding from the same cos/sin cache, a causal (and sliding-window) mask combined
+ * with the padding mask, and grouped queries against their shared key/value head without copying them.
+ */
+function basicAttention(
+  g: OnnxGraph,
+  spec: DecoderSpec,
+  ids: string,
+  mask: string,
+  cosCache: string,
+  sinCache: string,
+): BasicAttention {
+  const { heads: H, kvHeads: K, headDim: hd } = spec;
+  const rep = H / K;
+  const c = (values: number[], dims?: number[]) => g.constant(values, 'int64', dims);
+  const S = g.node('Squeeze', [g.node('Gather', [g.node('Shape', [ids]), c([1])]), c([0])]);
+  const pos = g.node('Range', [c([0], []), S, c([1], [])]);
+  const keyPos = g.node('Unsqueeze', [pos, c([0])]);
+  const queryPos = g.node('Unsqueeze', [pos, c([1])]);
+  let allowed = g.node('LessOrEqual', [keyPos, queryPos]);
+  if (spec.slidingWindow !== undefined)
+    allowed = g.node('And', [
+      allowed,
+      g.node('Greater', [keyPos, g.node('Sub', [queryPos, c([spec.slidingWindow], [])])]),
+    ]);
+  const notPadding = g.node('Unsqueeze', [g.node('Cast', [mask], { to: 9 }), c([1, 2, 3])]);
+  // [B, 1, 1, S, S]: broadcast over kv heads and the query heads sharing each.
+  const allowed5 = g.node('And', [g.node('Unsqueeze', [allowed, c([0, 1, 2])]), notPadding]);
+  const table = (cache: string) => {
+    const half = g.node('Gather', [cache, pos]);
+    return g.node('Concat', [half, half], { axis: -1 });
+  };
+  const cos = table(cosCache);
+  const sin = table(sinCache);
+  const rotary = (x: string) => {
+    const first = g.node('Slice', [x, c([0]), c([hd / 2]), c([3])]);
+    const second = g.node('Slice', [x, c([hd / 2]), c([hd]), c([3])]);
+    const rotated = g.node('Concat', [g.node('Neg', [second]), first], { axis: 3 });
+    return g.node('Add', [g.node('Mul', [x, cos]), g.node('Mul', [rotated, sin])]);
+  };
+  const heads = (t: string, n: number) =>
+    g.node('Transpose', [g.node('Reshape', [t, c([0, 0, n, hd])])], { perm: [0, 2, 1, 3] });
+  const masked = g.constant([-1e9], 'float', []);
+  const scale = g.constant([Math.sqrt(hd)], 'float', []);
+  return (qkv) => {
+    const [qPart, kPart, vPart] = g.nodeOutputs(
+      'Split',
+      [qkv, c([H * hd, K * hd, K * hd])],
+      { axis: -1 },
+      { outputs: 3 },
+    );
+    const q5 = g.node('Reshape', [rotary(heads(qPart, H)), c([0, K, rep, -1, hd])]);
+    const k5 = g.node('Transpose', [g.node('Unsqueeze', [rotary(heads(kPart, K)), c([2])])], { perm: [0, 1, 2, 4, 3] });
+    const v5 = g.node('Unsqueeze', [heads(vPart, K), c([2])]);
+    const scores = g.node('Div', [g.node('MatMul', [q5, k5]), scale]);
+    const probs = g.node('Softmax', [g.node('Where', [allowed5, scores, masked])], { axis: -1 });
+    const out = g.node('Reshape', [g.node('MatMul', [probs, v5]), c([0, H, -1, hd])]);
+    return g.node('Reshape', [g.node('Transpose', [out], { perm: [0, 2, 1, 3] }), c([0, 0, H * hd])]);
+  };
+}
+
 /** Adds the whole decoder to `g` (whose weights should be streamed), reading tensors one at a time. */
-export function buildImportedGraph(
+export async function buildImportedGraph(
   g: OnnxGraph,
   spec: DecoderSpec,
   head: HeadPlan,
   ckpt: Checkpoint,
   opts: GraphOptions,
-): void {
+): Promise<void> {
   const { hidden: D, heads: H, kvHeads: K, headDim: hd, intermediate: I } = spec;
   const c = (values: number[], dims?: number[]) => g.constant(values, 'int64', dims);
-  const read = (name: string, shape: number[]): Float32Array => {
+  const read = async (name: string, shape: number[]): Promise<Float32Array> => {
     const data = ckpt.read(name, shape);
-    opts.onTensor(name, data.byteLength);
+    await opts.onTensor(name, data.byteLength);
     return data;
   };
   const MS = { domain: 'com.microsoft' };
@@ -175,18 +244,18 @@ export function buildImportedGraph(
   };
   const addBias = (y: string, name: string, bias: Float32Array | undefined) =>
     bias ? g.node('Add', [y, g.initializer(name, 'float', [bias.length], bias)]) : y;
-  const linear = (x: string, prefix: string, out: number, inp: number, bias: boolean, format = opts.weights) => {
-    const w = read(`${prefix}.weight`, [out, inp]);
+  const linear = async (x: string, prefix: string, out: number, inp: number, bias: boolean, format = opts.weights) => {
+    const w = await read(`${prefix}.weight`, [out, inp]);
     return addBias(
       matmul(x, `${prefix}.weight`, w, out, inp, format),
       `${prefix}.bias`,
-      bias ? read(`${prefix}.bias`, [out]) : undefined,
+      bias ? await read(`${prefix}.bias`, [out]) : undefined,
     );
   };
-  const norm = (name: string) => g.initializer(name, 'float', [D], read(name, [D]));
+  const norm = async (name: string) => g.initializer(name, 'float', [D], await read(name, [D]));
   const eps = { epsilon: { f: spec.rmsEps } };
 
-  const embed = read('model.embed_tokens.weight', [spec.vocab, D]);
+  const embed = await read('model.embed_tokens.weight', [spec.vocab, D]);
   // fp32 keeps the table in float; the other formats store it as float16 (a Gather of half the bytes, then a Cast).
   let x =
     opts.weights === 'fp32'
@@ -203,18 +272,20 @@ export function buildImportedGraph(
         );
   const lmWeight = head.kind === 'lm' && spec.tieEmbeddings ? embed : undefined;
 
-  let h = g.node('SimplifiedLayerNormalization', [x, norm('model.layers.0.input_layernorm.weight')], {
+  let h = g.node('SimplifiedLayerNormalization', [x, await norm('model.layers.0.input_layernorm.weight')], {
     axis: -1,
     ...eps,
   });
-  const window =
-    spec.slidingWindow !== undefined && spec.slidingWindow < opts.maxPositions ? spec.slidingWindow - 1 : -1;
+  const fused = fusedAttention(spec);
+  const basic = fused ? undefined : basicAttention(g, spec, ids, mask, cosCache, sinCache);
+  // Both count the query itself: transformers' mask keeps keys k > q − sliding_window, as local_window_size does.
+  const window = spec.slidingWindow !== undefined && spec.slidingWindow < opts.maxPositions ? spec.slidingWindow : -1;
   for (let i = 0; i < spec.layers; i++) {
     const p = `model.layers.${i}`;
     // q, k and v as one [D, (H + 2K)·hd] projection: one MatMul and GroupQueryAttention's packed input.
-    const q = read(`${p}.self_attn.q_proj.weight`, [H * hd, D]);
-    const k = read(`${p}.self_attn.k_proj.weight`, [K * hd, D]);
-    const v = read(`${p}.self_attn.v_proj.weight`, [K * hd, D]);
+    const q = await read(`${p}.self_attn.q_proj.weight`, [H * hd, D]);
+    const k = await read(`${p}.self_attn.k_proj.weight`, [K * hd, D]);
+    const v = await read(`${p}.self_attn.v_proj.weight`, [K * hd, D]);
     const qkvW = new Float32Array(q.length + k.length + v.length);
     qkvW.set(q);
     qkvW.set(k, q.length);
@@ -223,41 +294,43 @@ export function buildImportedGraph(
     let qkvBias: Float32Array | undefined;
     if (spec.qkvBias) {
       qkvBias = new Float32Array(qkvOut);
-      qkvBias.set(read(`${p}.self_attn.q_proj.bias`, [H * hd]));
-      qkvBias.set(read(`${p}.self_attn.k_proj.bias`, [K * hd]), H * hd);
-      qkvBias.set(read(`${p}.self_attn.v_proj.bias`, [K * hd]), (H + K) * hd);
+      qkvBias.set(await read(`${p}.self_attn.q_proj.bias`, [H * hd]));
+      qkvBias.set(await read(`${p}.self_attn.k_proj.bias`, [K * hd]), H * hd);
+      qkvBias.set(await read(`${p}.self_attn.v_proj.bias`, [K * hd]), (H + K) * hd);
     }
     const qkv = addBias(
       matmul(h, `${p}.self_attn.qkv_proj.weight`, qkvW, qkvOut, D, opts.weights),
       `${p}.self_attn.qkv_proj.bias`,
       qkvBias,
     );
-    const attended = g.node(
-      'GroupQueryAttention',
-      [qkv, '', '', '', '', seqlensK, totalLength, cosCache, sinCache],
-      { num_heads: H, kv_num_heads: K, do_rotary: 1, rotary_interleaved: 0, local_window_size: window },
-      { ...MS, outputs: 3 },
-    );
-    const o = linear(attended, `${p}.self_attn.o_proj`, D, H * hd, spec.oBias);
+    const attended = fused
+      ? g.node(
+          'GroupQueryAttention',
+          [qkv, '', '', '', '', seqlensK, totalLength, cosCache, sinCache],
+          { num_heads: H, kv_num_heads: K, do_rotary: 1, rotary_interleaved: 0, local_window_size: window },
+          { ...MS, outputs: 3 },
+        )
+      : (basic as BasicAttention)(qkv);
+    const o = await linear(attended, `${p}.self_attn.o_proj`, D, H * hd, spec.oBias);
     const [m, , , residual] = g.nodeOutputs(
       'SkipSimplifiedLayerNormalization',
-      [o, x, norm(`${p}.post_attention_layernorm.weight`)],
+      [o, x, await norm(`${p}.post_attention_layernorm.weight`)],
       eps,
       { ...MS, outputs: 4 },
     );
-    const gate = linear(m, `${p}.mlp.gate_proj`, I, D, spec.mlpBias);
-    const up = linear(m, `${p}.mlp.up_proj`, I, D, spec.mlpBias);
+    const gate = await linear(m, `${p}.mlp.gate_proj`, I, D, spec.mlpBias);
+    const up = await linear(m, `${p}.mlp.up_proj`, I, D, spec.mlpBias);
     const act = g.node('Mul', [g.node('Mul', [gate, g.node('Sigmoid', [gate])]), up]);
-    const down = linear(act, `${p}.mlp.down_proj`, D, I, spec.mlpBias);
+    const down = await linear(act, `${p}.mlp.down_proj`, D, I, spec.mlpBias);
     const nextNorm = i + 1 < spec.layers ? `model.layers.${i + 1}.input_layernorm.weight` : 'model.norm.weight';
-    [h, , , x] = g.nodeOutputs('SkipSimplifiedLayerNormalization', [down, residual, norm(nextNorm)], eps, {
+    [h, , , x] = g.nodeOutputs('SkipSimplifiedLayerNormalization', [down, residual, await norm(nextNorm)], eps, {
       ...MS,
       outputs: 4,
     });
   }
 
   if (head.kind === 'lm') {
-    const w = lmWeight ?? read('lm_head.weight', [spec.vocab, D]);
+    const w = lmWeight ?? (await read('lm_head.weight', [spec.vocab, D]));
     g.node('Identity', [matmul(h, 'lm_head.weight', w, spec.vocab, D, opts.weights)], {}, { outputs: ['logits'] });
     g.output('logits', 'float', ['batch', 'sequence', spec.vocab]);
   } else if (head.kind === 'token-classification') {
@@ -265,16 +338,23 @@ export function buildImportedGraph(
     // The head is small and decides the scores: it stays float32 at every precision.
     const logits =
       head.layout === 'score-mlp'
-        ? linear(g.node('Relu', [linear(h, 'score.0', D, D, true, 'fp32')]), 'score.2', labels, D, true, 'fp32')
+        ? await linear(
+            g.node('Relu', [await linear(h, 'score.0', D, D, true, 'fp32')]),
+            'score.2',
+            labels,
+            D,
+            true,
+            'fp32',
+          )
         : addBias(
-            matmul(h, 'score.weight', read('score.weight', [labels, D]), labels, D, 'fp32'),
+            matmul(h, 'score.weight', await read('score.weight', [labels, D]), labels, D, 'fp32'),
             'score.bias',
-            head.scoreBias ? read('score.bias', [labels]) : undefined,
+            head.scoreBias ? await read('score.bias', [labels]) : undefined,
           );
     g.node('Identity', [logits], {}, { outputs: ['logits'] });
     g.output('logits', 'float', ['batch', 'sequence', labels]);
   } else {
-    const value = linear(h, 'v_head.summary', 1, D, true, 'fp32');
+    const value = await linear(h, 'v_head.summary', 1, D, true, 'fp32');
     g.node('Squeeze', [value, c([2])], {}, { outputs: ['value'] });
     g.output('value', 'float', ['batch', 'sequence']);
   }

@@ -165,15 +165,16 @@ export async function importCheckpoint(opts: ImportOptions): Promise<ImportResul
       });
     report(`converting ${names.length} tensors to ${weights}`);
     try {
-      buildImportedGraph(graph, spec, head, checkpoint, {
+      await buildImportedGraph(graph, spec, head, checkpoint, {
         weights,
         int4Symmetric: !opts.int4Asymmetric,
         maxPositions,
-        onTensor: (name, bytes) => {
+        onTensor: async (name, bytes) => {
           done++;
           bytesRead += bytes;
           report(name);
-          // Reading and converting are synchronous: the abort is seen between tensors.
+          // Reading and converting a tensor is synchronous: between tensors the event loop runs (a cancel arrives).
+          await new Promise((resolve) => setImmediate(resolve));
           opts.signal?.throwIfAborted();
         },
       });

@@ -13,7 +13,15 @@ export type Dim = number | string;
 export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
 
 const DATA_TYPE: Record<ElemType, number> = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10 };
-const ELEMENT_BYTES: Record<ElemType, number> = { float: 4, uint8: 1, int8: 1, int32: 4, int64: 8, bool: 1, float16: 2 };
+const ELEMENT_BYTES: Record<ElemType, number> = {
+  float: 4,
+  uint8: 1,
+  int8: 1,
+  int32: 4,
+  int64: 8,
+  bool: 1,
+  float16: 2,
+};
 
 /** Attribute values: an integer, `{ f }` for a float, a string, an integer list, `{ floats }`, or `{ t }` for a tensor. */
 export type Attr = number | string | number[] | { f: number } | { floats: number[] } | { t: TensorValue };

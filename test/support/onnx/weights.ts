@@ -1,6 +1,7 @@
+import { quantizeInt4, transpose } from '../../../src/core/hf-import/quantize';
 import { seededRandom } from '../../../src/core/util/random';
 
-export { seededRandom };
+export { seededRandom, transpose };
 
 /** Weights for the test decoders, named and laid out as in Hugging Face checkpoints (linear layers [out, in]). */
 export interface WeightSource {
@@ -32,16 +33,9 @@ export class RandomWeights implements WeightSource {
   }
 }
 
-/** Row-major [rows, cols] → [cols, rows]: Hugging Face's [out, in] linear weights become MatMul's [in, out]. */
-export function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(w.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c];
-  return out;
-}
-
 /**
- * Symmetric 4-bit block quantization in onnxruntime's MatMulNBits layout: weights [N=out, K=in] become
- * B [N, K/block, block/2] (low nibble first, zero point 8) and scales [N, K/block].
+ * Symmetric 4-bit block quantization in onnxruntime's MatMulNBits layout (the importer's own): weights [N=out, K=in]
+ * become B [N, K/block, block/2] (low nibble first, zero point 8) and scales [N, K/block].
  */
 export function quantize4(
   w: Float32Array,
@@ -49,24 +43,7 @@ export function quantize4(
   k: number,
   block: number,
 ): { packed: Uint8Array; scales: Float32Array } {
-  if (k % block !== 0) throw new Error(`quantize4: K=${k} is not a multiple of the block size ${block}`);
-  const blocks = k / block;
-  const packed = new Uint8Array((n * k) / 2);
-  const scales = new Float32Array(n * blocks);
-  for (let row = 0; row < n; row++) {
-    for (let b = 0; b < blocks; b++) {
-      const base = row * k + b * block;
-      let max = 0;
-      for (let i = 0; i < block; i++) max = Math.max(max, Math.abs(w[base + i]));
-      const scale = max / 7 || 1;
-      scales[row * blocks + b] = scale;
-      for (let i = 0; i < block; i += 2) {
-        const q0 = Math.min(15, Math.max(0, Math.round(w[base + i] / scale) + 8));
-        const q1 = Math.min(15, Math.max(0, Math.round(w[base + i + 1] / scale) + 8));
-        packed[(base + i) / 2] = q0 | (q1 << 4);
-      }
-    }
-  }
+  const { packed, scales } = quantizeInt4(w, n, k, block, true);
   return { packed, scales };
 }
 
