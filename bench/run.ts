@@ -9,6 +9,7 @@ import { remoteBenchmark } from './remote';
 import { engineBenchmark } from './engine';
 import { webviewBenchmarks } from './webview';
 import { onnxBenchmarks } from './onnx';
+import { importVsTorchBenchmark } from './import-vs-torch';
 import { checkerQuality, formatCheckerQuality } from './checker-quality';
 import { checkerWorstCase, stepRegexOverhead } from './input-limits';
 import { bonBenchmark } from './bon';
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
   await webviewBenchmarks(root);
   console.log('');
   await onnxBenchmarks();
+  console.log('');
+  await importVsTorchBenchmark();
   console.log('');
   console.log(await bonBenchmark(root));
   console.log('');

@@ -1,7 +1,7 @@
-import { spawn, spawnSync, ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface, Interface } from 'node:readline';
+import { ModelServer } from './model-server';
 
 /**
  * The PyTorch eager reference (scripts/reference/qwen2_reference.py) as a child process: it loads a Hugging Face
@@ -37,33 +37,22 @@ export interface TorchRun {
 
 export class TorchReference {
   private constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
-    private readonly lines: AsyncIterator<string>,
-    private readonly rl: Interface,
-    private readonly stderr: string[],
+    private readonly server: ModelServer<TorchLoad>,
     readonly load: TorchLoad,
   ) {}
 
   static async start(python: string, modelDir: string, dtype: 'fp32' | 'bf16'): Promise<TorchReference> {
-    const child = spawn(python, [SCRIPT, modelDir, '--dtype', dtype], {
-      // One thread until a request sets its count; OMP_NUM_THREADS caps what set_num_threads can reach.
-      env: { ...process.env, OMP_NUM_THREADS: '2' },
+    // OMP_NUM_THREADS caps what torch.set_num_threads (and OpenBLAS's OpenMP build) can reach.
+    const server = await ModelServer.start<TorchLoad>(python, [SCRIPT, modelDir, '--dtype', dtype], {
+      ...process.env,
+      OMP_NUM_THREADS: '2',
     });
-    const stderr: string[] = [];
-    child.stderr.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
-    const rl = createInterface({ input: child.stdout });
-    const lines = rl[Symbol.asyncIterator]();
-    const first = await lines.next();
-    if (first.done) throw new Error(`PyTorch reference failed to load ${modelDir}: ${stderr.join('').trim()}`);
-    return new TorchReference(child, lines, rl, stderr, JSON.parse(first.value) as TorchLoad);
+    return new TorchReference(server, server.loaded);
   }
 
   /** One forward pass; with `outFile` the head's output comes back as float32. */
   async run(ids: readonly number[], threads: number, outFile?: string): Promise<TorchRun & { output?: Float32Array }> {
-    this.child.stdin.write(JSON.stringify({ ids, threads, ...(outFile ? { out: outFile } : {}) }) + '\n');
-    const line = await this.lines.next();
-    if (line.done) throw new Error(`PyTorch reference exited: ${this.stderr.join('').trim()}`);
-    const result = JSON.parse(line.value) as TorchRun;
+    const result = await this.server.request<TorchRun>({ ids, threads, ...(outFile ? { out: outFile } : {}) });
     if (!outFile) return result;
     const bytes = readFileSync(outFile);
     return {
@@ -73,9 +62,6 @@ export class TorchReference {
   }
 
   async close(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.stdin.end();
-    this.rl.close();
-    await exited;
+    await this.server.close();
   }
 }

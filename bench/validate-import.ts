@@ -33,9 +33,10 @@ export const PRECISIONS: readonly WeightFormat[] = ['fp32', 'fp16', 'int8', 'int
 
 /**
  * Largest |Δ| of a step score (p(positive) of the 2-label head, sigmoid of the value, p(+) against p(−) of the LM)
- * allowed per precision against the float32 PyTorch reference; fp32 is also held to 1e-4 on the raw outputs.
+ * allowed per precision against the float32 PyTorch reference, on these random-weight models (uniform ±0.1, which
+ * quantize worse than trained weights); fp32 is also held to 1e-4 on the raw outputs.
  */
-export const SCORE_TOLERANCE: Record<WeightFormat, number> = { fp32: 1e-5, fp16: 5e-3, int8: 0.03, int4: 0.06 };
+export const SCORE_TOLERANCE: Record<WeightFormat, number> = { fp32: 1e-5, fp16: 2e-3, int8: 0.05, int4: 0.1 };
 const RAW_TOLERANCE_FP32 = 1e-4;
 
 interface Reporter {

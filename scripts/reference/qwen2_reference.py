@@ -42,7 +42,8 @@ SAFETENSORS_DTYPES = {
 def read_safetensors(path):
     """One safetensors file: an 8-byte little-endian header length, a JSON header, then the raw tensor bytes."""
     with open(path, "rb") as f:
-        data = f.read()
+        data = bytearray(os.fstat(f.fileno()).st_size)  # writable, so torch.frombuffer shares it without a warning
+        f.readinto(data)
     n = int.from_bytes(data[:8], "little")
     header = json.loads(data[8 : 8 + n])
     body = memoryview(data)[8 + n :]
