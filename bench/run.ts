@@ -9,6 +9,7 @@ import { remoteBenchmark } from './remote';
 import { engineBenchmark } from './engine';
 import { webviewBenchmarks } from './webview';
 import { onnxBenchmarks } from './onnx';
+import { hfImportBenchmark } from './hf-import';
 import { importVsTorchBenchmark } from './import-vs-torch';
 import { checkerQuality, formatCheckerQuality } from './checker-quality';
 import { checkerWorstCase, stepRegexOverhead } from './input-limits';
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
   await webviewBenchmarks(root);
   console.log('');
   await onnxBenchmarks();
+  await hfImportBenchmark();
   console.log('');
   await importVsTorchBenchmark();
   console.log('');

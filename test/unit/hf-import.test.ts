@@ -88,6 +88,17 @@ describe('imported graphs compute what the reference forward pass computes', () 
     assert.ok((await maxDiff(m, 'fp32')) < TOLERANCE.fp32);
   });
 
+  test('a value head saved under a causal-LM architecture name is found by its tensors', async () => {
+    const m = await imported({
+      family: 'qwen2',
+      head: 'value',
+      model: FUSED,
+      configOverrides: { architectures: ['Qwen2ForCausalLM'] },
+    });
+    assert.equal(m.result.head, 'value');
+    assert.ok((await maxDiff(m, 'fp32')) < TOLERANCE.fp32);
+  });
+
   test('Qwen2 causal LM with tied embeddings, float16 shards with their index, a preset named', async () => {
     const m = await imported(
       { family: 'qwen2', head: 'lm', model: FUSED, dtype: 'F16', shards: 3 },
@@ -124,7 +135,6 @@ describe('imported graphs compute what the reference forward pass computes', () 
       head: 'lm',
       ropeScaling: LLAMA3,
       maxPositions: 1024,
-      slidingWindow: 5,
     });
     const invFreq = inverseFrequencies({
       headDim: 8,
@@ -132,6 +142,9 @@ describe('imported graphs compute what the reference forward pass computes', () 
       ropeScaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 256 },
     });
     assert.ok((await maxDiff(m, 'fp32', { invFreq })) < TOLERANCE.fp32);
+    const mistral = await imported({ family: 'mistral', head: 'lm', slidingWindow: 5 });
+    assert.ok((await maxDiff(mistral, 'fp32', { slidingWindow: 5 })) < TOLERANCE.fp32);
+    assert.ok((await maxDiff(mistral, 'fp32')) > 1e-3, 'the window matters for this input');
   });
 
   for (const format of ['fp16', 'int8', 'int4'] as const) {
@@ -363,12 +376,23 @@ describe('progress and cancel', () => {
   });
 });
 
-describe('weights: auto', () => {
-  test('int8 with VNNI or AMX, else int4', () => {
-    assert.equal(chooseWeights(['avx2', 'avx512f', 'amx_int8']).weights, 'int8');
-    assert.equal(chooseWeights(['avx2', 'avx_vnni']).weights, 'int8');
-    assert.equal(chooseWeights(['avx2', 'fma']).weights, 'int4');
-    assert.equal(chooseWeights([]).weights, 'int4');
+describe('weights: auto and rope scaling', () => {
+  test('int8 with VNNI or AMX; else fp32 when its weights take at most half the memory, else int4', () => {
+    const GiB = 2 ** 30;
+    assert.equal(chooseWeights(['avx2', 'avx512f', 'amx_int8'], 28 * GiB, 24 * GiB).weights, 'int8');
+    assert.equal(chooseWeights(['avx2', 'avx_vnni'], 2 * GiB, 24 * GiB).weights, 'int8');
+    assert.equal(chooseWeights(['avx2', 'fma'], 2 * GiB, 24 * GiB).weights, 'fp32');
+    assert.equal(chooseWeights(['avx2', 'fma'], 28 * GiB, 24 * GiB).weights, 'int4');
+    assert.equal(chooseWeights([], 13 * GiB, 24 * GiB).weights, 'int4');
+  });
+
+  test('the import applies the rule to the flags and memory it is given', async () => {
+    const m = await imported(
+      { family: 'qwen2', head: 'value', model: FUSED },
+      { weights: 'auto', cpuFlags: () => ['avx2'], totalMemory: 1e12 },
+    );
+    assert.equal(m.result.weights, 'fp32');
+    assert.match(m.result.weightsReason, /no int8 dot-product instructions/);
   });
 
   test('llama3 frequencies: high frequencies kept, low ones divided by the factor, the band between smoothed', () => {

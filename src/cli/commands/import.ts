@@ -31,6 +31,7 @@ export async function importCommand(o: ImportCommandOptions): Promise<number> {
     throw new UsageError(`import: --head ${o.head} is not one of ${HEAD_KINDS.join(', ')}`);
   const live = process.stderr.isTTY === true && !o.quiet;
   let last = 0;
+  let finished = false;
   let result: ImportResult;
   try {
     result = await importCheckpoint({
@@ -44,7 +45,9 @@ export async function importCommand(o: ImportCommandOptions): Promise<number> {
         if (o.quiet) return;
         const now = Date.now();
         // A live line on a terminal; elsewhere a line every 10 s.
-        if (p.tensors < p.totalTensors && now - last < (live ? 100 : 10_000)) return;
+        const final = p.tensors === p.totalTensors;
+        if ((final && finished) || (!final && now - last < (live ? 100 : 10_000))) return;
+        finished = final;
         last = now;
         const mb = (p.bytesWritten / 1e6).toFixed(0);
         const line = `import: ${p.tensors}/${p.totalTensors} tensors, ${mb} MB written`;

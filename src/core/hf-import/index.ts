@@ -9,6 +9,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { OnnxGraph } from '../onnx-format/graph';
 import { Checkpoint } from './checkpoint';
@@ -56,10 +57,14 @@ export interface ImportOptions {
   maxPositions?: number;
   /** int4 only: zero points per block (asymmetric) instead of symmetric blocks. */
   int4Asymmetric?: boolean;
+  /** int4 only: MatMulNBits accuracy_level (0: float32 compute, the default; 4: int8 compute). */
+  int4AccuracyLevel?: 0 | 4;
   signal?: AbortSignal;
   onProgress?: (p: ImportProgress) => void;
   /** CPU feature flags for `auto` (default: /proc/cpuinfo). */
   cpuFlags?: CpuFlagsReader;
+  /** Memory for `auto`, in bytes (default: os.totalmem()). */
+  totalMemory?: number;
   /** Where the presets live (default: the models/ folder shipped with PRM Lens). */
   presetsDir?: string;
 }
@@ -97,7 +102,8 @@ export async function importCheckpoint(opts: ImportOptions): Promise<ImportResul
     throw new CheckpointError(`${configFile}: not valid JSON`);
   }
   const { spec, impliedHead } = parseDecoderConfig(rawConfig, configFile);
-  const headKind = opts.head ?? impliedHead;
+  // A PRM head's tensors say more than the architecture name (a value-head PRM may be saved as *ForCausalLM).
+  const headKind = opts.head ?? headInTensors(source) ?? impliedHead;
   if (!headKind)
     throw new CheckpointError(
       `${configFile}: the architecture does not say which head; pass --head lm, token-classification or value`,
@@ -114,9 +120,10 @@ export async function importCheckpoint(opts: ImportOptions): Promise<ImportResul
       `${source}: no tokenizer_config.json, which the ${preset.name} preset reads (chat template, special tokens)`,
     );
 
+  const fp32Bytes = 4 * parameterCount(spec);
   const { weights, reason } =
     opts.weights === 'auto'
-      ? chooseWeights((opts.cpuFlags ?? readCpuFlags)())
+      ? chooseWeights((opts.cpuFlags ?? readCpuFlags)(), fp32Bytes, opts.totalMemory ?? os.totalmem())
       : { weights: opts.weights, reason: 'requested' };
   const maxPositions = opts.maxPositions ?? Math.min(spec.maxPositions, ROTARY_CAP);
   const notes: string[] = [];
@@ -168,6 +175,7 @@ export async function importCheckpoint(opts: ImportOptions): Promise<ImportResul
       await buildImportedGraph(graph, spec, head, checkpoint, {
         weights,
         int4Symmetric: !opts.int4Asymmetric,
+        int4AccuracyLevel: opts.int4AccuracyLevel,
         maxPositions,
         onTensor: async (name, bytes) => {
           done++;
@@ -206,6 +214,24 @@ export async function importCheckpoint(opts: ImportOptions): Promise<ImportResul
   } finally {
     checkpoint.close();
   }
+}
+
+function headInTensors(source: string): HeadKind | undefined {
+  const checkpoint = Checkpoint.open(source);
+  try {
+    if (checkpoint.has('v_head.summary.weight')) return 'value';
+    if (checkpoint.has('score.0.weight') && checkpoint.has('score.2.weight')) return 'token-classification';
+    return undefined;
+  } finally {
+    checkpoint.close();
+  }
+}
+
+/** Parameters of the decoder (heads aside): what its weights take at 4 bytes each. */
+function parameterCount(s: DecoderSpec): number {
+  const attention = s.hidden * (s.heads + 2 * s.kvHeads) * s.headDim + s.heads * s.headDim * s.hidden;
+  const embeddings = s.vocab * s.hidden * (s.tieEmbeddings ? 1 : 2);
+  return s.layers * (attention + 3 * s.hidden * s.intermediate) + embeddings;
 }
 
 /**

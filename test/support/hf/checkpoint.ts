@@ -38,6 +38,10 @@ export interface HfCheckpointOptions {
   rename?: Record<string, string>;
   transposeTensor?: string;
   drop?: string[];
+  /** Spread of the random weights (default 0.3; deep models need less to stay finite). */
+  scale?: number;
+  /** false: do not keep the weights for a reference (large benchmark models). */
+  keepWeights?: boolean;
   /** Leave tokenizer.json out. */
   noTokenizer?: boolean;
 }
@@ -117,33 +121,34 @@ export function writeHfCheckpoint(
     ...(opts.family === 'qwen2' ? {} : { tieEmbeddings: false }),
     ...opts.model,
   };
-  const random = new RandomWeights(opts.seed ?? 5, 0.3);
+  const random = new RandomWeights(opts.seed ?? 5, opts.scale ?? 0.3);
   const stored = new Map<string, Float32Array>();
-  const toWrite: TensorToWrite[] = [];
-  for (const { name, shape } of checkpointTensors(cfg)) {
-    if (opts.drop?.includes(name)) continue;
+  const tensor = (name: string, shape: number[]): TensorToWrite => {
     const data = roundTo(random.tensor(name, shape), dtype);
-    stored.set(name, data);
-    let written = data;
-    let writtenShape = shape;
-    if (opts.transposeTensor === name) {
-      written = new Float32Array(data.length);
-      for (let r = 0; r < shape[0]; r++)
-        for (let c = 0; c < shape[1]; c++) written[c * shape[0] + r] = data[r * shape[1] + c];
-      // Square projections keep their shape: only the values' layout tells the transposition.
-      writtenShape = [shape[1], shape[0]];
-    }
-    toWrite.push({ name: opts.rename?.[name] ?? name, shape: writtenShape, data: written });
-  }
+    if (opts.keepWeights !== false) stored.set(name, data);
+    if (opts.transposeTensor !== name) return { name: opts.rename?.[name] ?? name, shape, data };
+    const written = new Float32Array(data.length);
+    for (let r = 0; r < shape[0]; r++)
+      for (let c = 0; c < shape[1]; c++) written[c * shape[0] + r] = data[r * shape[1] + c];
+    // Square projections keep their shape: only the values' layout tells the transposition.
+    return { name: opts.rename?.[name] ?? name, shape: [shape[1], shape[0]], data: written };
+  };
+  const names = checkpointTensors(cfg).filter((t) => !opts.drop?.includes(t.name));
 
+  // Shard by shard, each shard's tensors generated just before it is written: a 0.5B model fits in memory.
   const shards = opts.shards ?? 1;
-  if (shards === 1) writeSafetensors(path.join(dir, 'model.safetensors'), toWrite, dtype);
+  if (shards === 1)
+    writeSafetensors(
+      path.join(dir, 'model.safetensors'),
+      names.map((t) => tensor(t.name, t.shape)),
+      dtype,
+    );
   else {
     const weightMap: Record<string, string> = {};
-    const per = Math.ceil(toWrite.length / shards);
+    const per = Math.ceil(names.length / shards);
     for (let s = 0; s < shards; s++) {
       const file = `model-${String(s + 1).padStart(5, '0')}-of-${String(shards).padStart(5, '0')}.safetensors`;
-      const part = toWrite.slice(s * per, (s + 1) * per);
+      const part = names.slice(s * per, (s + 1) * per).map((t) => tensor(t.name, t.shape));
       writeSafetensors(path.join(dir, file), part, dtype);
       for (const t of part) weightMap[t.name] = file;
     }
