@@ -10,6 +10,7 @@ import { engineBenchmark } from './engine';
 import { webviewBenchmarks } from './webview';
 import { onnxBenchmarks } from './onnx';
 import { hfImportBenchmark } from './hf-import';
+import { importVsTorchBenchmark } from './import-vs-torch';
 import { checkerQuality, formatCheckerQuality } from './checker-quality';
 import { checkerWorstCase, stepRegexOverhead } from './input-limits';
 import { bonBenchmark } from './bon';
@@ -104,6 +105,8 @@ async function main(): Promise<void> {
   console.log('');
   await onnxBenchmarks();
   await hfImportBenchmark();
+  console.log('');
+  await importVsTorchBenchmark();
   console.log('');
   console.log(await bonBenchmark(root));
   console.log('');

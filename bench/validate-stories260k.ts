@@ -23,7 +23,7 @@ import { RandomWeights, WeightSource } from '../test/support/onnx/weights';
  *
  * A second part runs a real onnxruntime-genai export (../shared/models/tiny-random-llama) through the same path.
  *
- *   npm run compile-tests && node out/bench/validate-stories260k.js [path/to/shared/models]
+ * Run by bench/validate-models.ts (`npm run validate:models`).
  */
 
 const BOS = 1;
@@ -155,7 +155,7 @@ export function readLlama2cTokenizer(buf: Buffer, vocabSize: number): Llama2cVoc
 }
 
 /** llama2.c's decode: strip the space after BOS, turn "<0xXX>" pieces into bytes. */
-function decodePiece(vocab: Llama2cVocab, previous: number, token: number): Buffer {
+export function decodePiece(vocab: Llama2cVocab, previous: number, token: number): Buffer {
   let piece = vocab.pieces[token];
   if (previous === BOS && piece.startsWith(' ')) piece = piece.slice(1);
   const byte = /^<0x([0-9A-F]{2})>$/.exec(piece);
@@ -216,7 +216,7 @@ export function llama2cToTokenizerJson(vocab: Llama2cVocab): string {
 // ---- the checks ------------------------------------------------------------------------------------------------
 
 /** The golden text in SOURCE.md: the backticked string after "must print exactly", with \n escapes. */
-function goldenText(sourceMd: string): string {
+export function goldenText(sourceMd: string): string {
   const m = /must print exactly\s*`([^`]+)`/.exec(sourceMd);
   if (!m) throw new Error('SOURCE.md: no golden text after "must print exactly"');
   return m[1].replace(/\\n/g, '\n');
@@ -550,17 +550,4 @@ export async function validateGenaiExport(dir: string): Promise<boolean> {
       : `tiny-random-llama validation: ${failures} of ${total} checks FAILED`,
   );
   return failures === 0;
-}
-
-if (require.main === module) {
-  const models = path.resolve(process.argv[2] ?? path.join(__dirname, '..', '..', '..', 'shared', 'models'));
-  (async () =>
-    (await validateStories260k(path.join(models, 'stories260k'))) &&
-    (await validateGenaiExport(path.join(models, 'tiny-random-llama'))))().then(
-    (ok) => process.exit(ok ? 0 : 1),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
 }
