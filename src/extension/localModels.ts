@@ -5,6 +5,7 @@ import { defaultHostScript, OnnxRunner } from '../core/critics/onnx/runner';
 import { onOnnxProgress, setOnnxSettings } from '../core/critics/onnx/settings';
 import { ValidationReport } from '../core/critics/onnx/validate';
 import { Config } from './config';
+import { importHuggingFaceFolder, isHuggingFaceFolder } from './importModel';
 import { errorMessage } from '../core/util/errors';
 
 /**
@@ -20,6 +21,8 @@ export interface AddLocalModelOptions {
   id?: string;
   /** Put the model first in `prmLens.activeCritics` (it then colours the steps) without asking. */
   use?: boolean;
+  /** A Hugging Face folder is imported here without asking where (default: asks, proposing `<folder>-onnx`). */
+  importTo?: string;
 }
 
 function applySettings(config: Config): void {
@@ -52,7 +55,7 @@ async function pickFolder(arg: unknown): Promise<string | undefined> {
     canSelectFiles: false,
     canSelectMany: false,
     openLabel: 'Add Local Model',
-    title: 'PRM Lens: choose a model folder (ONNX graph, tokenizer.json and prm.json)',
+    title: 'PRM Lens: choose a model folder (ONNX graph, tokenizer.json and prm.json, or a Hugging Face download)',
   });
   return picked?.[0]?.fsPath;
 }
@@ -65,7 +68,21 @@ async function addLocalModel(
 ): Promise<AddLocalModelResult | undefined> {
   const picked = await pickFolder(folderArg);
   if (!picked) return undefined;
-  const folder = path.resolve(picked);
+  let folder = path.resolve(picked);
+  if (isHuggingFaceFolder(folder)) {
+    const imported = await importHuggingFaceFolder(folder, log, options.importTo);
+    if (!imported) return undefined;
+    if ('problems' in imported) {
+      log.error(
+        `Add Local Model: ${folder} cannot be imported:\n${imported.problems.map((p) => `  - ${p}`).join('\n')}`,
+      );
+      void vscode.window.showErrorMessage(
+        `PRM Lens: ${path.basename(folder)} cannot be imported: ${imported.problems[0]}`,
+      );
+      return imported;
+    }
+    folder = path.resolve(imported.out);
+  }
   const runner = new OnnxRunner({ folder, hostScript: defaultHostScript(), threads: () => 0, idleMs: () => 0 });
   let report: ValidationReport;
   try {
