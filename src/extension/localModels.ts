@@ -125,21 +125,30 @@ async function addLocalModel(
   }
   log.info(`Add Local Model: ${folder} (${spec.family}) is critic "${id}"`);
 
+  // The model was trained on steps split its own way (prm.json "segmentation"): scoring with it uses that split, or
+  // its scores would be read on steps it never saw in training.
+  const split = spec.segmentation;
   const use = async () => {
     const target = config.hasWorkspaceValue('activeCritics') ? 'workspace' : 'user';
     const current = config.values().activeCritics;
     await config.update('activeCritics', [id, ...current.filter((c) => c !== id)], target);
+    if (split && config.values()['segmentation.strategy'] !== split) {
+      const where = config.hasWorkspaceValue('segmentation.strategy') ? 'workspace' : 'user';
+      await config.update('segmentation.strategy', split, where);
+      log.info(`Add Local Model: steps are now split with "${split}", as ${label}'s reference code does`);
+    }
   };
   if (options.use) {
     await use();
   } else {
     const what = existing ? `is already the critic "${id}"` : `was added as the critic "${id}"`;
-    // The model was trained on steps split its own way: say which, so its scores are read on the same steps.
-    const split = spec.segmentation
-      ? ` Its reference code splits steps with "${spec.segmentation}": choose it with "PRM Lens: Choose Step Segmentation".`
-      : '';
+    const splitNote = split ? ` Scoring with it splits steps with "${split}", as its reference code does.` : '';
     void vscode.window
-      .showInformationMessage(`PRM Lens: ${label} (${spec.family}) ${what}.${split}`, 'Score with It', 'Open Settings')
+      .showInformationMessage(
+        `PRM Lens: ${label} (${spec.family}) ${what}.${splitNote}`,
+        'Score with It',
+        'Open Settings',
+      )
       .then(async (choice) => {
         if (choice === 'Score with It') {
           await use();

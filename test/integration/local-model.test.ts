@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { writeHfCheckpoint } from '../support/hf/checkpoint';
 import { buildModelFolder } from '../support/onnx/fixtures';
 import { tempDir } from '../support/onnx/tmp';
 import {
@@ -26,12 +27,16 @@ type AddResult =
 describe('Local ONNX models in the extension host', () => {
   let api: PrmLensApi;
   const tmp = tempDir('local-model-it');
-  let saved: { critics: unknown; active: unknown };
+  let saved: { critics: unknown; active: unknown; strategy: unknown };
 
   before(async () => {
     api = await activateExtension();
     const config = vscode.workspace.getConfiguration('prmLens');
-    saved = { critics: config.inspect('critics')?.globalValue, active: config.inspect('activeCritics')?.globalValue };
+    saved = {
+      critics: config.inspect('critics')?.globalValue,
+      active: config.inspect('activeCritics')?.globalValue,
+      strategy: config.inspect('segmentation.strategy')?.globalValue,
+    };
   });
 
   afterEach(async () => {
@@ -43,6 +48,7 @@ describe('Local ONNX models in the extension host', () => {
       const config = vscode.workspace.getConfiguration('prmLens');
       await config.update('critics', saved.critics, vscode.ConfigurationTarget.Global);
       await config.update('activeCritics', saved.active, vscode.ConfigurationTarget.Global);
+      await config.update('segmentation.strategy', saved.strategy, vscode.ConfigurationTarget.Global);
     } finally {
       tmp.remove();
     }
@@ -69,9 +75,45 @@ describe('Local ONNX models in the extension host', () => {
       family: 'token-classification',
       prm: { name: 'Split PRM', segmentation: 'newline-split' },
     });
+    const config = () => vscode.workspace.getConfiguration('prmLens');
     const result = (await vscode.commands.executeCommand('prmLens.addLocalModel', dir, { use: false })) as AddResult;
     assert.ok(result && 'id' in result, `expected the model to be added, got ${JSON.stringify(result)}`);
     assert.equal(result.segmentation, 'newline-split');
+    assert.notEqual(config().get('segmentation.strategy'), 'newline-split', 'only added: the split is unchanged');
+    // Scoring with it uses its split.
+    await vscode.commands.executeCommand('prmLens.addLocalModel', dir, { use: true });
+    assert.equal(config().get('segmentation.strategy'), 'newline-split');
+    await config().update('segmentation.strategy', saved.strategy, vscode.ConfigurationTarget.Global);
+    await config().update('activeCritics', saved.active, vscode.ConfigurationTarget.Global);
+  });
+
+  it('imports a Hugging Face folder (config.json + safetensors) in a child process and adds the result', async () => {
+    const source = path.join(tmp.dir, 'hf-qwen2-prm');
+    writeHfCheckpoint(source, {
+      family: 'qwen2',
+      head: 'token-classification',
+      model: { hidden: 64, intermediate: 128 },
+    });
+    const out = path.join(tmp.dir, 'hf-qwen2-prm-onnx');
+    const result = (await vscode.commands.executeCommand('prmLens.addLocalModel', source, {
+      use: false,
+      importTo: out,
+    })) as AddResult;
+    assert.ok(result && 'id' in result, `expected the import to be added, got ${JSON.stringify(result)}`);
+    assert.equal(result.family, 'token-classification');
+    assert.ok(existsSync(path.join(out, 'model.onnx')) && existsSync(path.join(out, 'prm.json')));
+    const critic = (
+      vscode.workspace.getConfiguration('prmLens').get<{ id: string; path: string }[]>('critics') ?? []
+    ).find((c) => c.id === result.id);
+    assert.equal(critic?.path, out, 'the critic points at the imported folder, not the download');
+
+    // A second import into the same, now non-empty folder is refused with the importer's reason, and adds nothing.
+    const again = (await vscode.commands.executeCommand('prmLens.addLocalModel', source, {
+      use: false,
+      importTo: out,
+    })) as AddResult;
+    assert.ok(again && 'problems' in again, `expected problems, got ${JSON.stringify(again)}`);
+    assert.match(again.problems[0], /not empty/);
   });
 
   it('adds a model folder as a critic that scores the example file and colours its steps', async () => {
