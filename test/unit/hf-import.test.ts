@@ -155,6 +155,16 @@ describe('imported graphs compute what the reference forward pass computes', () 
     });
   }
 
+  test('int4 where K is not a multiple of the block (MLP width 72): the last block of each row is zero-padded', async () => {
+    for (const int4Asymmetric of [false, true]) {
+      const m = await imported(
+        { family: 'qwen2', head: 'token-classification', model: { ...FUSED, intermediate: 72 } },
+        { weights: 'int4', int4Asymmetric },
+      );
+      assert.ok((await maxDiff(m, 'int4', {}, IDS, !int4Asymmetric)) < TOLERANCE.int4);
+    }
+  });
+
   test('int4 with zero points (asymmetric blocks)', async () => {
     const m = await imported(
       { family: 'qwen2', head: 'value', model: FUSED },

@@ -8,7 +8,8 @@ import { buildDecoder, DecoderConfig, TINY_LLAMA, TINY_QWEN2 } from '../support/
 import { referenceForward } from '../support/onnx/reference';
 import { buildByteLevelTokenizer, MATH_CORPUS } from '../support/onnx/tokenizer';
 import { tempDir } from '../support/onnx/tmp';
-import { dequantize4, quantize4, RandomWeights, WeightSource } from '../support/onnx/weights';
+import { dequantizeInt4, quantizeInt4 } from '../../src/core/hf-import/quantize';
+import { RandomWeights, WeightSource } from '../support/onnx/weights';
 
 // The test-support ONNX writer, decoder builder and tokenizer builder: the models the other onnx tests rely on.
 
@@ -144,8 +145,7 @@ describe('test-support ONNX models', () => {
         const w = random.tensor(name, shape);
         if (!/^model\.layers\..*_proj\.weight$/.test(name)) return w;
         const [n, k] = shape;
-        const { packed, scales } = quantize4(w, n, k, 16);
-        return dequantize4(packed, scales, n, k, 16);
+        return dequantizeInt4(quantizeInt4(w, n, k, 16, true), n, k, 16);
       },
     };
     const q4 = await run(await session(cfg, 5), cfg, [IDS]);

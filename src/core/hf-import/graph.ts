@@ -208,7 +208,7 @@ export async function buildImportedGraph(
     if (format === 'int4') {
       const block = opts.int4Block ?? 32;
       const { packed, scales, zeroPoints } = quantizeInt4(w, out, inp, block, opts.int4Symmetric ?? true);
-      const blocks = inp / block;
+      const blocks = Math.ceil(inp / block);
       const inputs = [
         x,
         g.initializer(`${name}.q4`, 'uint8', [out, blocks, block / 2], packed),

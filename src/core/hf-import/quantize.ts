@@ -3,9 +3,11 @@
  */
 
 /**
- * 4-bit blocks in MatMulNBits' layout: B [N, K/block, block/2] (low nibble first) and scales [N, K/block]. Symmetric:
- * q = round(w / s) + 8 with s = max|w| / 7 (no zero points). Asymmetric: s = (max − min) / 15 and a zero point per
- * block, packed two per byte [N, ceil(K/block / 2)], so a block's full range is used.
+ * 4-bit blocks in MatMulNBits' layout: B [N, ceil(K/block), block/2] (low nibble first) and scales
+ * [N, ceil(K/block)]; when K is not a multiple of the block (stories260K: 172) the last block of each row is padded
+ * with zeros, as onnxruntime's kernel expects. Symmetric: q = round(w / s) + 8 with s = max|w| / 7 (no zero points).
+ * Asymmetric: s = (max − min) / 15 and a zero point per block, packed two per byte [N, ceil(blocks / 2)], so a
+ * block's full range is used.
  */
 export function quantizeInt4(
   w: Float32Array,
@@ -14,18 +16,21 @@ export function quantizeInt4(
   block: number,
   symmetric: boolean,
 ): { packed: Uint8Array; scales: Float32Array; zeroPoints?: Uint8Array } {
-  if (k % block !== 0) throw new Error(`quantizeInt4: K=${k} is not a multiple of the block size ${block}`);
-  const blocks = k / block;
-  const packed = new Uint8Array((n * k) / 2);
+  if (block < 16 || (block & (block - 1)) !== 0)
+    throw new Error(`quantizeInt4: block ${block} is not a power of 2 ≥ 16`);
+  const blocks = Math.ceil(k / block);
+  const packed = new Uint8Array((n * blocks * block) / 2);
   const scales = new Float32Array(n * blocks);
   const zpStride = Math.ceil(blocks / 2);
   const zeroPoints = symmetric ? undefined : new Uint8Array(n * zpStride);
   for (let row = 0; row < n; row++) {
     for (let b = 0; b < blocks; b++) {
       const base = row * k + b * block;
-      let min = Infinity;
-      let max = -Infinity;
-      for (let i = 0; i < block; i++) {
+      const size = Math.min(block, k - b * block);
+      // The padding counts as zeros: the range then holds 0, as the asymmetric encoding needs anyway.
+      let min = size < block ? 0 : Infinity;
+      let max = size < block ? 0 : -Infinity;
+      for (let i = 0; i < size; i++) {
         const v = w[base + i];
         if (v < min) min = v;
         if (v > max) max = v;
@@ -45,14 +50,34 @@ export function quantizeInt4(
       }
       scales[row * blocks + b] = scale;
       const inv = 1 / scale;
-      for (let i = 0; i < block; i += 2) {
-        const q0 = Math.min(15, Math.max(0, Math.round(w[base + i] * inv) + zero));
-        const q1 = Math.min(15, Math.max(0, Math.round(w[base + i + 1] * inv) + zero));
-        packed[(base + i) >> 1] = q0 | (q1 << 4);
-      }
+      const q = (i: number) => (i < size ? Math.min(15, Math.max(0, Math.round(w[base + i] * inv) + zero)) : zero);
+      const out = ((row * blocks + b) * block) >> 1;
+      for (let i = 0; i < block; i += 2) packed[out + (i >> 1)] = q(i) | (q(i + 1) << 4);
     }
   }
   return { packed, scales, zeroPoints };
+}
+
+/** The [N, K] weights a MatMulNBits node multiplies by, from quantizeInt4's output: (q − zero) · scale. */
+export function dequantizeInt4(
+  q: { packed: Uint8Array; scales: Float32Array; zeroPoints?: Uint8Array },
+  n: number,
+  k: number,
+  block: number,
+): Float32Array {
+  const blocks = Math.ceil(k / block);
+  const zpStride = Math.ceil(blocks / 2);
+  const w = new Float32Array(n * k);
+  for (let row = 0; row < n; row++) {
+    for (let col = 0; col < k; col++) {
+      const b = Math.floor(col / block);
+      const at = (row * blocks + b) * block + (col % block);
+      const v = at % 2 === 0 ? q.packed[at >> 1] & 0x0f : q.packed[at >> 1] >> 4;
+      const zero = q.zeroPoints ? (q.zeroPoints[row * zpStride + (b >> 1)] >> ((b & 1) * 4)) & 0x0f : 8;
+      w[row * k + col] = (v - zero) * q.scales[row * blocks + b];
+    }
+  }
+  return w;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { halfToFloat } from '../../../src/core/critics/onnx/scores';
 import { WeightFormat } from '../../../src/core/hf-import/graph';
-import { floatToHalf, quantizeInt4, quantizeInt8 } from '../../../src/core/hf-import/quantize';
+import { dequantizeInt4, floatToHalf, quantizeInt4, quantizeInt8 } from '../../../src/core/hf-import/quantize';
 import { DecoderConfig } from '../onnx/decoder';
 import { WeightSource } from '../onnx/weights';
 
@@ -26,19 +26,7 @@ export function asImported(
         (_, i) => q[(i % k) * n + Math.floor(i / k)] * scales[Math.floor(i / k)],
       );
     }
-    if (format === 'int4') {
-      const block = 32;
-      const { packed, scales, zeroPoints } = quantizeInt4(w, n, k, block, int4Symmetric);
-      const blocks = k / block;
-      const zpStride = Math.ceil(blocks / 2);
-      return Float32Array.from({ length: n * k }, (_, i) => {
-        const row = Math.floor(i / k);
-        const b = Math.floor((i % k) / block);
-        const q = i % 2 === 0 ? packed[i >> 1] & 0x0f : packed[i >> 1] >> 4;
-        const zero = zeroPoints ? (zeroPoints[row * zpStride + (b >> 1)] >> ((b & 1) * 4)) & 0x0f : 8;
-        return (q - zero) * scales[row * blocks + b];
-      });
-    }
+    if (format === 'int4') return dequantizeInt4(quantizeInt4(w, n, k, 32, int4Symmetric), n, k, 32);
     return w;
   };
   const tied = cfg.head === 'lm' && cfg.tieEmbeddings;

@@ -1,5 +1,6 @@
 import { OnnxGraph } from '../../../src/core/onnx-format/graph';
-import { quantize4, transpose, WeightSource } from './weights';
+import { quantizeInt4 } from '../../../src/core/hf-import/quantize';
+import { transpose, WeightSource } from './weights';
 
 /**
  * Llama/Qwen2-style decoder graphs built from standard opset-17 ops: RMSNorm, rotary embeddings (rotate-half
@@ -128,7 +129,7 @@ export function buildDecoder(cfg: DecoderConfig, weights: WeightSource): OnnxGra
     let y: string;
     if (opts.quantize && cfg.quantizeBlock) {
       const block = cfg.quantizeBlock;
-      const { packed, scales } = quantize4(w, out, inp, block);
+      const { packed, scales } = quantizeInt4(w, out, inp, block, true);
       const b = g.initializer(`${name}.qweight`, 'uint8', [out, inp / block, block / 2], packed);
       const s = g.initializer(`${name}.scales`, 'float', [out, inp / block], scales);
       y = g.node('MatMulNBits', [x, b, s], { K: inp, N: out, bits: 4, block_size: block }, { domain: 'com.microsoft' });

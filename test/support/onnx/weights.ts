@@ -1,4 +1,4 @@
-import { quantizeInt4, transpose } from '../../../src/core/hf-import/quantize';
+import { transpose } from '../../../src/core/hf-import/quantize';
 import { seededRandom } from '../../../src/core/util/random';
 
 export { seededRandom, transpose };
@@ -31,34 +31,4 @@ export class RandomWeights implements WeightSource {
     }
     return out;
   }
-}
-
-/**
- * Symmetric 4-bit block quantization in onnxruntime's MatMulNBits layout (the importer's own): weights [N=out, K=in]
- * become B [N, K/block, block/2] (low nibble first, zero point 8) and scales [N, K/block].
- */
-export function quantize4(
-  w: Float32Array,
-  n: number,
-  k: number,
-  block: number,
-): { packed: Uint8Array; scales: Float32Array } {
-  const { packed, scales } = quantizeInt4(w, n, k, block, true);
-  return { packed, scales };
-}
-
-/** The weights a MatMulNBits node actually multiplies by: (q − 8) · scale, laid out [N, K]. */
-export function dequantize4(
-  packed: Uint8Array,
-  scales: Float32Array,
-  n: number,
-  k: number,
-  block: number,
-): Float32Array {
-  const out = new Float32Array(n * k);
-  for (let i = 0; i < n * k; i++) {
-    const q = i % 2 === 0 ? packed[i >> 1] & 0x0f : packed[i >> 1] >> 4;
-    out[i] = (q - 8) * scales[Math.floor(i / block)];
-  }
-  return out;
 }
