@@ -47,7 +47,9 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
     else {
       const bad = scores.findIndex((s) => s !== null && (typeof s !== 'number' || !Number.isFinite(s)));
       if (bad !== -1) {
-        issue(`scores[${bad}]`, `expected a finite number or null (not scored), got ${describe(scores[bad])}`);
+        // NaN and ±Infinity are named: JSON would write them as null, which means "not scored".
+        const got = typeof scores[bad] === 'number' ? String(scores[bad]) : describe(scores[bad]);
+        issue(`scores[${bad}]`, `expected a finite number or null (not scored), got ${got}`);
       }
     }
   }

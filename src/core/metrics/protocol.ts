@@ -7,9 +7,9 @@ const hasScores = (r: ResultRecord) => r.scores !== null && r.scores.some((s) =>
 
 /**
  * The results of a critic with step scores, as threshold-sweep input; undefined when its predictions cannot be
- * re-decided from scores. A step scored null was not judged (firstErrorAmongScored). An item with no scored step counts
- * only when it also has no prediction (a scoped PRM with no step in scope): re-deciding it gives no prediction
- * again. Any other such item (a verdict-only critic, or one saved before unscored steps were kept) leaves
+ * re-decided from scores. A step scored null was not judged (firstErrorAmongScored). An item with no scored step
+ * counts only when it also has no prediction (a scoped PRM with no step in scope): re-deciding it gives no
+ * prediction again. Any other such item (a verdict-only critic, or one saved before unscored steps were kept) leaves
  * the critic's own predictions standing, as does a critic with no scores at all. Failed items (`error`) are left
  * out, as the accuracies leave them out: a failure is not a prediction.
  */
