@@ -63,8 +63,8 @@ export function judgeScores(
 
 /**
  * The one "scalar scores" rule: a result has scalar scores when it scored EVERY step of the solution with a finite
- * number (a PRM). Verdict-only critics, partial scores and non-finite values give null. Results files, the dataset
- * view, the sweep and the inspector's aggregates all read scores through this.
+ * number (a PRM). Verdict-only critics, partial scores and non-finite values give null. The inspector's aggregates
+ * read scores through this; results lines keep partial scores too (recordedScores).
  */
 export function scalarScores(
   result: Pick<CriticResult, 'steps'>,
