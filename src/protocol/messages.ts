@@ -142,7 +142,8 @@ export interface ItemSummary {
 export interface ItemPrediction {
   critic: string;
   prediction: number | null;
-  scores: number[] | null;
+  /** null for a step the critic did not score. */
+  scores: (number | null)[] | null;
 }
 
 /** Every critic's prediction for one item, and whether they disagree (the host decides: webviews hold no rule). */

@@ -71,19 +71,28 @@ export function offsetHistogram(records: readonly ResultRecord[]): CriticCharts[
   return { labels, counts, missed, noPrediction, n, falseAlarms };
 }
 
-/** Where each solution's lowest step score falls (tenths of the solution) and how often it is the last step. */
+/**
+ * Where each solution's lowest step score falls (tenths of the solution) and how often it is the last step. Steps
+ * the critic did not score (null) are skipped; a solution without a scored step is left out.
+ */
 export function minScorePosition(items: readonly ScoredItem[]): Histogram & { lastStepShare: number; n: number } {
   const counts = new Array<number>(MIN_POSITION_BINS).fill(0);
   let last = 0;
+  let n = 0;
   for (const { scores } of items) {
-    let at = 0;
-    for (let i = 1; i < scores.length; i++) if (scores[i] < scores[at]) at = i;
+    let at = -1;
+    for (let i = 0; i < scores.length; i++) {
+      const s = scores[i];
+      if (s !== null && (at === -1 || s < scores[at]!)) at = i;
+    }
+    if (at === -1) continue;
+    n += 1;
     if (at === scores.length - 1) last += 1;
     const position = scores.length === 1 ? 1 : at / (scores.length - 1);
     counts[Math.min(MIN_POSITION_BINS - 1, Math.floor(position * MIN_POSITION_BINS))] += 1;
   }
   const labels = counts.map((_, b) => `${b * 10}–${(b + 1) * 10}%`);
-  return { labels, counts, lastStepShare: items.length === 0 ? 0 : last / items.length, n: items.length };
+  return { labels, counts, lastStepShare: n === 0 ? 0 : last / n, n };
 }
 
 function sweepSeries(items: readonly ScoredItem[], subset: string, thresholds: readonly number[]): SweepSeries {

@@ -292,7 +292,7 @@ describe('results files', () => {
       const file = join(dir, 'out.jsonl');
       const bad = { ...RECORDS[1]!, scores: [0.5, Number.NaN] };
       await assert.rejects(writeResultsAtomic(file, [RECORDS[0]!, bad]), {
-        message: `Cannot write result 2 (id "b") to ${file}: scores[1]: expected a finite number, got null`,
+        message: `Cannot write result 2 (id "b") to ${file}: scores[1]: expected a finite number or null (not scored), got NaN`,
       });
       assert.deepEqual(await readdir(dir), []);
     });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeMetrics } from '../../src/core/metrics/metrics';
-import { firstErrorFromScores } from '../../src/core/critics/judgement';
+import { firstErrorAmongScored } from '../../src/core/critics/judgement';
 import {
   calibrateThreshold,
   DEFAULT_SWEEP_GRID,
@@ -57,8 +57,9 @@ describe('sweepThresholds', () => {
     const items: ScoredItem[] = [];
     for (let i = 0; i < 600; i++) {
       const n = Math.floor(rand() * 6);
-      // Scores on the threshold grid so that ties (score === threshold) happen; some NaN.
-      const scores = Array.from({ length: n }, () => (rand() < 0.03 ? Number.NaN : grid(Math.floor(rand() * 21))));
+      // Scores on the threshold grid so that ties (score === threshold) happen; some NaN, some steps not scored.
+      const score = () => (rand() < 0.03 ? Number.NaN : grid(Math.floor(rand() * 21)));
+      const scores = Array.from({ length: n }, () => (rand() < 0.15 ? null : score()));
       // Labels up to n + 1: a label past the last score can never match.
       const label = Math.floor(rand() * (n + 2)) - 1;
       items.push({ subset: ['gsm8k', 'math', 'omni'][Math.floor(rand() * 3)]!, label, scores });
@@ -71,7 +72,7 @@ describe('sweepThresholds', () => {
         items.map((it) => ({
           subset: it.subset,
           label: it.label,
-          prediction: firstErrorFromScores(it.scores, point.threshold),
+          prediction: firstErrorAmongScored(it.scores, point.threshold),
         })),
       );
       assert.deepEqual(point.report, brute, `threshold ${point.threshold}`);

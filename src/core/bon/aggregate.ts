@@ -18,18 +18,26 @@ export function aggregate(scores: readonly number[], how: Aggregation): number {
   }
 }
 
-/** Where the lowest step score is (the first lowest, when several tie): the final step or an earlier one. */
-export function lowestStep(scores: readonly number[]): 'final' | 'earlier' {
-  let at = 0;
-  for (let i = 1; i < scores.length; i++) if (scores[i] < scores[at]) at = i;
+/**
+ * Where the lowest step score is (the first lowest, when several tie; unscored steps, null, are skipped): the
+ * solution's final step or an earlier one.
+ */
+export function lowestStep(scores: readonly (number | null)[]): 'final' | 'earlier' {
+  let at = -1;
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i];
+    if (s !== null && (at === -1 || s < scores[at]!)) at = i;
+  }
   return at === scores.length - 1 ? 'final' : 'earlier';
 }
 
 /**
- * A sample's scores from one critic's step scores: `<critic>/<aggregation>` for every aggregation. Scores must be
- * non-empty and finite (the one scalar-scores rule, judgement.ts); others give no score.
+ * A sample's scores from one critic's step scores: `<critic>/<aggregation>` for every aggregation, over the scored
+ * steps (null: a step the critic did not score). Scores must be finite (the one scalar-scores rule, judgement.ts);
+ * a solution without a scored step, or with a non-finite score, gets no score.
  */
-export function aggregatedScores(critic: string, steps: readonly number[]): Record<string, number> {
-  if (steps.length === 0 || !steps.every(Number.isFinite)) return {};
-  return Object.fromEntries(AGGREGATIONS.map((how) => [`${critic}/${how}`, aggregate(steps, how)]));
+export function aggregatedScores(critic: string, steps: readonly (number | null)[]): Record<string, number> {
+  const scored = steps.filter((s): s is number => s !== null);
+  if (scored.length === 0 || !scored.every(Number.isFinite)) return {};
+  return Object.fromEntries(AGGREGATIONS.map((how) => [`${critic}/${how}`, aggregate(scored, how)]));
 }

@@ -24,13 +24,14 @@ export class BonCollector {
   /**
    * Joins one results line to the sample with its id: scores `<critic>/<aggregation>`, where its lowest step is,
    * and whether its prediction marks a wrong step. Returns false when no sample has that id. A failed item or one
-   * without scores adds only the prediction.
+   * without a scored step adds only the prediction.
    */
   addResult(result: ResultRecord): boolean {
     const sample = this.byId.get(result.id);
     if (!sample) return false;
-    if (result.scores !== null && result.scores.length > 0) {
-      Object.assign(sample.scores, aggregatedScores(result.critic, result.scores));
+    const aggregates = result.scores === null ? {} : aggregatedScores(result.critic, result.scores);
+    if (result.scores !== null && Object.keys(aggregates).length > 0) {
+      Object.assign(sample.scores, aggregates);
       sample.lowestStep = { ...sample.lowestStep, [result.critic]: lowestStep(result.scores) };
     }
     if (result.prediction !== null) {

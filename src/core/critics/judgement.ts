@@ -24,6 +24,23 @@ export function firstErrorFromScores(scores: readonly number[], threshold: numbe
 }
 
 /**
+ * The predicted first error from step scores where null marks a step the critic did not score (outside its scope,
+ * past a cut input, after a greedy stop): a null step is not judged, so this is the first SCORED step whose score is
+ * not correct under the rule above, -1 when every scored step passes, null when no step was scored. Re-thresholding
+ * saved results (metrics, calibration, the sweep) decides with this.
+ */
+export function firstErrorAmongScored(scores: readonly (number | null)[], threshold: number): number | null {
+  let scored = false;
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i];
+    if (score === null) continue;
+    if (!isCorrectScore(score, threshold)) return i;
+    scored = true;
+  }
+  return scored ? -1 : null;
+}
+
+/**
  * Verdicts and the predicted first error of a scalar critic (a PRM) from its step scores, by the rule above. A step
  * without a score (null) gets no verdict; one before the first error leaves the solution unpredicted (null), since
  * that step might have been the error.
@@ -46,8 +63,8 @@ export function judgeScores(
 
 /**
  * The one "scalar scores" rule: a result has scalar scores when it scored EVERY step of the solution with a finite
- * number (a PRM). Verdict-only critics, partial scores and non-finite values give null. Results files, the dataset
- * view, the sweep and the inspector's aggregates all read scores through this.
+ * number (a PRM). Verdict-only critics, partial scores and non-finite values give null. The inspector's aggregates
+ * read scores through this; results lines keep partial scores too (recordedScores).
  */
 export function scalarScores(
   result: Pick<CriticResult, 'steps'>,
@@ -59,5 +76,20 @@ export function scalarScores(
     if (s.score === null || !Number.isFinite(s.score)) return null;
     scores.push(s.score);
   }
+  return scores;
+}
+
+/**
+ * A result's step scores as a results line keeps them: each step's score, null for a step the critic did not score.
+ * Null as a whole when no step has a score (a verdict-only critic, or a PRM that scored nothing) or when a score is
+ * not finite: JSON would write NaN as null, and a null entry must only ever mean "not scored".
+ */
+export function recordedScores(
+  result: Pick<CriticResult, 'steps'>,
+  stepCount: number = result.steps.length,
+): (number | null)[] | null {
+  if (stepCount === 0 || result.steps.length !== stepCount) return null;
+  const scores = result.steps.map((s) => s.score);
+  if (scores.every((s) => s === null) || scores.some((s) => s !== null && !Number.isFinite(s))) return null;
   return scores;
 }

@@ -9,8 +9,9 @@ import { describe, isObject, type Checked } from './validate';
 /**
  * Checks one results line. Required: `id` (string, or number → string), `subset` (non-empty string), `label`
  * (integer ≥ -1). Optional: `prediction` (integer or null; missing → null, a miss), `critic` (string; missing →
- * "unknown"), `scores` (array of finite numbers or null; missing → null), `error` (a string: the critic failed on
- * the item, so prediction and scores must be null).
+ * "unknown"), `scores` (one entry per step: a finite number, or null for a step the critic did not score; or null
+ * as a whole; missing → null), `error` (a string: the critic failed on the item, so prediction and scores must be
+ * null). Files written before unscored steps were kept (numbers only, or null) read the same as ever.
  */
 function checkResultRecord(raw: unknown, file: string, line: number): Checked<ResultRecord> {
   const issues: InputIssue[] = [];
@@ -42,10 +43,14 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
     issue('prediction', `expected an integer or null, got ${describe(prediction)}`);
   if (typeof critic !== 'string') issue('critic', `expected a string, got ${describe(critic)}`);
   if (scores !== null) {
-    if (!Array.isArray(scores)) issue('scores', `expected an array of numbers or null, got ${describe(scores)}`);
+    if (!Array.isArray(scores)) issue('scores', `expected an array of step scores or null, got ${describe(scores)}`);
     else {
-      const bad = scores.findIndex((s) => typeof s !== 'number' || !Number.isFinite(s));
-      if (bad !== -1) issue(`scores[${bad}]`, `expected a finite number, got ${describe(scores[bad])}`);
+      const bad = scores.findIndex((s) => s !== null && (typeof s !== 'number' || !Number.isFinite(s)));
+      if (bad !== -1) {
+        // NaN and ±Infinity are named: JSON would write them as null, which means "not scored".
+        const got = typeof scores[bad] === 'number' ? String(scores[bad]) : describe(scores[bad]);
+        issue(`scores[${bad}]`, `expected a finite number or null (not scored), got ${got}`);
+      }
     }
   }
   if (error !== undefined) {
@@ -61,7 +66,7 @@ function checkResultRecord(raw: unknown, file: string, line: number): Checked<Re
       label: label as number,
       prediction: prediction as number | null,
       critic: critic as string,
-      scores: scores as number[] | null,
+      scores: scores as (number | null)[] | null,
       ...(error === undefined ? {} : { error: error as string }),
       ...(sections === undefined ? {} : { sections: sections as number[] }),
       ...(gold_sections === undefined ? {} : { gold_sections: gold_sections as number[] }),

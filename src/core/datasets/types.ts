@@ -36,7 +36,8 @@ export interface ResultRecord {
   label: number;
   prediction: number | null;
   critic: string;
-  scores: number[] | null;
+  /** Each step's score, null for a step the critic did not score; null as a whole when it gave no scores. */
+  scores: (number | null)[] | null;
   /** The critic failed on this item (prediction and scores are null): why. A failure is not a miss. */
   error?: string;
   /** A section-level critic's predicted erroneous sections (1-based). */

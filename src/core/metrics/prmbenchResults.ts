@@ -8,7 +8,7 @@ export interface PrmbenchCoverage {
   scored: number;
   /** Results of failed items (lines with "error"). */
   failed: number;
-  /** Results without a score for every step (verdict-only critics, partial scores). */
+  /** Results without a score for every step (verdict-only critics; a step not scored: a scope, a cut input). */
   no_scores: number;
   /** Results whose id is not in the PRMBench file. */
   not_in_dataset: number;
@@ -16,6 +16,14 @@ export interface PrmbenchCoverage {
   step_mismatch: number;
   /** Solutions of the PRMBench file without a result. */
   not_evaluated: number;
+}
+
+/**
+ * A result's step scores when every step has one, else null. PRMBench pools every step of a solution, so a
+ * solution with a step the critic did not score is left out rather than counted with a step missing.
+ */
+export function everyStepScored(scores: readonly (number | null)[] | null): readonly number[] | null {
+  return scores !== null && scores.every((s): s is number => s !== null) ? scores : null;
 }
 
 export type PrmbenchScoredItem = PrmbenchScored & { id: string };
@@ -34,11 +42,14 @@ export function joinPrmbench(
     const truth = labels.get(r.id);
     if (truth === undefined) coverage.not_in_dataset += 1;
     else if (r.error !== undefined) coverage.failed += 1;
-    else if (r.scores === null) coverage.no_scores += 1;
-    else if (r.scores.length !== truth.correct.length) coverage.step_mismatch += 1;
+    else if (r.scores !== null && r.scores.length !== truth.correct.length) coverage.step_mismatch += 1;
     else {
-      coverage.scored += 1;
-      items.push({ id: r.id, category: truth.category, correct: truth.correct, scores: r.scores });
+      const scores = everyStepScored(r.scores);
+      if (scores === null) coverage.no_scores += 1;
+      else {
+        coverage.scored += 1;
+        items.push({ id: r.id, category: truth.category, correct: truth.correct, scores });
+      }
     }
   }
   for (const id of labels.keys()) if (!seen.has(id)) coverage.not_evaluated += 1;

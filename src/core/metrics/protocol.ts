@@ -1,16 +1,23 @@
-import { firstErrorFromScores } from '../critics/judgement';
+import { firstErrorAmongScored } from '../critics/judgement';
 import type { ResultRecord } from '../datasets/types';
 import { calibrateThreshold, thresholdGrid } from './thresholds';
 import type { MetricsReport, ScoredItem } from './types';
 
+const hasScores = (r: ResultRecord) => r.scores !== null && r.scores.some((s) => s !== null);
+
 /**
- * The results of a critic that scored every step of every item it judged with a number, as threshold-sweep input.
- * Failed items (`error`) are left out, as the accuracies leave them out: a failure is not a prediction.
+ * The results of a critic with step scores, as threshold-sweep input; undefined when its predictions cannot be
+ * re-decided from scores. A step scored null was not judged (firstErrorAmongScored). An item with no scored step
+ * counts only when it also has no prediction (a scoped PRM with no step in scope): re-deciding it gives no
+ * prediction again. Any other such item (a verdict-only critic, or one saved before unscored steps were kept) leaves
+ * the critic's own predictions standing, as does a critic with no scores at all. Failed items (`error`) are left
+ * out, as the accuracies leave them out: a failure is not a prediction.
  */
 export function scoredItems(records: readonly ResultRecord[]): ScoredItem[] | undefined {
   const judged = records.filter((r) => r.error === undefined);
-  if (judged.length === 0 || judged.some((r) => r.scores === null || r.scores.length === 0)) return undefined;
-  return judged.map((r) => ({ subset: r.subset, label: r.label, scores: r.scores! }));
+  if (!judged.some(hasScores)) return undefined;
+  if (judged.some((r) => !hasScores(r) && r.prediction !== null)) return undefined;
+  return judged.map((r) => ({ subset: r.subset, label: r.label, scores: r.scores ?? [] }));
 }
 
 /** How a critic's step threshold was chosen: calibrated on a subset (ProcessBench's protocol) or given. */
@@ -29,8 +36,8 @@ export interface Rethresholded {
 
 /**
  * One critic's results at a step threshold, given or calibrated on `calibrateOn` with `calibrateThreshold` over
- * `thresholdGrid` (what the metrics panel does), so that headless numbers are the panel's. Undefined for a critic
- * without scores on every judged item (its own predictions stand). Throws when the subset cannot calibrate.
+ * `thresholdGrid` (what the metrics panel does), so that headless numbers are the panel's. Undefined when
+ * `scoredItems` is (its own predictions stand). Throws when the subset cannot calibrate.
  */
 export function rethreshold(
   records: readonly ResultRecord[],
@@ -50,7 +57,7 @@ export function rethreshold(
     threshold = { value: protocol.threshold, given: true };
   }
   const rethresholded = records.map((r) =>
-    r.error === undefined ? { ...r, prediction: firstErrorFromScores(r.scores!, threshold.value) } : r,
+    r.error === undefined ? { ...r, prediction: firstErrorAmongScored(r.scores ?? [], threshold.value) } : r,
   );
   return { records: rethresholded, threshold, ...(upperBound ? { upperBound } : {}) };
 }

@@ -13,7 +13,7 @@ import {
 } from './bootstrap';
 import { computeMetrics } from './metrics';
 import { computePrmbench, DEFAULT_PRMBENCH_THRESHOLD, type PrmbenchReport } from './prmbench';
-import { joinPrmbench, type PrmbenchCoverage } from './prmbenchResults';
+import { everyStepScored, joinPrmbench, type PrmbenchCoverage } from './prmbenchResults';
 import type { MetricsReport } from './types';
 
 /** What to compute beside the ProcessBench metrics. */
@@ -77,7 +77,7 @@ export function compareCritics(
         const scored: PairedPrmbenchItem[] = [];
         for (const [x, y] of both) {
           const truth = opts.prmbench.get(x.id);
-          const [sa, sb] = [x.scores, y.scores];
+          const [sa, sb] = [everyStepScored(x.scores), everyStepScored(y.scores)];
           if (truth && sa?.length === truth.correct.length && sb?.length === truth.correct.length) {
             scored.push({ category: truth.category, correct: truth.correct, a: sa, b: sb });
           }

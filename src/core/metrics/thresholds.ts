@@ -22,7 +22,7 @@ export function thresholdGrid(items: Iterable<ScoredItem>, maxBreakpoints = MAX_
   for (const { scores } of items) {
     let min = Infinity;
     for (const s of scores) {
-      if (!Number.isFinite(s)) continue;
+      if (s === null || !Number.isFinite(s)) continue;
       if (s < min) {
         min = s;
         breakpoints.add(s);
@@ -143,21 +143,24 @@ interface Tally {
 
 /**
  * The thresholds t at which the predicted first error equals `label`, as `lo ≤ t < hi` (`hi` null: no upper
- * bound), or null when none. This is `firstErrorFromScores` (critics/judgement.ts: a step is correct iff its score
- * is > t, NaN never) solved for t: with m(k) the minimum of the first k scores (NaN counting as -∞), label -1
- * matches when t < m(all); label L ≥ 0 matches when scores[L] ≤ t < m(L). A label past the last score never
- * matches.
+ * bound), or null when none. This is `firstErrorAmongScored` (critics/judgement.ts: a step is correct iff its score
+ * is > t, NaN never; a null step is not judged) solved for t: with m(k) the minimum of the scored steps among the
+ * first k (NaN counting as -∞; none: no bound), label -1 matches when some step is scored and t < m(all); label
+ * L ≥ 0 matches when step L is scored and scores[L] ≤ t < m(L). A label past the last score never matches.
  */
-function matchInterval(label: number, scores: readonly number[]): { lo: number; hi: number | null } | null {
+function matchInterval(label: number, scores: readonly (number | null)[]): { lo: number; hi: number | null } | null {
   if (label >= scores.length) return null;
   let prefixMin: number | null = null;
   const end = label === -1 ? scores.length : label;
   for (let i = 0; i < end; i++) {
-    const s = orMinusInfinity(scores[i]);
+    const score = scores[i];
+    if (score === null) continue;
+    const s = orMinusInfinity(score);
     prefixMin = prefixMin === null || s < prefixMin ? s : prefixMin;
   }
-  if (label === -1) return { lo: -Infinity, hi: prefixMin };
-  return { lo: orMinusInfinity(scores[label]), hi: prefixMin };
+  if (label === -1) return prefixMin === null ? null : { lo: -Infinity, hi: prefixMin };
+  const at = scores[label];
+  return at === null ? null : { lo: orMinusInfinity(at), hi: prefixMin };
 }
 
 function orMinusInfinity(score: number): number {

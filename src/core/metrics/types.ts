@@ -29,7 +29,8 @@ export interface SubsetCounts {
 export interface ScoredItem {
   subset: string;
   label: number;
-  scores: readonly number[];
+  /** Step scores; null for a step the critic did not score (not judged at any threshold). */
+  scores: readonly (number | null)[];
 }
 
 /** Metrics when every step whose score is not above `threshold` counts as an error. */

@@ -1,4 +1,4 @@
-import { scalarScores } from '../critics/judgement';
+import { recordedScores } from '../critics/judgement';
 import type { CriticResult } from '../critics/types';
 import type { DatasetItem, ResultRecord } from '../datasets/types';
 
@@ -6,14 +6,14 @@ import type { DatasetItem, ResultRecord } from '../datasets/types';
 export interface Answer {
   /** The predicted first error (0-based), -1 for "all correct", null when the critic named no step. */
   prediction: number | null;
-  /** Every step's finite score (a PRM), else null: see scalarScores. */
-  scores: number[] | null;
+  /** Each step's score (a PRM), null for a step it did not score; null as a whole without scores: recordedScores. */
+  scores: (number | null)[] | null;
   /** A section-level critic's predicted erroneous sections (1-based), when it gives them. */
   sections?: number[];
 }
 
 export function answerOf(result: CriticResult, stepCount: number): Answer {
-  const answer = { prediction: result.firstError, scores: scalarScores(result, stepCount) };
+  const answer = { prediction: result.firstError, scores: recordedScores(result, stepCount) };
   return result.sections ? { ...answer, sections: result.sections } : answer;
 }
 

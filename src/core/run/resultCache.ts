@@ -28,7 +28,10 @@ const keyOf = (identity: string, content: string) => `${identity}:${content}`;
 
 const isScore = (s: unknown) => typeof s === 'number' && Number.isFinite(s) && s >= 0 && s <= 1;
 
-/** A line that can be an answer on some item: a step index or -1 or null, scores in [0, 1] or null. */
+/** Step scores as answerOf keeps them: at least one in [0, 1], null for a step not scored (older logs: none null). */
+const isScoreList = (v: unknown) => Array.isArray(v) && v.some(isScore) && v.every((s) => s === null || isScore(s));
+
+/** A line that can be an answer on some item: a step index or -1 or null, scores as above or null. */
 function isEntry(v: unknown): v is Entry {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
@@ -36,7 +39,7 @@ function isEntry(v: unknown): v is Entry {
     typeof r.critic === 'string' &&
     typeof r.content === 'string' &&
     (r.prediction === null || (Number.isInteger(r.prediction) && (r.prediction as number) >= -1)) &&
-    (r.scores === null || (Array.isArray(r.scores) && r.scores.length > 0 && r.scores.every(isScore))) &&
+    (r.scores === null || isScoreList(r.scores)) &&
     (r.sections === undefined || isSectionList(r.sections))
   );
 }
