@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { aggregatedScores, lowestStep } from '../../src/core/bon/aggregate';
 import { BonCollector } from '../../src/core/bon/collect';
 import { firstErrorAmongScored, judgeScores, recordedScores } from '../../src/core/critics/judgement';
-import { scoreInScope } from '../../src/core/critics/scope';
+import { outsideScopeReason, scoreInScope } from '../../src/core/critics/scope';
 import type { CriticInput, CriticResult, StepJudgement } from '../../src/core/critics/types';
 import { readResults, writeResultsAtomic } from '../../src/core/datasets/results';
 import type { InputIssue, ResultRecord } from '../../src/core/datasets/types';
@@ -45,8 +45,13 @@ const rec = (
   prediction: number | null = null,
 ): ResultRecord => ({ id, subset, label, prediction, critic: 'prm', scores });
 
+/** Steps with these scores; a null one is outside the critic's scope (answer), as a scoped PRM leaves it. */
 const stepsOf = (...scores: (number | null)[]): StepJudgement[] =>
-  scores.map((score) => ({ score, verdict: score === null ? 'unknown' : 'correct' }));
+  scores.map((score) =>
+    score === null
+      ? { score, verdict: 'unknown', reason: outsideScopeReason('answer') }
+      : { score, verdict: 'correct' },
+  );
 
 describe('the unscored-step rules (judgement.ts)', () => {
   test('firstErrorAmongScored: first scored step at or below t; -1 when every scored one passes; null if none', () => {
@@ -66,6 +71,9 @@ describe('the unscored-step rules (judgement.ts)', () => {
     assert.equal(recordedScores({ steps: stepsOf(null, Number.NaN) }, 2), null, 'NaN would be written as null');
     assert.equal(recordedScores({ steps: stepsOf(0.9) }, 2), null, 'another number of steps');
     assert.equal(recordedScores({ steps: [] }, 0), null);
+    // An in-scope step without a score (the input was cut at maxTokens) is unknown: the critic's prediction stands.
+    const cut: StepJudgement = { score: null, verdict: 'unknown', reason: 'beyond maxTokens 512: not scored' };
+    assert.equal(recordedScores({ steps: [...stepsOf(0.9, 0.8), cut] }, 3), null);
   });
 });
 

@@ -1,3 +1,4 @@
+import { isOutsideScope } from './scope';
 import type { CriticResult, StepJudgement, Verdict } from './types';
 
 /**
@@ -80,9 +81,11 @@ export function scalarScores(
 }
 
 /**
- * A result's step scores as a results line keeps them: each step's score, null for a step the critic did not score.
- * Null as a whole when no step has a score (a verdict-only critic, or a PRM that scored nothing) or when a score is
- * not finite: JSON would write NaN as null, and a null entry must only ever mean "not scored".
+ * A result's step scores as a results line keeps them: each step's score, null for a step outside the critic's
+ * scope. Null as a whole when no step has a score (a verdict-only critic, or a PRM that scored nothing), when a score
+ * is not finite (JSON would write NaN as null, and a null entry must only ever mean "outside the scope"), or when an
+ * in-scope step has no score — an input cut at maxTokens, a greedy protocol that stopped: those steps are unknown,
+ * not passed, so re-thresholding must keep the critic's own prediction rather than read them as correct.
  */
 export function recordedScores(
   result: Pick<CriticResult, 'steps'>,
@@ -91,5 +94,6 @@ export function recordedScores(
   if (stepCount === 0 || result.steps.length !== stepCount) return null;
   const scores = result.steps.map((s) => s.score);
   if (scores.every((s) => s === null) || scores.some((s) => s !== null && !Number.isFinite(s))) return null;
+  if (result.steps.some((s) => s.score === null && !isOutsideScope(s))) return null;
   return scores;
 }

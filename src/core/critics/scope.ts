@@ -19,6 +19,14 @@ export function outsideScopeReason(scope: PrmScope): string {
   return `outside the critic's scope (${scope})`;
 }
 
+/** A step left unscored by design (outside its critic's scope), not one the critic never reached or failed on. */
+export function isOutsideScope(step: Pick<StepJudgement, 'score' | 'reason'>): boolean {
+  return (
+    step.score === null &&
+    (step.reason === outsideScopeReason('answer') || step.reason === outsideScopeReason('thinking'))
+  );
+}
+
 /**
  * How a scoped PRM scores: the model is given the problem and the in-scope steps only, so each in-scope step's score
  * is exactly what the model gives that text in that input; the steps outside the scope are not sent and get no
