@@ -1,12 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { bestOfNReport } from '../../src/core/bon/curves';
+import { prepareBon } from '../../src/core/bon/prepare';
 import type { BonProblem, BonSample } from '../../src/core/bon/types';
 import type { BonRecord } from '../../src/core/datasets/bon-samples';
 import type { ResultRecord } from '../../src/core/datasets/types';
 import { metricsWithCi } from '../../src/core/metrics/bootstrap';
 import { seededRandom } from '../../src/core/util/random';
 import { LatestOnly } from '../../src/extension/webviews/latestOnly';
+import { StatsWorker } from '../../src/extension/webviews/statsJobs';
 import { isMetricsState, isMetricsToHost } from '../../src/protocol/messages';
 import {
   bonCurvesView,
@@ -114,6 +119,20 @@ describe('best-of-n curves view', () => {
     assert.ok(pass.every((v, j) => j === 0 || v >= pass[j - 1]));
     // at n = 1 every selector is one random sample (votes over 8 one-subsets are enumerated: exact)
     for (const s of view.series) assert.ok(Math.abs(s.values[0] - pass[0]) < 1e-9, s.selector);
+  });
+
+  test('prepared once and kept: the same view for every score as preparing each time', () => {
+    const problems = randomProblems(30, () => 6).map((p) => ({
+      ...p,
+      samples: p.samples.map((s, k) => ({ ...s, scores: { ...s.scores, orm_score: (k * 7) % 5 } })),
+    }));
+    const data = dataOf(problems);
+    const prepared = prepareBon(problems);
+    for (const score of ['prm_score', 'orm_score']) {
+      const kept = bonCurvesView(data, { score, resamples: 40 }, prepared);
+      const fresh = bonCurvesView(data, { score, resamples: 40 });
+      assert.deepEqual({ ...kept, computeMs: 0 }, { ...fresh, computeMs: 0 }, score);
+    }
   });
 
   test('seeded: the same seed gives the same bands, another seed other bands', () => {
@@ -433,5 +452,69 @@ describe('metrics exports with intervals and best-of-n', () => {
     const best = bon.series.find((s) => s.selector === 'best:prm_score')!;
     assert.ok(md.includes(`| best:prm\\_score | ${best.values[0].toFixed(1)} [${best.lo[0].toFixed(1)}–`));
     assert.doesNotMatch(metricsMarkdown(model), /Best-of-n|\[\d/);
+  });
+});
+
+describe('stats worker: best-of-N joined once per reading and results', () => {
+  // The compiled worker (out/src/…/statsWorker.js) stands in for dist/stats-worker.js, which tests do not build.
+  const compiled = path.resolve(__dirname, '..', '..', 'src', 'extension', 'webviews', 'statsWorker.js');
+
+  test('a score change sends no results and gives the curves of sending them; a new reading or array sends them', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'prm-lens-stats-'));
+    mkdirSync(path.join(dir, 'dist'));
+    // A worker that records whether each best-of-N job carried results, then runs the real one.
+    writeFileSync(
+      path.join(dir, 'dist', 'stats-worker.js'),
+      `const { parentPort } = require('node:worker_threads');
+const sent = [];
+parentPort.on('message', ({ job }) => {
+  if (job.kind === 'bon') sent.push(job.results === null ? 'none' : job.results.length);
+  if (job.kind === 'problem' && job.problem === 'sent?') parentPort.postMessage({ id: -1, sent });
+});
+require(${JSON.stringify(compiled)});`,
+    );
+    const file = path.join(dir, 'samples.jsonl');
+    const random = seededRandom(3);
+    const lines: string[] = [];
+    const results: ResultRecord[] = [];
+    for (let p = 0; p < 12; p++) {
+      for (let k = 0; k < 5; k++) {
+        const given = String(Math.floor(random() * 3));
+        const id = `p${p}-${k}`;
+        lines.push(JSON.stringify({ id, problem: `P${p}`, answer: '0', given_answer: given, prm_score: random() }));
+        const steps = [random(), random(), random()];
+        results.push({ id, subset: 'math', label: -1, prediction: -1, critic: 'c', scores: steps });
+      }
+    }
+    writeFileSync(file, lines.join('\n'));
+    const stats = new StatsWorker(dir);
+    const alive = setInterval(() => undefined, 1000); // the worker is unref'd
+    try {
+      const first = await stats.bon({ file, reading: 0, results, score: 'c/min' });
+      const changed = await stats.bon({ file, reading: 0, results, score: 'c/last' });
+      const back = await stats.bon({ file, reading: 0, results, score: 'c/min' });
+      const copy = await stats.bon({ file, reading: 0, results: [...results], score: 'c/last' });
+      const reread = await stats.bon({ file, reading: 1, results, score: 'c/last' });
+      const curves = (o: typeof first) => o.curves && { ...o.curves, computeMs: 0 };
+      assert.equal(first.curves?.score, 'c/min');
+      assert.equal(changed.curves?.score, 'c/last');
+      assert.deepEqual(curves(back), curves(first));
+      assert.deepEqual(curves(copy), curves(changed));
+      assert.deepEqual(curves(reread), curves(changed));
+      assert.ok(
+        (await stats.problem('P0', 'best:c/last')).solutions.length === 5,
+        'the problem view ranks the kept data',
+      );
+      const sent = new Promise<unknown>((resolve) => {
+        const worker = (stats as unknown as { worker: import('node:worker_threads').Worker }).worker;
+        worker.on('message', (m: { id: number; sent?: unknown }) => m.id === -1 && resolve(m.sent));
+      });
+      await stats.problem('sent?', 'majority').catch(() => undefined);
+      assert.deepEqual(await sent, [60, 'none', 'none', 60, 60]);
+    } finally {
+      clearInterval(alive);
+      stats.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -106,6 +106,11 @@ class MetricsPanel {
   private readonly stats: StatsWorker;
   private readonly intervals = new LatestOnly();
   private readonly curves = new LatestOnly();
+  /**
+   * The results the curves were last asked for: a score change asks again with this very array, so the worker keeps
+   * its joined samples (new results come through push, which any change to them schedules).
+   */
+  private bonResults: readonly ResultRecord[] | undefined;
   /** Counts the readings of the dataset (the worker reads its best-of-N samples again when it changes). */
   private reading = 0;
   /** The problem view shown: its solutions' ids, for opening them. */
@@ -208,6 +213,7 @@ class MetricsPanel {
     // Solutions grouped by problem come in ProcessBench's layout or as scored samples (no dataset layout at all).
     const format = this.session.format;
     if (format !== null && format !== 'processbench') return;
+    this.bonResults = results;
     this.curves.run(async () => {
       const file = this.session.file;
       const { curves, issues } = await this.stats.bon({ file, reading: this.reading, results, score: this.bonScore });
@@ -255,7 +261,7 @@ class MetricsPanel {
         return this.push();
       case 'metrics/bonScore':
         this.bonScore = msg.score;
-        return this.refreshBon(this.session.records(this.criticKeys()));
+        return this.refreshBon(this.bonResults ?? this.session.records(this.criticKeys()));
       case 'metrics/problem':
         return this.showProblem(msg.problem, msg.selector);
       case 'metrics/openSolution':
