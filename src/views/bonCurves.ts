@@ -51,6 +51,8 @@ export interface BonCurvesOptions {
   score?: string | null;
   seed?: number;
   resamples?: number;
+  /** Whether to compute the bootstrap bands (default true); without them the view says they are pending. */
+  bands?: boolean;
 }
 
 /**
@@ -74,9 +76,10 @@ export function pickShare(problem: BonProblem, score: string): number | null {
 /**
  * The panel's best-of-n chart: accuracy per n for pass, random, majority and the chosen score's best and weighted
  * selectors (bonCurves: the CLI's numbers for the same seed), each with a 95% percentile band from a seeded bootstrap
- * over problems resampled within their subset, and the problem list with whether the chosen score's best-of-N pick
- * is right. `given` is prepareBon of the data's problems: the panel's worker keeps it while only the score
- * changes (preparing grades every answer again: the larger part of the time at 500 × 64).
+ * over problems resampled within their subset (with `bands: false` the curves alone: the same values, sooner), and
+ * the problem list with whether the chosen score's best-of-N pick is right. `given` is prepareBon of the data's
+ * problems: the panel's worker keeps it while only the score changes (preparing grades every answer again: the
+ * larger part of the time at 500 × 64).
  */
 export function bonCurvesView(data: BonData, opts: BonCurvesOptions = {}, given?: PreparedBon): BonCurvesView {
   const started = performance.now();
@@ -85,10 +88,11 @@ export function bonCurvesView(data: BonData, opts: BonCurvesOptions = {}, given?
   const resamples = opts.resamples ?? DEFAULT_RESAMPLES;
   const scores = scoreChoices(prepared.scoreNames);
   const score = defaultScore(scores, opts.score ?? null);
+  const bands = opts.bands ?? true;
   const report = bonCurves(prepared, {
     scores: score === null ? [] : [score],
     seed,
-    ci: { resamples, seed, level: PANEL_LEVEL },
+    ...(bands ? { ci: { resamples, seed, level: PANEL_LEVEL } } : {}),
   });
   const series = Object.entries(report.curves).map(([selector, values]): BonSeries => {
     const ci = report.ci?.[selector] ?? [];
@@ -120,5 +124,6 @@ export function bonCurvesView(data: BonData, opts: BonCurvesOptions = {}, given?
     level: PANEL_LEVEL,
     problemList,
     computeMs: performance.now() - started,
+    ...(bands ? {} : { bandsPending: true as const }),
   };
 }

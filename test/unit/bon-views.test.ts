@@ -135,6 +135,25 @@ describe('best-of-n curves view', () => {
     }
   });
 
+  test('without bands: the same curves and problem list at once, lo and hi at the values, the bands pending', () => {
+    const data = dataOf(randomProblems(40, () => 6));
+    const banded = bonCurvesView(data, { resamples: 60 });
+    const lines = bonCurvesView(data, { resamples: 60, bands: false });
+    assert.equal(banded.bandsPending, undefined);
+    assert.equal(lines.bandsPending, true);
+    assert.deepEqual(
+      lines.series.map((s) => s.values),
+      banded.series.map((s) => s.values),
+    );
+    for (const s of lines.series) assert.deepEqual([s.lo, s.hi], [s.values, s.values], s.selector);
+    assert.ok(
+      banded.series.some((s) => s.lo.some((lo, j) => lo < s.values[j])),
+      'the banded view has real bands',
+    );
+    const rest = (v: typeof lines) => ({ ...v, series: [], computeMs: 0, bandsPending: undefined });
+    assert.deepEqual(rest(lines), rest(banded));
+  });
+
   test('seeded: the same seed gives the same bands, another seed other bands', () => {
     const a = bonCurvesView(data, { resamples: 100, seed: 4 });
     const b = bonCurvesView(data, { resamples: 100, seed: 4 });
@@ -400,6 +419,52 @@ describe('LatestOnly', () => {
     assert.deepEqual(ran, [1, 3]);
     assert.equal((errors[0] as Error).message, 'boom');
   });
+
+  test('requests in steps: each step its own job; a newer request drops the rest and marks the stale result', async () => {
+    const latest = new LatestOnly();
+    const shown: string[] = [];
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    const gates = new Map<string, () => void>();
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+    const step = (name: string) => async (current: () => boolean) => {
+      await new Promise<void>((resolve) => gates.set(name, resolve));
+      if (current()) shown.push(name);
+      return true;
+    };
+    const request = (r: string) => latest.request([step(`${r} curves`), step(`${r} bands`)], onError);
+    request('a');
+    await tick();
+    gates.get('a curves')!();
+    await tick();
+    gates.get('a bands')!();
+    await tick();
+    assert.deepEqual(shown, ['a curves', 'a bands']);
+    // b's curves are computing when c comes: b's curves are not shown and its bands never start.
+    request('b');
+    await tick();
+    request('c');
+    gates.get('b curves')!();
+    await tick();
+    assert.ok(!gates.has('b bands'));
+    gates.get('c curves')!();
+    await tick();
+    // d comes while c's bands compute: c's bands are dropped; d runs next.
+    request('d');
+    gates.get('c bands')!();
+    await tick();
+    gates.get('d curves')!();
+    await tick();
+    gates.get('d bands')!();
+    await tick();
+    assert.deepEqual(shown, ['a curves', 'a bands', 'c curves', 'd curves', 'd bands']);
+    // A step that returns false ends its request.
+    let later = false;
+    latest.request([async () => false, async () => (later = true)], onError);
+    await tick();
+    assert.equal(later, false);
+    assert.deepEqual(errors, []);
+  });
 });
 
 describe('metrics exports with intervals and best-of-n', () => {
@@ -490,14 +555,20 @@ require(${JSON.stringify(compiled)});`,
     const stats = new StatsWorker(dir);
     const alive = setInterval(() => undefined, 1000); // the worker is unref'd
     try {
-      const first = await stats.bon({ file, reading: 0, results, score: 'c/min' });
-      const changed = await stats.bon({ file, reading: 0, results, score: 'c/last' });
-      const back = await stats.bon({ file, reading: 0, results, score: 'c/min' });
-      const copy = await stats.bon({ file, reading: 0, results: [...results], score: 'c/last' });
-      const reread = await stats.bon({ file, reading: 1, results, score: 'c/last' });
+      const first = await stats.bon({ file, reading: 0, results, score: 'c/min', bands: true });
+      const lines = await stats.bon({ file, reading: 0, results, score: 'c/last', bands: false });
+      const changed = await stats.bon({ file, reading: 0, results, score: 'c/last', bands: true });
+      const back = await stats.bon({ file, reading: 0, results, score: 'c/min', bands: true });
+      const copy = await stats.bon({ file, reading: 0, results: [...results], score: 'c/last', bands: true });
+      const reread = await stats.bon({ file, reading: 1, results, score: 'c/last', bands: true });
       const curves = (o: typeof first) => o.curves && { ...o.curves, computeMs: 0 };
       assert.equal(first.curves?.score, 'c/min');
       assert.equal(changed.curves?.score, 'c/last');
+      assert.equal(lines.curves?.bandsPending, true);
+      assert.deepEqual(
+        lines.curves?.series.map((s) => s.values),
+        changed.curves?.series.map((s) => s.values),
+      );
       assert.deepEqual(curves(back), curves(first));
       assert.deepEqual(curves(copy), curves(changed));
       assert.deepEqual(curves(reread), curves(changed));
@@ -510,7 +581,7 @@ require(${JSON.stringify(compiled)});`,
         worker.on('message', (m: { id: number; sent?: unknown }) => m.id === -1 && resolve(m.sent));
       });
       await stats.problem('sent?', 'majority').catch(() => undefined);
-      assert.deepEqual(await sent, [60, 'none', 'none', 60, 60]);
+      assert.deepEqual(await sent, [60, 'none', 'none', 'none', 60, 60]);
     } finally {
       clearInterval(alive);
       stats.dispose();

@@ -21,7 +21,7 @@ import type { DatasetSession } from '../../views/datasetSession';
 import type { DatasetSessions } from './datasets';
 import { webviewOptions } from './html';
 import { LatestOnly } from './latestOnly';
-import { StatsWorker } from './statsJobs';
+import { StatsWorker, type BonOutcome } from './statsJobs';
 import { WebviewHost } from './webviewHost';
 
 export interface MetricsDeps {
@@ -214,14 +214,35 @@ class MetricsPanel {
     const format = this.session.format;
     if (format !== null && format !== 'processbench') return;
     this.bonResults = results;
-    this.curves.run(async () => {
-      const file = this.session.file;
-      const { curves, issues } = await this.stats.bon({ file, reading: this.reading, results, score: this.bonScore });
-      this.lastCurves = curves;
+    const job = { file: this.session.file, reading: this.reading, results, score: this.bonScore };
+    const post = ({ curves, issues }: BonOutcome) => {
       if (curves) this.bonScore = curves.score;
       const message = issues > 0 ? `${issues} problem(s) reading the records as best-of-N samples` : undefined;
       this.host.post({ type: 'metrics/bon', bon: curves, ...(curves && message ? { message } : {}) });
-    }, this.failed);
+    };
+    // The curves first, then their bootstrap bands in a second message (the bootstrap takes longer than the curves
+    // at 500 × 64); a newer request drops what is left of this one, so a stale reply is never shown.
+    let score = job.score;
+    this.curves.request(
+      [
+        async (current) => {
+          const lines = await this.stats.bon({ ...job, bands: false });
+          if (!current()) return false;
+          this.lastCurves = null;
+          post(lines);
+          score = lines.curves?.score ?? null;
+          return lines.curves !== null;
+        },
+        async (current) => {
+          const banded = await this.stats.bon({ ...job, score, bands: true });
+          if (!current()) return false;
+          this.lastCurves = banded.curves;
+          post(banded);
+          return false;
+        },
+      ],
+      this.failed,
+    );
   }
 
   private solutionText(id: string): SolutionText | undefined {

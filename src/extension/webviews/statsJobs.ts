@@ -22,6 +22,8 @@ export type StatsJob =
        */
       results: readonly ResultRecord[] | null;
       score: string | null;
+      /** With the bootstrap bands, or the curves alone (sooner; the panel asks for the bands next). */
+      bands: boolean;
     }
   | { kind: 'problem'; problem: string; selector: string };
 
@@ -63,6 +65,7 @@ export class StatsWorker {
     reading: number;
     results: readonly ResultRecord[];
     score: string | null;
+    bands: boolean;
   }): Promise<BonOutcome> {
     const { file, reading, results } = job;
     const last = this.joined;

@@ -35,7 +35,7 @@ async function bon(job: Extract<StatsJob, { kind: 'bon' }>): Promise<BonOutcome>
   }
   if (joined?.read !== read) throw new Error('the metrics worker has no results joined to this reading to reuse');
   return {
-    curves: joined.data && bonCurvesView(joined.data, { score: job.score }, joined.prepared),
+    curves: joined.data && bonCurvesView(joined.data, { score: job.score, bands: job.bands }, joined.prepared),
     issues: read.issues,
   };
 }
