@@ -14,6 +14,7 @@ import { importVsTorchBenchmark } from './import-vs-torch';
 import { checkerQuality, formatCheckerQuality } from './checker-quality';
 import { checkerWorstCase, stepRegexOverhead } from './input-limits';
 import { bonBenchmark } from './bon';
+import { bonPanelBenchmark } from './bon-panel';
 import { traceBenchmarks } from './traces';
 import { inspectorBenchmarks } from './inspector';
 
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
   await importVsTorchBenchmark();
   console.log('');
   console.log(await bonBenchmark(root));
+  console.log(await bonPanelBenchmark(root));
   console.log('');
 
   if (existsSync(path.join(root, 'dist', 'extension.js'))) {

@@ -290,6 +290,11 @@ export interface BonCurvesView {
   level: number;
   problemList: BonProblemSummary[];
   computeMs: number;
+  /**
+   * The bands follow in another `metrics/bon` message (the bootstrap takes longer than the curves): meanwhile each
+   * series' lo and hi are its values.
+   */
+  bandsPending?: true;
 }
 
 /** One solution of a problem in the problem view. */

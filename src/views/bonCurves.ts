@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { AGGREGATIONS } from '../core/bon/aggregate';
 import { bonCurves } from '../core/bon/curves';
-import { prepareBon } from '../core/bon/prepare';
+import { prepareBon, type PreparedBon } from '../core/bon/prepare';
 import type { BonProblem } from '../core/bon/types';
 import { DEFAULT_RESAMPLES } from '../core/metrics/bootstrap';
 import type {
@@ -51,6 +51,8 @@ export interface BonCurvesOptions {
   score?: string | null;
   seed?: number;
   resamples?: number;
+  /** Whether to compute the bootstrap bands (default true); without them the view says they are pending. */
+  bands?: boolean;
 }
 
 /**
@@ -74,20 +76,23 @@ export function pickShare(problem: BonProblem, score: string): number | null {
 /**
  * The panel's best-of-n chart: accuracy per n for pass, random, majority and the chosen score's best and weighted
  * selectors (bonCurves: the CLI's numbers for the same seed), each with a 95% percentile band from a seeded bootstrap
- * over problems resampled within their subset, and the problem list with whether the chosen score's best-of-N pick
- * is right.
+ * over problems resampled within their subset (with `bands: false` the curves alone: the same values, sooner), and
+ * the problem list with whether the chosen score's best-of-N pick is right. `given` is prepareBon of the data's
+ * problems: the panel's worker keeps it while only the score changes (preparing grades every answer again: the
+ * larger part of the time at 500 × 64).
  */
-export function bonCurvesView(data: BonData, opts: BonCurvesOptions = {}): BonCurvesView {
+export function bonCurvesView(data: BonData, opts: BonCurvesOptions = {}, given?: PreparedBon): BonCurvesView {
   const started = performance.now();
+  const prepared = given ?? prepareBon(data.problems);
   const seed = opts.seed ?? PANEL_SEED;
   const resamples = opts.resamples ?? DEFAULT_RESAMPLES;
-  const prepared = prepareBon(data.problems);
   const scores = scoreChoices(prepared.scoreNames);
   const score = defaultScore(scores, opts.score ?? null);
+  const bands = opts.bands ?? true;
   const report = bonCurves(prepared, {
     scores: score === null ? [] : [score],
     seed,
-    ci: { resamples, seed, level: PANEL_LEVEL },
+    ...(bands ? { ci: { resamples, seed, level: PANEL_LEVEL } } : {}),
   });
   const series = Object.entries(report.curves).map(([selector, values]): BonSeries => {
     const ci = report.ci?.[selector] ?? [];
@@ -119,5 +124,6 @@ export function bonCurvesView(data: BonData, opts: BonCurvesOptions = {}): BonCu
     level: PANEL_LEVEL,
     problemList,
     computeMs: performance.now() - started,
+    ...(bands ? {} : { bandsPending: true as const }),
   };
 }

@@ -1,12 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { bestOfNReport } from '../../src/core/bon/curves';
+import { prepareBon } from '../../src/core/bon/prepare';
 import type { BonProblem, BonSample } from '../../src/core/bon/types';
 import type { BonRecord } from '../../src/core/datasets/bon-samples';
 import type { ResultRecord } from '../../src/core/datasets/types';
 import { metricsWithCi } from '../../src/core/metrics/bootstrap';
 import { seededRandom } from '../../src/core/util/random';
 import { LatestOnly } from '../../src/extension/webviews/latestOnly';
+import { StatsWorker } from '../../src/extension/webviews/statsJobs';
 import { isMetricsState, isMetricsToHost } from '../../src/protocol/messages';
 import {
   bonCurvesView,
@@ -114,6 +119,39 @@ describe('best-of-n curves view', () => {
     assert.ok(pass.every((v, j) => j === 0 || v >= pass[j - 1]));
     // at n = 1 every selector is one random sample (votes over 8 one-subsets are enumerated: exact)
     for (const s of view.series) assert.ok(Math.abs(s.values[0] - pass[0]) < 1e-9, s.selector);
+  });
+
+  test('prepared once and kept: the same view for every score as preparing each time', () => {
+    const problems = randomProblems(30, () => 6).map((p) => ({
+      ...p,
+      samples: p.samples.map((s, k) => ({ ...s, scores: { ...s.scores, orm_score: (k * 7) % 5 } })),
+    }));
+    const data = dataOf(problems);
+    const prepared = prepareBon(problems);
+    for (const score of ['prm_score', 'orm_score']) {
+      const kept = bonCurvesView(data, { score, resamples: 40 }, prepared);
+      const fresh = bonCurvesView(data, { score, resamples: 40 });
+      assert.deepEqual({ ...kept, computeMs: 0 }, { ...fresh, computeMs: 0 }, score);
+    }
+  });
+
+  test('without bands: the same curves and problem list at once, lo and hi at the values, the bands pending', () => {
+    const data = dataOf(randomProblems(40, () => 6));
+    const banded = bonCurvesView(data, { resamples: 60 });
+    const lines = bonCurvesView(data, { resamples: 60, bands: false });
+    assert.equal(banded.bandsPending, undefined);
+    assert.equal(lines.bandsPending, true);
+    assert.deepEqual(
+      lines.series.map((s) => s.values),
+      banded.series.map((s) => s.values),
+    );
+    for (const s of lines.series) assert.deepEqual([s.lo, s.hi], [s.values, s.values], s.selector);
+    assert.ok(
+      banded.series.some((s) => s.lo.some((lo, j) => lo < s.values[j])),
+      'the banded view has real bands',
+    );
+    const rest = (v: typeof lines) => ({ ...v, series: [], computeMs: 0, bandsPending: undefined });
+    assert.deepEqual(rest(lines), rest(banded));
   });
 
   test('seeded: the same seed gives the same bands, another seed other bands', () => {
@@ -381,6 +419,52 @@ describe('LatestOnly', () => {
     assert.deepEqual(ran, [1, 3]);
     assert.equal((errors[0] as Error).message, 'boom');
   });
+
+  test('requests in steps: each step its own job; a newer request drops the rest and marks the stale result', async () => {
+    const latest = new LatestOnly();
+    const shown: string[] = [];
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    const gates = new Map<string, () => void>();
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+    const step = (name: string) => async (current: () => boolean) => {
+      await new Promise<void>((resolve) => gates.set(name, resolve));
+      if (current()) shown.push(name);
+      return true;
+    };
+    const request = (r: string) => latest.request([step(`${r} curves`), step(`${r} bands`)], onError);
+    request('a');
+    await tick();
+    gates.get('a curves')!();
+    await tick();
+    gates.get('a bands')!();
+    await tick();
+    assert.deepEqual(shown, ['a curves', 'a bands']);
+    // b's curves are computing when c comes: b's curves are not shown and its bands never start.
+    request('b');
+    await tick();
+    request('c');
+    gates.get('b curves')!();
+    await tick();
+    assert.ok(!gates.has('b bands'));
+    gates.get('c curves')!();
+    await tick();
+    // d comes while c's bands compute: c's bands are dropped; d runs next.
+    request('d');
+    gates.get('c bands')!();
+    await tick();
+    gates.get('d curves')!();
+    await tick();
+    gates.get('d bands')!();
+    await tick();
+    assert.deepEqual(shown, ['a curves', 'a bands', 'c curves', 'd curves', 'd bands']);
+    // A step that returns false ends its request.
+    let later = false;
+    latest.request([async () => false, async () => (later = true)], onError);
+    await tick();
+    assert.equal(later, false);
+    assert.deepEqual(errors, []);
+  });
 });
 
 describe('metrics exports with intervals and best-of-n', () => {
@@ -433,5 +517,75 @@ describe('metrics exports with intervals and best-of-n', () => {
     const best = bon.series.find((s) => s.selector === 'best:prm_score')!;
     assert.ok(md.includes(`| best:prm\\_score | ${best.values[0].toFixed(1)} [${best.lo[0].toFixed(1)}–`));
     assert.doesNotMatch(metricsMarkdown(model), /Best-of-n|\[\d/);
+  });
+});
+
+describe('stats worker: best-of-N joined once per reading and results', () => {
+  // The compiled worker (out/src/…/statsWorker.js) stands in for dist/stats-worker.js, which tests do not build.
+  const compiled = path.resolve(__dirname, '..', '..', 'src', 'extension', 'webviews', 'statsWorker.js');
+
+  test('a score change sends no results and gives the curves of sending them; a new reading or array sends them', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'prm-lens-stats-'));
+    mkdirSync(path.join(dir, 'dist'));
+    // A worker that records whether each best-of-N job carried results, then runs the real one.
+    writeFileSync(
+      path.join(dir, 'dist', 'stats-worker.js'),
+      `const { parentPort } = require('node:worker_threads');
+const sent = [];
+parentPort.on('message', ({ job }) => {
+  if (job.kind === 'bon') sent.push(job.results === null ? 'none' : job.results.length);
+  if (job.kind === 'problem' && job.problem === 'sent?') parentPort.postMessage({ id: -1, sent });
+});
+require(${JSON.stringify(compiled)});`,
+    );
+    const file = path.join(dir, 'samples.jsonl');
+    const random = seededRandom(3);
+    const lines: string[] = [];
+    const results: ResultRecord[] = [];
+    for (let p = 0; p < 12; p++) {
+      for (let k = 0; k < 5; k++) {
+        const given = String(Math.floor(random() * 3));
+        const id = `p${p}-${k}`;
+        lines.push(JSON.stringify({ id, problem: `P${p}`, answer: '0', given_answer: given, prm_score: random() }));
+        const steps = [random(), random(), random()];
+        results.push({ id, subset: 'math', label: -1, prediction: -1, critic: 'c', scores: steps });
+      }
+    }
+    writeFileSync(file, lines.join('\n'));
+    const stats = new StatsWorker(dir);
+    const alive = setInterval(() => undefined, 1000); // the worker is unref'd
+    try {
+      const first = await stats.bon({ file, reading: 0, results, score: 'c/min', bands: true });
+      const lines = await stats.bon({ file, reading: 0, results, score: 'c/last', bands: false });
+      const changed = await stats.bon({ file, reading: 0, results, score: 'c/last', bands: true });
+      const back = await stats.bon({ file, reading: 0, results, score: 'c/min', bands: true });
+      const copy = await stats.bon({ file, reading: 0, results: [...results], score: 'c/last', bands: true });
+      const reread = await stats.bon({ file, reading: 1, results, score: 'c/last', bands: true });
+      const curves = (o: typeof first) => o.curves && { ...o.curves, computeMs: 0 };
+      assert.equal(first.curves?.score, 'c/min');
+      assert.equal(changed.curves?.score, 'c/last');
+      assert.equal(lines.curves?.bandsPending, true);
+      assert.deepEqual(
+        lines.curves?.series.map((s) => s.values),
+        changed.curves?.series.map((s) => s.values),
+      );
+      assert.deepEqual(curves(back), curves(first));
+      assert.deepEqual(curves(copy), curves(changed));
+      assert.deepEqual(curves(reread), curves(changed));
+      assert.ok(
+        (await stats.problem('P0', 'best:c/last')).solutions.length === 5,
+        'the problem view ranks the kept data',
+      );
+      const sent = new Promise<unknown>((resolve) => {
+        const worker = (stats as unknown as { worker: import('node:worker_threads').Worker }).worker;
+        worker.on('message', (m: { id: number; sent?: unknown }) => m.id === -1 && resolve(m.sent));
+      });
+      await stats.problem('sent?', 'majority').catch(() => undefined);
+      assert.deepEqual(await sent, [60, 'none', 'none', 'none', 60, 60]);
+    } finally {
+      clearInterval(alive);
+      stats.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

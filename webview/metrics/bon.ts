@@ -103,7 +103,8 @@ function curvesChart(view: BonCurvesView, onCreate: (c: Chart) => void): HTMLEle
             label: (item: { datasetIndex: number; dataIndex: number }) => {
               const s = view.series[Math.floor(item.datasetIndex / 3)];
               const i = item.dataIndex;
-              return `${s.selector}: ${percent(s.values[i])}% (95% ${percent(s.lo[i])}–${percent(s.hi[i])})`;
+              const band = view.bandsPending ? '' : ` (95% ${percent(s.lo[i])}–${percent(s.hi[i])})`;
+              return `${s.selector}: ${percent(s.values[i])}%${band}`;
             },
           },
         },
@@ -166,7 +167,7 @@ function curvesTable(view: BonCurvesView): HTMLElement {
                   'td',
                   { class: 'num' },
                   percent(v),
-                  h('span', { class: 'ci' }, ` [${percent(s.lo[i])}–${percent(s.hi[i])}]`),
+                  view.bandsPending ? null : h('span', { class: 'ci' }, ` [${percent(s.lo[i])}–${percent(s.hi[i])}]`),
                 ),
               ),
             ),
@@ -335,8 +336,10 @@ export function bonSection(
       'p',
       { class: 'caption' },
       `${view.problems} problems · ${view.samplesPerProblem} solutions per problem (fewer: padded with empty slots) · `,
-      `bands: 95% bootstrap over problems (${view.resamples.toLocaleString('en-US')} resamples, seed ${view.seed}) · `,
-      `computed in ${view.computeMs.toFixed(0)} ms`,
+      view.bandsPending
+        ? `bands: 95% bootstrap over problems, being computed · curves computed in ${view.computeMs.toFixed(0)} ms`
+        : `bands: 95% bootstrap over problems (${view.resamples.toLocaleString('en-US')} resamples, seed ${view.seed}) · ` +
+            `computed in ${view.computeMs.toFixed(0)} ms`,
     ),
     message ? h('p', { class: 'warning' }, message) : null,
     scorePicker(view, post),

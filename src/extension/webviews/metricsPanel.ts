@@ -21,7 +21,7 @@ import type { DatasetSession } from '../../views/datasetSession';
 import type { DatasetSessions } from './datasets';
 import { webviewOptions } from './html';
 import { LatestOnly } from './latestOnly';
-import { StatsWorker } from './statsJobs';
+import { StatsWorker, type BonOutcome } from './statsJobs';
 import { WebviewHost } from './webviewHost';
 
 export interface MetricsDeps {
@@ -106,6 +106,11 @@ class MetricsPanel {
   private readonly stats: StatsWorker;
   private readonly intervals = new LatestOnly();
   private readonly curves = new LatestOnly();
+  /**
+   * The results the curves were last asked for: a score change asks again with this very array, so the worker keeps
+   * its joined samples (new results come through push, which any change to them schedules).
+   */
+  private bonResults: readonly ResultRecord[] | undefined;
   /** Counts the readings of the dataset (the worker reads its best-of-N samples again when it changes). */
   private reading = 0;
   /** The problem view shown: its solutions' ids, for opening them. */
@@ -208,14 +213,36 @@ class MetricsPanel {
     // Solutions grouped by problem come in ProcessBench's layout or as scored samples (no dataset layout at all).
     const format = this.session.format;
     if (format !== null && format !== 'processbench') return;
-    this.curves.run(async () => {
-      const file = this.session.file;
-      const { curves, issues } = await this.stats.bon({ file, reading: this.reading, results, score: this.bonScore });
-      this.lastCurves = curves;
+    this.bonResults = results;
+    const job = { file: this.session.file, reading: this.reading, results, score: this.bonScore };
+    const post = ({ curves, issues }: BonOutcome) => {
       if (curves) this.bonScore = curves.score;
       const message = issues > 0 ? `${issues} problem(s) reading the records as best-of-N samples` : undefined;
       this.host.post({ type: 'metrics/bon', bon: curves, ...(curves && message ? { message } : {}) });
-    }, this.failed);
+    };
+    // The curves first, then their bootstrap bands in a second message (the bootstrap takes longer than the curves
+    // at 500 × 64); a newer request drops what is left of this one, so a stale reply is never shown.
+    let score = job.score;
+    this.curves.request(
+      [
+        async (current) => {
+          const lines = await this.stats.bon({ ...job, bands: false });
+          if (!current()) return false;
+          this.lastCurves = null;
+          post(lines);
+          score = lines.curves?.score ?? null;
+          return lines.curves !== null;
+        },
+        async (current) => {
+          const banded = await this.stats.bon({ ...job, score, bands: true });
+          if (!current()) return false;
+          this.lastCurves = banded.curves;
+          post(banded);
+          return false;
+        },
+      ],
+      this.failed,
+    );
   }
 
   private solutionText(id: string): SolutionText | undefined {
@@ -255,7 +282,7 @@ class MetricsPanel {
         return this.push();
       case 'metrics/bonScore':
         this.bonScore = msg.score;
-        return this.refreshBon(this.session.records(this.criticKeys()));
+        return this.refreshBon(this.bonResults ?? this.session.records(this.criticKeys()));
       case 'metrics/problem':
         return this.showProblem(msg.problem, msg.selector);
       case 'metrics/openSolution':

@@ -16,8 +16,14 @@ export type StatsJob =
       file: string;
       /** Changes when the dataset is read again after a change on disk. */
       reading: number;
-      results: readonly ResultRecord[];
+      /**
+       * The critics' results to join; null: the same as the previous best-of-N job's (a score change), so the worker
+       * keeps its joined and prepared samples and neither the results nor the answers are copied or graded again.
+       */
+      results: readonly ResultRecord[] | null;
       score: string | null;
+      /** With the bootstrap bands, or the curves alone (sooner; the panel asks for the bands next). */
+      bands: boolean;
     }
   | { kind: 'problem'; problem: string; selector: string };
 
@@ -42,6 +48,8 @@ export class StatsWorker {
   private worker: Worker | undefined;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (r: StatsResult) => void; reject: (e: Error) => void }>();
+  /** What the running worker last joined (the results by identity): the same again is sent with results null. */
+  private joined: { file: string; reading: number; results: readonly ResultRecord[] } | undefined;
 
   constructor(private readonly extensionPath: string) {}
 
@@ -51,8 +59,26 @@ export class StatsWorker {
     return r.intervals;
   }
 
-  async bon(job: Omit<Extract<StatsJob, { kind: 'bon' }>, 'kind'>): Promise<BonOutcome> {
-    const r = await this.run({ kind: 'bon', ...job });
+  /** Best-of-N curves; the file, reading and very results array of the previous call again send no results. */
+  async bon(job: {
+    file: string;
+    reading: number;
+    results: readonly ResultRecord[];
+    score: string | null;
+    bands: boolean;
+  }): Promise<BonOutcome> {
+    const { file, reading, results } = job;
+    const last = this.joined;
+    const same = last?.file === file && last.reading === reading && last.results === results;
+    this.joined = { file, reading, results };
+    let r: StatsResult;
+    try {
+      r = await this.run({ kind: 'bon', ...job, results: same ? null : results });
+    } catch (e) {
+      // The worker dropped what it had joined: the next job sends the results again.
+      this.joined = undefined;
+      throw e;
+    }
     if (r.kind !== 'bon') throw new Error(`the metrics worker answered ${r.kind} to bon`);
     return r.bon;
   }
@@ -82,7 +108,7 @@ export class StatsWorker {
       else waiter?.resolve(reply.result);
     });
     const fail = (e: Error) => {
-      if (this.worker === worker) this.worker = undefined;
+      if (this.worker === worker) [this.worker, this.joined] = [undefined, undefined];
       for (const w of this.waiting.values()) w.reject(e);
       this.waiting.clear();
     };
@@ -95,7 +121,7 @@ export class StatsWorker {
 
   dispose(): void {
     const worker = this.worker;
-    this.worker = undefined;
+    [this.worker, this.joined] = [undefined, undefined];
     void worker?.terminate();
   }
 }
