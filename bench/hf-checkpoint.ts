@@ -61,7 +61,7 @@ export function writeSafetensors(
   }
 }
 
-export type Architecture = 'llama' | 'qwen2';
+export type Architecture = 'llama' | 'qwen2' | 'mistral';
 
 /** config.json with the fields transformers writes for these models (values from the decoder configuration). */
 export function configJson(
@@ -74,7 +74,7 @@ export function configJson(
       ? ['Qwen2ForProcessRewardModel']
       : cfg.head === 'value'
         ? ['Qwen2ForPrmModel']
-        : [arch === 'llama' ? 'LlamaForCausalLM' : 'Qwen2ForCausalLM'];
+        : [{ llama: 'LlamaForCausalLM', qwen2: 'Qwen2ForCausalLM', mistral: 'MistralForCausalLM' }[arch]];
   const common = {
     architectures,
     attention_dropout: 0.0,
@@ -102,6 +102,11 @@ export function configJson(
     if (cfg.qkvBias)
       throw new Error('configJson: Llama has no q/k/v biases (attention_bias would add one to o_proj too)');
     return { ...common, attention_bias: false, head_dim: cfg.hidden / cfg.heads, mlp_bias: false, pretraining_tp: 1 };
+  }
+  if (arch === 'mistral') {
+    if (cfg.qkvBias) throw new Error('configJson: Mistral has no q/k/v biases');
+    // A window as long as the context: the PyTorch reference runs inputs no longer than the window.
+    return { ...common, head_dim: cfg.hidden / cfg.heads, sliding_window: extra.maxPositions };
   }
   if (!cfg.qkvBias) throw new Error('configJson: Qwen2 always has q/k/v biases');
   return {

@@ -183,6 +183,7 @@ const CASES: Case[] = [
   { arch: 'qwen2', head: 'token-classification', dtype: 'BF16' },
   { arch: 'qwen2', head: 'value', dtype: 'F32' },
   { arch: 'llama', head: 'lm', dtype: 'F32' },
+  { arch: 'mistral', head: 'lm', dtype: 'BF16' },
 ];
 
 /** Large enough for every fused kernel path (head dim 32, GQA 2:1, int4 blocks of 32), small enough to run in seconds. */
@@ -296,7 +297,7 @@ export async function validateAgainstTorch(): Promise<{ ok: boolean; results: To
     for (const c of CASES) {
       const name = `${c.arch} ${c.head} (${c.dtype} checkpoint)`;
       const cfg: DecoderConfig = {
-        ...(c.arch === 'llama' ? TINY_LLAMA : TINY_QWEN2),
+        ...(c.arch === 'qwen2' ? TINY_QWEN2 : TINY_LLAMA),
         ...SHAPE,
         head: c.head,
       } as DecoderConfig;

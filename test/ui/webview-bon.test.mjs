@@ -97,6 +97,11 @@ describe('Best-of-n in the metrics panel', function () {
       await metrics.$eval('section.bon .caption', (e) => e.textContent),
       new RegExp(`^${problems.length} problems · ${SOLUTIONS} solutions per problem .*95% bootstrap over problems`),
     );
+    // The curves come first, the bootstrap bands in a second message from the worker.
+    await until(
+      'the bands arrived',
+      async () => !/being computed/.test(await metrics.$eval('section.bon .caption', (e) => e.textContent)),
+    );
     const painted = await until('the curves are drawn', () =>
       metrics.$eval('section.bon canvas', (c) => {
         const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
