@@ -58,10 +58,23 @@ export function cacheKey(
   sections?: readonly SectionRange[],
   thinkingSteps?: number,
 ): string {
-  const content = { problem, steps, sections, ...(thinkingSteps ? { thinkingSteps } : {}) };
+  const content = itemContent(problem, steps, sections, thinkingSteps);
   return createHash('sha256')
     .update(canonicalJson({ format: CACHE_FORMAT, critic: identity, ...content }))
     .digest('hex');
+}
+
+/**
+ * What of an item its answers depend on, as both keys hash it (this cache's and the run log's content key): the
+ * problem, the steps, and for a trace its sections and thinking steps; a plain item's content has neither.
+ */
+export function itemContent(
+  problem: string,
+  steps: readonly string[],
+  sections?: readonly SectionRange[],
+  thinkingSteps?: number,
+): Record<string, unknown> {
+  return { problem, steps, sections, ...(thinkingSteps ? { thinkingSteps } : {}) };
 }
 
 /** JSON with object keys sorted, so equal configurations hash equally whatever their key order. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../critics/cache';
+import { canonicalJson, itemContent } from '../critics/cache';
 import type { SectionRange } from '../critics/types';
 import type { DatasetItem } from '../datasets/types';
 
@@ -13,9 +13,7 @@ export function contentKey(
   sections?: readonly SectionRange[],
   thinkingSteps?: number,
 ): string {
-  // A trace's sections and thinking steps change what section-level critics and scoped PRMs are asked; a plain
-  // item's key is unchanged by them.
-  const content = { problem, steps, sections, ...(thinkingSteps ? { thinkingSteps } : {}) };
+  const content = itemContent(problem, steps, sections, thinkingSteps);
   return createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 32);
 }
 
