@@ -98,10 +98,10 @@ export async function hfImportBenchmark(): Promise<void> {
         for (let r = 0; r < rounds; r++) for (const [i, t] of timers.entries()) runs[i].push(await t.run());
         for (const [i, v] of variants.entries()) {
           results[v.name] ??= {};
-          results[v.name][threads] = { medianMs: median(runs[i]), stats: await timers[i].stats() };
+          results[v.name][threads] = { medianMs: median(runs[i]), stats: timers[i].stats() };
         }
       } finally {
-        for (const t of timers) t.stop();
+        for (const t of timers) await t.stop();
       }
     }
 

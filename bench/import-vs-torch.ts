@@ -9,6 +9,7 @@ import { tempDir } from '../test/support/onnx/tmp';
 import { RandomWeights, seededRandom } from '../test/support/onnx/weights';
 import { writeHfFolder } from './hf-checkpoint';
 import { ModelServer } from './model-server';
+import { median } from './time-imported';
 import { findTorchPython, TorchReference } from './torch-reference';
 import { PRECISIONS } from './validate-import';
 
@@ -45,11 +46,6 @@ interface Row {
   loadMs: number;
   peakMiB: number;
   note?: string;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 const folderMiB = (dir: string) => readdirSync(dir).reduce((n, f) => n + statSync(path.join(dir, f)).size, 0) / 2 ** 20;

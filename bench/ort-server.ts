@@ -14,7 +14,39 @@ import { sessionOptions } from '../src/onnx-host/engine';
  *   node out/bench/ort-server.js MODEL_FOLDER THREADS [PROFILE_PREFIX]
  */
 
-const rssMiB = () => process.resourceUsage().maxRSS / 1024;
+/**
+ * This process's peak resident memory (MiB). Linux's VmHWM starts afresh with the process image; getrusage's maxRSS
+ * does not: exec carries the spawning process's peak over, so a benchmark parent holding a checkpoint would inflate
+ * every child's figure.
+ */
+export function peakRssMiB(): number {
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8').match(/^VmHWM:\s+(\d+) kB/m);
+    if (line) return Number(line[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** What the graph declares, for one unpadded row: the ids, an all-ones mask, positions 0…T−1. */
+function feeds(session: ort.InferenceSession, ids: readonly number[]): Record<string, ort.Tensor> {
+  const T = ids.length;
+  const row = (values: (i: number) => bigint) =>
+    new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: T }, (_, i) => values(i)),
+      [1, T],
+    );
+  const out: Record<string, ort.Tensor> = {};
+  for (const name of session.inputNames) {
+    if (name === 'input_ids') out[name] = row((i) => BigInt(ids[i]));
+    else if (name === 'attention_mask') out[name] = row(() => 1n);
+    else if (name === 'position_ids') out[name] = row((i) => BigInt(i));
+    else throw new Error(`cannot feed input ${name}`);
+  }
+  return out;
+}
 
 /** onnxruntime's profile (Chrome trace events): total node time and count per operator type. */
 function opTotals(file: string): { op: string; ms: number; count: number }[] {
@@ -42,22 +74,14 @@ async function main(): Promise<void> {
     ...sessionOptions(Number(threadsArg)),
     ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
   });
-  console.log(JSON.stringify({ loadMs: performance.now() - t0, rssMiB: rssMiB() }));
+  console.log(JSON.stringify({ loadMs: performance.now() - t0, rssMiB: peakRssMiB() }));
   for await (const line of createInterface({ input: process.stdin })) {
     if (!line.trim()) continue;
     const { ids } = JSON.parse(line) as { ids: number[] };
-    const T = ids.length;
-    const feeds = {
-      input_ids: new ort.Tensor(
-        'int64',
-        BigInt64Array.from(ids, (v) => BigInt(v)),
-        [1, T],
-      ),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
-    };
+    const input = feeds(session, ids);
     const start = performance.now();
-    await session.run(feeds);
-    console.log(JSON.stringify({ ms: performance.now() - start, peakRssMiB: rssMiB() }));
+    await session.run(input);
+    console.log(JSON.stringify({ ms: performance.now() - start, peakRssMiB: peakRssMiB() }));
   }
   if (profilePrefix) {
     session.endProfiling();
@@ -71,7 +95,9 @@ async function main(): Promise<void> {
   await session.release();
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -199,6 +199,15 @@ class Decoder:
 
 
 def rss_mib():
+    # Peak resident memory of this process: VmHWM starts afresh at exec; getrusage's ru_maxrss carries over the
+    # spawning process's peak, which would add the benchmark's own memory to every figure.
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
