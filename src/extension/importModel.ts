@@ -20,10 +20,8 @@ export function isHuggingFaceFolder(folder: string): boolean {
   );
 }
 
-function cliScript(): string {
-  const candidates = [path.join(__dirname, 'cli.js'), path.resolve(__dirname, '..', 'cli', 'main.js')];
-  return candidates.find((c) => existsSync(c)) ?? candidates[0];
-}
+/** The bundled CLI beside the bundled extension (dist/cli.js): the extension only ever runs from its bundle. */
+const CLI_SCRIPT = path.join(__dirname, 'cli.js');
 
 /** `<folder>-onnx`, or `<folder>-onnx-2`, … : a new folder next to the download. */
 function defaultOutput(folder: string): string {
@@ -74,19 +72,18 @@ export async function importHuggingFaceFolder(
     },
     (progress, token) =>
       new Promise<ImportOutcome>((resolve) => {
-        const child = fork(cliScript(), ['import', folder, '--out', dest, '--json'], { silent: true });
+        const child = fork(CLI_SCRIPT, ['import', folder, '--out', dest, '--json', '--quiet'], { silent: true });
         let stdout = '';
         let stderr = '';
         let done = 0;
         child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr?.on('data', (d: Buffer) => {
-          stderr += d.toString();
-          // Progress lines: "import: 120/339 tensors, 2100 MB written".
-          const matches = [...d.toString().matchAll(/import: (\d+)\/(\d+) tensors, (\d+) MB written/g)];
-          const last = matches[matches.length - 1];
-          if (!last) return;
-          const pct = (100 * Number(last[1])) / Number(last[2]);
-          progress.report({ message: `${last[1]}/${last[2]} tensors, ${last[3]} MB`, increment: pct - done });
+        child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('message', (m: { progress?: { tensors: number; totalTensors: number; bytesWritten: number } }) => {
+          const p = m.progress;
+          if (!p) return;
+          const pct = (100 * p.tensors) / p.totalTensors;
+          const mb = (p.bytesWritten / 1e6).toFixed(0);
+          progress.report({ message: `${p.tensors}/${p.totalTensors} tensors, ${mb} MB`, increment: pct - done });
           done = pct;
         });
         const cancel = token.onCancellationRequested(() => child.kill('SIGINT'));

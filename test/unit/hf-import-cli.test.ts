@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -38,6 +38,31 @@ describe('prm-lens import', () => {
       'tokenizer_config.json',
     ]);
     assert.match(r.stderr, /import: 28\/28 tensors/);
+  });
+
+  test('forked with an IPC channel (as Add Local Model… runs it), it sends every progress step', async () => {
+    const out = path.join(tmp.dir, 'out-ipc');
+    const child = fork(cli, ['import', source, '--out', out, '--weights', 'int8', '--json', '--quiet'], {
+      cwd: root,
+      silent: true,
+    });
+    const steps: { tensors: number; totalTensors: number; bytesWritten: number }[] = [];
+    child.on('message', (m: { progress?: (typeof steps)[number] }) => m.progress && steps.push(m.progress));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0);
+    // Every tensor's step, in order, ending with the whole count (the importer also reports its start and end).
+    const counts = steps.map((p) => p.tensors);
+    assert.ok(
+      counts.every((n, i) => i === 0 || n >= counts[i - 1]),
+      `in order: ${counts}`,
+    );
+    assert.deepEqual(
+      [...new Set(counts)].filter((n) => n > 0),
+      Array.from({ length: 28 }, (_, i) => i + 1),
+    );
+    assert.equal(counts[counts.length - 1], 28);
+    assert.ok(steps.every((p) => p.totalTensors === 28));
+    assert.ok(steps[27].bytesWritten > 0);
   });
 
   test('bad arguments and a folder it cannot import exit 2 with the reason', () => {

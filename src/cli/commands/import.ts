@@ -42,6 +42,10 @@ export async function importCommand(o: ImportCommandOptions): Promise<number> {
       preset: o.preset,
       signal: o.signal,
       onProgress: (p) => {
+        // Run by the extension (forked with an IPC channel): every step, for its progress notification.
+        process.send?.({
+          progress: { tensors: p.tensors, totalTensors: p.totalTensors, bytesWritten: p.bytesWritten },
+        });
         if (o.quiet) return;
         const now = Date.now();
         // A live line on a terminal; elsewhere a line every 10 s.
