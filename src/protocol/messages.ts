@@ -12,6 +12,8 @@ export type MarkKind = 'good' | 'uncertain' | 'bad' | 'none';
 /** A person's judgement of a step, made in the inspector. */
 export type HumanLabel = 'correct' | 'incorrect' | 'neutral';
 export const HUMAN_LABELS: readonly HumanLabel[] = ['correct', 'incorrect', 'neutral'];
+/** The columns of a ProcessBench metrics table, as the metrics panel and its Markdown export show them. */
+export const METRICS_COLUMNS = ['subset', 'n_error', 'n_correct', 'acc_error', 'acc_correct', 'F1'] as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Step inspector

@@ -8,6 +8,7 @@ import type {
   MetricsRow,
   RowIntervals,
 } from '../protocol/messages';
+import { METRICS_COLUMNS } from '../protocol/messages';
 
 /** What the exports add when the panel has it: the table's intervals and the best-of-n curves. */
 export interface ExportExtras {
@@ -96,15 +97,7 @@ export function metricsMarkdown(model: MetricsModel, extras: ExportExtras = {}):
       ? `${formatPercent(value)} [${formatPercent(iv.lo)}–${formatPercent(iv.hi)}]`
       : formatPercent(value);
   const table = (rows: MetricsRow[], thresholds?: Record<string, number | null>, ci?: boolean) => {
-    const head = [
-      'subset',
-      'n_error',
-      'n_correct',
-      'acc_error',
-      'acc_correct',
-      'F1',
-      ...(thresholds ? ['threshold'] : []),
-    ];
+    const head = [...METRICS_COLUMNS, ...(thresholds ? ['threshold'] : [])];
     out.push(`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
     for (const r of rows) {
       const iv = ci ? rowIntervals(intervals, r) : undefined;

@@ -23,6 +23,7 @@ import type {
 import { h, percent, replace } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscode';
 import { bonSection, problemSection } from './bon';
+import { METRICS_COLUMNS } from '../../src/protocol/messages';
 
 const vscode = vscodeApi<MetricsToHost, MetricsState>();
 const app = document.getElementById('app') as HTMLElement;
@@ -63,15 +64,7 @@ function withInterval(value: number | null, interval: Interval | null | undefine
 type RowCi = (row: MetricsRow) => RowIntervals | undefined;
 
 function metricsTable(rows: MetricsRow[], thresholds?: Record<string, number | null>, ci?: RowCi): HTMLElement {
-  const head = [
-    'subset',
-    'n_error',
-    'n_correct',
-    'acc_error',
-    'acc_correct',
-    'F1',
-    ...(thresholds ? ['threshold'] : []),
-  ];
+  const head = [...METRICS_COLUMNS, ...(thresholds ? ['threshold'] : [])];
   const table = h(
     'table',
     { class: 'metrics' },
